@@ -1,0 +1,83 @@
+package dev.incubator.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.incubator.common.Page;
+import dev.incubator.common.PageRequest;
+import dev.incubator.common.audit.AuditEvent;
+import dev.incubator.common.audit.AuditEvent.Outcome;
+import dev.incubator.common.audit.AuditLog;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** The audit log in the metadata store: appended in the caller's transaction, refused any update by triggers. */
+final class JdbiAuditLog implements AuditLog {
+    private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final String COLUMNS = "seq, occurred_at, actor, action, target_type, target_id, org_id, request_id,"
+            + " outcome, source_address, details";
+    private static final RowMapper<AuditEvent> MAPPER = (rs, ctx) -> new AuditEvent(rs.getLong("seq"),
+            Sql.instant(rs, "occurred_at"), rs.getString("actor"), rs.getString("action"), rs.getString("target_type"),
+            rs.getString("target_id"), Sql.optionalString(rs, "org_id"), rs.getString("request_id"),
+            Outcome.valueOf(rs.getString("outcome").toUpperCase(Locale.ROOT)), rs.getString("source_address"),
+            readDetails(rs.getString("details")));
+
+    private final Handle handle;
+
+    JdbiAuditLog(Handle handle) {
+        this.handle = handle;
+    }
+
+    @Override
+    public AuditEvent append(AuditEvent event) {
+        long seq = handle.createQuery("""
+                        INSERT INTO audit_events (occurred_at, actor, action, target_type, target_id, org_id, request_id,
+                                                  outcome, source_address, details)
+                        VALUES (:occurredAt, :actor, :action, :targetType, :targetId, :orgId, :requestId, :outcome,
+                                :sourceAddress, :details)
+                        RETURNING seq""")
+                .bind("occurredAt", event.time().toEpochMilli())
+                .bind("actor", event.actor())
+                .bind("action", event.action())
+                .bind("targetType", event.targetType())
+                .bind("targetId", event.targetId())
+                .bind("orgId", event.organisationId().orElse(null))
+                .bind("requestId", event.requestId())
+                .bind("outcome", event.outcome().name().toLowerCase(Locale.ROOT))
+                .bind("sourceAddress", event.sourceAddress())
+                .bind("details", writeDetails(event.details()))
+                .mapTo(Long.class).one();
+        return new AuditEvent(seq, event.time(), event.actor(), event.action(), event.targetType(), event.targetId(),
+                event.organisationId(), event.requestId(), event.outcome(), event.sourceAddress(), event.details());
+    }
+
+    @Override
+    public Page<AuditEvent> list(Optional<String> organisationId, PageRequest page) {
+        String select = "SELECT " + COLUMNS + " FROM audit_events WHERE "
+                + (organisationId.isPresent() ? "org_id = :orgId" : "1 = 1");
+        return Paging.page(handle, select, "seq", true, page,
+                query -> organisationId.isPresent() ? query.bind("orgId", organisationId.get()) : query, MAPPER,
+                event -> Long.toString(event.sequence()));
+    }
+
+    private static String writeDetails(Map<String, String> details) {
+        try {
+            return JSON.writeValueAsString(new TreeMap<>(details));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("audit details are not serialisable", e);
+        }
+    }
+
+    private static Map<String, String> readDetails(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored audit details are not JSON", e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.incubator.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.incubator.common.audit.AuditLog;
+import dev.incubator.tenancy.port.GrantRepository;
+import dev.incubator.tenancy.port.IdempotencyRepository;
+import dev.incubator.tenancy.port.LedgerRepository;
+import dev.incubator.tenancy.port.MembershipRepository;
+import dev.incubator.tenancy.port.OrganisationRepository;
+import dev.incubator.tenancy.port.TenancyRepositories;
+import dev.incubator.tenancy.port.TenancyStore;
+import dev.incubator.tenancy.port.TokenRepository;
+import dev.incubator.tenancy.port.UserRepository;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+
+/** {@link TenancyStore} on a {@link Database}: SQLite or PostgreSQL, the same SQL for both. */
+public final class JdbiTenancyStore implements TenancyStore {
+    private final Transactions transactions;
+
+    public JdbiTenancyStore(Database database) {
+        this.transactions = requireNonNull(database, "database is null").transactions();
+    }
+
+    @Override
+    public <T> T write(Function<TenancyRepositories, T> work) {
+        return transactions.write(handle -> work.apply(new Repositories(handle)));
+    }
+
+    @Override
+    public <T> T read(Function<TenancyRepositories, T> work) {
+        return transactions.read(handle -> work.apply(new Repositories(handle)));
+    }
+
+    private record Repositories(Handle handle) implements TenancyRepositories {
+        @Override
+        public OrganisationRepository organisations() {
+            return new JdbiOrganisations(handle);
+        }
+
+        @Override
+        public UserRepository users() {
+            return new JdbiUsers(handle);
+        }
+
+        @Override
+        public MembershipRepository memberships() {
+            return new JdbiMemberships(handle);
+        }
+
+        @Override
+        public TokenRepository tokens() {
+            return new JdbiTokens(handle);
+        }
+
+        @Override
+        public GrantRepository grants() {
+            return new JdbiGrants(handle);
+        }
+
+        @Override
+        public LedgerRepository ledger() {
+            return new JdbiLedger(handle);
+        }
+
+        @Override
+        public AuditLog audit() {
+            return new JdbiAuditLog(handle);
+        }
+
+        @Override
+        public IdempotencyRepository idempotency() {
+            return new JdbiIdempotency(handle);
+        }
+    }
+}

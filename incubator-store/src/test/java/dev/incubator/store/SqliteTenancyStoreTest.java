@@ -1,0 +1,8 @@
+package dev.incubator.store;
+
+class SqliteTenancyStoreTest extends TenancyStoreContract {
+    @Override
+    protected StoreConfig config() {
+        return TestDatabases.sqlite(temp);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.incubator.tenancy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.incubator.common.RequestMeta;
+
+/** Who is asking, and from which request: what every service call needs to authorise and audit. */
+public record Caller(Principal principal, RequestMeta request) {
+    public Caller {
+        requireNonNull(principal, "principal is null");
+        requireNonNull(request, "request is null");
+    }
+}

@@ -1,0 +1,234 @@
+package dev.incubator.tenancy;
+
+import static dev.incubator.tenancy.AccessPolicy.Action.GRANT_MANAGE;
+import static dev.incubator.tenancy.AccessPolicy.Action.GRANT_READ;
+import static java.util.Objects.requireNonNull;
+
+import dev.incubator.common.GpuHours;
+import dev.incubator.common.IncubatorException;
+import dev.incubator.common.Page;
+import dev.incubator.common.PageRequest;
+import dev.incubator.common.RequestMeta;
+import dev.incubator.common.Violations;
+import dev.incubator.tenancy.Ids.GrantId;
+import dev.incubator.tenancy.LedgerEntry.Kind;
+import dev.incubator.tenancy.port.TenancyRepositories;
+import dev.incubator.tenancy.port.TenancyStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Compute grants and their append-only ledger. Every change is a ledger entry plus an audit event in one
+ * transaction; balances and burn-down are always recomputed from the entries.
+ */
+public final class GrantService {
+    public static final int MAX_GUARANTEED_GPUS = 100_000;
+
+    private final TenancyStore store;
+    private final TenancyService tenancy;
+    private final Clock clock;
+
+    public GrantService(TenancyStore store, TenancyService tenancy, Clock clock) {
+        this.store = requireNonNull(store, "store is null");
+        this.tenancy = requireNonNull(tenancy, "tenancy is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** An award: GPU-hours per GPU type ({@link Grant#ANY_GPU_TYPE} for any), a period and a guarantee. */
+    public record NewGrant(String programme, Map<String, GpuHours> gpuHours, LocalDate startsOn, LocalDate endsOn,
+                           int guaranteedGpus, Optional<String> note) {
+        public NewGrant {
+            gpuHours = Map.copyOf(gpuHours);
+        }
+    }
+
+    /** Changes to a grant's period or guarantee; empty fields stay as they are. */
+    public record GrantChange(Optional<LocalDate> endsOn, Optional<Integer> guaranteedGpus) {
+    }
+
+    public GrantStatus award(Caller caller, String orgName, NewGrant request) {
+        Violations violations = new Violations();
+        Names.text(violations, "programme", request.programme(), 100);
+        violations.check(!request.gpuHours().isEmpty(), "gpu_hours",
+                "must award hours for at least one GPU type, e.g. {\"any\": 1000}");
+        request.gpuHours().forEach((type, hours) -> {
+            violations.check(Names.isGpuType(type), "gpu_hours." + type, Names.GPU_TYPE_RULE);
+            violations.check(hours.isPositive(), "gpu_hours." + type, "must be a positive number of GPU-hours");
+        });
+        violations.check(request.startsOn() != null, "starts_on", "is required, as a date such as 2026-01-31");
+        violations.check(request.endsOn() != null, "ends_on", "is required, as a date such as 2026-12-31");
+        if (request.startsOn() != null && request.endsOn() != null) {
+            violations.check(!request.endsOn().isBefore(request.startsOn()), "ends_on", "must not be before starts_on");
+        }
+        checkGuarantee(violations, request.guaranteedGpus());
+        request.note().ifPresent(note -> Names.text(violations, "note", note, 500));
+        return store.write(repositories -> {
+            Organisation organisation = tenancy.visibleOrganisation(repositories, caller, orgName, GRANT_MANAGE);
+            violations.throwIfAny();
+            Instant now = clock.instant();
+            Grant grant = new Grant(new GrantId(dev.incubator.common.Ids.next("grt", clock)), organisation.id(),
+                    request.programme(), request.startsOn(), request.endsOn(), request.guaranteedGpus(), now,
+                    caller.principal().actor(), 1);
+            repositories.grants().insert(grant);
+            request.gpuHours().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(award ->
+                    repositories.ledger().append(new LedgerEntry(0, grant.id(), organisation.id(), Kind.AWARD,
+                            award.getKey(), award.getValue(), now, Optional.empty(), request.note(),
+                            caller.principal().actor())));
+            Audits.success(repositories.audit(), caller, now, "grant.award", "grant", grant.id().value(),
+                    Optional.of(organisation.id()), Map.of("programme", grant.programme(),
+                            "gpu_hours", request.gpuHours().toString(), "guaranteed_gpus",
+                            Integer.toString(grant.guaranteedGpus()), "period", grant.startsOn() + ".." + grant.endsOn()));
+            return status(repositories, grant, now);
+        });
+    }
+
+    public GrantStatus get(Caller caller, String orgName, String grantId) {
+        return store.read(repositories -> status(repositories, visibleGrant(repositories, caller, orgName, grantId,
+                GRANT_READ), clock.instant()));
+    }
+
+    public Page<GrantStatus> list(Caller caller, String orgName, PageRequest page) {
+        return store.read(repositories -> {
+            Organisation organisation = tenancy.visibleOrganisation(repositories, caller, orgName, GRANT_READ);
+            Instant now = clock.instant();
+            return repositories.grants().listByOrg(organisation.id(), page).map(grant -> status(repositories, grant, now));
+        });
+    }
+
+    public Page<LedgerEntry> ledger(Caller caller, String orgName, String grantId, PageRequest page) {
+        return store.read(repositories -> repositories.ledger().list(
+                visibleGrant(repositories, caller, orgName, grantId, GRANT_READ).id(), page));
+    }
+
+    /** An operator's correction: a signed number of GPU-hours on one GPU type, with a mandatory note. */
+    public GrantStatus adjust(Caller caller, String orgName, String grantId, String gpuType, GpuHours amount, String note) {
+        Violations violations = new Violations();
+        violations.check(Names.isGpuType(gpuType), "gpu_type", Names.GPU_TYPE_RULE);
+        violations.check(amount.milli() != 0, "gpu_hours", "must not be zero; use a negative number to take hours away");
+        Names.text(violations, "note", note, 500);
+        return store.write(repositories -> {
+            Grant grant = visibleGrant(repositories, caller, orgName, grantId, GRANT_MANAGE);
+            violations.throwIfAny();
+            Instant now = clock.instant();
+            repositories.ledger().append(new LedgerEntry(0, grant.id(), grant.orgId(), Kind.ADJUSTMENT, gpuType, amount,
+                    now, Optional.empty(), Optional.of(note), caller.principal().actor()));
+            Audits.success(repositories.audit(), caller, now, "grant.adjust", "grant", grant.id().value(),
+                    Optional.of(grant.orgId()), Map.of("gpu_type", gpuType, "gpu_hours", amount.toString(), "note", note));
+            return afterChange(repositories, grant, caller.principal().actor(), caller.request(), now);
+        });
+    }
+
+    /**
+     * Debits GPU-hours used on {@code gpuType}: from that type's award when the grant has one, otherwise from
+     * its "any" award. The compute metering calls this; operators may record usage by hand (e.g. imports).
+     */
+    public GrantStatus recordUsage(Caller caller, String orgName, String grantId, String gpuType, GpuHours hours,
+                                   Optional<String> reference) {
+        Violations violations = new Violations();
+        violations.check(Names.isGpuType(gpuType) && !Grant.ANY_GPU_TYPE.equals(gpuType), "gpu_type",
+                "must name the GPU type used, e.g. 'a100-80g'");
+        violations.check(hours.isPositive(), "gpu_hours", "must be a positive number of GPU-hours used");
+        reference.ifPresent(value -> Names.text(violations, "reference", value, 200));
+        return store.write(repositories -> {
+            Grant grant = visibleGrant(repositories, caller, orgName, grantId, GRANT_MANAGE);
+            violations.throwIfAny();
+            Instant now = clock.instant();
+            String bucket = repositories.ledger().entries(grant.id()).stream()
+                    .anyMatch(entry -> entry.kind() == Kind.AWARD && entry.gpuType().equals(gpuType))
+                    ? gpuType : Grant.ANY_GPU_TYPE;
+            repositories.ledger().append(new LedgerEntry(0, grant.id(), grant.orgId(), Kind.USAGE, bucket,
+                    hours.negate(), now, reference, Optional.of("used on " + gpuType), caller.principal().actor()));
+            Audits.success(repositories.audit(), caller, now, "grant.usage", "grant", grant.id().value(),
+                    Optional.of(grant.orgId()), Map.of("gpu_type", gpuType, "gpu_hours", hours.toString(),
+                            "reference", reference.orElse("")));
+            return afterChange(repositories, grant, caller.principal().actor(), caller.request(), now);
+        });
+    }
+
+    /** Extends or shortens a grant, or changes its guarantee; optimistic on the grant's version. */
+    public GrantStatus update(Caller caller, String orgName, String grantId, Optional<Long> expectedVersion,
+                              GrantChange change) {
+        Violations violations = new Violations();
+        change.guaranteedGpus().ifPresent(gpus -> checkGuarantee(violations, gpus));
+        return store.write(repositories -> {
+            Grant current = visibleGrant(repositories, caller, orgName, grantId, GRANT_MANAGE);
+            LocalDate endsOn = change.endsOn().orElse(current.endsOn());
+            violations.check(!endsOn.isBefore(current.startsOn()), "ends_on", "must not be before starts_on ("
+                    + current.startsOn() + ")");
+            violations.throwIfAny();
+            TenancyService.requireVersion(expectedVersion, current.version(), "grant '" + grantId + "'");
+            Grant updated = new Grant(current.id(), current.orgId(), current.programme(), current.startsOn(), endsOn,
+                    change.guaranteedGpus().orElse(current.guaranteedGpus()), current.createdAt(), current.createdBy(),
+                    current.version() + 1);
+            repositories.grants().update(updated);
+            Instant now = clock.instant();
+            Audits.success(repositories.audit(), caller, now, "grant.update", "grant", current.id().value(),
+                    Optional.of(current.orgId()), Map.of("ends_on", endsOn.toString(),
+                            "guaranteed_gpus", Integer.toString(updated.guaranteedGpus())));
+            return status(repositories, updated, now);
+        });
+    }
+
+    /**
+     * Appends expiry entries that zero the remaining positive balance of every grant past its last day.
+     * Idempotent: a grant with an expiry entry is not expired twice. Returns how many grants expired.
+     */
+    public int expireDue() {
+        Instant now = clock.instant();
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        return store.write(repositories -> {
+            int expired = 0;
+            for (Grant grant : repositories.grants().listEndedWithoutExpiry(today)) {
+                GrantStatus status = status(repositories, grant, now);
+                for (Map.Entry<String, GpuHours> bucket : status.balanceByGpuType().entrySet()) {
+                    if (bucket.getValue().isPositive()) {
+                        repositories.ledger().append(new LedgerEntry(0, grant.id(), grant.orgId(), Kind.EXPIRY,
+                                bucket.getKey(), bucket.getValue().negate(), now, Optional.empty(),
+                                Optional.of("grant ended on " + grant.endsOn()), "system"));
+                    }
+                }
+                repositories.grants().markExpired(grant.id(), now);
+                Audits.success(repositories.audit(), "system", RequestMeta.SYSTEM, now, "grant.expire", "grant",
+                        grant.id().value(), Optional.of(grant.orgId()), Map.of("expired_gpu_hours",
+                                status.balance().toString()));
+                expired++;
+            }
+            return expired;
+        });
+    }
+
+    private GrantStatus afterChange(TenancyRepositories repositories, Grant grant, String actor, RequestMeta request,
+                                    Instant now) {
+        GrantStatus status = status(repositories, grant, now);
+        for (int threshold : status.newlyCrossedThresholds()) {
+            if (repositories.ledger().recordThreshold(grant.id(), threshold, now)) {
+                Audits.success(repositories.audit(), actor, request, now, "grant.threshold_crossed", "grant",
+                        grant.id().value(), Optional.of(grant.orgId()), Map.of("percent", Integer.toString(threshold),
+                                "used_percent", status.usedPercent().toPlainString()));
+            }
+        }
+        return status(repositories, grant, now);
+    }
+
+    private static GrantStatus status(TenancyRepositories repositories, Grant grant, Instant now) {
+        return GrantStatus.of(grant, repositories.ledger().entries(grant.id()),
+                repositories.ledger().thresholds(grant.id()), now);
+    }
+
+    private Grant visibleGrant(TenancyRepositories repositories, Caller caller, String orgName, String grantId,
+                               AccessPolicy.Action action) {
+        Organisation organisation = tenancy.visibleOrganisation(repositories, caller, orgName, action);
+        return repositories.grants().findById(new GrantId(grantId))
+                .filter(grant -> grant.orgId().equals(organisation.id()))
+                .orElseThrow(() -> IncubatorException.notFound("grant", grantId));
+    }
+
+    private static void checkGuarantee(Violations violations, int guaranteedGpus) {
+        violations.check(guaranteedGpus >= 0 && guaranteedGpus <= MAX_GUARANTEED_GPUS, "guaranteed_gpus",
+                "must be between 0 and " + MAX_GUARANTEED_GPUS);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.incubator.tenancy;
+
+import dev.incubator.common.Violations;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Validation rules for handles and free text shared by the tenancy services. */
+public final class Names {
+    private static final Pattern HANDLE = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,37}[a-z0-9])?");
+    private static final Pattern GPU_TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,31}");
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}\\.[^@\\s]{1,63}");
+    private static final Set<String> RESERVED = Set.of("api", "new", "settings", "admin", "system", "models",
+            "datasets", "spaces", "me", "login", "logout");
+
+    public static final String HANDLE_RULE =
+            "must be 1-39 characters of lower-case letters, digits and inner hyphens (e.g. 'deep-lab')";
+
+    private Names() {
+    }
+
+    public static void handle(Violations violations, String field, String value) {
+        if (value == null) {
+            violations.add(field, "is required; " + HANDLE_RULE);
+        } else if (!HANDLE.matcher(value).matches()) {
+            violations.add(field, HANDLE_RULE);
+        } else if (RESERVED.contains(value)) {
+            violations.add(field, "'" + value + "' is reserved; choose another name");
+        }
+    }
+
+    public static void text(Violations violations, String field, String value, int maxLength) {
+        if (value == null || value.isBlank()) {
+            violations.add(field, "is required and must not be blank");
+        } else if (value.length() > maxLength) {
+            violations.add(field, "must be at most " + maxLength + " characters");
+        } else if (value.chars().anyMatch(Character::isISOControl)) {
+            violations.add(field, "must not contain control characters");
+        }
+    }
+
+    public static void email(Violations violations, String field, String value) {
+        if (value == null || value.length() > 254 || !EMAIL.matcher(value).matches()) {
+            violations.add(field, "must be an e-mail address such as 'ada@example.org'");
+        }
+    }
+
+    public static boolean isGpuType(String value) {
+        return value != null && GPU_TYPE.matcher(value).matches();
+    }
+
+    public static final String GPU_TYPE_RULE =
+            "must be 'any' or a GPU type of 1-32 lower-case letters, digits, '.', '_' or '-' (e.g. 'a100-80g')";
+}

@@ -1,0 +1,369 @@
+package dev.incubator.tenancy;
+
+import static dev.incubator.tenancy.AccessPolicy.Action.MEMBER_MANAGE;
+import static dev.incubator.tenancy.AccessPolicy.Action.MEMBER_READ;
+import static dev.incubator.tenancy.AccessPolicy.Action.ORG_CREATE;
+import static dev.incubator.tenancy.AccessPolicy.Action.ORG_READ;
+import static dev.incubator.tenancy.AccessPolicy.Action.ORG_UPDATE;
+import static dev.incubator.tenancy.AccessPolicy.Action.OWNER_MANAGE;
+import static java.util.Objects.requireNonNull;
+
+import dev.incubator.common.ErrorCode;
+import dev.incubator.common.IncubatorException;
+import dev.incubator.common.Page;
+import dev.incubator.common.PageRequest;
+import dev.incubator.common.RequestMeta;
+import dev.incubator.common.Violations;
+import dev.incubator.common.audit.AuditEvent;
+import dev.incubator.tenancy.AccessPolicy.Action;
+import dev.incubator.tenancy.Ids.OrgId;
+import dev.incubator.tenancy.Ids.TokenId;
+import dev.incubator.tenancy.Ids.UserId;
+import dev.incubator.tenancy.Roles.OrgKind;
+import dev.incubator.tenancy.Roles.OrgRole;
+import dev.incubator.tenancy.Roles.PlatformRole;
+import dev.incubator.tenancy.Roles.Scope;
+import dev.incubator.tenancy.port.TenancyRepositories;
+import dev.incubator.tenancy.port.TenancyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Organisations, users, memberships and API tokens: validated, authorised and audited in one transaction. */
+public final class TenancyService {
+    public static final int MAX_TOKEN_DAYS = 3650;
+    public static final int DEFAULT_TOKEN_DAYS = 90;
+    public static final String BOOTSTRAP_USER = "admin";
+    public static final String BOOTSTRAP_ORG = "operators";
+
+    private final TenancyStore store;
+    private final AccessPolicy policy;
+    private final Clock clock;
+
+    public TenancyService(TenancyStore store, AccessPolicy policy, Clock clock) {
+        this.store = requireNonNull(store, "store is null");
+        this.policy = requireNonNull(policy, "policy is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public record NewOrganisation(String name, String displayName, OrgKind kind, Optional<String> owner) {
+    }
+
+    public record NewUser(String name, String displayName, String email, Set<PlatformRole> platformRoles) {
+    }
+
+    public record NewToken(String name, Set<Scope> scopes, int expiresInDays) {
+    }
+
+    /** A freshly issued token: the only moment its secret exists outside the caller's hands. */
+    public record IssuedToken(ApiToken token, String secret) {
+    }
+
+    // ---- bootstrap -------------------------------------------------------------------------------------------
+
+    /**
+     * On an empty store, creates the operator account, the operators' organisation and a token with every
+     * scope, and returns the token's secret; on a store that has users, does nothing.
+     */
+    public Optional<String> bootstrap() {
+        return store.write(repositories -> {
+            if (repositories.users().count() > 0) {
+                return Optional.empty();
+            }
+            Instant now = clock.instant();
+            User admin = new User(new UserId(dev.incubator.common.Ids.next("usr", clock)), BOOTSTRAP_USER,
+                    "Incubator operator", "operator@localhost", EnumSet.of(PlatformRole.OPERATOR), now, 1);
+            repositories.users().insert(admin);
+            Organisation operators = new Organisation(new OrgId(dev.incubator.common.Ids.next("org", clock)),
+                    BOOTSTRAP_ORG, "Incubator operators", OrgKind.OPERATOR, now, 1);
+            repositories.organisations().insert(operators);
+            repositories.memberships().insert(new Membership(operators.id(), admin.id(), admin.name(), OrgRole.OWNER, now, 1));
+            String secret = TokenSecrets.generate();
+            ApiToken token = new ApiToken(new TokenId(dev.incubator.common.Ids.next("tok", clock)), admin.id(),
+                    "bootstrap", TokenSecrets.hash(secret), EnumSet.allOf(Scope.class), now, Optional.empty(),
+                    Optional.empty(), Optional.empty());
+            repositories.tokens().insert(token);
+            Audits.success(repositories.audit(), "system", RequestMeta.SYSTEM, now, "platform.bootstrap", "user",
+                    admin.id().value(), Optional.of(operators.id()), Map.of("user", admin.name(), "organisation",
+                            operators.name(), "token", token.id().value()));
+            return Optional.of(secret);
+        });
+    }
+
+    // ---- organisations ---------------------------------------------------------------------------------------
+
+    public Organisation createOrganisation(Caller caller, NewOrganisation request) {
+        policy.check(caller.principal(), ORG_CREATE, Optional.empty());
+        Violations violations = new Violations();
+        Names.handle(violations, "name", request.name());
+        Names.text(violations, "display_name", request.displayName(), 100);
+        request.owner().ifPresent(owner -> Names.handle(violations, "owner", owner));
+        violations.throwIfAny();
+        return store.write(repositories -> {
+            Optional<User> owner = request.owner().map(name -> repositories.users().findByName(name).orElseThrow(() ->
+                    IncubatorException.validation("owner", "no user named '" + name + "'; create the user first")));
+            Instant now = clock.instant();
+            Organisation organisation = new Organisation(new OrgId(dev.incubator.common.Ids.next("org", clock)),
+                    request.name(), request.displayName(), request.kind(), now, 1);
+            repositories.organisations().insert(organisation);
+            owner.ifPresent(user -> repositories.memberships().insert(
+                    new Membership(organisation.id(), user.id(), user.name(), OrgRole.OWNER, now, 1)));
+            Audits.success(repositories.audit(), caller, now, "organisation.create", "organisation",
+                    organisation.id().value(), Optional.of(organisation.id()), Map.of("name", organisation.name(),
+                            "kind", Roles.wire(organisation.kind()), "owner", owner.map(User::name).orElse("")));
+            return organisation;
+        });
+    }
+
+    public Organisation getOrganisation(Caller caller, String name) {
+        return store.read(repositories -> visibleOrganisation(repositories, caller, name, ORG_READ));
+    }
+
+    public Page<Organisation> listOrganisations(Caller caller, PageRequest page) {
+        return store.read(repositories -> policy.seesAllOrganisations(caller.principal())
+                ? repositories.organisations().list(page)
+                : repositories.organisations().listForMember(caller.principal().user().id(), page));
+    }
+
+    /** Changes the display name; {@code expectedVersion}, when given, must match the stored version. */
+    public Organisation updateOrganisation(Caller caller, String name, Optional<Long> expectedVersion, String displayName) {
+        Violations violations = new Violations();
+        Names.text(violations, "display_name", displayName, 100);
+        return store.write(repositories -> {
+            Organisation current = visibleOrganisation(repositories, caller, name, ORG_UPDATE);
+            violations.throwIfAny();
+            requireVersion(expectedVersion, current.version(), "organisation '" + name + "'");
+            Organisation updated = new Organisation(current.id(), current.name(), displayName, current.kind(),
+                    current.createdAt(), current.version() + 1);
+            repositories.organisations().update(updated);
+            Audits.success(repositories.audit(), caller, clock.instant(), "organisation.update", "organisation",
+                    current.id().value(), Optional.of(current.id()), Map.of("display_name", displayName));
+            return updated;
+        });
+    }
+
+    // ---- memberships -----------------------------------------------------------------------------------------
+
+    public Membership addMember(Caller caller, String orgName, String userName, OrgRole role) {
+        return store.write(repositories -> {
+            Organisation organisation = visibleOrganisation(repositories, caller, orgName, MEMBER_MANAGE);
+            if (role == OrgRole.OWNER) {
+                policy.check(caller.principal(), OWNER_MANAGE, Optional.of(organisation));
+            }
+            User user = repositories.users().findByName(userName).orElseThrow(() ->
+                    IncubatorException.validation("user", "no user named '" + userName + "'"));
+            Instant now = clock.instant();
+            Membership membership = new Membership(organisation.id(), user.id(), user.name(), role, now, 1);
+            repositories.memberships().insert(membership);
+            Audits.success(repositories.audit(), caller, now, "membership.add", "user", user.id().value(),
+                    Optional.of(organisation.id()), Map.of("user", user.name(), "role", Roles.wire(role)));
+            return membership;
+        });
+    }
+
+    public Membership changeMemberRole(Caller caller, String orgName, String userName, OrgRole role,
+                                       Optional<Long> expectedVersion) {
+        return store.write(repositories -> {
+            Organisation organisation = visibleOrganisation(repositories, caller, orgName, MEMBER_MANAGE);
+            Membership current = membership(repositories, organisation, userName);
+            if (role == OrgRole.OWNER || current.role() == OrgRole.OWNER) {
+                policy.check(caller.principal(), OWNER_MANAGE, Optional.of(organisation));
+            }
+            requireVersion(expectedVersion, current.version(), "membership of '" + userName + "'");
+            if (current.role() == OrgRole.OWNER && role != OrgRole.OWNER) {
+                requireAnotherOwner(repositories, organisation);
+            }
+            Membership updated = new Membership(current.orgId(), current.userId(), current.userName(), role,
+                    current.createdAt(), current.version() + 1);
+            repositories.memberships().update(updated);
+            Audits.success(repositories.audit(), caller, clock.instant(), "membership.update", "user",
+                    current.userId().value(), Optional.of(organisation.id()),
+                    Map.of("user", userName, "from", Roles.wire(current.role()), "to", Roles.wire(role)));
+            return updated;
+        });
+    }
+
+    public void removeMember(Caller caller, String orgName, String userName) {
+        store.write(repositories -> {
+            Organisation organisation = visibleOrganisation(repositories, caller, orgName, MEMBER_MANAGE);
+            Membership current = membership(repositories, organisation, userName);
+            if (current.role() == OrgRole.OWNER) {
+                policy.check(caller.principal(), OWNER_MANAGE, Optional.of(organisation));
+                requireAnotherOwner(repositories, organisation);
+            }
+            repositories.memberships().delete(organisation.id(), current.userId());
+            Audits.success(repositories.audit(), caller, clock.instant(), "membership.remove", "user",
+                    current.userId().value(), Optional.of(organisation.id()),
+                    Map.of("user", userName, "role", Roles.wire(current.role())));
+            return null;
+        });
+    }
+
+    public Page<Membership> listMembers(Caller caller, String orgName, PageRequest page) {
+        return store.read(repositories -> {
+            Organisation organisation = visibleOrganisation(repositories, caller, orgName, MEMBER_READ);
+            return repositories.memberships().listByOrg(organisation.id(), page);
+        });
+    }
+
+    public Membership getMember(Caller caller, String orgName, String userName) {
+        return store.read(repositories -> membership(repositories,
+                visibleOrganisation(repositories, caller, orgName, MEMBER_READ), userName));
+    }
+
+    // ---- users -----------------------------------------------------------------------------------------------
+
+    public User createUser(Caller caller, NewUser request) {
+        policy.check(caller.principal(), Action.USER_CREATE, Optional.empty());
+        Violations violations = new Violations();
+        Names.handle(violations, "name", request.name());
+        Names.text(violations, "display_name", request.displayName(), 100);
+        Names.email(violations, "email", request.email());
+        violations.throwIfAny();
+        return store.write(repositories -> {
+            Instant now = clock.instant();
+            User user = new User(new UserId(dev.incubator.common.Ids.next("usr", clock)), request.name(),
+                    request.displayName(), request.email(), request.platformRoles(), now, 1);
+            repositories.users().insert(user);
+            Audits.success(repositories.audit(), caller, now, "user.create", "user", user.id().value(), Optional.empty(),
+                    Map.of("name", user.name(), "platform_roles",
+                            String.join(",", user.platformRoles().stream().map(Roles::wire).sorted().toList())));
+            return user;
+        });
+    }
+
+    /** A user's own record, or anyone's for operators and auditors; others answer not found. */
+    public User getUser(Caller caller, String name) {
+        User self = caller.principal().user();
+        if (self.name().equals(name)) {
+            return self;
+        }
+        if (!policy.decide(caller.principal(), Action.USER_READ, Optional.empty()).allowed()) {
+            throw IncubatorException.notFound("user", name);
+        }
+        return store.read(repositories -> repositories.users().findByName(name)
+                .orElseThrow(() -> IncubatorException.notFound("user", name)));
+    }
+
+    public Page<User> listUsers(Caller caller, PageRequest page) {
+        policy.check(caller.principal(), Action.USER_READ, Optional.empty());
+        return store.read(repositories -> repositories.users().list(page));
+    }
+
+    // ---- tokens ----------------------------------------------------------------------------------------------
+
+    /** Issues a token to the caller; it can not carry a scope the calling token lacks. */
+    public IssuedToken createOwnToken(Caller caller, NewToken request) {
+        policy.check(caller.principal(), Action.OWN_TOKENS_MANAGE, Optional.empty());
+        Violations violations = validateToken(request);
+        if (!caller.principal().scopes().containsAll(request.scopes())) {
+            violations.add("scopes", "can not exceed the scopes of the token making the request ("
+                    + String.join(", ", caller.principal().scopes().stream().map(Roles::wire).sorted().toList()) + ")");
+        }
+        violations.throwIfAny();
+        return store.write(repositories -> issue(repositories, caller, caller.principal().user(), request));
+    }
+
+    /** An operator issues a token to another user, for example when onboarding them. */
+    public IssuedToken issueToken(Caller caller, String userName, NewToken request) {
+        policy.check(caller.principal(), Action.USER_TOKEN_ISSUE, Optional.empty());
+        validateToken(request).throwIfAny();
+        return store.write(repositories -> {
+            User user = repositories.users().findByName(userName)
+                    .orElseThrow(() -> IncubatorException.notFound("user", userName));
+            return issue(repositories, caller, user, request);
+        });
+    }
+
+    public Page<ApiToken> listOwnTokens(Caller caller, PageRequest page) {
+        policy.check(caller.principal(), Action.OWN_TOKENS_READ, Optional.empty());
+        return store.read(repositories -> repositories.tokens().listByUser(caller.principal().user().id(), page));
+    }
+
+    /** Revokes one of the caller's tokens (operators may revoke anyone's); takes effect on the next request. */
+    public ApiToken revokeToken(Caller caller, String tokenId) {
+        policy.check(caller.principal(), Action.OWN_TOKENS_MANAGE, Optional.empty());
+        return store.write(repositories -> {
+            ApiToken token = repositories.tokens().findById(new TokenId(tokenId))
+                    .filter(found -> found.userId().equals(caller.principal().user().id())
+                            || caller.principal().user().hasPlatformRole(PlatformRole.OPERATOR))
+                    .orElseThrow(() -> IncubatorException.notFound("token", tokenId));
+            Instant now = clock.instant();
+            if (repositories.tokens().revoke(token.id(), now)) {
+                Audits.success(repositories.audit(), caller, now, "token.revoke", "token", token.id().value(),
+                        Optional.empty(), Map.of("name", token.name()));
+            }
+            return repositories.tokens().findById(token.id()).orElseThrow();
+        });
+    }
+
+    // ---- audit -----------------------------------------------------------------------------------------------
+
+    /** Audit events of the whole platform (operators, auditors) or of one organisation (its admins too). */
+    public Page<AuditEvent> listAuditEvents(Caller caller, Optional<String> orgName, PageRequest page) {
+        return store.read(repositories -> {
+            if (orgName.isPresent()) {
+                Organisation organisation = visibleOrganisation(repositories, caller, orgName.get(), Action.ORG_AUDIT_READ);
+                return repositories.audit().list(Optional.of(organisation.id().value()), page);
+            }
+            policy.check(caller.principal(), Action.AUDIT_READ, Optional.empty());
+            return repositories.audit().list(Optional.empty(), page);
+        });
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    /** Loads an organisation and checks the action; invisible and missing organisations fail alike. */
+    Organisation visibleOrganisation(TenancyRepositories repositories, Caller caller, String name, Action action) {
+        Optional<Organisation> organisation = repositories.organisations().findByName(name);
+        policy.check(caller.principal(), action, organisation);
+        return organisation.orElseThrow();
+    }
+
+    private static Membership membership(TenancyRepositories repositories, Organisation organisation, String userName) {
+        return repositories.users().findByName(userName)
+                .flatMap(user -> repositories.memberships().find(organisation.id(), user.id()))
+                .orElseThrow(() -> new IncubatorException(ErrorCode.NOT_FOUND,
+                        "user '" + userName + "' is not a member of '" + organisation.name() + "'"));
+    }
+
+    private static void requireAnotherOwner(TenancyRepositories repositories, Organisation organisation) {
+        if (repositories.memberships().countWithRole(organisation.id(), OrgRole.OWNER) <= 1) {
+            throw new IncubatorException(ErrorCode.CONFLICT, "organisation '" + organisation.name()
+                    + "' must keep at least one owner; make another member owner first");
+        }
+    }
+
+    static void requireVersion(Optional<Long> expected, long actual, String what) {
+        if (expected.isPresent() && expected.get() != actual) {
+            throw new IncubatorException(ErrorCode.VERSION_MISMATCH, what + " is at version " + actual
+                    + ", not " + expected.get() + "; fetch it again and retry with the new version");
+        }
+    }
+
+    private static Violations validateToken(NewToken request) {
+        Violations violations = new Violations();
+        Names.text(violations, "name", request.name(), 64);
+        violations.check(!request.scopes().isEmpty(), "scopes", "must name at least one of read, write, admin");
+        violations.check(request.expiresInDays() >= 1 && request.expiresInDays() <= MAX_TOKEN_DAYS,
+                "expires_in_days", "must be between 1 and " + MAX_TOKEN_DAYS);
+        return violations;
+    }
+
+    private IssuedToken issue(TenancyRepositories repositories, Caller caller, User user, NewToken request) {
+        Instant now = clock.instant();
+        String secret = TokenSecrets.generate();
+        ApiToken token = new ApiToken(new TokenId(dev.incubator.common.Ids.next("tok", clock)), user.id(),
+                request.name(), TokenSecrets.hash(secret), request.scopes(), now,
+                Optional.of(now.plus(Duration.ofDays(request.expiresInDays()))), Optional.empty(), Optional.empty());
+        repositories.tokens().insert(token);
+        Audits.success(repositories.audit(), caller, now, "token.create", "token", token.id().value(), Optional.empty(),
+                Map.of("user", user.name(), "name", token.name(),
+                        "scopes", String.join(",", request.scopes().stream().map(Roles::wire).sorted().toList())));
+        return new IssuedToken(token, secret);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.incubator.tenancy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.incubator.tenancy.Ids.UserId;
+import dev.incubator.tenancy.Roles.PlatformRole;
+import java.time.Instant;
+import java.util.Set;
+
+/** A person (or service account) who holds API tokens and organisation memberships. */
+public record User(UserId id, String name, String displayName, String email, Set<PlatformRole> platformRoles,
+                   Instant createdAt, long version) {
+    public User {
+        requireNonNull(id, "id is null");
+        requireNonNull(name, "name is null");
+        requireNonNull(displayName, "displayName is null");
+        requireNonNull(email, "email is null");
+        platformRoles = Set.copyOf(platformRoles);
+        requireNonNull(createdAt, "createdAt is null");
+    }
+
+    public boolean hasPlatformRole(PlatformRole role) {
+        return platformRoles.contains(role);
+    }
+}

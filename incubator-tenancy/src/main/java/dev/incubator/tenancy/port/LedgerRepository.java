@@ -1,0 +1,28 @@
+package dev.incubator.tenancy.port;
+
+import dev.incubator.common.Page;
+import dev.incubator.common.PageRequest;
+import dev.incubator.tenancy.Ids.GrantId;
+import dev.incubator.tenancy.LedgerEntry;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The append-only grant ledger. Implementations MUST NOT offer or allow update or delete of an entry: the
+ * storage itself refuses them.
+ */
+public interface LedgerRepository {
+    /** Appends and returns the entry with its sequence number. */
+    LedgerEntry append(LedgerEntry entry);
+
+    /** Every entry of the grant in append order. */
+    List<LedgerEntry> entries(GrantId grantId);
+
+    Page<LedgerEntry> list(GrantId grantId, PageRequest page);
+
+    /** Records that usage crossed {@code percent}; returns false if that was already recorded. */
+    boolean recordThreshold(GrantId grantId, int percent, Instant at);
+
+    /** Thresholds already crossed, ascending. */
+    List<Integer> thresholds(GrantId grantId);
+}
