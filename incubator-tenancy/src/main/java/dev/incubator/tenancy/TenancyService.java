@@ -70,6 +70,14 @@ public final class TenancyService {
      * scope, and returns the token's secret; on a store that has users, does nothing.
      */
     public Optional<String> bootstrap() {
+        return bootstrap(secret -> { });
+    }
+
+    /**
+     * As {@link #bootstrap()}, handing the secret to {@code persistBeforeCommit} inside the transaction: if
+     * saving it fails the bootstrap rolls back, so the operator's token can never be lost by a crash.
+     */
+    public Optional<String> bootstrap(java.util.function.Consumer<String> persistBeforeCommit) {
         return store.write(repositories -> {
             if (repositories.users().count() > 0) {
                 return Optional.empty();
@@ -87,6 +95,7 @@ public final class TenancyService {
                     "bootstrap", TokenSecrets.hash(secret), EnumSet.allOf(Scope.class), now, Optional.empty(),
                     Optional.empty(), Optional.empty());
             repositories.tokens().insert(token);
+            persistBeforeCommit.accept(secret);
             Audits.success(repositories.audit(), "system", RequestMeta.SYSTEM, now, "platform.bootstrap", "user",
                     admin.id().value(), Optional.of(operators.id()), Map.of("user", admin.name(), "organisation",
                             operators.name(), "token", token.id().value()));
@@ -143,6 +152,16 @@ public final class TenancyService {
             Audits.success(repositories.audit(), caller, clock.instant(), "organisation.update", "organisation",
                     current.id().value(), Optional.of(current.id()), Map.of("display_name", displayName));
             return updated;
+        });
+    }
+
+    /** The caller's roles by organisation name. */
+    public Map<String, OrgRole> organisationRoles(Caller caller) {
+        return store.read(repositories -> {
+            Map<String, OrgRole> roles = new java.util.TreeMap<>();
+            caller.principal().memberships().forEach((orgId, role) -> repositories.organisations().findById(orgId)
+                    .ifPresent(organisation -> roles.put(organisation.name(), role)));
+            return roles;
         });
     }
 

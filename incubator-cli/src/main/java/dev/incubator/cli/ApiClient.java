@@ -1,0 +1,104 @@
+package dev.incubator.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/** A small client of the HTTP API: JSON in and out, problem details turned into {@link CliException}s. */
+final class ApiClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI base;
+    private final Optional<String> token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    ApiClient(URI base, Optional<String> token) {
+        this.base = requireNonNull(base, "base is null");
+        this.token = requireNonNull(token, "token is null");
+    }
+
+    JsonNode get(String path, Map<String, String> query) {
+        return send("GET", path + queryString(query), null);
+    }
+
+    JsonNode get(String path) {
+        return send("GET", path, null);
+    }
+
+    /** Creates are sent with a fresh idempotency key, so a retried create never makes two resources. */
+    JsonNode post(String path, Object body) {
+        return send("POST", path, body);
+    }
+
+    JsonNode patch(String path, Object body) {
+        return send("PATCH", path, body);
+    }
+
+    JsonNode delete(String path) {
+        return send("DELETE", path, null);
+    }
+
+    static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private JsonNode send(String method, String path, Object body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
+                .header("Accept", "application/json");
+        token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+        try {
+            if (body != null) {
+                request.header("Content-Type", "application/json");
+                if (method.equals("POST")) {
+                    request.header("Idempotency-Key", UUID.randomUUID().toString());
+                }
+                request.method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            } else {
+                request.method(method, HttpRequest.BodyPublishers.noBody());
+            }
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode json = response.body().length == 0 ? JSON.createObjectNode() : parse(response.body());
+            if (response.statusCode() >= 400) {
+                throw CliException.fromProblem(response.statusCode(), json);
+            }
+            return json;
+        } catch (ConnectException e) {
+            throw new CliException("cannot reach the Incubator server at " + base
+                    + "; is 'incubator serve' running, and is the URL right (incubator login --url ...)?");
+        } catch (IOException e) {
+            throw new CliException("request to " + base + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new CliException("the server answered with something that is not JSON");
+        }
+    }
+
+    private static String queryString(Map<String, String> query) {
+        String joined = query.entrySet().stream().filter(entry -> entry.getValue() != null)
+                .map(entry -> entry.getKey() + "=" + URLEncoder.encode(entry.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return joined.isEmpty() ? "" : "?" + joined;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.incubator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "login", mixinStandardHelpOptions = true,
+        description = "Check a token against a server and remember both (file readable only by you).")
+final class LoginCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--url", required = true, description = "Server URL, e.g. http://127.0.0.1:8420")
+    String url;
+
+    @Option(names = "--token-file", required = true, description = "File holding the API token "
+            + "(e.g. <data-dir>/bootstrap-token); '-' reads standard input")
+    String tokenFile;
+
+    @Override
+    public Integer call() {
+        String token = readToken().strip();
+        if (token.isEmpty()) {
+            throw new CliException("the token file is empty");
+        }
+        Credentials credentials = new Credentials(Credentials.parseUrl(url), Optional.of(token));
+        JsonNode whoami = new ApiClient(credentials.url(), credentials.token()).get("/api/v1/whoami");
+        Path file = Credentials.file(IncubatorCommand.environment());
+        credentials.save(file);
+        spec.commandLine().getOut().println("Logged in to " + credentials.url() + " as "
+                + whoami.path("user").path("name").asText() + "; credentials saved in " + file);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private String readToken() {
+        try {
+            return tokenFile.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(tokenFile), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CliException("could not read the token from " + tokenFile + ": " + e.getMessage());
+        }
+    }
+}

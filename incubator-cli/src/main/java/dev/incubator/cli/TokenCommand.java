@@ -1,0 +1,84 @@
+package dev.incubator.cli;
+
+import static dev.incubator.cli.Output.Column.field;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.incubator.cli.Output.Column;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "token", mixinStandardHelpOptions = true, description = "Manage API tokens.",
+        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+final class TokenCommand {
+    static final List<Column> COLUMNS = List.of(field("id", "id"), field("name", "name"), field("scopes", "scopes"),
+            field("expires", "expires_at"), field("revoked", "revoked_at"), field("last used", "last_used_at"));
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"Create a token (for yourself, or with --user for another user as operator).",
+                    "The secret is printed once and never stored by the server."})
+    static final class Create extends ClientCommand {
+        @Option(names = "--name", required = true, description = "What the token is for, e.g. laptop")
+        String name;
+
+        @Option(names = "--scope", description = "read, write or admin (repeatable; default read)")
+        List<String> scopes = new ArrayList<>();
+
+        @Option(names = "--expires-in-days", description = "Lifetime in days (default 90)")
+        Integer expiresInDays;
+
+        @Option(names = "--user", description = "Issue the token to this user (operator)")
+        String user;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("name", name);
+            if (!scopes.isEmpty()) {
+                body.put("scopes", scopes);
+            }
+            if (expiresInDays != null) {
+                body.put("expires_in_days", expiresInDays);
+            }
+            String path = user == null ? "/api/v1/tokens" : "/api/v1/users/" + segment(user) + "/tokens";
+            JsonNode issued = client().post(path, body);
+            print(issued, List.of(
+                    new Column("user", node -> node.path("user").asText()),
+                    new Column("id", node -> node.path("token").path("id").asText()),
+                    new Column("name", node -> node.path("token").path("name").asText()),
+                    new Column("scopes", node -> Output.text(node.path("token").path("scopes"))),
+                    new Column("expires", node -> Output.text(node.path("token").path("expires_at"))),
+                    new Column("secret", node -> node.path("secret").asText() + "   (shown once: store it now)")));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List your tokens (never their secrets).")
+    static final class ListTokens extends ClientCommand {
+        @ArgGroup(exclusive = false)
+        PageOptions page = new PageOptions();
+
+        @Override
+        public Integer call() {
+            printList("/api/v1/tokens", page, COLUMNS);
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token; it stops working at once.")
+    static final class Revoke extends ClientCommand {
+        @Parameters(index = "0", description = "Token id (tok_...)")
+        String id;
+
+        @Override
+        public Integer call() {
+            print(client().delete("/api/v1/tokens/" + segment(id)), COLUMNS);
+            return 0;
+        }
+    }
+}

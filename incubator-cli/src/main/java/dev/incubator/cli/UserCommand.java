@@ -1,0 +1,58 @@
+package dev.incubator.cli;
+
+import static dev.incubator.cli.Output.Column.field;
+
+import dev.incubator.cli.Output.Column;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "user", mixinStandardHelpOptions = true, description = "Manage users (operator).",
+        subcommands = {UserCommand.Create.class, UserCommand.ListUsers.class})
+final class UserCommand {
+    static final List<Column> COLUMNS = List.of(field("name", "name"), field("display name", "display_name"),
+            field("email", "email"), field("platform roles", "platform_roles"), field("id", "id"));
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a user.")
+    static final class Create extends ClientCommand {
+        @Parameters(index = "0", description = "Handle, e.g. ada")
+        String name;
+
+        @Option(names = "--display-name", description = "Full name (default: the handle)")
+        String displayName;
+
+        @Option(names = "--email", required = true, description = "E-mail address")
+        String email;
+
+        @Option(names = "--platform-role", description = "operator, reviewer or auditor (repeatable)")
+        List<String> platformRoles = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("name", name);
+            body.put("display_name", displayName == null ? name : displayName);
+            body.put("email", email);
+            body.put("platform_roles", platformRoles);
+            print(client().post("/api/v1/users", body), COLUMNS);
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List users.")
+    static final class ListUsers extends ClientCommand {
+        @ArgGroup(exclusive = false)
+        PageOptions page = new PageOptions();
+
+        @Override
+        public Integer call() {
+            printList("/api/v1/users", page, COLUMNS);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package dev.incubator.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incubator.server.api.ApiRoute;
+import dev.incubator.server.api.HttpApi;
+import dev.incubator.server.api.Json;
+import dev.incubator.server.api.OpenApi;
+import dev.incubator.server.api.Raw;
+import dev.incubator.server.api.TenancyRoutes;
+import dev.incubator.server.api.Views.HealthView;
+import dev.incubator.server.config.ServerConfig;
+import dev.incubator.store.Database;
+import dev.incubator.store.JdbiTenancyStore;
+import dev.incubator.tenancy.AccessPolicy;
+import dev.incubator.tenancy.Authenticator;
+import dev.incubator.tenancy.GrantService;
+import dev.incubator.tenancy.TenancyService;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The composition root: opens the store, wires the services, serves the API and runs periodic work. */
+public final class IncubatorServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IncubatorServer.class);
+    public static final String BOOTSTRAP_TOKEN_FILE = "bootstrap-token";
+    public static final String VERSION = Optional.ofNullable(IncubatorServer.class.getPackage().getImplementationVersion())
+            .orElse("0.1.0-SNAPSHOT");
+
+    private final ServerConfig config;
+    private final Database database;
+    private final Javalin app;
+    private final HttpApi api;
+    private final List<ApiRoute> routes;
+    private final ScheduledExecutorService background;
+    private final AtomicBoolean ready = new AtomicBoolean();
+    private final Optional<Path> bootstrapTokenFile;
+
+    private IncubatorServer(ServerConfig config, Database database, Javalin app, HttpApi api, List<ApiRoute> routes,
+                            ScheduledExecutorService background, Optional<Path> bootstrapTokenFile) {
+        this.config = config;
+        this.database = database;
+        this.app = app;
+        this.api = api;
+        this.routes = routes;
+        this.background = background;
+        this.bootstrapTokenFile = bootstrapTokenFile;
+    }
+
+    public static IncubatorServer start(ServerConfig config) {
+        // Millisecond ticks: what the store keeps, so a response never shows more precision than a re-read.
+        return start(config, Clock.tick(Clock.systemUTC(), java.time.Duration.ofMillis(1)));
+    }
+
+    public static IncubatorServer start(ServerConfig config, Clock clock) {
+        requireNonNull(config, "config is null");
+        createPrivateDirectory(config.dataDir());
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(metrics);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmGcMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        new UptimeMetrics().bindTo(metrics);
+
+        Database database = Database.open(config.store(), hikari -> hikari.setMetricRegistry(metrics));
+        try {
+            JdbiTenancyStore store = new JdbiTenancyStore(database);
+            TenancyService tenancy = new TenancyService(store, new AccessPolicy(), clock);
+            GrantService grants = new GrantService(store, tenancy, clock);
+            Authenticator authenticator = new Authenticator(store, clock);
+            Path tokenFile = config.dataDir().resolve(BOOTSTRAP_TOKEN_FILE);
+            Optional<Path> bootstrapped = tenancy.bootstrap(secret -> writePrivateFile(tokenFile, secret + "\n"))
+                    .map(secret -> tokenFile);
+
+            ObjectMapper json = Json.mapper();
+            List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).routes());
+            AtomicBoolean ready = new AtomicBoolean();
+            ObjectNode[] openApi = new ObjectNode[1];
+            routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")
+                    .publicAccess().returns(HealthView.class)
+                    .handle(call -> new HealthView("ok", Map.of())));
+            routes.add(ApiRoute.get("/readyz", "readiness").tag("operations")
+                    .summary("Readiness: started and the metadata store answers").publicAccess().returns(HealthView.class)
+                    .handle(call -> {
+                        boolean storeUp = database.isHealthy();
+                        boolean up = storeUp && ready.get();
+                        HealthView view = new HealthView(up ? "ready" : "not-ready",
+                                Map.of("store", storeUp ? "ok" : "unavailable", "started", Boolean.toString(ready.get())));
+                        return up ? view : new Raw(503, "application/json", json.writeValueAsString(view));
+                    }));
+            routes.add(ApiRoute.get("/metrics", "metrics").tag("operations")
+                    .summary("Prometheus metrics: requests, latencies, database pool, JVM").publicAccess()
+                    .returns(Raw.class)
+                    .handle(call -> new Raw(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())));
+            routes.add(ApiRoute.get(TenancyRoutes.PREFIX + "/openapi.json", "openapi").tag("operations")
+                    .summary("This API as an OpenAPI 3.1 document").publicAccess()
+                    .handle(call -> new Raw(200, "application/json", json.writeValueAsString(openApi[0]))));
+            openApi[0] = OpenApi.document(routes, VERSION);
+
+            HttpApi api = new HttpApi(routes, authenticator, store, json, metrics, clock, config.maxBodyBytes(),
+                    config.accessLog());
+            Javalin app = api.create();
+            app.start(config.host(), config.port());
+
+            ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "incubator-background");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long expiryMillis = config.grantExpiryInterval().toMillis();
+            background.scheduleWithFixedDelay(() -> runQuietly("grant expiry", () -> {
+                int expired = grants.expireDue();
+                if (expired > 0) {
+                    LOG.info("expired {} grant(s) past their end date", expired);
+                }
+            }), 0, expiryMillis, TimeUnit.MILLISECONDS);
+            background.scheduleWithFixedDelay(() -> runQuietly("idempotency purge", () -> store.write(repositories ->
+                    repositories.idempotency().purgeOlderThan(Instant.now(clock).minus(config.idempotencyRetention())))),
+                    1, 60, TimeUnit.MINUTES);
+
+            IncubatorServer server = new IncubatorServer(config, database, app, api, List.copyOf(routes), background,
+                    bootstrapped);
+            ready.set(true);
+            server.ready.set(true);
+            return server;
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public URI url() {
+        String host = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+        return URI.create("http://" + host + ":" + port());
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The bootstrap token file, when this start created the operator account. */
+    public Optional<Path> bootstrapTokenFile() {
+        return bootstrapTokenFile;
+    }
+
+    public List<ApiRoute> routes() {
+        return routes;
+    }
+
+    public List<String> registeredEndpoints() {
+        return api.registeredEndpoints();
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public boolean isReady() {
+        return ready.get();
+    }
+
+    @Override
+    public void close() {
+        if (!ready.getAndSet(false)) {
+            return;
+        }
+        LOG.info("shutting down");
+        background.shutdownNow();
+        app.stop();
+        database.close();
+        LOG.info("stopped");
+    }
+
+    private static void runQuietly(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{} failed; will retry", what, e);
+        }
+    }
+
+    private static void createPrivateDirectory(Path directory) {
+        try {
+            if (!Files.isDirectory(directory)) {
+                Files.createDirectories(directory);
+                trySetPermissions(directory, "rwx------");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create data directory " + directory, e);
+        }
+    }
+
+    /** Writes a file readable only by its owner, atomically and durably. */
+    static void writePrivateFile(Path file, String content) {
+        try {
+            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.deleteIfExists(temporary);
+            Files.createFile(temporary);
+            trySetPermissions(temporary, "rw-------");
+            try (var channel = java.nio.channels.FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                channel.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+                channel.force(true);
+            }
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + file, e);
+        }
+    }
+
+    private static void trySetPermissions(Path path, String permissions) throws IOException {
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system; nothing more can be done portably
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.incubator.server.api;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incubator.common.ErrorCode;
+import dev.incubator.common.IncubatorException;
+import dev.incubator.common.PageRequest;
+import dev.incubator.common.RequestMeta;
+import dev.incubator.server.api.BodySpec.Body;
+import dev.incubator.tenancy.Authenticator;
+import dev.incubator.tenancy.Caller;
+import dev.incubator.tenancy.Principal;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/** One API call as handlers see it: the authenticated caller, parameters and the validated body. */
+public final class Call {
+    public static final String REQUEST_ID = "incubator.request-id";
+    public static final String PRINCIPAL = "incubator.principal";
+
+    private final Context context;
+    private final Authenticator authenticator;
+    private final ObjectMapper json;
+    private final int maxBodyBytes;
+    private byte[] rawBody;
+    private Principal principal;
+
+    Call(Context context, Authenticator authenticator, ObjectMapper json, int maxBodyBytes) {
+        this.context = requireNonNull(context, "context is null");
+        this.authenticator = requireNonNull(authenticator, "authenticator is null");
+        this.json = requireNonNull(json, "json is null");
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public Context context() {
+        return context;
+    }
+
+    public RequestMeta requestMeta() {
+        return new RequestMeta(java.util.Objects.toString(context.<String>attribute(REQUEST_ID), "-"), context.ip());
+    }
+
+    /** The authenticated principal; fails with 401 when the request carries no valid bearer token. */
+    public Principal principal() {
+        if (principal == null) {
+            String header = context.header("Authorization");
+            if (header == null || header.isBlank()) {
+                throw new IncubatorException(ErrorCode.UNAUTHENTICATED,
+                        "send an API token as 'Authorization: Bearer <token>'; the operator's first token is in "
+                                + "<data-dir>/bootstrap-token");
+            }
+            if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw new IncubatorException(ErrorCode.UNAUTHENTICATED,
+                        "the Authorization header must use the Bearer scheme: 'Authorization: Bearer <token>'");
+            }
+            principal = authenticator.authenticate(header.substring(7).trim());
+            context.attribute(PRINCIPAL, principal);
+        }
+        return principal;
+    }
+
+    public Caller caller() {
+        return new Caller(principal(), requestMeta());
+    }
+
+    public String path(String name) {
+        return context.pathParam(name);
+    }
+
+    public Optional<String> query(String name) {
+        return Optional.ofNullable(context.queryParam(name)).filter(value -> !value.isEmpty());
+    }
+
+    public PageRequest page() {
+        return PageRequest.parse(context.queryParam("limit"), context.queryParam("cursor"));
+    }
+
+    /**
+     * The expected version from {@code If-Match} ({@code "3"}, {@code W/"3"} or {@code 3}); empty when absent
+     * or {@code *}.
+     */
+    public Optional<Long> ifMatch() {
+        String header = context.header("If-Match");
+        if (header == null || header.isBlank() || header.trim().equals("*")) {
+            return Optional.empty();
+        }
+        String value = header.trim();
+        if (value.startsWith("W/")) {
+            value = value.substring(2);
+        }
+        value = value.replace("\"", "");
+        try {
+            return Optional.of(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            throw IncubatorException.validation("If-Match",
+                    "must be the ETag of the resource as last fetched, e.g. \"3\", not '" + header + "'");
+        }
+    }
+
+    /** The request body as bytes, at most the configured limit. */
+    public byte[] rawBody() {
+        if (rawBody == null) {
+            long declared = context.contentLength();
+            if (declared > maxBodyBytes) {
+                throw tooLarge();
+            }
+            try (InputStream in = context.req().getInputStream()) {
+                byte[] bytes = in.readNBytes(maxBodyBytes + 1);
+                if (bytes.length > maxBodyBytes) {
+                    throw tooLarge();
+                }
+                rawBody = bytes;
+            } catch (IOException e) {
+                throw new IncubatorException(ErrorCode.MALFORMED_REQUEST, "the request body could not be read", e);
+            }
+        }
+        return rawBody;
+    }
+
+    /** Parses the JSON body and validates it against {@code spec}, reporting every invalid field at once. */
+    public Body body(BodySpec spec) {
+        String contentType = Optional.ofNullable(context.contentType()).orElse("").toLowerCase(Locale.ROOT);
+        if (!contentType.startsWith("application/json")) {
+            throw new IncubatorException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "send the body as JSON with 'Content-Type: application/json'"
+                            + (contentType.isEmpty() ? "" : ", not '" + contentType + "'"));
+        }
+        byte[] bytes = rawBody();
+        if (bytes.length == 0) {
+            throw IncubatorException.validation("(body)", "is empty; send a JSON object with the fields: "
+                    + String.join(", ", spec.fields().stream().map(BodySpec.Field::name).toList()));
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(bytes);
+        } catch (JacksonException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new IncubatorException(ErrorCode.MALFORMED_REQUEST, "the body is not valid JSON" + where + ": "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+        } catch (IOException e) {
+            throw new IncubatorException(ErrorCode.MALFORMED_REQUEST, "the body could not be read as JSON", e);
+        }
+        return spec.read(node);
+    }
+
+    private IncubatorException tooLarge() {
+        return new IncubatorException(ErrorCode.PAYLOAD_TOO_LARGE, "the request body exceeds " + maxBodyBytes
+                + " bytes (server.max-body-bytes)");
+    }
+
+    static String fingerprint(String method, String path, byte[] body) {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            digest.update((method + " " + path + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update(body);
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static boolean isValidIdempotencyKey(String key) {
+        return key.length() >= 1 && key.length() <= 255 && Arrays.stream(key.split(""))
+                .allMatch(c -> c.charAt(0) > 0x20 && c.charAt(0) < 0x7f);
+    }
+}

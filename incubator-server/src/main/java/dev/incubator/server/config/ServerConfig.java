@@ -1,0 +1,215 @@
+package dev.incubator.server.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.incubator.common.ErrorCode;
+import dev.incubator.common.IncubatorException;
+import dev.incubator.store.StoreConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Every setting of {@code incubator serve}, with its key, default and environment variable. Sources, later
+ * ones winning: the defaults below, the YAML file ({@code --config}), {@code INCUBATOR_*} environment
+ * variables (key upper-cased, '.' and '-' as '_', e.g. {@code INCUBATOR_SERVER_PORT}), command-line flags.
+ * Every problem is collected before failing, so one start-up reports all of them.
+ */
+public record ServerConfig(
+        Path dataDir,
+        String host,
+        int port,
+        int maxBodyBytes,
+        boolean accessLog,
+        StoreConfig store,
+        Duration grantExpiryInterval,
+        Duration idempotencyRetention) {
+
+    /** One setting: key, default (null when derived or absent) and documentation. */
+    public record Setting(String key, String defaultValue, String description) {
+        public String environmentVariable() {
+            return "INCUBATOR_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        }
+    }
+
+    public static final List<Setting> SETTINGS = List.of(
+            new Setting("data-dir", "~/.incubator", "Directory for the embedded database, keys and the bootstrap token"),
+            new Setting("server.host", "127.0.0.1", "Address to listen on; 0.0.0.0 to accept remote clients"),
+            new Setting("server.port", "8420", "HTTP port"),
+            new Setting("server.max-body-bytes", "1048576", "Largest accepted JSON request body"),
+            new Setting("server.access-log", "true", "Log one line per request"),
+            new Setting("store.url", null, "JDBC URL of the metadata store; default jdbc:sqlite:<data-dir>/incubator.db,"
+                    + " or jdbc:postgresql://HOST:PORT/DB"),
+            new Setting("store.user", null, "Database user (PostgreSQL)"),
+            new Setting("store.password", null, "Database password (PostgreSQL)"),
+            new Setting("store.pool-size", "8", "Maximum database connections"),
+            new Setting("store.busy-timeout-ms", "10000", "How long a writer waits for a lock before failing"),
+            new Setting("store.sqlite.synchronous", "FULL", "SQLite synchronous pragma: FULL (durable on power loss)"
+                    + " or NORMAL (durable on process crash only)"),
+            new Setting("grants.expiry-interval-seconds", "60", "How often ended grants are expired"),
+            new Setting("idempotency.retention-hours", "24", "How long responses to idempotent requests are kept"));
+
+    public ServerConfig {
+        requireNonNull(dataDir, "dataDir is null");
+        requireNonNull(host, "host is null");
+        requireNonNull(store, "store is null");
+        requireNonNull(grantExpiryInterval, "grantExpiryInterval is null");
+        requireNonNull(idempotencyRetention, "idempotencyRetention is null");
+    }
+
+    /** Defaults only, with the given data directory: what tests and embedded uses start from. */
+    public static ServerConfig defaults(Path dataDir) {
+        return load(Optional.empty(), Map.of(), Map.of("data-dir", dataDir.toString()));
+    }
+
+    /**
+     * Resolves the configuration from a YAML file (optional), the environment and explicit overrides (flags).
+     */
+    public static ServerConfig load(Optional<Path> configFile, Map<String, String> environment,
+                                    Map<String, String> overrides) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Setting setting : SETTINGS) {
+            if (setting.defaultValue() != null) {
+                values.put(setting.key(), setting.defaultValue());
+            }
+        }
+        configFile.ifPresent(file -> readYaml(file, values, problems));
+        for (Setting setting : SETTINGS) {
+            String fromEnvironment = environment.get(setting.environmentVariable());
+            if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+                values.put(setting.key(), fromEnvironment);
+            }
+        }
+        overrides.forEach((key, value) -> {
+            if (SETTINGS.stream().noneMatch(setting -> setting.key().equals(key))) {
+                problems.add("unknown setting '" + key + "'");
+            } else if (value != null) {
+                values.put(key, value);
+            }
+        });
+
+        Path dataDir = expandHome(values.get("data-dir"));
+        String host = values.get("server.host");
+        int port = integer(values, "server.port", 0, 65535, problems);
+        int maxBody = integer(values, "server.max-body-bytes", 1024, 64 * 1024 * 1024, problems);
+        boolean accessLog = bool(values, "server.access-log", problems);
+        int poolSize = integer(values, "store.pool-size", 1, 200, problems);
+        int busyTimeout = integer(values, "store.busy-timeout-ms", 0, 600_000, problems);
+        String synchronous = values.get("store.sqlite.synchronous").toUpperCase(Locale.ROOT);
+        if (!List.of("FULL", "NORMAL", "EXTRA").contains(synchronous)) {
+            problems.add("store.sqlite.synchronous must be FULL, NORMAL or EXTRA, not '" + synchronous + "'");
+        }
+        int expirySeconds = integer(values, "grants.expiry-interval-seconds", 1, 86_400, problems);
+        int retentionHours = integer(values, "idempotency.retention-hours", 1, 24 * 365, problems);
+        String url = Optional.ofNullable(values.get("store.url")).filter(value -> !value.isBlank())
+                .orElse("jdbc:sqlite:" + dataDir.resolve("incubator.db"));
+        try {
+            StoreConfig.Dialect.of(url);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new IncubatorException(ErrorCode.VALIDATION_FAILED, "invalid configuration:\n  - "
+                    + String.join("\n  - ", problems));
+        }
+        StoreConfig store = new StoreConfig(url, Optional.ofNullable(values.get("store.user")),
+                Optional.ofNullable(values.get("store.password")), poolSize, synchronous, busyTimeout);
+        return new ServerConfig(dataDir, host, port, maxBody, accessLog, store, Duration.ofSeconds(expirySeconds),
+                Duration.ofHours(retentionHours));
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(dataDir, host, newPort, maxBodyBytes, accessLog, store, grantExpiryInterval,
+                idempotencyRetention);
+    }
+
+    public ServerConfig withAccessLog(boolean enabled) {
+        return new ServerConfig(dataDir, host, port, maxBodyBytes, enabled, store, grantExpiryInterval,
+                idempotencyRetention);
+    }
+
+    private static void readYaml(Path file, Map<String, String> values, List<String> problems) {
+        if (!Files.isReadable(file)) {
+            problems.add("config file " + file + " does not exist or is not readable");
+            return;
+        }
+        try {
+            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            if (root == null || root.isNull() || root.isMissingNode()) {
+                return;
+            }
+            if (!root.isObject()) {
+                problems.add("config file " + file + " must hold a mapping of settings");
+                return;
+            }
+            flatten("", root, values, problems, file);
+        } catch (IOException e) {
+            problems.add("config file " + file + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> values, List<String> problems, Path file) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+            if (field.getValue().isObject()) {
+                flatten(key, field.getValue(), values, problems, file);
+            } else if (SETTINGS.stream().noneMatch(setting -> setting.key().equals(key))) {
+                problems.add("unknown setting '" + key + "' in " + file + " (known: "
+                        + String.join(", ", SETTINGS.stream().map(Setting::key).toList()) + ")");
+            } else {
+                values.put(key, field.getValue().asText());
+            }
+        }
+    }
+
+    private static int integer(Map<String, String> values, String key, int min, int max, List<String> problems) {
+        return parse(values, key, problems, "an integer from " + min + " to " + max, text -> {
+            int value = Integer.parseInt(text.trim());
+            return value >= min && value <= max ? value : null;
+        }, min);
+    }
+
+    private static boolean bool(Map<String, String> values, String key, List<String> problems) {
+        return parse(values, key, problems, "true or false", text -> switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> null;
+        }, false);
+    }
+
+    private static <T> T parse(Map<String, String> values, String key, List<String> problems, String expected,
+                               Function<String, T> parser, T fallback) {
+        String text = values.get(key);
+        try {
+            T value = parser.apply(text);
+            if (value != null) {
+                return value;
+            }
+        } catch (RuntimeException ignored) {
+            // reported below
+        }
+        problems.add(key + " must be " + expected + ", not '" + text + "'");
+        return fallback;
+    }
+
+    private static Path expandHome(String path) {
+        if (path.equals("~") || path.startsWith("~/")) {
+            return Path.of(System.getProperty("user.home") + path.substring(1));
+        }
+        return Path.of(path);
+    }
+}
