@@ -1,0 +1,288 @@
+package dev.incubator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.incubator.server.TestServer.Response;
+import dev.incubator.server.api.ApiRoute;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Walks every route x every kind of caller x own and foreign organisation, and checks the answer against the
+ * intended matrix written out below. A new route fails this test until it is given a row.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuthorizationMatrixTest {
+    enum Subject { OPERATOR, AUDITOR, REVIEWER, OWNER, ADMIN, MEMBER, VIEWER, OUTSIDER }
+
+    enum Expect { ALLOW, FORBIDDEN, HIDDEN }
+
+    /** Who may call a route: platform roles, and for organisation routes the least organisation role. */
+    record Rule(String audience, String minimumOrgRole, Set<Subject> platform) {
+        static Rule publicRoute() {
+            return new Rule("public", null, Set.of());
+        }
+
+        static Rule anyUser() {
+            return new Rule("any", null, Set.of());
+        }
+
+        static Rule platform(Subject... roles) {
+            return new Rule("platform", null, Set.of(roles));
+        }
+
+        static Rule org(String minimumOrgRole, Subject... roles) {
+            return new Rule("org", minimumOrgRole, Set.of(roles));
+        }
+
+        static Rule self(Subject... roles) {
+            return new Rule("self", null, Set.of(roles));
+        }
+    }
+
+    private static final Map<String, Rule> MATRIX = new LinkedHashMap<>();
+
+    static {
+        Subject op = Subject.OPERATOR;
+        Subject au = Subject.AUDITOR;
+        Subject rv = Subject.REVIEWER;
+        MATRIX.put("health", Rule.publicRoute());
+        MATRIX.put("readiness", Rule.publicRoute());
+        MATRIX.put("metrics", Rule.publicRoute());
+        MATRIX.put("openapi", Rule.publicRoute());
+        MATRIX.put("whoami", Rule.anyUser());
+        MATRIX.put("listOrganisations", Rule.anyUser());
+        MATRIX.put("createOrganisation", Rule.platform(op));
+        MATRIX.put("getOrganisation", Rule.org("viewer", op, au, rv));
+        MATRIX.put("updateOrganisation", Rule.org("admin", op));
+        MATRIX.put("listMembers", Rule.org("viewer", op, au));
+        MATRIX.put("addMember", Rule.org("admin", op));
+        MATRIX.put("getMember", Rule.org("viewer", op, au));
+        MATRIX.put("updateMember", Rule.org("admin", op));
+        MATRIX.put("removeMember", Rule.org("admin", op));
+        MATRIX.put("listGrants", Rule.org("viewer", op, au));
+        MATRIX.put("awardGrant", Rule.org(null, op));
+        MATRIX.put("getGrant", Rule.org("viewer", op, au));
+        MATRIX.put("updateGrant", Rule.org(null, op));
+        MATRIX.put("listLedgerEntries", Rule.org("viewer", op, au));
+        MATRIX.put("adjustGrant", Rule.org(null, op));
+        MATRIX.put("recordGrantUsage", Rule.org(null, op));
+        MATRIX.put("listOrganisationAuditEvents", Rule.org("admin", op, au));
+        MATRIX.put("listUsers", Rule.platform(op, au));
+        MATRIX.put("createUser", Rule.platform(op));
+        MATRIX.put("getUser", Rule.self(op, au));
+        MATRIX.put("issueUserToken", Rule.platform(op));
+        MATRIX.put("listTokens", Rule.anyUser());
+        MATRIX.put("createToken", Rule.anyUser());
+        MATRIX.put("revokeToken", Rule.anyUser());
+        MATRIX.put("listAuditEvents", Rule.platform(op, au));
+    }
+
+    private static final List<String> ORG_ROLES = List.of("viewer", "member", "admin", "owner");
+
+    private TestServer server;
+    private final Map<Subject, String> tokens = new EnumMap<>(Subject.class);
+    private final Map<String, String> grants = new LinkedHashMap<>();
+
+    @BeforeAll
+    void setUp(@TempDir Path dataDir) {
+        server = TestServer.start(dataDir);
+        server.createOrg("own");
+        server.createOrg("foreign");
+        grants.put("own", server.awardGrant("own", Map.of("any", 100)).path("id").asText());
+        grants.put("foreign", server.awardGrant("foreign", Map.of("any", 100)).path("id").asText());
+        tokens.put(Subject.OPERATOR, server.operatorToken());
+        for (Subject subject : Subject.values()) {
+            if (subject == Subject.OPERATOR) {
+                continue;
+            }
+            String role = subject.name().toLowerCase();
+            String name = "u-" + role;
+            String[] platform = switch (subject) {
+                case AUDITOR -> new String[] {"auditor"};
+                case REVIEWER -> new String[] {"reviewer"};
+                default -> new String[0];
+            };
+            server.createUser(name, platform);
+            switch (subject) {
+                case OWNER, ADMIN, MEMBER, VIEWER -> server.addMember("own", name, role);
+                case OUTSIDER -> server.addMember("foreign", name, "owner");
+                default -> { }
+            }
+            tokens.put(subject, server.tokenFor(name, "read", "write", "admin"));
+        }
+        server.addMember("foreign", "u-owner", "owner"); // some own members hold roles abroad too; see foreignOrg()
+        server.createUser("target");
+    }
+
+    @AfterAll
+    void tearDown() {
+        server.close();
+    }
+
+    @Test
+    void everyRouteHasARowInTheMatrix() {
+        List<String> routes = server.server().routes().stream().map(ApiRoute::operationId).toList();
+        assertThat(MATRIX.keySet()).containsExactlyInAnyOrderElementsOf(routes);
+    }
+
+    @Test
+    void everyRouteAnswersEveryCallerAsTheMatrixSays() {
+        List<String> failures = new ArrayList<>();
+        for (ApiRoute route : server.server().routes()) {
+            Rule rule = MATRIX.get(route.operationId());
+            for (Subject subject : Subject.values()) {
+                for (String org : List.of("own", "foreign")) {
+                    if (!rule.audience().equals("org") && org.equals("foreign")) {
+                        continue;
+                    }
+                    Expect expected = expected(rule, subject, org);
+                    Response response = call(route, subject, org);
+                    Expect actual = classify(response);
+                    if (actual != expected) {
+                        failures.add(route.operationId() + " as " + subject + " on " + org + ": expected " + expected
+                                + " but got " + response.status() + " " + response.text());
+                    }
+                }
+            }
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void everyAuthenticatedRouteRefusesAnonymousCallers() {
+        for (ApiRoute route : server.server().routes()) {
+            if (!route.authenticated()) {
+                continue;
+            }
+            Response response = server.request(route.method().name(), path(route, "own", Subject.OPERATOR)).send();
+            assertThat(response.status()).as(route.operationId()).isEqualTo(401);
+            assertThat(response.json().path("code").asText()).isEqualTo("unauthenticated");
+        }
+    }
+
+    @Test
+    void aReadOnlyTokenCanNotChangeAnything() {
+        String readOnly = server.tokenFor("admin", "read");
+        for (ApiRoute route : server.server().routes()) {
+            if (!route.mutating() || !route.authenticated()) {
+                continue;
+            }
+            Response response = prepare(route, Subject.OPERATOR, "own", readOnly).send();
+            assertThat(response.status()).as(route.operationId() + ": " + response.text()).isEqualTo(403);
+            assertThat(response.json().path("code").asText()).isEqualTo("insufficient_scope");
+        }
+    }
+
+    private Expect expected(Rule rule, Subject subject, String org) {
+        switch (rule.audience()) {
+            case "public", "any" -> {
+                return Expect.ALLOW;
+            }
+            case "platform" -> {
+                return rule.platform().contains(subject) ? Expect.ALLOW : Expect.FORBIDDEN;
+            }
+            case "self" -> {
+                return rule.platform().contains(subject) ? Expect.ALLOW : Expect.HIDDEN;
+            }
+            default -> {
+                if (rule.platform().contains(subject)) {
+                    return Expect.ALLOW;
+                }
+                String role = roleIn(subject, org);
+                if (role != null && rule.minimumOrgRole() != null
+                        && ORG_ROLES.indexOf(role) >= ORG_ROLES.indexOf(rule.minimumOrgRole())) {
+                    return Expect.ALLOW;
+                }
+                boolean seesAll = EnumSet.of(Subject.AUDITOR, Subject.REVIEWER).contains(subject);
+                return role != null || seesAll ? Expect.FORBIDDEN : Expect.HIDDEN;
+            }
+        }
+    }
+
+    private static String roleIn(Subject subject, String org) {
+        if (org.equals("own")) {
+            return switch (subject) {
+                case OWNER, ADMIN, MEMBER, VIEWER -> subject.name().toLowerCase();
+                case OPERATOR -> null;
+                default -> null;
+            };
+        }
+        return switch (subject) {
+            case OUTSIDER, OWNER -> "owner";
+            default -> null;
+        };
+    }
+
+    private static Expect classify(Response response) {
+        return switch (response.status()) {
+            case 403 -> Expect.FORBIDDEN;
+            case 404 -> Expect.HIDDEN;
+            default -> response.status() < 300 ? Expect.ALLOW : null;
+        };
+    }
+
+    private Response call(ApiRoute route, Subject subject, String org) {
+        return prepare(route, subject, org, tokens.get(subject)).send();
+    }
+
+    /** Builds a request that would succeed for an authorised caller, creating what it needs as the operator. */
+    private TestServer.Request prepare(ApiRoute route, Subject subject, String org, String token) {
+        Function<Object, TestServer.Request> withBody = body -> server.request(route.method().name(),
+                path(route, org, subject)).token(token).json(body);
+        return switch (route.operationId()) {
+            case "createOrganisation" -> withBody.apply(Map.of("name", server.unique("org"), "display_name", "New",
+                    "kind", "lab"));
+            case "updateOrganisation" -> withBody.apply(Map.of("display_name", "Renamed"));
+            case "addMember" -> {
+                String user = server.unique("joiner");
+                server.createUser(user);
+                yield withBody.apply(Map.of("user", user, "role", "member"));
+            }
+            case "updateMember" -> withBody.apply(Map.of("role", "viewer"));
+            case "awardGrant" -> withBody.apply(Map.of("programme", "p", "gpu_hours", Map.of("any", 1),
+                    "starts_on", "2026-01-01", "ends_on", "2026-12-31"));
+            case "updateGrant" -> withBody.apply(Map.of("guaranteed_gpus", 3));
+            case "adjustGrant" -> withBody.apply(Map.of("gpu_type", "any", "gpu_hours", 1, "note", "bonus"));
+            case "recordGrantUsage" -> withBody.apply(Map.of("gpu_type", "a100", "gpu_hours", 0.5));
+            case "createUser" -> withBody.apply(Map.of("name", server.unique("person"), "display_name", "P",
+                    "email", "p@example.org"));
+            case "issueUserToken", "createToken" -> withBody.apply(Map.of("name", "t", "scopes", List.of("read")));
+            default -> server.request(route.method().name(), path(route, org, subject)).token(token);
+        };
+    }
+
+    /** The route's path with its parameters filled for {@code org}; member routes get a fresh member. */
+    private String path(ApiRoute route, String org, Subject subject) {
+        String path = route.path().replace("{org}", org).replace("{grant}", grants.get(org))
+                .replace("{user}", "target");
+        if (route.path().endsWith("/members/{user}")) {
+            if (route.operationId().equals("getMember")) {
+                return path.replace("/members/target", "/members/" + (org.equals("own") ? "u-viewer" : "u-outsider"));
+            }
+            String member = server.unique("member");
+            server.createUser(member);
+            server.addMember(org, member, "member");
+            return path.replace("/members/target", "/members/" + member);
+        }
+        if (route.path().contains("{token}")) {
+            JsonNode issued = server.post("/api/v1/tokens").token(tokens.get(subject))
+                    .json(Map.of("name", "to-revoke")).expect(201);
+            return path.replace("{token}", issued.path("token").path("id").asText());
+        }
+        return path;
+    }
+}

@@ -1,0 +1,204 @@
+package dev.incubator.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incubator.server.config.ServerConfig;
+import dev.incubator.store.StoreConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A real server on a free port with its own data directory, and a fluent HTTP client for scenarios. */
+public final class TestServer implements AutoCloseable {
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private final IncubatorServer server;
+    private final String operatorToken;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private int counter;
+
+    private TestServer(IncubatorServer server) {
+        this.server = server;
+        try {
+            this.operatorToken = Files.readString(server.bootstrapTokenFile().orElseThrow()).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static TestServer start(Path dataDir) {
+        return start(dataDir, Clock.systemUTC(), Optional.empty());
+    }
+
+    public static TestServer start(Path dataDir, Clock clock, Optional<StoreConfig> store) {
+        ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false);
+        ServerConfig config = store.map(s -> new ServerConfig(defaults.dataDir(), defaults.host(), 0,
+                defaults.maxBodyBytes(), false, s, defaults.grantExpiryInterval(), defaults.idempotencyRetention()))
+                .orElse(defaults);
+        return new TestServer(IncubatorServer.start(config, clock));
+    }
+
+    public IncubatorServer server() {
+        return server;
+    }
+
+    public URI url() {
+        return server.url();
+    }
+
+    public String operatorToken() {
+        return operatorToken;
+    }
+
+    /** A name unique within this server, for resources made by repeated scenario steps. */
+    public String unique(String prefix) {
+        return prefix + "-" + (++counter);
+    }
+
+    public Request request(String method, String path) {
+        return new Request(method, path);
+    }
+
+    public Request get(String path) {
+        return request("GET", path);
+    }
+
+    public Request post(String path) {
+        return request("POST", path);
+    }
+
+    // ---- scenario helpers, all as the operator ------------------------------------------------------------
+
+    public JsonNode createUser(String name, String... platformRoles) {
+        return post("/api/v1/users").token(operatorToken).json(Map.of("name", name, "display_name", name,
+                "email", name + "@example.org", "platform_roles", List.of(platformRoles))).expect(201);
+    }
+
+    /** Issues a token with the given scopes to {@code user} and returns its secret. */
+    public String tokenFor(String user, String... scopes) {
+        return post("/api/v1/users/" + user + "/tokens").token(operatorToken)
+                .json(Map.of("name", "test", "scopes", List.of(scopes))).expect(201).path("secret").asText();
+    }
+
+    public JsonNode createOrg(String name) {
+        return post("/api/v1/orgs").token(operatorToken)
+                .json(Map.of("name", name, "display_name", "Org " + name, "kind", "startup")).expect(201);
+    }
+
+    public JsonNode addMember(String org, String user, String role) {
+        return post("/api/v1/orgs/" + org + "/members").token(operatorToken)
+                .json(Map.of("user", user, "role", role)).expect(201);
+    }
+
+    public JsonNode awardGrant(String org, Map<String, Object> gpuHours) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("programme", "seed");
+        body.put("gpu_hours", gpuHours);
+        body.put("starts_on", "2026-01-01");
+        body.put("ends_on", "2099-12-31");
+        body.put("guaranteed_gpus", 2);
+        return post("/api/v1/orgs/" + org + "/grants").token(operatorToken).json(body).expect(201);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    public final class Request {
+        private final HttpRequest.Builder builder;
+        private final String method;
+        private String contentType;
+        private byte[] body = new byte[0];
+
+        private Request(String method, String path) {
+            this.method = method;
+            this.builder = HttpRequest.newBuilder(server.url().resolve(path));
+        }
+
+        public Request token(String token) {
+            builder.header("Authorization", "Bearer " + token);
+            return this;
+        }
+
+        public Request header(String name, String value) {
+            builder.header(name, value);
+            return this;
+        }
+
+        public Request json(Object value) {
+            try {
+                return raw("application/json", JSON.writeValueAsBytes(value));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        public Request raw(String type, byte[] bytes) {
+            this.contentType = type;
+            this.body = bytes;
+            return this;
+        }
+
+        public Request raw(String type, String text) {
+            return raw(type, text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public Response send() {
+            if (contentType != null) {
+                builder.header("Content-Type", contentType);
+            }
+            builder.method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+            try {
+                HttpResponse<byte[]> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
+                return new Response(response.statusCode(), response.headers().map(), response.body());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Sends and returns the JSON body, failing with the whole response unless the status is {@code status}. */
+        public JsonNode expect(int status) {
+            Response response = send();
+            if (response.status() != status) {
+                throw new AssertionError(method + " expected " + status + " but got " + response.status() + ": "
+                        + response.text());
+            }
+            return response.json();
+        }
+    }
+
+    public record Response(int status, Map<String, List<String>> headers, byte[] body) {
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        public JsonNode json() {
+            try {
+                return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + text(), e);
+            }
+        }
+
+        public Optional<String> header(String name) {
+            return headers.entrySet().stream().filter(entry -> entry.getKey().equalsIgnoreCase(name))
+                    .flatMap(entry -> entry.getValue().stream()).findFirst();
+        }
+    }
+}
