@@ -339,6 +339,10 @@ public final class TenancyService {
     /** Loads an organisation and checks the action; invisible and missing organisations fail alike. */
     Organisation visibleOrganisation(TenancyRepositories repositories, Caller caller, String name, Action action) {
         Optional<Organisation> organisation = repositories.organisations().findByName(name);
+        if (organisation.isEmpty()) {
+            // Worded exactly as the policy's answer for an organisation the caller may not see.
+            throw IncubatorException.notFound("organisation", name);
+        }
         policy.check(caller.principal(), action, organisation);
         return organisation.orElseThrow();
     }
