@@ -31,10 +31,16 @@ public final class TestServer implements AutoCloseable {
     private TestServer(IncubatorServer server) {
         this.server = server;
         try {
-            this.operatorToken = Files.readString(server.bootstrapTokenFile().orElseThrow()).strip();
+            this.operatorToken = Files.readString(server.config().dataDir().resolve(IncubatorServer.BOOTSTRAP_TOKEN_FILE))
+                    .strip();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Starts again on a data directory a previous server left behind. */
+    public static TestServer startExisting(Path dataDir) {
+        return start(dataDir);
     }
 
     public static TestServer start(Path dataDir) {

@@ -73,8 +73,11 @@ public final class HttpApi {
             config.http.prefer405over404 = true;
             config.router.ignoreTrailingSlashes = true;
             config.jsonMapper(new JavalinJackson(json, false));
-            config.events(events -> events.handlerAdded(meta ->
-                    registeredEndpoints.add(meta.getHttpMethod().name() + " " + meta.getPath())));
+            config.events(events -> events.handlerAdded(meta -> {
+                if (meta.getHttpMethod().isHttpMethod()) {
+                    registeredEndpoints.add(meta.getHttpMethod().name() + " " + meta.getPath());
+                }
+            }));
         });
         app.before(this::beforeEach);
         for (ApiRoute route : routes) {

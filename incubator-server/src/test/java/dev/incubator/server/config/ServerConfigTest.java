@@ -1,0 +1,79 @@
+package dev.incubator.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.incubator.common.IncubatorException;
+import dev.incubator.store.StoreConfig.Dialect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void defaultsArePinned() {
+        ServerConfig config = ServerConfig.load(Optional.empty(), Map.of(), Map.of());
+        assertThat(config.dataDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".incubator"));
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.port()).isEqualTo(8420);
+        assertThat(config.maxBodyBytes()).isEqualTo(1_048_576);
+        assertThat(config.accessLog()).isTrue();
+        assertThat(config.store().url()).isEqualTo("jdbc:sqlite:" + config.dataDir().resolve("incubator.db"));
+        assertThat(config.store().dialect()).isEqualTo(Dialect.SQLITE);
+        assertThat(config.store().poolSize()).isEqualTo(8);
+        assertThat(config.store().busyTimeoutMillis()).isEqualTo(10_000);
+        assertThat(config.store().sqliteSynchronous()).isEqualTo("FULL");
+        assertThat(config.grantExpiryInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.idempotencyRetention()).isEqualTo(Duration.ofHours(24));
+    }
+
+    @Test
+    void everyKeyHasItsEnvironmentVariable() {
+        assertThat(ServerConfig.SETTINGS).extracting(ServerConfig.Setting::key).containsExactly("data-dir",
+                "server.host", "server.port", "server.max-body-bytes", "server.access-log", "store.url", "store.user",
+                "store.password", "store.pool-size", "store.busy-timeout-ms", "store.sqlite.synchronous",
+                "grants.expiry-interval-seconds", "idempotency.retention-hours");
+        assertThat(ServerConfig.SETTINGS.get(2).environmentVariable()).isEqualTo("INCUBATOR_SERVER_PORT");
+        assertThat(ServerConfig.SETTINGS.get(10).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws Exception {
+        Path file = temp.resolve("incubator.yaml");
+        Files.writeString(file, """
+                server:
+                  port: 9000
+                  host: 0.0.0.0
+                store:
+                  pool-size: 4
+                """);
+        ServerConfig config = ServerConfig.load(Optional.of(file),
+                Map.of("INCUBATOR_SERVER_PORT", "9100", "INCUBATOR_STORE_URL", "jdbc:postgresql://db:5432/inc"),
+                Map.of("server.port", "9200"));
+        assertThat(config.port()).isEqualTo(9200);
+        assertThat(config.host()).isEqualTo("0.0.0.0");
+        assertThat(config.store().poolSize()).isEqualTo(4);
+        assertThat(config.store().dialect()).isEqualTo(Dialect.POSTGRESQL);
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() throws Exception {
+        Path file = temp.resolve("bad.yaml");
+        Files.writeString(file, "server:\n  colour: blue\n");
+        assertThatThrownBy(() -> ServerConfig.load(Optional.of(file),
+                Map.of("INCUBATOR_SERVER_PORT", "eighty", "INCUBATOR_STORE_URL", "mysql://x"),
+                Map.of("store.pool-size", "0")))
+                .isInstanceOf(IncubatorException.class)
+                .hasMessageContaining("unknown setting 'server.colour'")
+                .hasMessageContaining("server.port must be an integer")
+                .hasMessageContaining("store.pool-size must be an integer from 1")
+                .hasMessageContaining("store.url must start with jdbc:sqlite: or jdbc:postgresql:");
+    }
+}
