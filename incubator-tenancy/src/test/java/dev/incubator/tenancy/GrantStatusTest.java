@@ -31,7 +31,7 @@ class GrantStatusTest {
         assertThat(status.used()).isEqualTo(hours(370));
         assertThat(status.burnRatePerDay()).isEqualTo(hours(10));
         assertThat(status.projectedExhaustion()).contains(LocalDate.parse("2026-08-14"));
-        assertThat(status.usedPercent()).isEqualByComparingTo("38.5");
+        assertThat(status.usedPercent()).isEqualByComparingTo("38.1");
         assertThat(status.state()).isEqualTo(GrantStatus.State.ACTIVE);
         assertThat(status.newlyCrossedThresholds()).isEmpty();
     }
