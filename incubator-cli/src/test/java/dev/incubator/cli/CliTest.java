@@ -1,0 +1,131 @@
+package dev.incubator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incubator.server.TestServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI against a real server, as a user types it. */
+class CliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+
+    private TestServer server;
+
+    record Run(int exitCode, String out, String err) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(out);
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        server = TestServer.start(temp.resolve("data"));
+        IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", temp.resolve("config").toString()));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        IncubatorCommand.useEnvironment(System.getenv());
+    }
+
+    @Test
+    void theBootstrapTokenLogsInAndCredentialsArePrivate() throws Exception {
+        Run login = login();
+        assertThat(login.exitCode()).as(login.err()).isZero();
+        assertThat(login.out()).contains("as admin");
+        Path credentials = temp.resolve("config/incubator/credentials.json");
+        assertThat(Files.getPosixFilePermissions(credentials)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+        Run whoami = run("whoami", "--output", "json");
+        assertThat(whoami.json().path("user").path("name").asText()).isEqualTo("admin");
+        assertThat(run("whoami").out()).contains("platform roles").contains("operator");
+    }
+
+    @Test
+    void anOperatorOnboardsAnOrganisationWithAGrant() throws Exception {
+        login();
+        assertThat(run("user", "create", "ada", "--email", "ada@example.org").exitCode()).isZero();
+        Run org = run("org", "create", "deep-lab", "--kind", "lab", "--display-name", "Deep Lab", "--owner", "ada",
+                "-o", "json");
+        assertThat(org.exitCode()).as(org.err()).isZero();
+        assertThat(org.json().path("name").asText()).isEqualTo("deep-lab");
+        assertThat(run("member", "list", "deep-lab").out()).contains("ada").contains("owner");
+
+        Run award = run("grant", "award", "deep-lab", "--programme", "2026 seed", "--gpu-hours", "any=1000",
+                "--gpu-hours", "a100=250.5", "--starts-on", "2026-01-01", "--ends-on", "2099-12-31",
+                "--guaranteed-gpus", "8", "-o", "json");
+        assertThat(award.exitCode()).as(award.err()).isZero();
+        String grantId = award.json().path("id").asText();
+        Run show = run("grant", "show", "deep-lab", grantId);
+        assertThat(show.out()).contains("balance GPU-h").contains("1250.500").contains("Ledger:").contains("award");
+        assertThat(run("grant", "list", "deep-lab", "-o", "json").json().path("items")).hasSize(1);
+        assertThat(run("org", "list", "--all").out()).contains("deep-lab").contains("operators");
+
+        Run token = run("token", "create", "--name", "ada-laptop", "--user", "ada", "--scope", "read", "-o", "json");
+        assertThat(token.json().path("secret").asText()).startsWith("inc_");
+    }
+
+    @Test
+    void serverErrorsArePrintedAndExitNonZero() {
+        login();
+        Run missing = run("org", "show", "nope");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("organisation 'nope' not found (404 not_found)");
+
+        Run invalid = run("org", "create", "Bad Name", "--kind", "lab");
+        assertThat(invalid.exitCode()).isEqualTo(1);
+        assertThat(invalid.err()).contains("validation_failed").contains("name:");
+    }
+
+    @Test
+    void withoutCredentialsTheCliSaysHowToLogIn() {
+        Run run = run("org", "list");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("incubator login");
+    }
+
+    @Test
+    void usageMistakesExitWithTwoAndShowHelp() {
+        Run run = run("grant", "award");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Missing required");
+    }
+
+    @Test
+    void environmentVariablesOverrideStoredCredentials() throws Exception {
+        IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", temp.resolve("config").toString(),
+                "INCUBATOR_URL", server.url().toString(), "INCUBATOR_TOKEN", server.operatorToken()));
+        assertThat(run("whoami", "-o", "json").json().path("user").path("name").asText()).isEqualTo("admin");
+    }
+
+    private Run login() {
+        return run("login", "--url", server.url().toString(), "--token-file",
+                temp.resolve("data/bootstrap-token").toString());
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = IncubatorCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        int exit = commandLine.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+}

@@ -1,0 +1,175 @@
+package dev.incubator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills {@code incubator serve} with SIGKILL in the middle of a burst of writes, restarts it, and checks that
+ * every acknowledged write survived and the ledger still balances.
+ */
+class CrashRecoveryTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void noAcknowledgedWriteIsLostWhenTheServerIsKilled() throws Exception {
+        int port = freePort();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        Process server = startServer(port);
+        String token;
+        String grantPath;
+        Set<String> acknowledgedUsage = ConcurrentHashMap.newKeySet();
+        Set<String> acknowledgedOrgs = ConcurrentHashMap.newKeySet();
+        try {
+            awaitReady(base, server);
+            token = Files.readString(dataDir.resolve("bootstrap-token")).strip();
+            send(base, token, "POST", "/api/v1/orgs", Map.of("name", "lab", "display_name", "Lab", "kind", "lab"));
+            JsonNode grant = send(base, token, "POST", "/api/v1/orgs/lab/grants", Map.of("programme", "p",
+                    "gpu_hours", Map.of("any", 1_000_000), "starts_on", "2026-01-01", "ends_on", "2099-12-31"));
+            grantPath = "/api/v1/orgs/lab/grants/" + grant.path("id").asText();
+
+            AtomicBoolean running = new AtomicBoolean(true);
+            ExecutorService writers = Executors.newFixedThreadPool(4);
+            for (int w = 0; w < 4; w++) {
+                int writer = w;
+                writers.submit(() -> {
+                    for (int i = 0; running.get() && i < 100_000; i++) {
+                        String reference = "w" + writer + "-" + i;
+                        try {
+                            if (i % 5 == 0) {
+                                String org = "org-" + writer + "-" + i;
+                                send(base, token, "POST", "/api/v1/orgs", Map.of("name", org, "display_name", org,
+                                        "kind", "startup"));
+                                acknowledgedOrgs.add(org);
+                            } else {
+                                send(base, token, "POST", grantPath + "/usage", Map.of("gpu_type", "a100",
+                                        "gpu_hours", 0.5, "reference", reference));
+                                acknowledgedUsage.add(reference);
+                            }
+                        } catch (Exception e) {
+                            return; // the server died under us: this write was never acknowledged
+                        }
+                    }
+                });
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (acknowledgedUsage.size() < 150 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            server.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+            server.waitFor(10, TimeUnit.SECONDS);
+            running.set(false);
+            writers.shutdown();
+            assertThat(writers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            server.destroyForcibly();
+        }
+        assertThat(acknowledgedUsage).hasSizeGreaterThanOrEqualTo(150);
+
+        Process restarted = startServer(port);
+        try {
+            awaitReady(base, restarted);
+            Set<String> references = new HashSet<>();
+            BigDecimal sum = BigDecimal.ZERO;
+            String cursor = null;
+            do {
+                JsonNode page = send(base, token, "GET", grantPath + "/ledger?limit=500"
+                        + (cursor == null ? "" : "&cursor=" + cursor), null);
+                for (JsonNode entry : page.path("items")) {
+                    sum = sum.add(entry.path("gpu_hours").decimalValue());
+                    if (!entry.path("reference").isNull()) {
+                        references.add(entry.path("reference").asText());
+                    }
+                }
+                cursor = page.path("next_cursor").isNull() ? null : page.path("next_cursor").asText();
+            } while (cursor != null);
+            assertThat(references).containsAll(acknowledgedUsage);
+            JsonNode grant = send(base, token, "GET", grantPath, null);
+            assertThat(grant.path("balance_gpu_hours").decimalValue()).isEqualByComparingTo(sum);
+            assertThat(grant.path("used_gpu_hours").decimalValue())
+                    .isEqualByComparingTo(new BigDecimal("0.5").multiply(BigDecimal.valueOf(references.size())));
+            for (String org : acknowledgedOrgs) {
+                send(base, token, "GET", "/api/v1/orgs/" + org, null);
+            }
+        } finally {
+            restarted.destroy();
+            restarted.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process startServer(int port) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                IncubatorCommand.class.getName(), "serve", "--data-dir", dataDir.toString(), "--port",
+                Integer.toString(port), "--set", "server.access-log=false")
+                .redirectErrorStream(true)
+                .redirectOutput(dataDir.getParent().resolve("server-" + port + ".log").toFile())
+                .start();
+    }
+
+    private void awaitReady(URI base, Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            assertThat(process.isAlive()).as("server process exited early").isTrue();
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/readyz")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("server did not become ready");
+    }
+
+    private JsonNode send(URI base, String token, String method, String path, Object body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token);
+        if (body != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() >= 300) {
+            throw new IOException(method + " " + path + " -> " + response.statusCode() + " " + new String(response.body()));
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+}
