@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 /** A small client of the HTTP API: JSON in and out, problem details turned into {@link CliException}s. */
 final class ApiClient {
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
     private final URI base;
     private final Optional<String> token;
