@@ -59,15 +59,18 @@ public final class ApiThroughputBench {
                     + "\"gpu_hours\":{\"any\":100000000},\"starts_on\":\"2026-01-01\",\"ends_on\":\"2099-12-31\"}");
             String grantId = grant.replaceAll(".*\"id\":\"(grt_[a-z0-9]+)\".*", "$1");
 
-            Map<String, IntFunction<HttpRequest>> workloads = new LinkedHashMap<>();
-            workloads.put("GET /healthz (peer: no auth, no DB)", i -> HttpRequest.newBuilder(base.resolve("/healthz")).build());
-            workloads.put("GET /api/v1/orgs/bench (auth + 3 reads)", i -> authorised(base, token, "/api/v1/orgs/bench")
-                    .GET().build());
-            workloads.put("POST usage debit (auth + ledger + audit, 1 commit)", i -> authorised(base, token,
+            Map<String, Operation> workloads = new LinkedHashMap<>();
+            workloads.put("GET /healthz (peer: HTTP only, no auth, no DB)",
+                    http(i -> HttpRequest.newBuilder(base.resolve("/healthz")).build()));
+            workloads.put("GET /api/v1/orgs/bench (auth + 3 reads)", http(i -> authorised(base, token,
+                    "/api/v1/orgs/bench").GET().build()));
+            workloads.put("POST usage debit (auth + ledger + audit, 1 commit)", http(i -> authorised(base, token,
                     "/api/v1/orgs/bench/grants/" + grantId + "/usage")
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"gpu_type\":\"a100\",\"gpu_hours\":0.001,"
-                            + "\"reference\":\"bench-" + i + "\"}")).build());
+                            + "\"reference\":\"bench-" + i + "\"}")).build()));
+            workloads.put("peer: bare SQLite commit (1 insert, same synchronous, no HTTP)",
+                    bareCommits(dataDir.resolve("peer.db"), synchronous));
 
             System.out.printf(Locale.ROOT, "Incubator API on loopback: %d client threads, %d s per run, %d rounds, "
                     + "SQLite synchronous=%s, %d cores%n%n", concurrency, seconds, rounds, synchronous,
@@ -77,27 +80,65 @@ public final class ApiThroughputBench {
                 measure(workloads.get(name), concurrency, 2); // warm-up
             }
             for (int round = 0; round < rounds; round++) {
-                for (Map.Entry<String, IntFunction<HttpRequest>> workload : workloads.entrySet()) {
+                for (Map.Entry<String, Operation> workload : workloads.entrySet()) {
                     results.computeIfAbsent(workload.getKey(), k -> new ArrayList<>())
                             .add(measure(workload.getValue(), concurrency, seconds));
                 }
             }
             double peer = median(results.values().iterator().next().stream().mapToDouble(Result::requestsPerSecond)
                     .toArray());
+            double commitPeer = median(results.get("peer: bare SQLite commit (1 insert, same synchronous, no HTTP)")
+                    .stream().mapToDouble(Result::requestsPerSecond).toArray());
+            System.out.println("Ratios: GETs against /healthz; the POST against the bare SQLite commit rate.");
+            System.out.println();
             System.out.println("| workload | req/s (median) | p50 ms | p99 ms | vs peer | errors |");
             System.out.println("|---|---:|---:|---:|---:|---:|");
             for (Map.Entry<String, List<Result>> entry : results.entrySet()) {
                 List<Result> runs = entry.getValue();
                 double rps = median(runs.stream().mapToDouble(Result::requestsPerSecond).toArray());
+                double ratio = entry.getKey().startsWith("peer:") ? 1.0
+                        : rps / (entry.getKey().startsWith("POST") ? commitPeer : peer);
                 System.out.printf(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.2f | %d |%n", entry.getKey(), rps,
                         median(runs.stream().mapToDouble(Result::p50Millis).toArray()),
-                        median(runs.stream().mapToDouble(Result::p99Millis).toArray()), rps / peer,
+                        median(runs.stream().mapToDouble(Result::p99Millis).toArray()), ratio,
                         runs.stream().mapToLong(Result::errors).sum());
             }
         }
     }
 
-    private Result measure(IntFunction<HttpRequest> workload, int concurrency, int seconds) throws InterruptedException {
+    /** One request of a workload; returns false when it failed. */
+    @FunctionalInterface
+    private interface Operation {
+        boolean run(int sequence) throws IOException, InterruptedException;
+    }
+
+    private Operation http(IntFunction<HttpRequest> request) {
+        return sequence -> http.send(request.apply(sequence), HttpResponse.BodyHandlers.ofByteArray()).statusCode() < 300;
+    }
+
+    /** The storage ceiling for writes: one-row transactions on a bare SQLite file, WAL, same durability. */
+    private static Operation bareCommits(Path file, String synchronous) throws java.sql.SQLException {
+        org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+        config.setJournalMode(org.sqlite.SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(org.sqlite.SQLiteConfig.SynchronousMode.valueOf(synchronous));
+        config.setBusyTimeout(10_000);
+        java.sql.Connection connection = config.createConnection("jdbc:sqlite:" + file);
+        connection.createStatement().execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)");
+        java.sql.PreparedStatement insert = connection.prepareStatement("INSERT INTO t (v) VALUES (?)");
+        return sequence -> {
+            synchronized (connection) {
+                try {
+                    insert.setString(1, "row-" + sequence);
+                    insert.executeUpdate();
+                    return true;
+                } catch (java.sql.SQLException e) {
+                    return false;
+                }
+            }
+        };
+    }
+
+    private Result measure(Operation workload, int concurrency, int seconds) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         List<long[]> latencies = new ArrayList<>();
         AtomicLong errors = new AtomicLong();
@@ -110,11 +151,10 @@ public final class ApiThroughputBench {
             Thread thread = new Thread(() -> {
                 try {
                     while (System.nanoTime() < end && count[0] < samples.length) {
-                        HttpRequest request = workload.apply((int) sequence.incrementAndGet());
+                        int next = (int) sequence.incrementAndGet();
                         long start = System.nanoTime();
                         try {
-                            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                            if (response.statusCode() >= 300) {
+                            if (!workload.run(next)) {
                                 errors.incrementAndGet();
                             }
                         } catch (IOException e) {

@@ -27,7 +27,7 @@ public final class Database implements AutoCloseable {
         this.dialect = dialect;
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
-        this.transactions = new Transactions(jdbi);
+        this.transactions = new Transactions(jdbi, dialect == Dialect.SQLITE);
     }
 
     /** Opens the pool and migrates the schema to the latest version. {@code customiser} may add metrics. */

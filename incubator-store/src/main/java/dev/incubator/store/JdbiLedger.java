@@ -6,6 +6,7 @@ import dev.incubator.common.PageRequest;
 import dev.incubator.tenancy.Ids.GrantId;
 import dev.incubator.tenancy.Ids.OrgId;
 import dev.incubator.tenancy.LedgerEntry;
+import dev.incubator.tenancy.LedgerTotals;
 import dev.incubator.tenancy.port.LedgerRepository;
 import java.time.Instant;
 import java.util.List;
@@ -50,9 +51,20 @@ final class JdbiLedger implements LedgerRepository {
     }
 
     @Override
-    public List<LedgerEntry> entries(GrantId grantId) {
-        return handle.createQuery("SELECT " + COLUMNS + " FROM ledger_entries WHERE grant_id = :grantId ORDER BY seq")
-                .bind("grantId", grantId.value()).map(MAPPER).list();
+    public LedgerTotals totals(GrantId grantId, Instant since, Instant until) {
+        List<LedgerTotals.Sum> sums = handle.createQuery("""
+                        SELECT kind, gpu_type, SUM(milli_gpu_hours) AS total FROM ledger_entries
+                        WHERE grant_id = :grantId GROUP BY kind, gpu_type ORDER BY kind, gpu_type""")
+                .bind("grantId", grantId.value())
+                .map((rs, ctx) -> new LedgerTotals.Sum(LedgerEntry.Kind.valueOf(rs.getString("kind").toUpperCase(Locale.ROOT)),
+                        rs.getString("gpu_type"), GpuHours.ofMilli(rs.getLong("total"))))
+                .list();
+        long recent = handle.createQuery("""
+                        SELECT COALESCE(SUM(milli_gpu_hours), 0) FROM ledger_entries
+                        WHERE grant_id = :grantId AND kind = 'usage' AND occurred_at > :since AND occurred_at <= :until""")
+                .bind("grantId", grantId.value()).bind("since", since.toEpochMilli()).bind("until", until.toEpochMilli())
+                .mapTo(Long.class).one();
+        return new LedgerTotals(sums, GpuHours.ofMilli(-recent));
     }
 
     @Override

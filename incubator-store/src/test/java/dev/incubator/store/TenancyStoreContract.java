@@ -19,6 +19,7 @@ import dev.incubator.tenancy.GrantService.NewGrant;
 import dev.incubator.tenancy.GrantStatus;
 import dev.incubator.tenancy.Ids.OrgId;
 import dev.incubator.tenancy.LedgerEntry;
+import dev.incubator.tenancy.LedgerTotals;
 import dev.incubator.tenancy.Organisation;
 import dev.incubator.tenancy.Roles.OrgKind;
 import dev.incubator.tenancy.TenancyService;
@@ -170,7 +171,9 @@ public abstract class TenancyStoreContract {
         grants.adjust(operator, org.name(), grantId, "any", GpuHours.of(new java.math.BigDecimal("-1")), "correction");
         status = grants.get(operator, org.name(), grantId);
 
-        List<LedgerEntry> entries = store.read(r -> r.ledger().entries(awarded.grant().id()));
+        List<LedgerEntry> entries = store.read(r -> r.ledger().list(awarded.grant().id(), PageRequest.all()).items());
+        LedgerTotals totals = store.read(r -> r.ledger().totals(awarded.grant().id(), Instant.EPOCH, clock.instant()));
+        assertThat(totals).isEqualTo(LedgerTotals.of(entries, Instant.EPOCH, clock.instant()));
         long sum = entries.stream().mapToLong(e -> e.amount().milli()).sum();
         assertThat(status.balance().milli()).isEqualTo(sum).isEqualTo(13_500);
         assertThat(status.used()).isEqualTo(GpuHours.of(new java.math.BigDecimal("85.5")));

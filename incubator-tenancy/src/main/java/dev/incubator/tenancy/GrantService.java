@@ -114,11 +114,12 @@ public final class GrantService {
             Grant grant = visibleGrant(repositories, caller, orgName, grantId, GRANT_MANAGE);
             violations.throwIfAny();
             Instant now = clock.instant();
-            repositories.ledger().append(new LedgerEntry(0, grant.id(), grant.orgId(), Kind.ADJUSTMENT, gpuType, amount,
-                    now, Optional.empty(), Optional.of(note), caller.principal().actor()));
+            LedgerTotals before = totals(repositories, grant, now);
+            LedgerEntry entry = repositories.ledger().append(new LedgerEntry(0, grant.id(), grant.orgId(),
+                    Kind.ADJUSTMENT, gpuType, amount, now, Optional.empty(), Optional.of(note), caller.principal().actor()));
             Audits.success(repositories.audit(), caller, now, "grant.adjust", "grant", grant.id().value(),
                     Optional.of(grant.orgId()), Map.of("gpu_type", gpuType, "gpu_hours", amount.toString(), "note", note));
-            return afterChange(repositories, grant, caller.principal().actor(), caller.request(), now);
+            return afterChange(repositories, grant, before.plus(entry), caller.principal().actor(), caller.request(), now);
         });
     }
 
@@ -137,15 +138,14 @@ public final class GrantService {
             Grant grant = visibleGrant(repositories, caller, orgName, grantId, GRANT_MANAGE);
             violations.throwIfAny();
             Instant now = clock.instant();
-            String bucket = repositories.ledger().entries(grant.id()).stream()
-                    .anyMatch(entry -> entry.kind() == Kind.AWARD && entry.gpuType().equals(gpuType))
-                    ? gpuType : Grant.ANY_GPU_TYPE;
-            repositories.ledger().append(new LedgerEntry(0, grant.id(), grant.orgId(), Kind.USAGE, bucket,
-                    hours.negate(), now, reference, Optional.of("used on " + gpuType), caller.principal().actor()));
+            LedgerTotals before = totals(repositories, grant, now);
+            String bucket = before.hasAwardFor(gpuType) ? gpuType : Grant.ANY_GPU_TYPE;
+            LedgerEntry entry = repositories.ledger().append(new LedgerEntry(0, grant.id(), grant.orgId(), Kind.USAGE,
+                    bucket, hours.negate(), now, reference, Optional.of("used on " + gpuType), caller.principal().actor()));
             Audits.success(repositories.audit(), caller, now, "grant.usage", "grant", grant.id().value(),
                     Optional.of(grant.orgId()), Map.of("gpu_type", gpuType, "gpu_hours", hours.toString(),
                             "reference", reference.orElse("")));
-            return afterChange(repositories, grant, caller.principal().actor(), caller.request(), now);
+            return afterChange(repositories, grant, before.plus(entry), caller.principal().actor(), caller.request(), now);
         });
     }
 
@@ -201,22 +201,30 @@ public final class GrantService {
         });
     }
 
-    private GrantStatus afterChange(TenancyRepositories repositories, Grant grant, String actor, RequestMeta request,
-                                    Instant now) {
-        GrantStatus status = status(repositories, grant, now);
-        for (int threshold : status.newlyCrossedThresholds()) {
+    /** Records newly crossed usage thresholds (once each, with an audit event) and returns the grant's status. */
+    private GrantStatus afterChange(TenancyRepositories repositories, Grant grant, LedgerTotals totals, String actor,
+                                    RequestMeta request, Instant now) {
+        GrantStatus status = GrantStatus.of(grant, totals, repositories.ledger().thresholds(grant.id()), now);
+        java.util.List<Integer> crossed = status.newlyCrossedThresholds();
+        if (crossed.isEmpty()) {
+            return status;
+        }
+        for (int threshold : crossed) {
             if (repositories.ledger().recordThreshold(grant.id(), threshold, now)) {
                 Audits.success(repositories.audit(), actor, request, now, "grant.threshold_crossed", "grant",
                         grant.id().value(), Optional.of(grant.orgId()), Map.of("percent", Integer.toString(threshold),
                                 "used_percent", status.usedPercent().toPlainString()));
             }
         }
-        return status(repositories, grant, now);
+        return GrantStatus.of(grant, totals, repositories.ledger().thresholds(grant.id()), now);
     }
 
     private static GrantStatus status(TenancyRepositories repositories, Grant grant, Instant now) {
-        return GrantStatus.of(grant, repositories.ledger().entries(grant.id()),
-                repositories.ledger().thresholds(grant.id()), now);
+        return GrantStatus.of(grant, totals(repositories, grant, now), repositories.ledger().thresholds(grant.id()), now);
+    }
+
+    private static LedgerTotals totals(TenancyRepositories repositories, Grant grant, Instant now) {
+        return repositories.ledger().totals(grant.id(), now.minus(GrantStatus.BURN_WINDOW), now);
     }
 
     private Grant visibleGrant(TenancyRepositories repositories, Caller caller, String orgName, String grantId,

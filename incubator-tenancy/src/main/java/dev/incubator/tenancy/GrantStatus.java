@@ -45,28 +45,23 @@ public record GrantStatus(
         thresholdsCrossed = List.copyOf(thresholdsCrossed);
     }
 
-    public static GrantStatus of(Grant grant, List<LedgerEntry> entries, List<Integer> thresholdsCrossed, Instant now) {
+    /** The burn-down of {@code grant} from its ledger totals, whose recent usage covers {@link #BURN_WINDOW}. */
+    public static GrantStatus of(Grant grant, LedgerTotals totals, List<Integer> thresholdsCrossed, Instant now) {
         GpuHours awarded = GpuHours.ZERO;
         GpuHours adjustments = GpuHours.ZERO;
         GpuHours used = GpuHours.ZERO;
         GpuHours expired = GpuHours.ZERO;
-        GpuHours recentUsage = GpuHours.ZERO;
         Map<String, GpuHours> byType = new TreeMap<>();
-        Instant windowStart = now.minus(BURN_WINDOW);
-        for (LedgerEntry entry : entries) {
-            byType.merge(entry.gpuType(), entry.amount(), GpuHours::plus);
-            switch (entry.kind()) {
-                case AWARD -> awarded = awarded.plus(entry.amount());
-                case ADJUSTMENT -> adjustments = adjustments.plus(entry.amount());
-                case USAGE -> {
-                    used = used.minus(entry.amount());
-                    if (entry.occurredAt().isAfter(windowStart) && !entry.occurredAt().isAfter(now)) {
-                        recentUsage = recentUsage.minus(entry.amount());
-                    }
-                }
-                case EXPIRY -> expired = expired.minus(entry.amount());
+        for (LedgerTotals.Sum sum : totals.sums()) {
+            byType.merge(sum.gpuType(), sum.amount(), GpuHours::plus);
+            switch (sum.kind()) {
+                case AWARD -> awarded = awarded.plus(sum.amount());
+                case ADJUSTMENT -> adjustments = adjustments.plus(sum.amount());
+                case USAGE -> used = used.minus(sum.amount());
+                case EXPIRY -> expired = expired.minus(sum.amount());
             }
         }
+        GpuHours recentUsage = totals.recentUsage();
         GpuHours balance = byType.values().stream().reduce(GpuHours.ZERO, GpuHours::plus);
         GpuHours entitlement = awarded.plus(adjustments);
         BigDecimal usedPercent = percent(used, entitlement);

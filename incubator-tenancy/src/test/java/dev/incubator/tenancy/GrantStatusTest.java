@@ -21,7 +21,7 @@ class GrantStatusTest {
 
     @Test
     void balanceIsTheSumOfEntriesAndBurnRateUsesOnlyTheLastSevenDays() {
-        GrantStatus status = GrantStatus.of(GRANT, ledger()
+        GrantStatus status = status(ledger()
                 .award("any", 1000)
                 .usage("any", 300, NOW.minus(Duration.ofDays(30)))
                 .usage("any", 70, NOW.minus(Duration.ofDays(2)))
@@ -39,18 +39,22 @@ class GrantStatusTest {
     @Test
     void thresholdsAreReportedOnceEach() {
         List<LedgerEntry> entries = ledger().award("any", 100).usage("any", 85, NOW).entries;
-        assertThat(GrantStatus.of(GRANT, entries, List.of(), NOW).newlyCrossedThresholds()).containsExactly(50, 80);
-        assertThat(GrantStatus.of(GRANT, entries, List.of(50), NOW).newlyCrossedThresholds()).containsExactly(80);
+        assertThat(status(entries, List.of(), NOW).newlyCrossedThresholds()).containsExactly(50, 80);
+        assertThat(status(entries, List.of(50), NOW).newlyCrossedThresholds()).containsExactly(80);
     }
 
     @Test
     void aGrantWithNothingLeftIsExhaustedAndOnePastItsEndIsExpired() {
-        assertThat(GrantStatus.of(GRANT, ledger().award("any", 10).usage("any", 10, NOW).entries, List.of(), NOW).state())
+        assertThat(status(ledger().award("any", 10).usage("any", 10, NOW).entries, List.of(), NOW).state())
                 .isEqualTo(GrantStatus.State.EXHAUSTED);
-        assertThat(GrantStatus.of(GRANT, ledger().award("any", 10).entries, List.of(),
+        assertThat(status(ledger().award("any", 10).entries, List.of(),
                 Instant.parse("2027-01-01T00:00:00Z")).state()).isEqualTo(GrantStatus.State.EXPIRED);
-        assertThat(GrantStatus.of(GRANT, ledger().award("any", 10).entries, List.of(),
+        assertThat(status(ledger().award("any", 10).entries, List.of(),
                 Instant.parse("2025-12-31T00:00:00Z")).state()).isEqualTo(GrantStatus.State.SCHEDULED);
+    }
+
+    private static GrantStatus status(List<LedgerEntry> entries, List<Integer> thresholds, Instant now) {
+        return GrantStatus.of(GRANT, LedgerTotals.of(entries, now.minus(GrantStatus.BURN_WINDOW), now), thresholds, now);
     }
 
     private static GpuHours hours(long value) {

@@ -15,8 +15,11 @@ public interface LedgerRepository {
     /** Appends and returns the entry with its sequence number. */
     LedgerEntry append(LedgerEntry entry);
 
-    /** Every entry of the grant in append order. */
-    List<LedgerEntry> entries(GrantId grantId);
+    /**
+     * Sums of the grant's entries by kind and GPU type, and its usage in {@code (since, until]}: exactly
+     * {@link dev.incubator.tenancy.LedgerTotals#of} over every entry.
+     */
+    dev.incubator.tenancy.LedgerTotals totals(GrantId grantId, Instant since, Instant until);
 
     Page<LedgerEntry> list(GrantId grantId, PageRequest page);
 
