@@ -117,9 +117,11 @@ class CrashRecoveryTest {
                 send(base, token, "GET", "/api/v1/orgs/" + org, null);
             }
         } finally {
-            restarted.destroy();
-            restarted.waitFor(20, TimeUnit.SECONDS);
+            restarted.destroy(); // SIGTERM: the shutdown hook stops the server cleanly
+            assertThat(restarted.waitFor(20, TimeUnit.SECONDS)).as("server stops on SIGTERM").isTrue();
         }
+        assertThat(Files.readString(dataDir.getParent().resolve("server-" + port + ".log")))
+                .contains("shutting down").contains("stopped");
     }
 
     private Process startServer(int port) throws IOException {

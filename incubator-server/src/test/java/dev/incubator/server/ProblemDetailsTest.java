@@ -50,6 +50,16 @@ class ProblemDetailsTest {
     }
 
     @Test
+    void domainRulesAreReportedTogetherWithShapeErrors() {
+        Response response = server.post("/api/v1/users").token(token)
+                .json(Map.of("name", "Bad Name!", "display_name", " ", "email", "nobody", "platform_roles",
+                        java.util.List.of("king"))).send();
+        assertProblem(response, 400, "validation_failed");
+        assertThat(response.json().path("errors").findValuesAsText("field"))
+                .containsExactlyInAnyOrder("name", "display_name", "email", "platform_roles");
+    }
+
+    @Test
     void domainRulesNameTheFieldAndTheFix() {
         Response response = server.post("/api/v1/orgs").token(token)
                 .json(Map.of("name", "Bad Name!", "display_name", "x", "kind", "lab")).send();

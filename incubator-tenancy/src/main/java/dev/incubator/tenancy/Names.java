@@ -18,6 +18,27 @@ public final class Names {
     private Names() {
     }
 
+    /** What is wrong with {@code value} as a handle, if anything. */
+    public static java.util.Optional<String> handleProblem(String value) {
+        Violations violations = new Violations();
+        handle(violations, "name", value);
+        return violations.errors().stream().findFirst().map(dev.incubator.common.FieldError::message);
+    }
+
+    /** What is wrong with {@code value} as one-line text of at most {@code maxLength} characters, if anything. */
+    public static java.util.Optional<String> textProblem(String value, int maxLength) {
+        Violations violations = new Violations();
+        text(violations, "text", value, maxLength);
+        return violations.errors().stream().findFirst().map(dev.incubator.common.FieldError::message);
+    }
+
+    /** What is wrong with {@code value} as an e-mail address, if anything. */
+    public static java.util.Optional<String> emailProblem(String value) {
+        Violations violations = new Violations();
+        email(violations, "email", value);
+        return violations.errors().stream().findFirst().map(dev.incubator.common.FieldError::message);
+    }
+
     public static void handle(Violations violations, String field, String value) {
         if (value == null) {
             violations.add(field, "is required; " + HANDLE_RULE);

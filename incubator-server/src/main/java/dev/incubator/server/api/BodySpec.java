@@ -21,13 +21,20 @@ import java.util.Optional;
 public final class BodySpec {
     public enum Type { STRING, INTEGER, NUMBER, BOOLEAN, DATE, STRING_LIST, NUMBER_MAP }
 
+    /**
+     * One field. {@code rule}, for strings, says what is wrong with a value (empty when it is fine), so that
+     * domain rules such as handle syntax are reported together with every other invalid field.
+     */
     public record Field(String name, Type type, boolean required, String description, List<String> allowed,
-                        int maxLength) {
+                        int maxLength, java.util.function.Function<String, Optional<String>> rule) {
         public Field {
             requireNonNull(name, "name is null");
             allowed = List.copyOf(allowed);
+            requireNonNull(rule, "rule is null");
         }
     }
+
+    private static final java.util.function.Function<String, Optional<String>> ANY = value -> Optional.empty();
 
     private final String schemaName;
     private final List<Field> fields;
@@ -95,6 +102,11 @@ public final class BodySpec {
                 }
                 if (text.length() > field.maxLength()) {
                     violations.add(name, "must be at most " + field.maxLength() + " characters");
+                    return null;
+                }
+                Optional<String> problem = field.rule().apply(text);
+                if (problem.isPresent()) {
+                    violations.add(name, problem.get());
                     return null;
                 }
                 return text;
@@ -185,27 +197,38 @@ public final class BodySpec {
         }
 
         public Builder required(String name, Type type, String description) {
-            fields.add(new Field(name, type, true, description, List.of(), 10_000));
+            fields.add(new Field(name, type, true, description, List.of(), 10_000, ANY));
             return this;
         }
 
         public Builder optional(String name, Type type, String description) {
-            fields.add(new Field(name, type, false, description, List.of(), 10_000));
+            fields.add(new Field(name, type, false, description, List.of(), 10_000, ANY));
             return this;
         }
 
         public Builder requiredEnum(String name, List<String> allowed, String description) {
-            fields.add(new Field(name, Type.STRING, true, description, allowed, 10_000));
+            fields.add(new Field(name, Type.STRING, true, description, allowed, 10_000, ANY));
             return this;
         }
 
         public Builder optionalEnum(String name, List<String> allowed, String description) {
-            fields.add(new Field(name, Type.STRING, false, description, allowed, 10_000));
+            fields.add(new Field(name, Type.STRING, false, description, allowed, 10_000, ANY));
             return this;
         }
 
         public Builder optionalEnumList(String name, List<String> allowed, String description) {
-            fields.add(new Field(name, Type.STRING_LIST, false, description, allowed, 10_000));
+            fields.add(new Field(name, Type.STRING_LIST, false, description, allowed, 10_000, ANY));
+            return this;
+        }
+
+        /** Adds a rule to the string field declared last. */
+        public Builder rule(java.util.function.Function<String, Optional<String>> rule) {
+            Field last = fields.remove(fields.size() - 1);
+            if (last.type() != Type.STRING) {
+                throw new IllegalStateException("rules apply to string fields, not " + last.name());
+            }
+            fields.add(new Field(last.name(), last.type(), last.required(), last.description(), last.allowed(),
+                    last.maxLength(), rule));
             return this;
         }
 

@@ -23,6 +23,7 @@ import dev.incubator.server.api.Views.WhoAmIView;
 import dev.incubator.tenancy.GrantService;
 import dev.incubator.tenancy.GrantService.GrantChange;
 import dev.incubator.tenancy.GrantService.NewGrant;
+import dev.incubator.tenancy.Names;
 import dev.incubator.tenancy.Roles;
 import dev.incubator.tenancy.Roles.OrgKind;
 import dev.incubator.tenancy.Roles.OrgRole;
@@ -47,40 +48,41 @@ public final class TenancyRoutes {
     public static final String PREFIX = "/api/v1";
 
     private static final BodySpec CREATE_ORGANISATION = BodySpec.named("CreateOrganisation")
-            .required("name", STRING, "unique handle, e.g. 'deep-lab'")
-            .required("display_name", STRING, "human-readable name")
+            .required("name", STRING, "unique handle, e.g. 'deep-lab'").rule(Names::handleProblem)
+            .required("display_name", STRING, "human-readable name").rule(TenancyRoutes::displayName)
             .requiredEnum("kind", wires(OrgKind.class), "kind of organisation")
-            .optional("owner", STRING, "name of an existing user who becomes the owner")
+            .optional("owner", STRING, "name of an existing user who becomes the owner").rule(Names::handleProblem)
             .build();
     private static final BodySpec UPDATE_ORGANISATION = BodySpec.named("UpdateOrganisation")
-            .required("display_name", STRING, "human-readable name")
+            .required("display_name", STRING, "human-readable name").rule(TenancyRoutes::displayName)
             .build();
     private static final BodySpec ADD_MEMBER = BodySpec.named("AddMember")
-            .required("user", STRING, "name of an existing user")
+            .required("user", STRING, "name of an existing user").rule(Names::handleProblem)
             .requiredEnum("role", wires(OrgRole.class), "role in the organisation")
             .build();
     private static final BodySpec UPDATE_MEMBER = BodySpec.named("UpdateMember")
             .requiredEnum("role", wires(OrgRole.class), "new role in the organisation")
             .build();
     private static final BodySpec CREATE_USER = BodySpec.named("CreateUser")
-            .required("name", STRING, "unique handle, e.g. 'ada'")
-            .required("display_name", STRING, "full name")
-            .required("email", STRING, "contact e-mail address")
+            .required("name", STRING, "unique handle, e.g. 'ada'").rule(Names::handleProblem)
+            .required("display_name", STRING, "full name").rule(TenancyRoutes::displayName)
+            .required("email", STRING, "contact e-mail address").rule(Names::emailProblem)
             .optionalEnumList("platform_roles", wires(PlatformRole.class), "platform roles (incubator staff only)")
             .build();
     private static final BodySpec CREATE_TOKEN = BodySpec.named("CreateToken")
-            .required("name", STRING, "what the token is for, e.g. 'laptop'")
+            .required("name", STRING, "what the token is for, e.g. 'laptop'").rule(value -> Names.textProblem(value, 64))
             .optionalEnumList("scopes", wires(Scope.class), "scopes; default [\"read\"]")
             .optional("expires_in_days", INTEGER, "lifetime in days, 1-" + TenancyService.MAX_TOKEN_DAYS
                     + " (default " + TenancyService.DEFAULT_TOKEN_DAYS + ")")
             .build();
     private static final BodySpec AWARD_GRANT = BodySpec.named("AwardGrant")
             .required("programme", STRING, "funding programme, e.g. '2026 seed compute'")
+            .rule(value -> Names.textProblem(value, 100))
             .required("gpu_hours", NUMBER_MAP, "GPU-hours by GPU type, 'any' for any type, e.g. {\"any\": 5000}")
             .required("starts_on", DATE, "first day, e.g. 2026-01-01")
             .required("ends_on", DATE, "last day, e.g. 2026-12-31")
             .optional("guaranteed_gpus", INTEGER, "GPUs the scheduler guarantees while the grant is active (default 0)")
-            .optional("note", STRING, "note recorded on the award entries")
+            .optional("note", STRING, "note recorded on the award entries").rule(TenancyRoutes::note)
             .build();
     private static final BodySpec UPDATE_GRANT = BodySpec.named("UpdateGrant")
             .optional("ends_on", DATE, "new last day")
@@ -89,7 +91,7 @@ public final class TenancyRoutes {
     private static final BodySpec ADJUST_GRANT = BodySpec.named("AdjustGrant")
             .required("gpu_type", STRING, "GPU type of the adjusted hours, or 'any'")
             .required("gpu_hours", NUMBER, "signed GPU-hours: positive adds, negative removes")
-            .required("note", STRING, "why the adjustment was made")
+            .required("note", STRING, "why the adjustment was made").rule(TenancyRoutes::note)
             .build();
     private static final BodySpec RECORD_USAGE = BodySpec.named("RecordUsage")
             .required("gpu_type", STRING, "GPU type used, e.g. 'a100-80g'")
@@ -258,6 +260,14 @@ public final class TenancyRoutes {
                         .summary("Every audit event (operator, auditor)").pageOf(AuditEventView.class)
                         .handle(call -> PageView.of(tenancy.listAuditEvents(call.caller(), Optional.empty(),
                                 call.page()), AuditEventView::of)));
+    }
+
+    private static Optional<String> displayName(String value) {
+        return Names.textProblem(value, 100);
+    }
+
+    private static Optional<String> note(String value) {
+        return Names.textProblem(value, 500);
     }
 
     private static NewToken newToken(Body body) {
