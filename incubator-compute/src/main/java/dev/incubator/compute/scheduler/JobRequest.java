@@ -1,0 +1,52 @@
+package dev.incubator.compute.scheduler;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.incubator.compute.PriorityClass;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What the scheduler knows of a pending job: only what a user states at submit time and what the platform
+ * learned (a predicted run time), never its true duration.
+ *
+ * @param gpuMillis   per node: thousandths of GPUs; 1000 per whole GPU, below 1000 a fractional share of one
+ * @param submitOrder position in the queue: submit sequence, kept when a preempted job returns
+ */
+public record JobRequest(String id, String org, PriorityClass priority, int nodes, int gpuMillis,
+                         Optional<String> gpuType, Duration timeLimit, Instant submittedAt, long submitOrder,
+                         Optional<Duration> predictedRuntime) {
+    public JobRequest {
+        requireNonNull(id, "id is null");
+        requireNonNull(org, "org is null");
+        requireNonNull(priority, "priority is null");
+        requireNonNull(gpuType, "gpuType is null");
+        requireNonNull(timeLimit, "timeLimit is null");
+        requireNonNull(submittedAt, "submittedAt is null");
+        requireNonNull(predictedRuntime, "predictedRuntime is null");
+        if (nodes < 1) {
+            throw new IllegalArgumentException("a job needs at least one node");
+        }
+        if (gpuMillis < 0 || (gpuMillis > GpuShare.WHOLE && gpuMillis % GpuShare.WHOLE != 0)) {
+            throw new IllegalArgumentException("GPUs per node must be a fraction of one GPU or a whole number");
+        }
+        if (gpuMillis < GpuShare.WHOLE && gpuMillis > 0 && nodes > 1) {
+            throw new IllegalArgumentException("a fractional GPU job runs on one node");
+        }
+    }
+
+    /** Whole GPUs per node (0 for a fractional or CPU-only job). */
+    public int wholeGpusPerNode() {
+        return gpuMillis / GpuShare.WHOLE;
+    }
+
+    public boolean isFractional() {
+        return gpuMillis > 0 && gpuMillis < GpuShare.WHOLE;
+    }
+
+    /** GPU demand in thousandths over all nodes. */
+    public long totalGpuMillis() {
+        return (long) gpuMillis * nodes;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.incubator.compute.scheduler;
+
+/** Scheduling policies selectable by configuration. */
+public enum Policy {
+    /**
+     * Incubator's default: guarantees first, fair share by decayed usage and weight, within an organisation by
+     * priority then predicted GPU-time (shortest first), EASY backfill, borrowing and guarantee reclaim.
+     */
+    FAIR_SHARE,
+    /** Reference: strict submit order; the first job that does not fit blocks every later one. */
+    FIFO,
+    /** Reference (Slurm-like): submit order with EASY backfill. */
+    FIFO_BACKFILL
+}

@@ -1,0 +1,310 @@
+package dev.incubator.compute.scheduler;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.incubator.compute.PriorityClass;
+import dev.incubator.compute.scheduler.Decisions.Pending;
+import dev.incubator.compute.scheduler.Decisions.Preempt;
+import dev.incubator.compute.scheduler.Decisions.Start;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The admission scheduler: a pure, deterministic function from a {@link Snapshot} to {@link Decisions}. It
+ * performs no I/O and reads no clock; the simulator feeds it the same snapshots as the service.
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>no GPU share is handed out twice and no GPU beyond its capacity (gang jobs get all GPUs or none);</li>
+ *   <li>a job is started as borrowed (preemptible) when it takes its organisation beyond its guarantee, when it
+ *       is of the preemptible class, or when the organisation has no active grant;</li>
+ *   <li>a non-borrowing job of an organisation below its guarantee that does not fit preempts borrowed work,
+ *       least work lost first, and its GPUs are held for it until the victims have left;</li>
+ *   <li>with backfill, a job starts ahead of the highest-ranked blocked job only if it does not delay that
+ *       job's reserved start (time limits are the estimates).</li>
+ * </ul>
+ */
+public final class Scheduler {
+    private final Policy policy;
+
+    public Scheduler(Policy policy) {
+        this.policy = requireNonNull(policy, "policy is null");
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public Decisions schedule(Snapshot snapshot) {
+        return new Cycle(snapshot).run();
+    }
+
+    /** The working state of one cycle. */
+    private final class Cycle {
+        private final Snapshot snapshot;
+        private final Instant now;
+        private final Capacity capacity;
+        private final Map<String, Long> guaranteedUse = new HashMap<>();
+        private final Map<String, Long> allocated = new HashMap<>();
+        private final List<Start> starts = new ArrayList<>();
+        private final List<Preempt> preemptions = new ArrayList<>();
+        private final List<Pending> pending = new ArrayList<>();
+        /** GPUs promised to a job waiting for its preemption victims: nobody else may take them. */
+        private final Set<Long> heldForPreemption = new HashSet<>();
+        private final Set<String> alreadyPreempted = new HashSet<>();
+        private Reservation reservation;
+        private boolean fifoBlocked;
+        private int position;
+        private final ReleaseEstimator estimator;
+
+        Cycle(Snapshot snapshot) {
+            this.snapshot = snapshot;
+            this.now = snapshot.now();
+            this.capacity = new Capacity(snapshot.nodes());
+            for (RunningJob job : snapshot.running()) {
+                capacity.apply(job.allocation(), -1);
+                allocated.merge(job.org(), job.gpuMillis(), Long::sum);
+                if (!job.borrowed()) {
+                    guaranteedUse.merge(job.org(), job.gpuMillis(), Long::sum);
+                }
+                if (job.terminating()) {
+                    alreadyPreempted.add(job.id());
+                }
+            }
+            this.estimator = new ReleaseEstimator(snapshot.running(), now);
+        }
+
+        Decisions run() {
+            // 1. Order the pending jobs: by organisation fair share (or submit order), then within each.
+            // 2. For each job in that order: place it (gang, best fit, topology), honouring the reservation.
+            // 3. A blocked job below its organisation's guarantee reclaims borrowed GPUs by preemption.
+            // 4. The first other blocked job gets a reservation; later jobs backfill around it.
+            // 5. Every job left waiting gets its reason, position and an estimated start.
+            if (policy == Policy.FAIR_SHARE) {
+                runFairShare();
+            } else {
+                snapshot.pending().stream()
+                        .sorted(Comparator.comparingLong(JobRequest::submitOrder).thenComparing(JobRequest::id))
+                        .forEach(this::consider);
+            }
+            return new Decisions(starts, preemptions, pending);
+        }
+
+        private void runFairShare() {
+            Map<String, Deque<JobRequest>> queues = new TreeMap<>();
+            Comparator<JobRequest> withinOrg = Comparator.comparing(JobRequest::priority)
+                    .thenComparingDouble(Scheduler::predictedGpuSeconds)
+                    .thenComparingLong(JobRequest::submitOrder)
+                    .thenComparing(JobRequest::id);
+            Map<String, List<JobRequest>> byOrg = new TreeMap<>();
+            for (JobRequest job : snapshot.pending()) {
+                byOrg.computeIfAbsent(job.org(), org -> new ArrayList<>()).add(job);
+            }
+            byOrg.forEach((org, jobs) -> {
+                jobs.sort(withinOrg);
+                queues.put(org, new ArrayDeque<>(jobs));
+            });
+            PriorityQueue<String> orgs = new PriorityQueue<>(Comparator.comparing(this::fairShareKey));
+            orgs.addAll(queues.keySet());
+            while (!orgs.isEmpty()) {
+                String org = orgs.poll();
+                Deque<JobRequest> queue = queues.get(org);
+                consider(queue.poll());
+                if (!queue.isEmpty()) {
+                    orgs.add(org);
+                }
+            }
+        }
+
+        /**
+         * Lower is served first: organisations below their guarantee, least satisfied first; then organisations
+         * with a grant by decayed usage per weight; then those without a grant.
+         */
+        private FairShareKey fairShareKey(String org) {
+            OrgShare share = snapshot.org(org);
+            long guarantee = share.guaranteedMillis();
+            long used = guaranteedUse.getOrDefault(org, 0L);
+            if (guarantee > 0 && used < guarantee) {
+                return new FairShareKey(0, (double) used / guarantee, org);
+            }
+            double usage = share.decayedUsage() + allocated.getOrDefault(org, 0L) / (double) GpuShare.WHOLE;
+            return new FairShareKey(share.grantActive() ? 1 : 2, usage / share.weight(), org);
+        }
+
+        private void consider(JobRequest job) {
+            position++;
+            OrgShare org = snapshot.org(job.org());
+            Optional<String> never = Capacity.neverFits(snapshot.nodes(), job);
+            if (never.isPresent()) {
+                wait(job, PendingReason.GANG_NOT_SATISFIABLE, never.get(), Optional.empty());
+                return;
+            }
+            if (fifoBlocked) {
+                wait(job, PendingReason.BEHIND_HIGHER_PRIORITY, "waits behind the first job in the queue (FIFO)",
+                        estimate(job));
+                return;
+            }
+            boolean withinGuarantee = policy == Policy.FAIR_SHARE && org.grantActive()
+                    && job.priority() != PriorityClass.PREEMPTIBLE
+                    && guaranteedUse.getOrDefault(job.org(), 0L) + job.totalGpuMillis() <= org.guaranteedMillis();
+            boolean borrowed = !withinGuarantee && (policy == Policy.FAIR_SHARE || !org.grantActive()
+                    || job.priority() == PriorityClass.PREEMPTIBLE);
+
+            Optional<List<GpuShare>> placement = capacity.place(job, heldForPreemption);
+            if (placement.isPresent() && reservation != null && conflicts(job, placement.get())) {
+                Set<Long> avoid = new HashSet<>(heldForPreemption);
+                avoid.addAll(reservation.gpus());
+                placement = capacity.place(job, avoid);
+                if (placement.isEmpty()) {
+                    wait(job, PendingReason.BEHIND_HIGHER_PRIORITY, "would delay job " + reservation.jobId()
+                            + ", reserved to start by " + reservation.start(), estimate(job));
+                    return;
+                }
+            }
+            if (placement.isPresent()) {
+                start(job, placement.get(), borrowed);
+                return;
+            }
+            if (withinGuarantee && reclaim(job)) {
+                return;
+            }
+            if (policy == Policy.FIFO) {
+                fifoBlocked = true;
+            } else if (reservation == null && job.priority() != PriorityClass.PREEMPTIBLE && org.grantActive()) {
+                reservation = reserve(job);
+            }
+            Optional<Instant> estimate = reservation != null && reservation.jobId().equals(job.id())
+                    ? Optional.of(reservation.start()) : estimate(job);
+            String demand = "needs " + Capacity.describe(job) + ", "
+                    + formatGpus(capacity.freeMillis(job.gpuType().orElse(null))) + " free";
+            if (!org.grantActive()) {
+                wait(job, PendingReason.GRANT_EXHAUSTED, "organisation " + job.org() + " has no active grant: its jobs"
+                        + " run only as preemptible work on idle GPUs; " + demand, estimate);
+            } else if (borrowed && policy == Policy.FAIR_SHARE) {
+                wait(job, PendingReason.QUOTA_EXCEEDED_AND_NO_IDLE, "organisation " + job.org() + " is at its guarantee of "
+                        + org.guaranteedGpus() + " GPUs and no idle GPUs can be borrowed; " + demand, estimate);
+            } else {
+                wait(job, PendingReason.WAITING_FOR_RESOURCES, demand, estimate);
+            }
+        }
+
+        private void start(JobRequest job, List<GpuShare> allocation, boolean borrowed) {
+            capacity.apply(allocation, -1);
+            long millis = allocation.stream().mapToLong(GpuShare::millis).sum();
+            allocated.merge(job.org(), millis, Long::sum);
+            if (!borrowed) {
+                guaranteedUse.merge(job.org(), millis, Long::sum);
+            }
+            estimator.started(job, allocation, now);
+            starts.add(new Start(job.id(), allocation, borrowed));
+        }
+
+        /**
+         * Frees GPUs for a job within its guarantee by preempting borrowed work: jobs already on their way out
+         * count first, then victims that lose the least work. Returns false when even that would not fit it.
+         */
+        private boolean reclaim(JobRequest job) {
+            List<RunningJob> candidates = snapshot.running().stream()
+                    .filter(RunningJob::borrowed)
+                    .sorted(Comparator.<RunningJob, Boolean>comparing(running -> !alreadyPreempted.contains(running.id()))
+                            .thenComparing(running -> running.priority() != PriorityClass.PREEMPTIBLE)
+                            .thenComparing(running -> running.workAtRisk(now))
+                            .thenComparing(RunningJob::startedAt, Comparator.reverseOrder())
+                            .thenComparing(RunningJob::id))
+                    .toList();
+            Capacity whatIf = capacity.copy();
+            List<RunningJob> victims = new ArrayList<>();
+            for (RunningJob candidate : candidates) {
+                whatIf.apply(candidate.allocation(), +1);
+                victims.add(candidate);
+                Optional<List<GpuShare>> placement = whatIf.place(job, heldForPreemption);
+                if (placement.isEmpty()) {
+                    continue;
+                }
+                for (GpuShare share : placement.get()) {
+                    heldForPreemption.add(capacity.key(share.node(), share.index()));
+                }
+                for (RunningJob victim : victims) {
+                    if (alreadyPreempted.add(victim.id())) {
+                        preemptions.add(new Preempt(victim.id(), job.id(), "organisation " + job.org()
+                                + " reclaims its guaranteed GPUs from borrowed job " + victim.id()));
+                    }
+                }
+                wait(job, PendingReason.WAITING_FOR_PREEMPTION, "reclaiming guaranteed GPUs from borrowed job(s) "
+                        + String.join(", ", victims.stream().map(RunningJob::id).toList())
+                        + "; starts when they have checkpointed and stopped", Optional.empty());
+                return true;
+            }
+            return false;
+        }
+
+        /** The earliest time the job fits once running jobs end at their time limits, and the GPUs it would use. */
+        private Reservation reserve(JobRequest job) {
+            Capacity future = capacity.copy();
+            for (ReleaseEstimator.Release release : estimator.releasesInOrder()) {
+                future.apply(release.allocation(), +1);
+                Optional<List<GpuShare>> placement = future.place(job, heldForPreemption);
+                if (placement.isPresent()) {
+                    Set<Long> gpus = new HashSet<>();
+                    placement.get().forEach(share -> gpus.add(capacity.key(share.node(), share.index())));
+                    return new Reservation(job.id(), release.at(), gpus);
+                }
+            }
+            return null;
+        }
+
+        /** A placement conflicts with the reservation if it uses reserved GPUs past the reserved start. */
+        private boolean conflicts(JobRequest job, List<GpuShare> placement) {
+            if (!now.plus(job.timeLimit()).isAfter(reservation.start())) {
+                return false;
+            }
+            return placement.stream().anyMatch(share -> reservation.gpus().contains(capacity.key(share.node(), share.index())));
+        }
+
+        private Optional<Instant> estimate(JobRequest job) {
+            return estimator.estimate(job, capacity.freeMillis(job.gpuType().orElse(null)));
+        }
+
+        private void wait(JobRequest job, PendingReason reason, String message, Optional<Instant> estimate) {
+            pending.add(new Pending(job.id(), reason, reason.name() + ": " + message, position, estimate));
+        }
+    }
+
+    private record FairShareKey(int tier, double score, String org) implements Comparable<FairShareKey> {
+        @Override
+        public int compareTo(FairShareKey other) {
+            int byTier = Integer.compare(tier, other.tier);
+            if (byTier != 0) {
+                return byTier;
+            }
+            int byScore = Double.compare(score, other.score);
+            return byScore != 0 ? byScore : org.compareTo(other.org);
+        }
+    }
+
+    private record Reservation(String jobId, Instant start, Set<Long> gpus) {
+    }
+
+    /** GPU-time the job is expected to take: the learned prediction where there is one, else its time limit. */
+    static double predictedGpuSeconds(JobRequest job) {
+        Duration runtime = job.predictedRuntime().orElse(job.timeLimit());
+        return runtime.toSeconds() * Math.max(job.totalGpuMillis(), 1) / (double) GpuShare.WHOLE;
+    }
+
+    static String formatGpus(long millis) {
+        return millis % GpuShare.WHOLE == 0 ? Long.toString(millis / GpuShare.WHOLE)
+                : String.format(java.util.Locale.ROOT, "%.3f", millis / (double) GpuShare.WHOLE);
+    }
+}
