@@ -11,14 +11,17 @@ import java.util.Set;
 
 /**
  * Free GPU capacity of the schedulable nodes, in thousandths per GPU, with best-fit, topology-aware placement.
- * Mutable working state of one cycle; {@link #copy} gives an independent one for what-if questions.
+ * Mutable working state of one cycle; what-if questions apply a change and undo it.
  */
 final class Capacity {
     private final List<Node> nodes;
     private final Map<String, Integer> indexByName;
     private final int[][] free;
     private final int[] wholeFree;
+    /** nodesWithWholeFree[k]: how many nodes have exactly k whole free GPUs; rejects gangs in O(GPUs per node). */
+    private final int[] nodesWithWholeFree;
     private final Map<String, Long> freeMillisByType;
+    private long freeMillisTotal;
 
     Capacity(List<Node> allNodes) {
         this.nodes = allNodes.stream().filter(Node::schedulable).toList();
@@ -26,31 +29,19 @@ final class Capacity {
         this.free = new int[nodes.size()][];
         this.wholeFree = new int[nodes.size()];
         this.freeMillisByType = new HashMap<>();
+        this.nodesWithWholeFree = new int[nodes.stream().mapToInt(node -> node.gpus().size()).max().orElse(0) + 1];
         for (int n = 0; n < nodes.size(); n++) {
             Node node = nodes.get(n);
             indexByName.put(node.name(), n);
             free[n] = new int[node.gpus().size()];
             Arrays.fill(free[n], GpuShare.WHOLE);
             wholeFree[n] = node.gpus().size();
+            nodesWithWholeFree[wholeFree[n]]++;
             for (Gpu gpu : node.gpus()) {
                 freeMillisByType.merge(gpu.type(), (long) GpuShare.WHOLE, Long::sum);
+                freeMillisTotal += GpuShare.WHOLE;
             }
         }
-    }
-
-    private Capacity(Capacity other) {
-        this.nodes = other.nodes;
-        this.indexByName = other.indexByName;
-        this.free = new int[other.free.length][];
-        for (int n = 0; n < free.length; n++) {
-            free[n] = other.free[n].clone();
-        }
-        this.wholeFree = other.wholeFree.clone();
-        this.freeMillisByType = new HashMap<>(other.freeMillisByType);
-    }
-
-    Capacity copy() {
-        return new Capacity(this);
     }
 
     /** Takes ({@code sign} -1) or returns (+1) an allocation; shares on unknown or unschedulable nodes are ignored. */
@@ -63,17 +54,38 @@ final class Capacity {
             boolean wasWhole = free[n][share.index()] == GpuShare.WHOLE;
             free[n][share.index()] += sign * share.millis();
             boolean isWhole = free[n][share.index()] == GpuShare.WHOLE;
+            nodesWithWholeFree[wholeFree[n]]--;
             wholeFree[n] += (isWhole ? 1 : 0) - (wasWhole ? 1 : 0);
+            nodesWithWholeFree[wholeFree[n]]++;
             freeMillisByType.merge(nodes.get(n).gpus().get(share.index()).type(), (long) sign * share.millis(), Long::sum);
+            freeMillisTotal += (long) sign * share.millis();
         }
     }
 
     /** Free thousandths of GPUs of a type ({@code null}: any type). */
     long freeMillis(String type) {
         if (type == null) {
-            return freeMillisByType.values().stream().mapToLong(Long::longValue).sum();
+            return freeMillisTotal;
         }
         return freeMillisByType.getOrDefault(type, 0L);
+    }
+
+    /** A necessary condition for a whole-GPU placement, checked without scanning the nodes. */
+    boolean mayFit(JobRequest job) {
+        if (job.gpuMillis() == 0) {
+            return nodes.size() >= job.nodes();
+        }
+        if (freeMillis(job.gpuType().orElse(null)) < job.totalGpuMillis()) {
+            return false;
+        }
+        if (job.isFractional()) {
+            return true;
+        }
+        int eligible = 0;
+        for (int k = job.wholeGpusPerNode(); k < nodesWithWholeFree.length && eligible < job.nodes(); k++) {
+            eligible += nodesWithWholeFree[k];
+        }
+        return eligible >= job.nodes();
     }
 
     /** Whether the cluster, empty, could ever run the job. */
@@ -113,10 +125,10 @@ final class Capacity {
         if (job.gpuMillis() == 0) {
             return nodes.size() >= job.nodes() ? Optional.of(List.of()) : Optional.empty();
         }
-        String type = job.gpuType().orElse(null);
-        if (freeMillis(type) < job.totalGpuMillis()) {
+        if (!mayFit(job)) {
             return Optional.empty();
         }
+        String type = job.gpuType().orElse(null);
         return job.isFractional() ? placeFraction(job, type, excluded) : placeWhole(job, type, excluded);
     }
 

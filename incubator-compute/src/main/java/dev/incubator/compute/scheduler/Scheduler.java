@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The admission scheduler: a pure, deterministic function from a {@link Snapshot} to {@link Decisions}. It
@@ -64,10 +63,17 @@ public final class Scheduler {
         /** GPUs promised to a job waiting for its preemption victims: nobody else may take them. */
         private final Set<Long> heldForPreemption = new HashSet<>();
         private final Set<String> alreadyPreempted = new HashSet<>();
+        /** Victims whose GPUs are already promised to a job this cycle. */
+        private final Set<String> claimedVictims = new HashSet<>();
         private Reservation reservation;
         private boolean fifoBlocked;
         private int position;
         private final ReleaseEstimator estimator;
+        private final Map<Shape, Optional<String>> neverFits = new HashMap<>();
+        /** Borrowed running jobs in victim order, computed once per cycle. */
+        private List<RunningJob> victimOrder;
+        /** Per GPU type: the smallest demand a reclaim already failed to satisfy this cycle. */
+        private final Map<String, Long> failedReclaim = new HashMap<>();
 
         Cycle(Snapshot snapshot) {
             this.snapshot = snapshot;
@@ -103,27 +109,31 @@ public final class Scheduler {
         }
 
         private void runFairShare() {
-            Map<String, Deque<JobRequest>> queues = new TreeMap<>();
-            Comparator<JobRequest> withinOrg = Comparator.comparing(JobRequest::priority)
-                    .thenComparingDouble(Scheduler::predictedGpuSeconds)
-                    .thenComparingLong(JobRequest::submitOrder)
-                    .thenComparing(JobRequest::id);
-            Map<String, List<JobRequest>> byOrg = new TreeMap<>();
+            // Within an organisation: priority class, then predicted GPU-time (shortest first), then queue order.
+            Comparator<Queued> withinOrg = Comparator.comparingInt(Queued::priority)
+                    .thenComparingDouble(Queued::gpuSeconds)
+                    .thenComparingLong(Queued::submitOrder)
+                    .thenComparing(Queued::id);
+            Map<String, List<Queued>> byOrg = new HashMap<>();
             for (JobRequest job : snapshot.pending()) {
-                byOrg.computeIfAbsent(job.org(), org -> new ArrayList<>()).add(job);
+                byOrg.computeIfAbsent(job.org(), org -> new ArrayList<>()).add(new Queued(job));
             }
+            Map<String, Deque<JobRequest>> queues = new HashMap<>();
+            PriorityQueue<Ranked> orgs = new PriorityQueue<>();
             byOrg.forEach((org, jobs) -> {
                 jobs.sort(withinOrg);
-                queues.put(org, new ArrayDeque<>(jobs));
+                Deque<JobRequest> queue = new ArrayDeque<>(jobs.size());
+                jobs.forEach(queued -> queue.add(queued.job()));
+                queues.put(org, queue);
+                orgs.add(new Ranked(fairShareKey(org)));
             });
-            PriorityQueue<String> orgs = new PriorityQueue<>(Comparator.comparing(this::fairShareKey));
-            orgs.addAll(queues.keySet());
+            // An organisation's key changes only when its own jobs start, so it is recomputed only then.
             while (!orgs.isEmpty()) {
-                String org = orgs.poll();
+                String org = orgs.poll().key().org();
                 Deque<JobRequest> queue = queues.get(org);
                 consider(queue.poll());
                 if (!queue.isEmpty()) {
-                    orgs.add(org);
+                    orgs.add(new Ranked(fairShareKey(org)));
                 }
             }
         }
@@ -146,7 +156,8 @@ public final class Scheduler {
         private void consider(JobRequest job) {
             position++;
             OrgShare org = snapshot.org(job.org());
-            Optional<String> never = Capacity.neverFits(snapshot.nodes(), job);
+            Optional<String> never = neverFits.computeIfAbsent(new Shape(job.nodes(), job.gpuMillis(), job.gpuType()),
+                    shape -> Capacity.neverFits(snapshot.nodes(), job));
             if (never.isPresent()) {
                 wait(job, PendingReason.GANG_NOT_SATISFIABLE, never.get(), Optional.empty());
                 return;
@@ -216,27 +227,43 @@ public final class Scheduler {
          * count first, then victims that lose the least work. Returns false when even that would not fit it.
          */
         private boolean reclaim(JobRequest job) {
-            List<RunningJob> candidates = snapshot.running().stream()
-                    .filter(RunningJob::borrowed)
-                    .sorted(Comparator.<RunningJob, Boolean>comparing(running -> !alreadyPreempted.contains(running.id()))
-                            .thenComparing(running -> running.priority() != PriorityClass.PREEMPTIBLE)
-                            .thenComparing(running -> running.workAtRisk(now))
-                            .thenComparing(RunningJob::startedAt, Comparator.reverseOrder())
-                            .thenComparing(RunningJob::id))
-                    .toList();
-            Capacity whatIf = capacity.copy();
+            String type = job.gpuType().orElse("*");
+            if (job.totalGpuMillis() >= failedReclaim.getOrDefault(type, Long.MAX_VALUE)) {
+                return false; // victims only become fewer within a cycle: a larger demand would fail too
+            }
+            if (victimOrder == null) {
+                victimOrder = snapshot.running().stream()
+                        .filter(RunningJob::borrowed)
+                        .sorted(Comparator.<RunningJob, Boolean>comparing(running -> !alreadyPreempted.contains(running.id()))
+                                .thenComparing(running -> running.priority() != PriorityClass.PREEMPTIBLE)
+                                .thenComparing(running -> running.workAtRisk(now))
+                                .thenComparing(RunningJob::startedAt, Comparator.reverseOrder())
+                                .thenComparing(RunningJob::id))
+                        .toList();
+            }
+            // Simulate on the cycle's own capacity and undo afterwards, rather than copying it per attempt.
             List<RunningJob> victims = new ArrayList<>();
-            for (RunningJob candidate : candidates) {
-                whatIf.apply(candidate.allocation(), +1);
-                victims.add(candidate);
-                Optional<List<GpuShare>> placement = whatIf.place(job, heldForPreemption);
-                if (placement.isEmpty()) {
+            Optional<List<GpuShare>> placement = Optional.empty();
+            for (RunningJob candidate : victimOrder) {
+                if (claimedVictims.contains(candidate.id())) {
                     continue;
                 }
+                capacity.apply(candidate.allocation(), +1);
+                victims.add(candidate);
+                placement = capacity.place(job, heldForPreemption);
+                if (placement.isPresent()) {
+                    break;
+                }
+            }
+            for (RunningJob victim : victims) {
+                capacity.apply(victim.allocation(), -1);
+            }
+            if (placement.isPresent()) {
                 for (GpuShare share : placement.get()) {
                     heldForPreemption.add(capacity.key(share.node(), share.index()));
                 }
                 for (RunningJob victim : victims) {
+                    claimedVictims.add(victim.id());
                     if (alreadyPreempted.add(victim.id())) {
                         preemptions.add(new Preempt(victim.id(), job.id(), "organisation " + job.org()
                                 + " reclaims its guaranteed GPUs from borrowed job " + victim.id()));
@@ -247,22 +274,34 @@ public final class Scheduler {
                         + "; starts when they have checkpointed and stopped", Optional.empty());
                 return true;
             }
+            failedReclaim.merge(type, job.totalGpuMillis(), Math::min);
             return false;
         }
 
         /** The earliest time the job fits once running jobs end at their time limits, and the GPUs it would use. */
         private Reservation reserve(JobRequest job) {
-            Capacity future = capacity.copy();
-            for (ReleaseEstimator.Release release : estimator.releasesInOrder()) {
-                future.apply(release.allocation(), +1);
-                Optional<List<GpuShare>> placement = future.place(job, heldForPreemption);
+            // Release running jobs in end order on the cycle's capacity until the job fits, then undo.
+            List<ReleaseEstimator.Release> releases = estimator.releasesInOrder();
+            Reservation found = null;
+            int released = 0;
+            for (ReleaseEstimator.Release release : releases) {
+                capacity.apply(release.allocation(), +1);
+                released++;
+                if (!capacity.mayFit(job)) {
+                    continue;
+                }
+                Optional<List<GpuShare>> placement = capacity.place(job, heldForPreemption);
                 if (placement.isPresent()) {
                     Set<Long> gpus = new HashSet<>();
                     placement.get().forEach(share -> gpus.add(capacity.key(share.node(), share.index())));
-                    return new Reservation(job.id(), release.at(), gpus);
+                    found = new Reservation(job.id(), release.at(), gpus);
+                    break;
                 }
             }
-            return null;
+            for (int i = 0; i < released; i++) {
+                capacity.apply(releases.get(i).allocation(), -1);
+            }
+            return found;
         }
 
         /** A placement conflicts with the reservation if it uses reserved GPUs past the reserved start. */
@@ -295,6 +334,24 @@ public final class Scheduler {
     }
 
     private record Reservation(String jobId, Instant start, Set<Long> gpus) {
+    }
+
+    /** What decides whether a job can ever fit the cluster. */
+    private record Shape(int nodes, int gpuMillis, Optional<String> gpuType) {
+    }
+
+    private record Ranked(FairShareKey key) implements Comparable<Ranked> {
+        @Override
+        public int compareTo(Ranked other) {
+            return key.compareTo(other.key);
+        }
+    }
+
+    /** A pending job with its ordering fields computed once. */
+    private record Queued(JobRequest job, int priority, double gpuSeconds, long submitOrder, String id) {
+        Queued(JobRequest job) {
+            this(job, job.priority().ordinal(), predictedGpuSeconds(job), job.submitOrder(), job.id());
+        }
     }
 
     /** GPU-time the job is expected to take: the learned prediction where there is one, else its time limit. */

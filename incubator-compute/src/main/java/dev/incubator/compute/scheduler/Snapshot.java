@@ -19,6 +19,7 @@ public record Snapshot(Instant now, List<Node> nodes, List<RunningJob> running, 
 
     /** The organisation's share, or a grant-less default for one the snapshot does not list. */
     public OrgShare org(String org) {
-        return orgs.getOrDefault(org, OrgShare.withoutGrant(org));
+        OrgShare share = orgs.get(org);
+        return share != null ? share : OrgShare.withoutGrant(org);
     }
 }
