@@ -29,6 +29,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", description = "Listen address (default 127.0.0.1)")
     String host;
 
+    @Option(names = "--virtual-gpus", description = "Offer N virtual GPUs (for machines without GPUs)")
+    Integer virtualGpus;
+
     @Option(names = "--config", description = "YAML configuration file")
     Path config;
 
@@ -46,6 +49,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (host != null) {
             overrides.put("server.host", host);
+        }
+        if (virtualGpus != null) {
+            overrides.put("compute.virtual-gpus", virtualGpus.toString());
         }
         ServerConfig serverConfig;
         try {

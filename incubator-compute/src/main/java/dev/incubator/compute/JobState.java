@@ -13,7 +13,8 @@ public enum JobState {
 
     private static final Map<JobState, Set<JobState>> NEXT = Map.of(
             PENDING, EnumSet.of(ADMITTED, CANCELLED),
-            ADMITTED, EnumSet.of(RUNNING, FAILED, CANCELLED, PREEMPTED),
+            // ADMITTED -> PENDING: the server stopped between admission and launch; the job goes back in line.
+            ADMITTED, EnumSet.of(RUNNING, PENDING, FAILED, CANCELLED, PREEMPTED),
             RUNNING, EnumSet.of(SUCCEEDED, FAILED, CANCELLED, TIMEOUT, PREEMPTED),
             PREEMPTED, EnumSet.of(PENDING, CANCELLED),
             SUCCEEDED, EnumSet.noneOf(JobState.class),

@@ -26,5 +26,6 @@ class JobStateTest {
                 .hasMessage("a pending job can not become running");
         assertThat(JobState.SUCCEEDED.isFinal()).isTrue();
         assertThat(JobState.PREEMPTED.isFinal()).isFalse();
+        assertThat(JobState.ADMITTED.canMoveTo(JobState.PENDING)).as("an admitted job never launched is requeued").isTrue();
     }
 }

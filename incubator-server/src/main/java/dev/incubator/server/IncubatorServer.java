@@ -4,7 +4,21 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incubator.common.GpuHours;
+import dev.incubator.compute.ComputeService;
+import dev.incubator.compute.local.LocalExecutor;
+import dev.incubator.compute.local.LocalInventory;
+import dev.incubator.compute.port.ComputeEnvironment;
+import dev.incubator.compute.scheduler.Node;
+import dev.incubator.compute.scheduler.OrgShare;
+import dev.incubator.compute.scheduler.Policy;
+import dev.incubator.compute.scheduler.Scheduler;
 import dev.incubator.server.api.ApiRoute;
+import dev.incubator.server.api.ComputeRoutes;
+import dev.incubator.store.JdbiComputeStore;
+import dev.incubator.tenancy.Ids.OrgId;
+import java.util.Collection;
+import java.util.HashMap;
 import dev.incubator.server.api.HttpApi;
 import dev.incubator.server.api.Json;
 import dev.incubator.server.api.OpenApi;
@@ -102,8 +116,42 @@ public final class IncubatorServer implements AutoCloseable {
             Optional<Path> bootstrapped = tenancy.bootstrap(secret -> writePrivateFile(tokenFile, secret + "\n"))
                     .map(secret -> tokenFile);
 
+            // Compute: this machine as the cluster, jobs as local processes, usage debited to grants.
+            Node localNode = LocalInventory.discover(config.compute().virtualGpus());
+            List<Node> nodes = List.of(localNode);
+            LocalExecutor executor = new LocalExecutor(config.dataDir().resolve("jobs"));
+            ComputeEnvironment environment = new ComputeEnvironment() {
+                @Override
+                public List<Node> nodes() {
+                    return nodes;
+                }
+
+                @Override
+                public Map<String, OrgShare> shares(Collection<String> orgIds) {
+                    Map<String, OrgShare> shares = new HashMap<>();
+                    for (String orgId : orgIds) {
+                        GrantService.Entitlement entitlement = grants.entitlement(new OrgId(orgId));
+                        shares.put(orgId, new OrgShare(orgId, entitlement.guaranteedGpus(), 1.0,
+                                entitlement.recentGpuSeconds(), entitlement.grantActive()));
+                    }
+                    return shares;
+                }
+
+                @Override
+                public void debit(String orgId, String gpuType, GpuHours used, String jobId) {
+                    grants.debitMeteredUsage(new OrgId(orgId), gpuType, used, jobId);
+                }
+            };
+            ComputeService compute = new ComputeService(new JdbiComputeStore(database), executor, environment,
+                    new Scheduler(Policy.valueOf(config.compute().policy())), clock, config.compute().meteringInterval());
+            compute.recover();
+            LOG.info("compute: {} GPU(s) on {} ({}), policy {}", localNode.gpus().size(), localNode.name(),
+                    localNode.gpus().isEmpty() ? "none found; set compute.virtual-gpus to offer virtual ones"
+                            : localNode.gpus().get(0).type(), config.compute().policy());
+
             ObjectMapper json = Json.mapper();
             List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).routes());
+            routes.addAll(new ComputeRoutes(tenancy, compute, executor, () -> nodes).routes());
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
             routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")
@@ -132,11 +180,13 @@ public final class IncubatorServer implements AutoCloseable {
             Javalin app = api.create();
             app.start(config.host(), config.port());
 
-            ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            ScheduledExecutorService background = Executors.newScheduledThreadPool(2, runnable -> {
                 Thread thread = new Thread(runnable, "incubator-background");
                 thread.setDaemon(true);
                 return thread;
             });
+            background.scheduleWithFixedDelay(() -> runQuietly("scheduling cycle", compute::cycle), 0,
+                    config.compute().cycleInterval().toMillis(), TimeUnit.MILLISECONDS);
             long expiryMillis = config.grantExpiryInterval().toMillis();
             background.scheduleWithFixedDelay(() -> runQuietly("grant expiry", () -> {
                 int expired = grants.expireDue();

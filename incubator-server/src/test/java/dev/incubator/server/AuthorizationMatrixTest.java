@@ -89,6 +89,13 @@ class AuthorizationMatrixTest {
         MATRIX.put("createToken", Rule.anyUser());
         MATRIX.put("revokeToken", Rule.anyUser());
         MATRIX.put("listAuditEvents", Rule.platform(op, au));
+        MATRIX.put("submitJob", Rule.org("member", op));
+        MATRIX.put("listJobs", Rule.org("viewer", op, au));
+        MATRIX.put("getJob", Rule.org("viewer", op, au));
+        MATRIX.put("cancelJob", Rule.org("member", op));
+        MATRIX.put("jobLogs", Rule.org("viewer", op, au));
+        MATRIX.put("queue", Rule.anyUser());
+        MATRIX.put("cluster", Rule.anyUser());
     }
 
     private static final List<String> ORG_ROLES = List.of("viewer", "member", "admin", "owner");
@@ -96,6 +103,7 @@ class AuthorizationMatrixTest {
     private TestServer server;
     private final Map<Subject, String> tokens = new EnumMap<>(Subject.class);
     private final Map<String, String> grants = new LinkedHashMap<>();
+    private final Map<String, String> jobs = new LinkedHashMap<>();
 
     @BeforeAll
     void setUp(@TempDir Path dataDir) {
@@ -105,6 +113,9 @@ class AuthorizationMatrixTest {
         grants.put("own", server.awardGrant("own", Map.of("any", 100)).path("id").asText());
         grants.put("foreign", server.awardGrant("foreign", Map.of("any", 100)).path("id").asText());
         tokens.put(Subject.OPERATOR, server.operatorToken());
+        for (String org : List.of("own", "foreign")) {
+            jobs.put(org, submit(org, "true"));
+        }
         for (Subject subject : Subject.values()) {
             if (subject == Subject.OPERATOR) {
                 continue;
@@ -213,6 +224,11 @@ class AuthorizationMatrixTest {
         }
     }
 
+    private String submit(String org, String command) {
+        return server.post("/api/v1/orgs/" + org + "/jobs").token(server.operatorToken())
+                .json(Map.of("name", "probe", "command", List.of("bash", "-c", command))).expect(201).path("id").asText();
+    }
+
     private static String roleIn(Subject subject, String org) {
         if (org.equals("own")) {
             return switch (subject) {
@@ -261,6 +277,7 @@ class AuthorizationMatrixTest {
             case "createUser" -> withBody.apply(Map.of("name", server.unique("person"), "display_name", "P",
                     "email", "p@example.org"));
             case "issueUserToken", "createToken" -> withBody.apply(Map.of("name", "t", "scopes", List.of("read")));
+            case "submitJob" -> withBody.apply(Map.of("name", "probe", "command", List.of("true")));
             default -> server.request(route.method().name(), path(route, org, subject)).token(token);
         };
     }
@@ -277,6 +294,12 @@ class AuthorizationMatrixTest {
             server.createUser(member);
             server.addMember(org, member, "member");
             return path.replace("/members/target", "/members/" + member);
+        }
+        if (route.operationId().equals("cancelJob")) {
+            return path.replace("{job}", submit(org, "sleep 5"));
+        }
+        if (route.path().contains("{job}")) {
+            return path.replace("{job}", jobs.get(org));
         }
         if (route.path().contains("{token}")) {
             JsonNode issued = server.post("/api/v1/tokens").token(tokens.get(subject))

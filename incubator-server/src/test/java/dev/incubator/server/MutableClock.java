@@ -7,16 +7,18 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
-/** A clock tests can move forward, e.g. to expire tokens and grants. */
+/** A clock that runs in real time from a chosen start and that tests can move forward, e.g. to expire tokens. */
 public final class MutableClock extends Clock {
-    private volatile Instant now;
+    private final Instant start;
+    private final long startNanos = System.nanoTime();
+    private volatile Duration offset = Duration.ZERO;
 
     public MutableClock(Instant start) {
-        this.now = start.truncatedTo(ChronoUnit.MILLIS);
+        this.start = start;
     }
 
     public void advance(Duration duration) {
-        now = now.plus(duration);
+        offset = offset.plus(duration);
     }
 
     @Override
@@ -31,6 +33,6 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return now;
+        return start.plusNanos(System.nanoTime() - startNanos).plus(offset).truncatedTo(ChronoUnit.MILLIS);
     }
 }

@@ -49,9 +49,9 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start(Path dataDir, Clock clock, Optional<StoreConfig> store) {
         ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false);
-        ServerConfig config = store.map(s -> new ServerConfig(defaults.dataDir(), defaults.host(), 0,
-                defaults.maxBodyBytes(), false, s, defaults.grantExpiryInterval(), defaults.idempotencyRetention()))
-                .orElse(defaults);
+        ServerConfig config = store.map(defaults::withStore).orElse(defaults)
+                .withCompute(new ServerConfig.Compute(4, "FAIR_SHARE", java.time.Duration.ofMillis(200),
+                        java.time.Duration.ofSeconds(1)));
         return new TestServer(IncubatorServer.start(config, clock));
     }
 

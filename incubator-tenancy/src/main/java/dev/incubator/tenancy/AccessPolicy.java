@@ -41,7 +41,11 @@ public final class AccessPolicy {
         USER_CREATE(Scope.ADMIN, Audience.PLATFORM, null, OPERATOR),
         USER_READ(Scope.READ, Audience.PLATFORM, null, OPERATOR, AUDITOR),
         USER_TOKEN_ISSUE(Scope.ADMIN, Audience.PLATFORM, null, OPERATOR),
-        AUDIT_READ(Scope.READ, Audience.PLATFORM, null, OPERATOR, AUDITOR);
+        AUDIT_READ(Scope.READ, Audience.PLATFORM, null, OPERATOR, AUDITOR),
+        JOB_READ(Scope.READ, Audience.ORGANISATION, OrgRole.VIEWER, OPERATOR, AUDITOR),
+        JOB_SUBMIT(Scope.WRITE, Audience.ORGANISATION, OrgRole.MEMBER, OPERATOR),
+        JOB_CANCEL(Scope.WRITE, Audience.ORGANISATION, OrgRole.MEMBER, OPERATOR),
+        CLUSTER_READ(Scope.READ, Audience.ANY_USER, null);
 
         private final Scope scope;
         private final Audience audience;

@@ -11,6 +11,7 @@ import dev.incubator.common.PageRequest;
 import dev.incubator.common.RequestMeta;
 import dev.incubator.common.Violations;
 import dev.incubator.tenancy.Ids.GrantId;
+import dev.incubator.tenancy.Ids.OrgId;
 import dev.incubator.tenancy.LedgerEntry.Kind;
 import dev.incubator.tenancy.port.TenancyRepositories;
 import dev.incubator.tenancy.port.TenancyStore;
@@ -146,6 +147,67 @@ public final class GrantService {
                     Optional.of(grant.orgId()), Map.of("gpu_type", gpuType, "gpu_hours", hours.toString(),
                             "reference", reference.orElse("")));
             return afterChange(repositories, grant, before.plus(entry), caller.principal().actor(), caller.request(), now);
+        });
+    }
+
+    /**
+     * Debits usage measured by the platform (job metering) to the organisation's grant: the active grant with
+     * hours left for that GPU type (else for any type), ending first. Returns empty when the organisation has
+     * no active grant: its jobs then ran as borrowed, preemptible work and there is nothing to debit.
+     */
+    public Optional<GrantStatus> debitMeteredUsage(OrgId orgId, String gpuType, GpuHours hours, String reference) {
+        if (!hours.isPositive()) {
+            return Optional.empty();
+        }
+        return store.write(repositories -> {
+            Instant now = clock.instant();
+            LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+            Optional<GrantStatus> target = repositories.grants().listByOrg(orgId, PageRequest.all()).items().stream()
+                    .filter(grant -> grant.isActiveOn(today))
+                    .map(grant -> status(repositories, grant, now))
+                    .filter(status -> status.balance().isPositive())
+                    .min(java.util.Comparator.comparing((GrantStatus status) ->
+                                    !status.balanceByGpuType().containsKey(gpuType))
+                            .thenComparing(status -> status.grant().endsOn()));
+            if (target.isEmpty()) {
+                return Optional.<GrantStatus>empty();
+            }
+            Grant grant = target.get().grant();
+            LedgerTotals before = totals(repositories, grant, now);
+            String bucket = before.hasAwardFor(gpuType) ? gpuType : Grant.ANY_GPU_TYPE;
+            LedgerEntry entry = repositories.ledger().append(new LedgerEntry(0, grant.id(), grant.orgId(), Kind.USAGE,
+                    bucket, hours.negate(), now, Optional.of(reference), Optional.of("metered on " + gpuType), "system"));
+            Audits.success(repositories.audit(), "system", RequestMeta.SYSTEM, now, "grant.usage", "grant",
+                    grant.id().value(), Optional.of(grant.orgId()), Map.of("gpu_type", gpuType, "gpu_hours",
+                            hours.toString(), "reference", reference));
+            return Optional.of(afterChange(repositories, grant, before.plus(entry), "system", RequestMeta.SYSTEM, now));
+        });
+    }
+
+    /**
+     * What the scheduler needs of an organisation's grants: GPUs guaranteed by grants active today with hours
+     * left, whether any such grant exists, and its usage of the last 7 days in GPU-seconds (the usage history
+     * fair share weighs).
+     */
+    public record Entitlement(int guaranteedGpus, boolean grantActive, double recentGpuSeconds) {
+    }
+
+    public Entitlement entitlement(OrgId orgId) {
+        return store.read(repositories -> {
+            Instant now = clock.instant();
+            LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+            int guaranteed = 0;
+            boolean active = false;
+            double recent = 0;
+            for (Grant grant : repositories.grants().listByOrg(orgId, PageRequest.all()).items()) {
+                GrantStatus status = status(repositories, grant, now);
+                recent += status.burnRatePerDay().milli() * 7 * 3.6;
+                if (grant.isActiveOn(today) && status.balance().isPositive()) {
+                    guaranteed += grant.guaranteedGpus();
+                    active = true;
+                }
+            }
+            return new Entitlement(guaranteed, active, recent);
         });
     }
 

@@ -334,6 +334,29 @@ public final class TenancyService {
         });
     }
 
+    // ---- access for other capabilities -------------------------------------------------------------------------
+
+    /** Checks {@code action} on the named organisation for the caller and returns it; the one entry point
+     *  other capabilities (compute, hub) use, so that access is still decided by the policy alone. */
+    public Organisation authorize(Caller caller, String orgName, Action action) {
+        return store.read(repositories -> visibleOrganisation(repositories, caller, orgName, action));
+    }
+
+    /** Checks an action that concerns no organisation. */
+    public void authorize(Caller caller, Action action) {
+        policy.check(caller.principal(), action, Optional.empty());
+    }
+
+    /** Ids of the organisations whose jobs the caller may see; empty means all of them (platform staff). */
+    public Optional<java.util.Set<String>> visibleOrganisationIds(Caller caller) {
+        if (caller.principal().user().hasPlatformRole(PlatformRole.OPERATOR)
+                || caller.principal().user().hasPlatformRole(PlatformRole.AUDITOR)) {
+            return Optional.empty();
+        }
+        return Optional.of(caller.principal().memberships().keySet().stream().map(OrgId::value)
+                .collect(java.util.stream.Collectors.toSet()));
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     /** Loads an organisation and checks the action; invisible and missing organisations fail alike. */

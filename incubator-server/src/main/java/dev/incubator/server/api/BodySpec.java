@@ -19,7 +19,7 @@ import java.util.Optional;
  * and describes itself in the OpenAPI document, so the two can never disagree.
  */
 public final class BodySpec {
-    public enum Type { STRING, INTEGER, NUMBER, BOOLEAN, DATE, STRING_LIST, NUMBER_MAP }
+    public enum Type { STRING, INTEGER, NUMBER, BOOLEAN, DATE, STRING_LIST, NUMBER_MAP, STRING_MAP }
 
     /**
      * One field. {@code rule}, for strings, says what is wrong with a value (empty when it is fine), so that
@@ -180,6 +180,22 @@ public final class BodySpec {
                 }
                 return map;
             }
+            case STRING_MAP -> {
+                if (!value.isObject()) {
+                    violations.add(name, "must be an object of strings, e.g. {\"SEED\": \"42\"}");
+                    return null;
+                }
+                Map<String, String> map = new LinkedHashMap<>();
+                for (Iterator<Map.Entry<String, JsonNode>> entries = value.fields(); entries.hasNext(); ) {
+                    Map.Entry<String, JsonNode> entry = entries.next();
+                    if (!entry.getValue().isTextual()) {
+                        violations.add(name + "." + entry.getKey(), "must be a string");
+                    } else {
+                        map.put(entry.getKey(), entry.getValue().textValue());
+                    }
+                }
+                return map;
+            }
             default -> throw new IllegalStateException("unhandled type " + field.type());
         }
     }
@@ -276,6 +292,15 @@ public final class BodySpec {
         @SuppressWarnings("unchecked")
         public List<String> strings(String name) {
             return (List<String>) values.getOrDefault(name, List.of());
+        }
+
+        @SuppressWarnings("unchecked")
+        public Map<String, String> stringMap(String name) {
+            return (Map<String, String>) values.getOrDefault(name, Map.of());
+        }
+
+        public Optional<BigDecimal> optionalNumber(String name) {
+            return Optional.ofNullable((BigDecimal) values.get(name));
         }
 
         @SuppressWarnings("unchecked")

@@ -143,6 +143,7 @@ public final class OpenApi {
                     }
                 }
                 case NUMBER_MAP -> property.put("type", "object").putObject("additionalProperties").put("type", "number");
+                case STRING_MAP -> property.put("type", "object").putObject("additionalProperties").put("type", "string");
             }
             if (field.required()) {
                 required.add(field.name());

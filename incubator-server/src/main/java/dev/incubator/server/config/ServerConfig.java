@@ -35,7 +35,12 @@ public record ServerConfig(
         boolean accessLog,
         StoreConfig store,
         Duration grantExpiryInterval,
-        Duration idempotencyRetention) {
+        Duration idempotencyRetention,
+        Compute compute) {
+
+    /** Settings of the compute capability. */
+    public record Compute(int virtualGpus, String policy, Duration cycleInterval, Duration meteringInterval) {
+    }
 
     /** One setting: key, default (null when derived or absent) and documentation. */
     public record Setting(String key, String defaultValue, String description) {
@@ -59,7 +64,11 @@ public record ServerConfig(
             new Setting("store.sqlite.synchronous", "FULL", "SQLite synchronous pragma: FULL (durable on power loss)"
                     + " or NORMAL (durable on process crash only)"),
             new Setting("grants.expiry-interval-seconds", "60", "How often ended grants are expired"),
-            new Setting("idempotency.retention-hours", "24", "How long responses to idempotent requests are kept"));
+            new Setting("idempotency.retention-hours", "24", "How long responses to idempotent requests are kept"),
+            new Setting("compute.virtual-gpus", "0", "Virtual GPUs to offer on a machine without GPUs (0: use nvidia-smi)"),
+            new Setting("compute.policy", "FAIR_SHARE", "Scheduling policy: FAIR_SHARE, FIFO or FIFO_BACKFILL"),
+            new Setting("compute.cycle-interval-ms", "2000", "How often the scheduler runs"),
+            new Setting("compute.metering-interval-seconds", "60", "How often running jobs' GPU time is debited"));
 
     public ServerConfig {
         requireNonNull(dataDir, "dataDir is null");
@@ -67,6 +76,7 @@ public record ServerConfig(
         requireNonNull(store, "store is null");
         requireNonNull(grantExpiryInterval, "grantExpiryInterval is null");
         requireNonNull(idempotencyRetention, "idempotencyRetention is null");
+        requireNonNull(compute, "compute is null");
     }
 
     /** Defaults only, with the given data directory: what tests and embedded uses start from. */
@@ -114,6 +124,13 @@ public record ServerConfig(
         }
         int expirySeconds = integer(values, "grants.expiry-interval-seconds", 1, 86_400, problems);
         int retentionHours = integer(values, "idempotency.retention-hours", 1, 24 * 365, problems);
+        int virtualGpus = integer(values, "compute.virtual-gpus", 0, 1024, problems);
+        String policy = values.get("compute.policy").toUpperCase(Locale.ROOT);
+        if (!List.of("FAIR_SHARE", "FIFO", "FIFO_BACKFILL").contains(policy)) {
+            problems.add("compute.policy must be FAIR_SHARE, FIFO or FIFO_BACKFILL, not '" + policy + "'");
+        }
+        int cycleMillis = integer(values, "compute.cycle-interval-ms", 50, 600_000, problems);
+        int meteringSeconds = integer(values, "compute.metering-interval-seconds", 1, 86_400, problems);
         String url = Optional.ofNullable(values.get("store.url")).filter(value -> !value.isBlank())
                 .orElse("jdbc:sqlite:" + dataDir.resolve("incubator.db"));
         try {
@@ -128,17 +145,28 @@ public record ServerConfig(
         StoreConfig store = new StoreConfig(url, Optional.ofNullable(values.get("store.user")),
                 Optional.ofNullable(values.get("store.password")), poolSize, synchronous, busyTimeout);
         return new ServerConfig(dataDir, host, port, maxBody, accessLog, store, Duration.ofSeconds(expirySeconds),
-                Duration.ofHours(retentionHours));
+                Duration.ofHours(retentionHours), new Compute(virtualGpus, policy, Duration.ofMillis(cycleMillis),
+                        Duration.ofSeconds(meteringSeconds)));
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDir, host, newPort, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention);
+                idempotencyRetention, compute);
     }
 
     public ServerConfig withAccessLog(boolean enabled) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, enabled, store, grantExpiryInterval,
-                idempotencyRetention);
+                idempotencyRetention, compute);
+    }
+
+    public ServerConfig withStore(StoreConfig newStore) {
+        return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, newStore, grantExpiryInterval,
+                idempotencyRetention, compute);
+    }
+
+    public ServerConfig withCompute(Compute newCompute) {
+        return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
+                idempotencyRetention, newCompute);
     }
 
     private static void readYaml(Path file, Map<String, String> values, List<String> problems) {

@@ -32,6 +32,8 @@ class ServerConfigTest {
         assertThat(config.store().sqliteSynchronous()).isEqualTo("FULL");
         assertThat(config.grantExpiryInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.idempotencyRetention()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.compute()).isEqualTo(new ServerConfig.Compute(0, "FAIR_SHARE", Duration.ofSeconds(2),
+                Duration.ofSeconds(60)));
     }
 
     @Test
@@ -39,7 +41,8 @@ class ServerConfigTest {
         assertThat(ServerConfig.SETTINGS).extracting(ServerConfig.Setting::key).containsExactly("data-dir",
                 "server.host", "server.port", "server.max-body-bytes", "server.access-log", "store.url", "store.user",
                 "store.password", "store.pool-size", "store.busy-timeout-ms", "store.sqlite.synchronous",
-                "grants.expiry-interval-seconds", "idempotency.retention-hours");
+                "grants.expiry-interval-seconds", "idempotency.retention-hours", "compute.virtual-gpus",
+                "compute.policy", "compute.cycle-interval-ms", "compute.metering-interval-seconds");
         assertThat(ServerConfig.SETTINGS.get(2).environmentVariable()).isEqualTo("INCUBATOR_SERVER_PORT");
         assertThat(ServerConfig.SETTINGS.get(10).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
     }

@@ -1,0 +1,412 @@
+package dev.incubator.compute;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.incubator.common.ErrorCode;
+import dev.incubator.common.GpuHours;
+import dev.incubator.common.Ids;
+import dev.incubator.common.IncubatorException;
+import dev.incubator.common.Page;
+import dev.incubator.common.PageRequest;
+import dev.incubator.common.RequestMeta;
+import dev.incubator.common.Violations;
+import dev.incubator.common.audit.AuditEvent;
+import dev.incubator.common.audit.AuditEvent.Outcome;
+import dev.incubator.compute.port.ComputeEnvironment;
+import dev.incubator.compute.port.ComputeStore;
+import dev.incubator.compute.port.Executor;
+import dev.incubator.compute.scheduler.Decisions;
+import dev.incubator.compute.scheduler.GpuShare;
+import dev.incubator.compute.scheduler.JobRequest;
+import dev.incubator.compute.scheduler.Node;
+import dev.incubator.compute.scheduler.RunningJob;
+import dev.incubator.compute.scheduler.Scheduler;
+import dev.incubator.compute.scheduler.Snapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Jobs from submission to their end: validation at submit, the scheduling cycle (reconcile running jobs, take a
+ * snapshot, decide, apply), metering to the grant ledger, and recovery after a restart. Every state change is
+ * persisted and audited; side effects on processes happen outside database transactions.
+ */
+public final class ComputeService {
+    private static final Logger LOG = LoggerFactory.getLogger(ComputeService.class);
+    public static final Duration MAX_TIME_LIMIT = Duration.ofDays(30);
+    public static final Duration MAX_GRACE = Duration.ofHours(1);
+    static final String CANCELLING = "CANCELLING";
+    static final String PREEMPTING = "PREEMPTING";
+    static final String TIMING_OUT = "TIMING_OUT";
+
+    private final ComputeStore store;
+    private final Executor executor;
+    private final ComputeEnvironment environment;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final Duration meteringInterval;
+
+    public ComputeService(ComputeStore store, Executor executor, ComputeEnvironment environment, Scheduler scheduler,
+                          Clock clock, Duration meteringInterval) {
+        this.store = requireNonNull(store, "store is null");
+        this.executor = requireNonNull(executor, "executor is null");
+        this.environment = requireNonNull(environment, "environment is null");
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.meteringInterval = requireNonNull(meteringInterval, "meteringInterval is null");
+    }
+
+    /** Who submits, for which organisation. Authorisation happens before: this service trusts its caller. */
+    public record Submitter(String orgId, String orgName, String user, RequestMeta request) {
+    }
+
+    // ---- API -------------------------------------------------------------------------------------------------
+
+    public Job submit(Submitter submitter, JobSpec spec) {
+        validate(spec, environment.nodes());
+        return store.write(repositories -> {
+            Instant now = clock.instant();
+            Job job = new Job(Ids.next("job", clock), submitter.orgId(), submitter.orgName(), submitter.user(), spec,
+                    JobState.PENDING, Optional.of("NEW"), Optional.of("waiting for the next scheduling cycle"), 0,
+                    Optional.empty(), now, repositories.jobs().nextSubmitOrder(), Optional.empty(), Optional.empty(),
+                    List.of(), false, false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0, 0,
+                    1, 1);
+            repositories.jobs().insert(job);
+            audit(repositories, "user:" + submitter.user(), submitter.request(), "job.submit", job,
+                    Map.of("name", spec.name(), "gpus", Long.toString(spec.gpuMillis() * (long) spec.nodes() / 1000)));
+            return job;
+        });
+    }
+
+    public Job get(String orgId, String jobId) {
+        return store.read(repositories -> repositories.jobs().find(jobId).filter(job -> job.orgId().equals(orgId))
+                .orElseThrow(() -> IncubatorException.notFound("job", jobId)));
+    }
+
+    public Page<Job> list(String orgId, Optional<JobState> state, PageRequest page) {
+        return store.read(repositories -> repositories.jobs().listByOrg(orgId, state, page));
+    }
+
+    /** Active jobs in queue order (pending by position first), optionally only some organisations'. */
+    public List<Job> queue(Optional<Set<String>> orgIds) {
+        return store.read(repositories -> repositories.jobs().listActive()).stream()
+                .filter(job -> orgIds.map(ids -> ids.contains(job.orgId())).orElse(true))
+                .sorted(java.util.Comparator.comparing((Job job) -> job.state() != JobState.RUNNING)
+                        .thenComparingInt(Job::position).thenComparingLong(Job::submitOrder))
+                .toList();
+    }
+
+    /** Cancels a job: at once when it waits; running jobs get SIGTERM, then SIGKILL after the grace period. */
+    public Job cancel(String orgId, String jobId, String actor, RequestMeta request) {
+        Job job = get(orgId, jobId);
+        if (job.state().isFinal()) {
+            throw new IncubatorException(ErrorCode.CONFLICT, "job " + jobId + " already ended ("
+                    + job.state().name().toLowerCase() + ")");
+        }
+        Instant now = clock.instant();
+        if (job.state() == JobState.PENDING || job.state() == JobState.PREEMPTED) {
+            return store.write(repositories -> {
+                Job cancelled = repositories.jobs().find(jobId).orElseThrow().toBuilder().state(JobState.CANCELLED).finished(now, Optional.empty())
+                        .clearWaiting().reason("CANCELLED", "cancelled by " + actor).build();
+                repositories.jobs().update(cancelled);
+                audit(repositories, actor, request, "job.cancel", cancelled, Map.of());
+                return cancelled;
+            });
+        }
+        Job cancelling = store.write(repositories -> {
+            Job updated = repositories.jobs().find(job.id()).orElseThrow().toBuilder().reason(CANCELLING, "cancelled by " + actor + "; stopping")
+                    .terminating(now.plus(job.spec().checkpointGrace())).build();
+            repositories.jobs().update(updated);
+            audit(repositories, actor, request, "job.cancel", updated, Map.of());
+            return updated;
+        });
+        if (cancelling.pid().isPresent()) {
+            executor.signal(cancelling, "TERM");
+        }
+        return cancelling;
+    }
+
+    // ---- the cycle -------------------------------------------------------------------------------------------
+
+    /**
+     * One scheduling cycle: 1. reconcile running jobs with their processes (exits, time limits, grace periods,
+     * metering); 2. snapshot; 3. decide (pure); 4. apply starts, preemptions and pending reasons.
+     */
+    public Decisions cycle() {
+        Instant now = clock.instant();
+        List<Job> active = store.read(repositories -> repositories.jobs().listActive());
+        List<Job> stillActive = new ArrayList<>();
+        for (Job job : active) {
+            Optional<Job> reconciled = reconcile(job, now);
+            reconciled.ifPresent(stillActive::add);
+        }
+        List<Node> nodes = environment.nodes();
+        List<RunningJob> running = new ArrayList<>();
+        List<JobRequest> pending = new ArrayList<>();
+        Set<String> orgs = new HashSet<>();
+        Map<String, Job> byId = new HashMap<>();
+        for (Job job : stillActive) {
+            byId.put(job.id(), job);
+            orgs.add(job.orgId());
+            if (job.state() == JobState.RUNNING || job.state() == JobState.ADMITTED) {
+                running.add(new RunningJob(job.id(), job.orgId(), job.spec().priority(), job.allocation(),
+                        job.startedAt().orElse(now), job.spec().timeLimit(), job.borrowed(), job.spec().checkpointing(),
+                        Optional.empty(), job.terminating()));
+            } else if (job.state() == JobState.PENDING) {
+                pending.add(new JobRequest(job.id(), job.orgId(), job.spec().priority(), job.spec().nodes(),
+                        job.spec().gpuMillis(), job.spec().gpuType(), job.spec().timeLimit(), job.submittedAt(),
+                        job.submitOrder(), Optional.empty()));
+            }
+        }
+        Decisions decisions = scheduler.schedule(new Snapshot(now, nodes, running, pending, environment.shares(orgs)));
+        for (Decisions.Start start : decisions.starts()) {
+            launch(byId.get(start.jobId()), start, now);
+        }
+        for (Decisions.Preempt preempt : decisions.preemptions()) {
+            preempt(byId.get(preempt.jobId()), preempt, now);
+        }
+        store.write(repositories -> {
+            for (Decisions.Pending waiting : decisions.pending()) {
+                Job job = repositories.jobs().find(waiting.jobId()).orElseThrow();
+                boolean changed = !job.reason().equals(Optional.of(waiting.reason().name()))
+                        || !job.message().equals(Optional.of(waiting.message())) || job.position() != waiting.position()
+                        || !job.estimatedStart().equals(waiting.estimatedStart());
+                if (changed && job.state() == JobState.PENDING) {
+                    repositories.jobs().update(job.toBuilder().waiting(waiting.reason().name(), waiting.message(),
+                            waiting.position(), waiting.estimatedStart()).build());
+                }
+            }
+            return null;
+        });
+        return decisions;
+    }
+
+    /**
+     * After a restart: jobs admitted but never launched go back to the queue; running jobs whose process still
+     * lives are re-attached; the others end with their exit code, or FAILED with reason LOST. None is dropped.
+     */
+    public void recover() {
+        Instant now = clock.instant();
+        for (Job job : store.read(repositories -> repositories.jobs().listActive())) {
+            if (job.state() == JobState.ADMITTED && job.pid().isEmpty()) {
+                store.write(repositories -> {
+                    Job requeued = job.toBuilder().state(JobState.PENDING).requeued()
+                            .waiting("REQUEUED", "the server stopped before the job was launched; back in the queue at"
+                                    + " its original position", 0, Optional.empty()).build();
+                    repositories.jobs().update(requeued);
+                    audit(repositories, "system", RequestMeta.SYSTEM, "job.requeue", requeued, Map.of());
+                    return null;
+                });
+            } else if (job.state() == JobState.RUNNING) {
+                Executor.Status status = executor.status(job);
+                if (status instanceof Executor.Running) {
+                    LOG.info("re-attached to running job {} (pid {})", job.id(), job.pid().orElse(-1L));
+                } else {
+                    reconcile(job, now);
+                }
+            }
+        }
+    }
+
+    // ---- steps -----------------------------------------------------------------------------------------------
+
+    /** Returns the job if it is still active after looking at its process. */
+    private Optional<Job> reconcile(Job job, Instant now) {
+        if (job.state() != JobState.RUNNING) {
+            return Optional.of(job);
+        }
+        Executor.Status status = executor.status(job);
+        if (status instanceof Executor.Running) {
+            if (job.terminating() && job.terminateBy().map(now::isAfter).orElse(false)) {
+                executor.kill(job);
+            } else if (!job.terminating() && job.startedAt().map(start -> now.isAfter(start.plus(job.spec().timeLimit())))
+                    .orElse(false)) {
+                executor.signal(job, "TERM");
+                return Optional.of(store.write(repositories -> {
+                    Job updated = repositories.jobs().find(job.id()).orElseThrow().toBuilder().reason(TIMING_OUT, "time limit of " + job.spec().timeLimit()
+                            + " reached; stopping").terminating(now.plus(job.spec().checkpointGrace())).build();
+                    repositories.jobs().update(updated);
+                    return updated;
+                }));
+            }
+            return Optional.of(meter(job, now, false));
+        }
+        Optional<Integer> exitCode = status instanceof Executor.Exited exited ? Optional.of(exited.exitCode())
+                : Optional.empty();
+        meter(job, now, true);
+        Job ended = store.write(repositories -> {
+            Job metered = repositories.jobs().find(job.id()).orElseThrow();
+            String reason = metered.reason().orElse("");
+            Job.Builder builder = metered.toBuilder();
+            if (reason.equals(PREEMPTING)) {
+                builder.state(JobState.PREEMPTED).requeued().state(JobState.PENDING)
+                        .waiting("PREEMPTED", "preempted to honour another organisation's guarantee; back in the queue"
+                                + " at its original position", 0, Optional.empty());
+            } else if (reason.equals(CANCELLING)) {
+                builder.state(JobState.CANCELLED).finished(now, exitCode).reason("CANCELLED", metered.message()
+                        .orElse("cancelled"));
+            } else if (reason.equals(TIMING_OUT)) {
+                builder.state(JobState.TIMEOUT).finished(now, exitCode).reason("TIMEOUT", "exceeded its time limit of "
+                        + job.spec().timeLimit());
+            } else if (exitCode.isEmpty()) {
+                builder.state(JobState.FAILED).finished(now, exitCode).reason("LOST",
+                        "the job's process vanished without an exit code");
+            } else if (exitCode.get() == 0) {
+                builder.state(JobState.SUCCEEDED).finished(now, exitCode).clearWaiting();
+            } else {
+                builder.state(JobState.FAILED).finished(now, exitCode).reason("EXIT_CODE", describeExit(exitCode.get()));
+            }
+            Job updated = builder.build();
+            repositories.jobs().update(updated);
+            audit(repositories, "system", RequestMeta.SYSTEM, "job." + updated.state().name().toLowerCase(), updated,
+                    Map.of("exit_code", exitCode.map(String::valueOf).orElse("")));
+            return updated;
+        });
+        return ended.state().isFinal() ? Optional.empty() : Optional.of(ended);
+    }
+
+    private void launch(Job job, Decisions.Start start, Instant now) {
+        Job admitted = store.write(repositories -> {
+            Job updated = job.toBuilder().state(JobState.ADMITTED).admitted(start.allocation(), start.borrowed())
+                    .clearWaiting().build();
+            repositories.jobs().update(updated);
+            audit(repositories, "system", RequestMeta.SYSTEM, "job.admit", updated, Map.of("gpus",
+                    String.join(",", start.allocation().stream().map(share -> share.node() + ":" + share.index()).toList()),
+                    "borrowed", Boolean.toString(start.borrowed())));
+            return updated;
+        });
+        try {
+            Executor.Launched launched = executor.start(admitted);
+            // Re-read: a cancel may have arrived while the process was being started.
+            Job running = store.write(repositories -> {
+                Job current = repositories.jobs().find(admitted.id()).orElseThrow();
+                Job updated = current.toBuilder().state(JobState.RUNNING)
+                        .started(now, launched.pid(), launched.processStart(), now.toEpochMilli()).build();
+                repositories.jobs().update(updated);
+                audit(repositories, "system", RequestMeta.SYSTEM, "job.start", updated,
+                        Map.of("pid", Long.toString(launched.pid())));
+                return updated;
+            });
+            if (running.terminating()) {
+                executor.signal(running, "TERM");
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not launch job {}", job.id(), e);
+            store.write(repositories -> {
+                Job failed = admitted.toBuilder().state(JobState.FAILED).finished(now, Optional.empty())
+                        .reason("LAUNCH_FAILED", "could not start the command: " + e.getMessage()).build();
+                repositories.jobs().update(failed);
+                audit(repositories, "system", RequestMeta.SYSTEM, "job.failed", failed, Map.of());
+                return null;
+            });
+        }
+    }
+
+    private void preempt(Job job, Decisions.Preempt preempt, Instant now) {
+        Job preempting = store.write(repositories -> {
+            Job updated = repositories.jobs().find(job.id()).orElseThrow().toBuilder().reason(PREEMPTING, preempt.reason())
+                    .terminating(now.plus(job.spec().checkpointGrace())).build();
+            repositories.jobs().update(updated);
+            audit(repositories, "system", RequestMeta.SYSTEM, "job.preempt", updated, Map.of("for", preempt.forJobId()));
+            return updated;
+        });
+        if (preempting.pid().isPresent()) {
+            executor.signal(preempting, job.spec().checkpointSignal().orElse("TERM"));
+        }
+    }
+
+    /** Debits the GPU time since the last debit, when at least the metering interval has passed or at the end. */
+    private Job meter(Job job, Instant now, boolean finalSlice) {
+        long since = job.meteredUntilMillis();
+        long elapsed = now.toEpochMilli() - since;
+        if (since == 0 || elapsed <= 0 || (!finalSlice && elapsed < meteringInterval.toMillis())) {
+            return job;
+        }
+        long gpuMillis = job.allocation().stream().mapToLong(GpuShare::millis).sum();
+        long gpuMilliseconds = gpuMillis * elapsed / 1000;
+        String gpuType = gpuType(job);
+        if (gpuMilliseconds > 0) {
+            try {
+                environment.debit(job.orgId(), gpuType, GpuHours.ofMilli(Math.max(1, gpuMilliseconds / 3_600)), job.id());
+            } catch (RuntimeException e) {
+                LOG.warn("could not debit usage of job {}; will retry next cycle", job.id(), e);
+                return job;
+            }
+        }
+        return store.write(repositories -> {
+            Job updated = repositories.jobs().find(job.id()).orElseThrow().toBuilder()
+                    .metered(gpuMilliseconds, now.toEpochMilli()).build();
+            repositories.jobs().update(updated);
+            return updated;
+        });
+    }
+
+    private String gpuType(Job job) {
+        if (job.allocation().isEmpty()) {
+            return job.spec().gpuType().orElse("cpu");
+        }
+        GpuShare first = job.allocation().get(0);
+        return environment.nodes().stream().filter(node -> node.name().equals(first.node())).findFirst()
+                .flatMap(node -> node.gpus().stream().filter(gpu -> gpu.index() == first.index()).findFirst())
+                .map(dev.incubator.compute.scheduler.Gpu::type).orElse(job.spec().gpuType().orElse("any"));
+    }
+
+    private static String describeExit(int code) {
+        return code > 128 ? "killed by signal " + (code - 128) + " (exit code " + code + ")" : "exited with code " + code;
+    }
+
+    private void audit(ComputeStore.Repositories repositories, String actor, RequestMeta request, String action,
+                       Job job, Map<String, String> details) {
+        repositories.audit().append(new AuditEvent(0, clock.instant(), actor, action, "job", job.id(),
+                Optional.of(job.orgId()), request.requestId(), Outcome.SUCCESS, request.sourceAddress(), details));
+    }
+
+    // ---- validation ------------------------------------------------------------------------------------------
+
+    /** Checks a spec against the cluster so that impossible jobs are refused at submit time, with every reason. */
+    public static void validate(JobSpec spec, List<Node> nodes) {
+        // Every field is checked before the cluster fit, so one answer lists all mistakes of the spec.
+        Violations violations = new Violations();
+        violations.check(spec.name() != null && !spec.name().isBlank() && spec.name().length() <= 100, "name",
+                "is required, 1-100 characters");
+        violations.check(!spec.command().isEmpty() && spec.command().stream().noneMatch(String::isEmpty), "command",
+                "must be a non-empty list of arguments, e.g. [\"python\", \"train.py\"]");
+        violations.check(spec.nodes() >= 1 && spec.nodes() <= 4096, "nodes", "must be between 1 and 4096");
+        violations.check(spec.gpuMillis() >= 0, "gpus_per_node", "must not be negative");
+        violations.check(spec.gpuMillis() <= GpuShare.WHOLE || spec.gpuMillis() % GpuShare.WHOLE == 0, "gpus_per_node",
+                "must be a whole number of GPUs, or a fraction of one GPU such as 0.25");
+        violations.check(spec.gpuMillis() >= GpuShare.WHOLE || spec.gpuMillis() == 0 || spec.nodes() == 1,
+                "gpus_per_node", "a fraction of a GPU runs on one node; set nodes to 1");
+        violations.check(spec.cpus() >= 1 && spec.cpus() <= 4096, "cpus", "must be between 1 and 4096");
+        violations.check(spec.memoryMib() >= 0, "memory_mib", "must not be negative");
+        violations.check(!spec.timeLimit().isNegative() && !spec.timeLimit().isZero()
+                && spec.timeLimit().compareTo(MAX_TIME_LIMIT) <= 0, "time_limit_minutes", "must be from 1 minute to 30 days");
+        violations.check(!spec.checkpointGrace().isNegative() && spec.checkpointGrace().compareTo(MAX_GRACE) <= 0,
+                "checkpoint_grace_seconds", "must be from 0 to 3600 seconds");
+        violations.check(spec.retries() >= 0 && spec.retries() <= 10, "retries", "must be between 0 and 10");
+        spec.gpuType().ifPresent(type -> violations.check(nodes.stream().flatMap(node -> node.gpus().stream())
+                .anyMatch(gpu -> gpu.type().equals(type)), "gpu_type", "'" + type + "' is not in this cluster; it has "
+                + String.join(", ", nodes.stream().flatMap(node -> node.gpus().stream()).map(gpu -> gpu.type())
+                .distinct().sorted().toList())));
+        violations.throwIfAny();
+        if (spec.gpuMillis() > 0) {
+            JobRequest probe = new JobRequest("probe", "probe", spec.priority(), spec.nodes(), spec.gpuMillis(),
+                    spec.gpuType(), spec.timeLimit(), Instant.EPOCH, 0, Optional.empty());
+            Snapshot empty = new Snapshot(Instant.EPOCH, nodes, List.of(), List.of(probe), Map.of());
+            Decisions decisions = new Scheduler(dev.incubator.compute.scheduler.Policy.FIFO).schedule(empty);
+            decisions.pendingOf("probe").filter(pending -> pending.reason()
+                    == dev.incubator.compute.scheduler.PendingReason.GANG_NOT_SATISFIABLE).ifPresent(pending ->
+                    violations.add("gpus_per_node", pending.message().substring(pending.message().indexOf(':') + 2)));
+        }
+        violations.throwIfAny();
+    }
+}

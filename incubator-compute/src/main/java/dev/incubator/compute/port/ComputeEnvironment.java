@@ -1,0 +1,20 @@
+package dev.incubator.compute.port;
+
+import dev.incubator.common.GpuHours;
+import dev.incubator.compute.scheduler.Node;
+import dev.incubator.compute.scheduler.OrgShare;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/** What compute needs from the rest of the platform, wired by the server. */
+public interface ComputeEnvironment {
+    /** The cluster's nodes as the executor offers them. */
+    List<Node> nodes();
+
+    /** Guarantees, weights, decayed usage and grant state of these organisations. */
+    Map<String, OrgShare> shares(Collection<String> orgIds);
+
+    /** Debits GPU time used by a job to its organisation's grant ledger. */
+    void debit(String orgId, String gpuType, GpuHours used, String jobId);
+}

@@ -1,0 +1,40 @@
+package dev.incubator.compute.port;
+
+import dev.incubator.compute.Job;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * Runs admitted jobs. The local executor runs processes on this machine; a Slurm executor will submit batch
+ * jobs. Calls MUST NOT block for the job's duration.
+ */
+public interface Executor {
+    record Launched(long pid, Instant processStart) {
+    }
+
+    /** What became of a job's process. */
+    sealed interface Status permits Running, Exited, Vanished {
+    }
+
+    record Running() implements Status {
+    }
+
+    record Exited(int exitCode) implements Status {
+    }
+
+    /** The process is gone and left no exit code (killed, or lost with the machine). */
+    record Vanished() implements Status {
+    }
+
+    Launched start(Job job);
+
+    Status status(Job job);
+
+    /** Sends a signal (e.g. "TERM", "USR1") to the job. */
+    void signal(Job job, String signal);
+
+    /** Ends the job and everything it started, at once. */
+    void kill(Job job);
+
+    Path log(Job job, String stream);
+}

@@ -1,0 +1,247 @@
+package dev.incubator.server.api;
+
+import static dev.incubator.server.api.BodySpec.Type.INTEGER;
+import static dev.incubator.server.api.BodySpec.Type.NUMBER;
+import static dev.incubator.server.api.BodySpec.Type.STRING;
+import static dev.incubator.server.api.BodySpec.Type.STRING_LIST;
+import static dev.incubator.server.api.BodySpec.Type.STRING_MAP;
+import static java.util.Objects.requireNonNull;
+
+import dev.incubator.common.IncubatorException;
+import dev.incubator.common.Violations;
+import dev.incubator.compute.ComputeService;
+import dev.incubator.compute.Job;
+import dev.incubator.compute.JobSpec;
+import dev.incubator.compute.JobState;
+import dev.incubator.compute.PriorityClass;
+import dev.incubator.compute.port.Executor;
+import dev.incubator.compute.scheduler.GpuShare;
+import dev.incubator.compute.scheduler.Node;
+import dev.incubator.server.api.BodySpec.Body;
+import dev.incubator.server.api.Views.PageView;
+import dev.incubator.tenancy.AccessPolicy.Action;
+import dev.incubator.tenancy.Organisation;
+import dev.incubator.tenancy.Roles;
+import dev.incubator.tenancy.TenancyService;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/** The compute API: submit, list, show, cancel jobs, read their logs, see the queue and the cluster. */
+public final class ComputeRoutes {
+    private static final int MAX_LOG_CHUNK = 256 * 1024;
+    private static final BodySpec SUBMIT_JOB = BodySpec.named("SubmitJob")
+            .required("name", STRING, "what the job is, e.g. 'finetune-qwen'")
+            .required("command", STRING_LIST, "program and arguments, e.g. [\"python\", \"train.py\"]")
+            .optional("env", STRING_MAP, "extra environment variables")
+            .optional("nodes", INTEGER, "nodes (default 1)")
+            .optional("gpus_per_node", NUMBER, "GPUs per node: a whole number, or a fraction of one GPU such as 0.25"
+                    + " (default 0)")
+            .optional("gpu_type", STRING, "GPU model, e.g. 'a100' (default: any)")
+            .optional("cpus", INTEGER, "CPUs per node (default 1)")
+            .optional("memory_mib", INTEGER, "memory per node in MiB (default 0: unlimited)")
+            .optional("time_limit_minutes", INTEGER, "wall-clock limit (default 60)")
+            .optionalEnum("priority", List.of("high", "normal", "preemptible"), "priority class (default normal)")
+            .optionalEnum("checkpoint_signal", List.of("TERM", "INT", "HUP", "USR1", "USR2"),
+                    "signal asking the job to checkpoint before preemption (default: none)")
+            .optional("checkpoint_grace_seconds", INTEGER, "time between the signal and SIGKILL (default 30)")
+            .optional("retries", INTEGER, "times to retry a failed job (default 0)")
+            .build();
+
+    private final TenancyService tenancy;
+    private final ComputeService compute;
+    private final Executor executor;
+    private final Supplier<List<Node>> nodes;
+
+    public ComputeRoutes(TenancyService tenancy, ComputeService compute, Executor executor, Supplier<List<Node>> nodes) {
+        this.tenancy = requireNonNull(tenancy, "tenancy is null");
+        this.compute = requireNonNull(compute, "compute is null");
+        this.executor = requireNonNull(executor, "executor is null");
+        this.nodes = requireNonNull(nodes, "nodes is null");
+    }
+
+    public record JobView(String id, String organisation, String name, String submittedBy, JobState state,
+                          Optional<String> reason, Optional<String> message, Optional<Integer> position,
+                          Optional<Instant> estimatedStart, Instant submittedAt, Optional<Instant> startedAt,
+                          Optional<Instant> finishedAt, List<String> command, int nodes, BigDecimal gpusPerNode,
+                          Optional<String> gpuType, PriorityClass priority, long timeLimitMinutes, List<String> gpus,
+                          boolean borrowed, Optional<Integer> exitCode, BigDecimal gpuHours, int attempt, long version)
+            implements Versioned {
+        static JobView of(Job job) {
+            return new JobView(job.id(), job.orgName(), job.spec().name(), job.submittedBy(), job.state(), job.reason(),
+                    job.message(), job.state() == JobState.PENDING && job.position() > 0 ? Optional.of(job.position())
+                            : Optional.empty(), job.estimatedStart(), job.submittedAt(), job.startedAt(),
+                    job.finishedAt(), job.spec().command(), job.spec().nodes(),
+                    BigDecimal.valueOf(job.spec().gpuMillis(), 3).stripTrailingZeros(), job.spec().gpuType(),
+                    job.spec().priority(), job.spec().timeLimit().toMinutes(),
+                    job.allocation().stream().map(ComputeRoutes::describe).toList(), job.borrowed(), job.exitCode(),
+                    BigDecimal.valueOf(job.meteredGpuMillis() / 3_600, 3), job.attempt(), job.version());
+        }
+    }
+
+    public record GpuView(int index, String type, Optional<String> heldBy, Optional<String> organisation,
+                          BigDecimal free) {
+    }
+
+    public record NodeView(String name, boolean schedulable, int cpus, List<GpuView> gpus) {
+    }
+
+    public record ClusterView(int totalGpus, BigDecimal freeGpus, List<NodeView> nodes) {
+    }
+
+    public List<ApiRoute> routes() {
+        String jobs = TenancyRoutes.PREFIX + "/orgs/{org}/jobs";
+        String job = jobs + "/{job}";
+        return List.of(
+                ApiRoute.post(jobs, "submitJob").tag("compute").summary("Submit a job (member)").body(SUBMIT_JOB)
+                        .returns(JobView.class)
+                        .handle(call -> {
+                            Organisation org = tenancy.authorize(call.caller(), call.path("org"), Action.JOB_SUBMIT);
+                            JobSpec spec = spec(call.body(SUBMIT_JOB));
+                            return JobView.of(compute.submit(new ComputeService.Submitter(org.id().value(), org.name(),
+                                    call.principal().user().name(), call.requestMeta()), spec));
+                        }),
+                ApiRoute.get(jobs, "listJobs").tag("compute").summary("An organisation's jobs")
+                        .query("state", "Only jobs in this state, e.g. running").pageOf(JobView.class)
+                        .handle(call -> {
+                            Organisation org = tenancy.authorize(call.caller(), call.path("org"), Action.JOB_READ);
+                            Optional<JobState> state = call.query("state").map(ComputeRoutes::state);
+                            return PageView.of(compute.list(org.id().value(), state, call.page()), JobView::of);
+                        }),
+                ApiRoute.get(job, "getJob").tag("compute").summary("A job with its state and why it waits")
+                        .returns(JobView.class)
+                        .handle(call -> JobView.of(compute.get(tenancy.authorize(call.caller(), call.path("org"),
+                                Action.JOB_READ).id().value(), call.path("job")))),
+                ApiRoute.post(job + "/cancel", "cancelJob").tag("compute")
+                        .summary("Cancel a job: at once if waiting, else SIGTERM then SIGKILL after the grace period")
+                        .status(200).returns(JobView.class)
+                        .handle(call -> JobView.of(compute.cancel(tenancy.authorize(call.caller(), call.path("org"),
+                                Action.JOB_CANCEL).id().value(), call.path("job"), call.principal().actor(),
+                                call.requestMeta()))),
+                ApiRoute.get(job + "/logs", "jobLogs").tag("compute")
+                        .summary("A job's output from a byte offset; the next offset is in X-Next-Offset")
+                        .query("stream", "stdout (default) or stderr").query("offset", "byte offset (default 0)")
+                        .returns(Raw.class)
+                        .handle(call -> {
+                            Job found = compute.get(tenancy.authorize(call.caller(), call.path("org"), Action.JOB_READ)
+                                    .id().value(), call.path("job"));
+                            return logs(call, found);
+                        }),
+                ApiRoute.get(TenancyRoutes.PREFIX + "/queue", "queue").tag("compute")
+                        .summary("Active jobs you may see, running first, then pending in queue order with reasons")
+                        .returns(QueueView.class)
+                        .handle(call -> new QueueView(compute.queue(tenancy.visibleOrganisationIds(call.caller()))
+                                .stream().map(JobView::of).toList())),
+                ApiRoute.get(TenancyRoutes.PREFIX + "/cluster", "cluster").tag("compute")
+                        .summary("Nodes and GPUs, and who holds what (organisations you may see)")
+                        .returns(ClusterView.class)
+                        .handle(call -> {
+                            tenancy.authorize(call.caller(), Action.CLUSTER_READ);
+                            return cluster(tenancy.visibleOrganisationIds(call.caller()));
+                        }));
+    }
+
+    public record QueueView(List<JobView> items) {
+    }
+
+    private ClusterView cluster(Optional<Set<String>> visible) {
+        Map<String, Map<Integer, List<Job>>> holders = new TreeMap<>();
+        for (Job job : compute.queue(Optional.empty())) {
+            for (GpuShare share : job.allocation()) {
+                holders.computeIfAbsent(share.node(), node -> new TreeMap<>())
+                        .computeIfAbsent(share.index(), index -> new java.util.ArrayList<>()).add(job);
+            }
+        }
+        int total = 0;
+        long freeMillis = 0;
+        List<NodeView> nodeViews = new java.util.ArrayList<>();
+        for (Node node : nodes.get()) {
+            List<GpuView> gpus = new java.util.ArrayList<>();
+            for (var gpu : node.gpus()) {
+                List<Job> held = holders.getOrDefault(node.name(), Map.of()).getOrDefault(gpu.index(), List.of());
+                long used = held.stream().flatMap(job -> job.allocation().stream())
+                        .filter(share -> share.node().equals(node.name()) && share.index() == gpu.index())
+                        .mapToLong(GpuShare::millis).sum();
+                total++;
+                freeMillis += GpuShare.WHOLE - used;
+                Optional<Job> first = held.stream().findFirst();
+                boolean shown = first.map(job -> visible.map(ids -> ids.contains(job.orgId())).orElse(true)).orElse(false);
+                gpus.add(new GpuView(gpu.index(), gpu.type(), shown ? first.map(Job::id) : Optional.empty(),
+                        first.map(job -> shown ? job.orgName() : "another organisation"),
+                        BigDecimal.valueOf(GpuShare.WHOLE - used, 3)));
+            }
+            nodeViews.add(new NodeView(node.name(), node.schedulable(), node.cpus(), gpus));
+        }
+        return new ClusterView(total, BigDecimal.valueOf(freeMillis, 3), nodeViews);
+    }
+
+    private Raw logs(Call call, Job job) throws IOException {
+        String stream = call.query("stream").orElse("stdout");
+        if (!stream.equals("stdout") && !stream.equals("stderr")) {
+            throw IncubatorException.validation("stream", "must be stdout or stderr");
+        }
+        long offset;
+        try {
+            offset = Long.parseLong(call.query("offset").orElse("0"));
+        } catch (NumberFormatException e) {
+            throw IncubatorException.validation("offset", "must be a byte offset such as 0");
+        }
+        Path file = executor.log(job, stream);
+        byte[] chunk = new byte[0];
+        if (Files.exists(file) && offset >= 0) {
+            try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+                long available = Math.max(0, in.length() - offset);
+                chunk = new byte[(int) Math.min(available, MAX_LOG_CHUNK)];
+                in.seek(Math.min(offset, in.length()));
+                in.readFully(chunk);
+            }
+        }
+        call.context().header("X-Next-Offset", Long.toString(Math.max(offset, 0) + chunk.length));
+        call.context().header("X-Job-State", job.state().name().toLowerCase(Locale.ROOT));
+        return new Raw(200, "text/plain; charset=utf-8", new String(chunk, StandardCharsets.UTF_8));
+    }
+
+    private static JobSpec spec(Body body) {
+        Violations violations = new Violations();
+        BigDecimal gpus = body.optionalNumber("gpus_per_node").orElse(BigDecimal.ZERO);
+        int gpuMillis = 0;
+        try {
+            gpuMillis = gpus.movePointRight(3).intValueExact();
+        } catch (ArithmeticException e) {
+            violations.add("gpus_per_node", "must have at most three decimal places, e.g. 0.25 or 4");
+        }
+        violations.throwIfAny();
+        return new JobSpec(body.string("name"), body.strings("command"), body.stringMap("env"),
+                body.optionalInteger("nodes").orElse(1), gpuMillis, body.optionalString("gpu_type"),
+                body.optionalInteger("cpus").orElse(1), body.optionalInteger("memory_mib").orElse(0),
+                Duration.ofMinutes(body.optionalInteger("time_limit_minutes").orElse(60)),
+                body.optionalString("priority").map(value -> PriorityClass.valueOf(value.toUpperCase(Locale.ROOT)))
+                        .orElse(PriorityClass.NORMAL),
+                body.optionalString("checkpoint_signal"),
+                Duration.ofSeconds(body.optionalInteger("checkpoint_grace_seconds").orElse(30)),
+                body.optionalInteger("retries").orElse(0));
+    }
+
+    private static JobState state(String value) {
+        return Arrays.stream(JobState.values()).filter(state -> Roles.wire(state).equals(value)).findFirst()
+                .orElseThrow(() -> IncubatorException.validation("state", "must be one of " + String.join(", ",
+                        Arrays.stream(JobState.values()).map(Roles::wire).toList())));
+    }
+
+    private static String describe(GpuShare share) {
+        return share.node() + ":" + share.index() + (share.millis() < GpuShare.WHOLE ? "@" + share.millis() / 1000.0 : "");
+    }
+}

@@ -1,0 +1,142 @@
+package dev.incubator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.incubator.server.TestServer.Response;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real jobs as local processes on 4 virtual GPUs, scheduled, metered and reported through the API. */
+class ComputeApiTest {
+    @TempDir
+    Path dataDir;
+
+    private final MutableClock clock = new MutableClock(Instant.now());
+    private TestServer server;
+    private String token;
+
+    @BeforeEach
+    void start() {
+        server = TestServer.start(dataDir, clock, Optional.empty());
+        token = server.operatorToken();
+        for (String org : List.of("alpha", "beta")) {
+            server.createOrg(org);
+            server.post("/api/v1/orgs/" + org + "/grants").token(token).json(Map.of("programme", "seed",
+                    "gpu_hours", Map.of("any", 100), "starts_on", "2020-01-01", "ends_on", "2099-12-31",
+                    "guaranteed_gpus", 2)).expect(201);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void jobsOfSeveralOrganisationsGetDisjointGpusAndAreMetered() {
+        String a = submit("alpha", 2, "echo gpus=$CUDA_VISIBLE_DEVICES; sleep 2");
+        String b = submit("beta", 2, "echo gpus=$CUDA_VISIBLE_DEVICES; sleep 2");
+        String c = submit("alpha", 2, "echo gpus=$CUDA_VISIBLE_DEVICES");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", a).equals("running")
+                && state("beta", b).equals("running"));
+        JsonNode waiting = job("alpha", c);
+        assertThat(waiting.path("state").asText()).isEqualTo("pending");
+        assertThat(waiting.path("reason").asText()).isEqualTo("QUOTA_EXCEEDED_AND_NO_IDLE");
+        assertThat(waiting.path("message").asText()).contains("guarantee of 2 GPUs");
+        assertThat(server.get("/api/v1/queue").token(token).expect(200).path("items").findValuesAsText("id"))
+                .contains(a, b, c);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> state("alpha", c).equals("succeeded")
+                && state("alpha", a).equals("succeeded") && state("beta", b).equals("succeeded"));
+        Set<String> first = gpus(log("alpha", a));
+        Set<String> second = gpus(log("beta", b));
+        assertThat(first).hasSize(2);
+        assertThat(second).hasSize(2).doesNotContainAnyElementsOf(first);
+        assertThat(job("alpha", a).path("exit_code").asInt()).isZero();
+
+        JsonNode grant = server.get("/api/v1/orgs/alpha/grants").token(token).expect(200).path("items").get(0);
+        assertThat(grant.path("used_gpu_hours").decimalValue()).isPositive();
+        JsonNode ledger = server.get("/api/v1/orgs/alpha/grants/" + grant.path("id").asText() + "/ledger")
+                .token(token).expect(200);
+        assertThat(ledger.path("items").findValuesAsText("reference")).contains(a, c);
+    }
+
+    @Test
+    void impossibleSpecsAreRefusedAtSubmitWithEveryReason() {
+        Response tooBig = server.post("/api/v1/orgs/alpha/jobs").token(token)
+                .json(Map.of("name", "big", "command", List.of("true"), "gpus_per_node", 8)).send();
+        assertThat(tooBig.status()).isEqualTo(400);
+        assertThat(tooBig.json().path("errors").get(0).path("message").asText()).contains("needs 8 GPUs");
+
+        Map<String, Object> bad = new LinkedHashMap<>();
+        bad.put("name", "bad");
+        bad.put("command", List.of());
+        bad.put("gpus_per_node", -1);
+        bad.put("gpu_type", "h100");
+        bad.put("time_limit_minutes", 0);
+        Response invalid = server.post("/api/v1/orgs/alpha/jobs").token(token).json(bad).send();
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.json().path("errors").findValuesAsText("field"))
+                .contains("command", "gpus_per_node", "gpu_type", "time_limit_minutes");
+    }
+
+    @Test
+    void aCancelledRunningJobStopsAndATimedOutOneIsMarkedSo() {
+        String cancelled = submit("alpha", 1, "sleep 60");
+        String slow = submit("beta", 1, "sleep 60");
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", cancelled).equals("running")
+                && state("beta", slow).equals("running"));
+        server.post("/api/v1/orgs/alpha/jobs/" + cancelled + "/cancel").token(token).expect(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", cancelled).equals("cancelled"));
+
+        clock.advance(Duration.ofMinutes(61));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("beta", slow).equals("timeout"));
+        assertThat(job("beta", slow).path("reason").asText()).isEqualTo("TIMEOUT");
+    }
+
+    @Test
+    void theClusterShowsWhoHoldsWhichGpu() {
+        String running = submit("alpha", 1, "sleep 5");
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", running).equals("running"));
+        JsonNode cluster = server.get("/api/v1/cluster").token(token).expect(200);
+        assertThat(cluster.path("total_gpus").asInt()).isEqualTo(4);
+        assertThat(cluster.path("nodes").get(0).path("gpus").findValuesAsText("held_by")).contains(running);
+    }
+
+    private String submit(String org, int gpus, String script) {
+        return server.post("/api/v1/orgs/" + org + "/jobs").token(token).json(Map.of("name", "job",
+                "command", List.of("bash", "-c", script), "gpus_per_node", gpus, "time_limit_minutes", 60,
+                "checkpoint_grace_seconds", 2)).expect(201).path("id").asText();
+    }
+
+    private JsonNode job(String org, String id) {
+        return server.get("/api/v1/orgs/" + org + "/jobs/" + id).token(token).expect(200);
+    }
+
+    private String state(String org, String id) {
+        return job(org, id).path("state").asText();
+    }
+
+    private String log(String org, String id) {
+        return server.get("/api/v1/orgs/" + org + "/jobs/" + id + "/logs").token(token).send().text();
+    }
+
+    private static Set<String> gpus(String log) {
+        String line = log.lines().filter(text -> text.startsWith("gpus=")).findFirst().orElseThrow();
+        return new HashSet<>(List.of(line.substring(5).split(",")));
+    }
+}
