@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = "Run and use an Incubator: GPU compute grants, tenancy and governance for a foundation-model "
                 + "incubator.",
         subcommands = {ServeCommand.class, LoginCommand.class, WhoamiCommand.class, OrgCommand.class,
-                MemberCommand.class, UserCommand.class, TokenCommand.class, GrantCommand.class, AuditCommand.class,
+                MemberCommand.class, UserCommand.class, TokenCommand.class, GrantCommand.class, JobCommand.class,
+                JobCommand.Queue.class, JobCommand.Cluster.class, AuditCommand.class,
                 CommandLine.HelpCommand.class})
 public final class IncubatorCommand implements Runnable {
     private static volatile Map<String, String> environment = System.getenv();

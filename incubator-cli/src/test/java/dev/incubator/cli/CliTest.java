@@ -82,6 +82,35 @@ class CliTest {
     }
 
     @Test
+    void aJobSpecInYamlRunsAndItsLogsFollow() throws Exception {
+        login();
+        run("org", "create", "deep-lab", "--kind", "lab");
+        Path spec = temp.resolve("job.yaml");
+        Files.writeString(spec, """
+                org: deep-lab
+                name: hello
+                command: [bash, -c, 'echo "hello from $CUDA_VISIBLE_DEVICES"']
+                gpus_per_node: 2
+                time_limit_minutes: 5
+                """);
+        Run submitted = run("job", "submit", "-f", spec.toString(), "-o", "json");
+        assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+        String id = submitted.json().path("id").asText();
+        Run logs = run("job", "logs", "deep-lab", id, "--follow");
+        assertThat(logs.out()).matches("(?s)hello from \\d,\\d\\s*");
+        assertThat(run("job", "show", "deep-lab", id, "-o", "json").json().path("state").asText()).isEqualTo("succeeded");
+        assertThat(run("job", "list", "deep-lab").out()).contains(id).contains("succeeded");
+        assertThat(run("cluster").out()).contains("GPUs: 4 total");
+        assertThat(run("queue", "-o", "json").exitCode()).isZero();
+
+        Path bad = temp.resolve("bad.yaml");
+        Files.writeString(bad, "org: deep-lab\nname: x\ncommand: [\"true\"]\ngpus_per_node: 64\n");
+        Run refused = run("job", "submit", "-f", bad.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("gpus_per_node").contains("needs 64 GPUs");
+    }
+
+    @Test
     void serverErrorsArePrintedAndExitNonZero() {
         login();
         Run missing = run("org", "show", "nope");

@@ -1,0 +1,210 @@
+package dev.incubator.cli;
+
+import static dev.incubator.cli.Output.Column.field;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.incubator.cli.Output.Column;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "job", mixinStandardHelpOptions = true, description = "Submit and follow GPU jobs.",
+        subcommands = {JobCommand.Submit.class, JobCommand.ListJobs.class, JobCommand.Show.class,
+                JobCommand.Cancel.class, JobCommand.Logs.class})
+final class JobCommand {
+    static final List<Column> COLUMNS = List.of(field("id", "id"), field("name", "name"), field("state", "state"),
+            field("gpus/node", "gpus_per_node"), field("nodes", "nodes"), field("reason", "reason"),
+            field("submitted", "submitted_at"));
+
+    static final List<Column> DETAIL = List.of(field("id", "id"), field("name", "name"),
+            field("organisation", "organisation"), field("submitted by", "submitted_by"), field("state", "state"),
+            field("reason", "reason"), field("why", "message"), field("position", "position"),
+            field("estimated start", "estimated_start"), field("command", "command"), field("nodes", "nodes"),
+            field("GPUs per node", "gpus_per_node"), field("GPU type", "gpu_type"), field("priority", "priority"),
+            field("time limit (min)", "time_limit_minutes"), field("GPUs", "gpus"), field("borrowed", "borrowed"),
+            field("started", "started_at"), field("finished", "finished_at"), field("exit code", "exit_code"),
+            field("GPU-hours", "gpu_hours"), field("attempt", "attempt"));
+
+    @Command(name = "submit", mixinStandardHelpOptions = true,
+            description = {"Submit a job described in a YAML or JSON file.",
+                    "Fields: name, command (list), env, nodes, gpus_per_node (e.g. 2 or 0.25), gpu_type, cpus,",
+                    "memory_mib, time_limit_minutes, priority (high|normal|preemptible), checkpoint_signal,",
+                    "checkpoint_grace_seconds, retries; 'org' names the organisation unless --org is given."})
+    static final class Submit extends ClientCommand {
+        @Option(names = {"-f", "--file"}, required = true, description = "Job spec (YAML or JSON)")
+        Path file;
+
+        @Option(names = "--org", description = "Organisation (default: the spec's 'org')")
+        String org;
+
+        @Override
+        public Integer call() {
+            JsonNode spec;
+            try {
+                spec = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            } catch (IOException e) {
+                throw new CliException("could not read " + file + " as YAML or JSON: "
+                        + e.getMessage().lines().findFirst().orElse(""));
+            }
+            if (spec == null || !spec.isObject()) {
+                throw new CliException(file + " must hold a mapping of job fields, e.g. 'name: train'");
+            }
+            ObjectNode body = ((ObjectNode) spec).deepCopy();
+            JsonNode fromFile = body.remove("org");
+            String organisation = org != null ? org : fromFile == null ? null : fromFile.asText();
+            if (organisation == null) {
+                throw new CliException("say which organisation runs the job: --org NAME, or 'org: NAME' in the spec");
+            }
+            print(client().post("/api/v1/orgs/" + segment(organisation) + "/jobs", body), DETAIL);
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List an organisation's jobs.")
+    static final class ListJobs extends ClientCommand {
+        @Parameters(index = "0", description = "Organisation")
+        String org;
+
+        @Option(names = "--state", description = "Only jobs in this state (pending, running, succeeded, ...)")
+        String state;
+
+        @ArgGroup(exclusive = false)
+        PageOptions page = new PageOptions();
+
+        @Override
+        public Integer call() {
+            printList("/api/v1/orgs/" + segment(org) + "/jobs" + (state == null ? "" : "?state=" + segment(state)),
+                    page, COLUMNS);
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a job, and why it waits.")
+    static final class Show extends ClientCommand {
+        @Parameters(index = "0", description = "Organisation")
+        String org;
+
+        @Parameters(index = "1", description = "Job id (job_...)")
+        String job;
+
+        @Override
+        public Integer call() {
+            print(client().get("/api/v1/orgs/" + segment(org) + "/jobs/" + segment(job)), DETAIL);
+            return 0;
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a job.")
+    static final class Cancel extends ClientCommand {
+        @Parameters(index = "0", description = "Organisation")
+        String org;
+
+        @Parameters(index = "1", description = "Job id")
+        String job;
+
+        @Override
+        public Integer call() {
+            print(client().post("/api/v1/orgs/" + segment(org) + "/jobs/" + segment(job) + "/cancel", Map.of()), DETAIL);
+            return 0;
+        }
+    }
+
+    @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a job's output.")
+    static final class Logs extends ClientCommand {
+        @Parameters(index = "0", description = "Organisation")
+        String org;
+
+        @Parameters(index = "1", description = "Job id")
+        String job;
+
+        @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the job ends")
+        boolean follow;
+
+        @Option(names = "--stderr", description = "Standard error instead of standard output")
+        boolean stderr;
+
+        @Override
+        public Integer call() throws Exception {
+            Credentials credentials = Credentials.resolve(environment());
+            if (credentials.token().isEmpty()) {
+                throw new CliException("not logged in: run 'incubator login --url URL --token-file FILE'");
+            }
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            long offset = 0;
+            while (true) {
+                URI uri = credentials.url().resolve("/api/v1/orgs/" + segment(org) + "/jobs/" + segment(job)
+                        + "/logs?stream=" + (stderr ? "stderr" : "stdout") + "&offset=" + offset);
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
+                        .header("Authorization", "Bearer " + credentials.token().get()).build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                if (response.statusCode() >= 400) {
+                    throw CliException.fromProblem(response.statusCode(), new ObjectMapper().readTree(response.body()));
+                }
+                out().print(response.body());
+                out().flush();
+                offset = response.headers().firstValueAsLong("X-Next-Offset").orElse(offset);
+                String state = response.headers().firstValue("X-Job-State").orElse("");
+                boolean ended = List.of("succeeded", "failed", "cancelled", "timeout").contains(state);
+                if (!follow || (ended && response.body().isEmpty())) {
+                    return 0;
+                }
+                if (response.body().isEmpty()) {
+                    Thread.sleep(1000);
+                }
+            }
+        }
+    }
+
+    @Command(name = "queue", mixinStandardHelpOptions = true,
+            description = "Running and pending jobs you may see, in queue order, with why each waits.")
+    static final class Queue extends ClientCommand {
+        @Override
+        public Integer call() {
+            JsonNode queue = client().get("/api/v1/queue");
+            Output.printList(out(), output, queue, List.of(field("#", "position"), field("id", "id"),
+                    field("org", "organisation"), field("name", "name"), field("state", "state"),
+                    field("gpus/node", "gpus_per_node"), field("nodes", "nodes"), field("estimated start", "estimated_start"),
+                    field("why", "message")));
+            return 0;
+        }
+    }
+
+    @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Nodes, GPUs and who holds them.")
+    static final class Cluster extends ClientCommand {
+        @Override
+        public Integer call() {
+            JsonNode cluster = client().get("/api/v1/cluster");
+            if (output == Output.Format.json) {
+                Output.json(out(), cluster);
+                return 0;
+            }
+            out().println("GPUs: " + cluster.path("total_gpus").asText() + " total, " + cluster.path("free_gpus").asText()
+                    + " free");
+            for (JsonNode node : cluster.path("nodes")) {
+                out().println(node.path("name").asText() + (node.path("schedulable").asBoolean() ? "" : " (unschedulable)"));
+                for (JsonNode gpu : node.path("gpus")) {
+                    out().printf("  gpu %-3s %-10s free %-6s %s%n", gpu.path("index").asText(), gpu.path("type").asText(),
+                            gpu.path("free").asText(), gpu.path("held_by").isNull() ? ""
+                                    : gpu.path("held_by").asText() + " (" + gpu.path("organisation").asText() + ")");
+                }
+            }
+            out().flush();
+            return 0;
+        }
+    }
+}
