@@ -124,11 +124,68 @@ class CrashRecoveryTest {
                 .contains("shutting down").contains("stopped");
     }
 
+    @Test
+    void jobsRunningWhenTheServerIsKilledAreAccountedForAfterRestart() throws Exception {
+        int port = freePort();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        Process server = startServer(port);
+        String token;
+        String finishesWhileDown;
+        String outlivesTheOutage;
+        String waiting;
+        try {
+            awaitReady(base, server);
+            token = Files.readString(dataDir.resolve("bootstrap-token")).strip();
+            send(base, token, "POST", "/api/v1/orgs", Map.of("name", "lab", "display_name", "Lab", "kind", "lab"));
+            finishesWhileDown = submit(base, token, "sleep 2; echo done");
+            outlivesTheOutage = submit(base, token, "sleep 10; echo survived");
+            waiting = submit(base, token, "echo finally");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!(state(base, token, finishesWhileDown).equals("running")
+                    && state(base, token, outlivesTheOutage).equals("running")) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(state(base, token, waiting)).isEqualTo("pending");
+            server.destroyForcibly();
+            server.waitFor(10, TimeUnit.SECONDS);
+        } finally {
+            server.destroyForcibly();
+        }
+        Thread.sleep(3_000); // the first job ends while no server watches it
+
+        Process restarted = startServer(port);
+        try {
+            awaitReady(base, restarted);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            while (!(state(base, token, finishesWhileDown).equals("succeeded")
+                    && state(base, token, outlivesTheOutage).equals("succeeded")
+                    && state(base, token, waiting).equals("succeeded")) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(state(base, token, finishesWhileDown)).isEqualTo("succeeded");
+            assertThat(state(base, token, outlivesTheOutage)).isEqualTo("succeeded");
+            assertThat(state(base, token, waiting)).isEqualTo("succeeded");
+        } finally {
+            restarted.destroy();
+            restarted.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private String submit(URI base, String token, String script) throws Exception {
+        return send(base, token, "POST", "/api/v1/orgs/lab/jobs", Map.of("name", "job", "command",
+                java.util.List.of("bash", "-c", script), "gpus_per_node", 1)).path("id").asText();
+    }
+
+    private String state(URI base, String token, String job) throws Exception {
+        return send(base, token, "GET", "/api/v1/orgs/lab/jobs/" + job, null).path("state").asText();
+    }
+
     private Process startServer(int port) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 IncubatorCommand.class.getName(), "serve", "--data-dir", dataDir.toString(), "--port",
-                Integer.toString(port), "--set", "server.access-log=false")
+                Integer.toString(port), "--set", "server.access-log=false", "--virtual-gpus", "2",
+                "--set", "compute.cycle-interval-ms=200")
                 .redirectErrorStream(true)
                 .redirectOutput(dataDir.getParent().resolve("server-" + port + ".log").toFile())
                 .start();
