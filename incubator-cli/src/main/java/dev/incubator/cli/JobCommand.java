@@ -184,6 +184,41 @@ final class JobCommand {
         }
     }
 
+    @Command(name = "usage", mixinStandardHelpOptions = true,
+            description = "GPU-hours, energy (estimated) and CO2e of an organisation's jobs, per job and per day.")
+    static final class Usage extends ClientCommand {
+        @Option(names = "--org", required = true, description = "Organisation")
+        String org;
+
+        @Option(names = "--since", description = "First day, e.g. 2026-11-01 (default: 30 days ago)")
+        String since;
+
+        @Override
+        public Integer call() {
+            JsonNode usage = client().get("/api/v1/orgs/" + segment(org) + "/usage"
+                    + (since == null ? "" : "?since=" + segment(since)));
+            if (output == Output.Format.json) {
+                Output.json(out(), usage);
+                return 0;
+            }
+            out().printf("since %s: %.3f GPU-hours, %.3f kWh (estimated from rated GPU power), %.3f kg CO2e"
+                    + " (grid factor %s kg/kWh)%n%n", usage.path("since").asText(), usage.path("gpu_hours").asDouble(),
+                    usage.path("energy_kwh").asDouble(), usage.path("co2e_kg").asDouble(), usage.path("grid_factor").asText());
+            List<Column> columns = List.of(field("key", "key"), field("name", "label"),
+                    new Column("GPU-h", node -> String.format("%.3f", node.path("gpu_hours").asDouble())),
+                    new Column("kWh", node -> String.format("%.3f", node.path("energy_kwh").asDouble())),
+                    new Column("kg CO2e", node -> String.format("%.3f", node.path("co2e_kg").asDouble())));
+            out().println("Per job:");
+            Output.printList(out(), output, new ObjectMapper().createObjectNode().set("items", usage.path("per_job")),
+                    columns);
+            out().println();
+            out().println("Per day:");
+            Output.printList(out(), output, new ObjectMapper().createObjectNode().set("items", usage.path("per_day")),
+                    columns);
+            return 0;
+        }
+    }
+
     @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Nodes, GPUs and who holds them.")
     static final class Cluster extends ClientCommand {
         @Override

@@ -102,6 +102,7 @@ class CliTest {
         assertThat(run("job", "list", "deep-lab").out()).contains(id).contains("succeeded");
         assertThat(run("cluster").out()).contains("GPUs: 4 total");
         assertThat(run("queue", "-o", "json").exitCode()).isZero();
+        assertThat(run("usage", "--org", "deep-lab").out()).contains("GPU-hours").contains("kg CO2e").contains("Per day:");
 
         Path bad = temp.resolve("bad.yaml");
         Files.writeString(bad, "org: deep-lab\nname: x\ncommand: [\"true\"]\ngpus_per_node: 64\n");

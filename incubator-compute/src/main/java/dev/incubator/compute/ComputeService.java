@@ -96,6 +96,46 @@ public final class ComputeService {
         return store.read(repositories -> repositories.jobs().listByOrg(orgId, state, page));
     }
 
+    /** An organisation's metered usage since a time, per job and per day (UTC), with energy and CO2e. */
+    public record UsageReport(Instant since, double gpuHours, double energyKwh, double co2eKg, double gridFactor,
+                              List<Line> perJob, List<Line> perDay) {
+        /** One row: a job id (per job) or a date (per day). */
+        public record Line(String key, String label, double gpuHours, double energyKwh, double co2eKg) {
+        }
+    }
+
+    public UsageReport usage(String orgId, Instant since, EnergyModel energy) {
+        List<UsageRecord> records = store.read(repositories -> repositories.usage().since(orgId, since));
+        Map<String, double[]> byJob = new java.util.TreeMap<>();
+        Map<String, String> names = new HashMap<>();
+        Map<String, double[]> byDay = new java.util.TreeMap<>();
+        double gpuHours = 0;
+        double wattHours = 0;
+        for (UsageRecord record : records) {
+            double hours = record.gpuMilliseconds() / 3_600_000.0;
+            gpuHours += hours;
+            wattHours += record.wattHours();
+            add(byJob, record.jobId(), hours, record.wattHours());
+            names.put(record.jobId(), record.jobName());
+            add(byDay, java.time.LocalDate.ofInstant(record.at(), java.time.ZoneOffset.UTC).toString(), hours,
+                    record.wattHours());
+        }
+        List<UsageReport.Line> perJob = byJob.entrySet().stream().map(entry -> new UsageReport.Line(entry.getKey(),
+                names.get(entry.getKey()), entry.getValue()[0], entry.getValue()[1] / 1000,
+                energy.co2eKg(entry.getValue()[1]))).toList();
+        List<UsageReport.Line> perDay = byDay.entrySet().stream().map(entry -> new UsageReport.Line(entry.getKey(),
+                entry.getKey(), entry.getValue()[0], entry.getValue()[1] / 1000, energy.co2eKg(entry.getValue()[1])))
+                .toList();
+        return new UsageReport(since, gpuHours, wattHours / 1000, energy.co2eKg(wattHours), energy.gridFactor(), perJob,
+                perDay);
+    }
+
+    private static void add(Map<String, double[]> totals, String key, double gpuHours, double wattHours) {
+        double[] sums = totals.computeIfAbsent(key, k -> new double[2]);
+        sums[0] += gpuHours;
+        sums[1] += wattHours;
+    }
+
     /** Active jobs in queue order (pending by position first), optionally only some organisations'. */
     public List<Job> queue(Optional<Set<String>> orgIds) {
         return store.read(repositories -> repositories.jobs().listActive()).stream()
@@ -160,7 +200,7 @@ public final class ComputeService {
             if (job.state() == JobState.RUNNING || job.state() == JobState.ADMITTED) {
                 running.add(new RunningJob(job.id(), job.orgId(), job.spec().priority(), job.allocation(),
                         job.startedAt().orElse(now), job.spec().timeLimit(), job.borrowed(), job.spec().checkpointing(),
-                        Optional.empty(), job.terminating()));
+                        job.borrowed() ? executor.lastCheckpoint(job) : Optional.empty(), job.terminating()));
             } else if (job.state() == JobState.PENDING) {
                 pending.add(new JobRequest(job.id(), job.orgId(), job.spec().priority(), job.spec().nodes(),
                         job.spec().gpuMillis(), job.spec().gpuType(), job.spec().timeLimit(), job.submittedAt(),
@@ -262,6 +302,10 @@ public final class ComputeService {
                         "the job's process vanished without an exit code");
             } else if (exitCode.get() == 0) {
                 builder.state(JobState.SUCCEEDED).finished(now, exitCode).clearWaiting();
+            } else if (metered.attempt() <= metered.spec().retries()) {
+                builder.state(JobState.PENDING).requeued().waiting("RETRY", "attempt " + metered.attempt() + " "
+                        + describeExit(exitCode.get()) + "; retrying (" + metered.spec().retries() + " retries allowed)",
+                        0, Optional.empty());
             } else {
                 builder.state(JobState.FAILED).finished(now, exitCode).reason("EXIT_CODE", describeExit(exitCode.get()));
             }
@@ -346,6 +390,8 @@ public final class ComputeService {
             Job updated = repositories.jobs().find(job.id()).orElseThrow().toBuilder()
                     .metered(gpuMilliseconds, now.toEpochMilli()).build();
             repositories.jobs().update(updated);
+            repositories.usage().append(new UsageRecord(job.id(), job.orgId(), job.spec().name(), now, gpuType,
+                    gpuMilliseconds, EnergyModel.estimateWattHours(gpuType, gpuMilliseconds), true));
             return updated;
         });
     }

@@ -15,7 +15,8 @@ public enum JobState {
             PENDING, EnumSet.of(ADMITTED, CANCELLED),
             // ADMITTED -> PENDING: the server stopped between admission and launch; the job goes back in line.
             ADMITTED, EnumSet.of(RUNNING, PENDING, FAILED, CANCELLED, PREEMPTED),
-            RUNNING, EnumSet.of(SUCCEEDED, FAILED, CANCELLED, TIMEOUT, PREEMPTED),
+            // RUNNING -> PENDING: a failed attempt with retries left goes back in line as the next attempt.
+            RUNNING, EnumSet.of(SUCCEEDED, FAILED, CANCELLED, TIMEOUT, PREEMPTED, PENDING),
             PREEMPTED, EnumSet.of(PENDING, CANCELLED),
             SUCCEEDED, EnumSet.noneOf(JobState.class),
             FAILED, EnumSet.noneOf(JobState.class),

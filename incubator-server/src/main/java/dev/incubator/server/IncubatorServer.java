@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incubator.common.GpuHours;
 import dev.incubator.compute.ComputeService;
+import dev.incubator.compute.EnergyModel;
 import dev.incubator.compute.local.LocalExecutor;
 import dev.incubator.compute.local.LocalInventory;
 import dev.incubator.compute.port.ComputeEnvironment;
@@ -151,7 +152,8 @@ public final class IncubatorServer implements AutoCloseable {
 
             ObjectMapper json = Json.mapper();
             List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).routes());
-            routes.addAll(new ComputeRoutes(tenancy, compute, executor, () -> nodes).routes());
+            routes.addAll(new ComputeRoutes(tenancy, compute, executor, () -> nodes,
+                    new EnergyModel(config.compute().gridFactor())).routes());
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
             routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")

@@ -95,6 +95,7 @@ class AuthorizationMatrixTest {
         MATRIX.put("cancelJob", Rule.org("member", op));
         MATRIX.put("jobLogs", Rule.org("viewer", op, au));
         MATRIX.put("queue", Rule.anyUser());
+        MATRIX.put("usage", Rule.org("viewer", op, au));
         MATRIX.put("cluster", Rule.anyUser());
     }
 

@@ -73,6 +73,14 @@ class ComputeApiTest {
         JsonNode ledger = server.get("/api/v1/orgs/alpha/grants/" + grant.path("id").asText() + "/ledger")
                 .token(token).expect(200);
         assertThat(ledger.path("items").findValuesAsText("reference")).contains(a, c);
+
+        JsonNode usage = server.get("/api/v1/orgs/alpha/usage").token(token).expect(200);
+        assertThat(usage.path("per_job").findValuesAsText("key")).contains(a, c);
+        assertThat(usage.path("gpu_hours").asDouble()).isPositive();
+        assertThat(usage.path("energy_kwh").asDouble()).isPositive();
+        assertThat(usage.path("co2e_kg").asDouble())
+                .isCloseTo(usage.path("energy_kwh").asDouble() * 0.5703, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(usage.path("per_day")).hasSize(1);
     }
 
     @Test

@@ -33,6 +33,11 @@ public final class JdbiComputeStore implements ComputeStore {
         }
 
         @Override
+        public dev.incubator.compute.port.UsageRepository usage() {
+            return new JdbiUsage(handle);
+        }
+
+        @Override
         public AuditLog audit() {
             return new JdbiAuditLog(handle);
         }

@@ -121,6 +121,25 @@ public final class LocalExecutor implements Executor {
         return directory(job).resolve(stream.equals("stderr") ? "stderr.log" : "stdout.log");
     }
 
+    @Override
+    public Optional<Instant> lastCheckpoint(Job job) {
+        Path checkpoints = directory(job).resolve("checkpoints");
+        if (!Files.isDirectory(checkpoints)) {
+            return Optional.empty();
+        }
+        try (var files = Files.walk(checkpoints)) {
+            return files.filter(Files::isRegularFile).map(file -> {
+                try {
+                    return Files.getLastModifiedTime(file).toInstant();
+                } catch (IOException e) {
+                    return Instant.EPOCH;
+                }
+            }).max(Instant::compareTo);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The job's live process, only if its start time matches the recorded one (pids get reused). */
     private Optional<ProcessHandle> process(Job job) {
         if (job.pid().isEmpty()) {

@@ -11,6 +11,8 @@ public interface ComputeStore {
     interface Repositories {
         JobRepository jobs();
 
+        UsageRepository usage();
+
         AuditLog audit();
     }
 

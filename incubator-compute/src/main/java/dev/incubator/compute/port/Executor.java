@@ -37,4 +37,7 @@ public interface Executor {
     void kill(Job job);
 
     Path log(Job job, String stream);
+
+    /** When the job last wrote a checkpoint, if it did: preemption prefers victims that lose the least work. */
+    java.util.Optional<Instant> lastCheckpoint(Job job);
 }

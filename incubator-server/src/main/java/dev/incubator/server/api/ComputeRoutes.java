@@ -10,6 +10,7 @@ import static java.util.Objects.requireNonNull;
 import dev.incubator.common.IncubatorException;
 import dev.incubator.common.Violations;
 import dev.incubator.compute.ComputeService;
+import dev.incubator.compute.EnergyModel;
 import dev.incubator.compute.Job;
 import dev.incubator.compute.JobSpec;
 import dev.incubator.compute.JobState;
@@ -65,12 +66,15 @@ public final class ComputeRoutes {
     private final ComputeService compute;
     private final Executor executor;
     private final Supplier<List<Node>> nodes;
+    private final EnergyModel energy;
 
-    public ComputeRoutes(TenancyService tenancy, ComputeService compute, Executor executor, Supplier<List<Node>> nodes) {
+    public ComputeRoutes(TenancyService tenancy, ComputeService compute, Executor executor, Supplier<List<Node>> nodes,
+                         EnergyModel energy) {
         this.tenancy = requireNonNull(tenancy, "tenancy is null");
         this.compute = requireNonNull(compute, "compute is null");
         this.executor = requireNonNull(executor, "executor is null");
         this.nodes = requireNonNull(nodes, "nodes is null");
+        this.energy = requireNonNull(energy, "energy is null");
     }
 
     public record JobView(String id, String organisation, String name, String submittedBy, JobState state,
@@ -139,6 +143,22 @@ public final class ComputeRoutes {
                             Job found = compute.get(tenancy.authorize(call.caller(), call.path("org"), Action.JOB_READ)
                                     .id().value(), call.path("job"));
                             return logs(call, found);
+                        }),
+                ApiRoute.get(TenancyRoutes.PREFIX + "/orgs/{org}/usage", "usage").tag("compute")
+                        .summary("GPU-hours, energy (estimated from rated GPU power) and CO2e, per job and per day")
+                        .query("since", "first day, e.g. 2026-11-01 (default: 30 days ago)")
+                        .returns(ComputeService.UsageReport.class)
+                        .handle(call -> {
+                            Organisation org = tenancy.authorize(call.caller(), call.path("org"), Action.JOB_READ);
+                            java.time.LocalDate since;
+                            try {
+                                since = call.query("since").map(java.time.LocalDate::parse)
+                                        .orElse(java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(30));
+                            } catch (java.time.format.DateTimeParseException e) {
+                                throw IncubatorException.validation("since", "must be a date such as 2026-11-01");
+                            }
+                            return compute.usage(org.id().value(), since.atStartOfDay(java.time.ZoneOffset.UTC)
+                                    .toInstant(), energy);
                         }),
                 ApiRoute.get(TenancyRoutes.PREFIX + "/queue", "queue").tag("compute")
                         .summary("Active jobs you may see, running first, then pending in queue order with reasons")

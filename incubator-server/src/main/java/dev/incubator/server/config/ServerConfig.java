@@ -39,7 +39,8 @@ public record ServerConfig(
         Compute compute) {
 
     /** Settings of the compute capability. */
-    public record Compute(int virtualGpus, String policy, Duration cycleInterval, Duration meteringInterval) {
+    public record Compute(int virtualGpus, String policy, Duration cycleInterval, Duration meteringInterval,
+                          double gridFactor) {
     }
 
     /** One setting: key, default (null when derived or absent) and documentation. */
@@ -68,7 +69,9 @@ public record ServerConfig(
             new Setting("compute.virtual-gpus", "0", "Virtual GPUs to offer on a machine without GPUs (0: use nvidia-smi)"),
             new Setting("compute.policy", "FAIR_SHARE", "Scheduling policy: FAIR_SHARE, FIFO or FIFO_BACKFILL"),
             new Setting("compute.cycle-interval-ms", "2000", "How often the scheduler runs"),
-            new Setting("compute.metering-interval-seconds", "60", "How often running jobs' GPU time is debited"));
+            new Setting("compute.metering-interval-seconds", "60", "How often running jobs' GPU time is debited"),
+            new Setting("compute.grid-factor-kg-per-kwh", "0.5703", "Grid emission factor for CO2e (default: China's"
+                    + " 2022 national average)"));
 
     public ServerConfig {
         requireNonNull(dataDir, "dataDir is null");
@@ -131,6 +134,11 @@ public record ServerConfig(
         }
         int cycleMillis = integer(values, "compute.cycle-interval-ms", 50, 600_000, problems);
         int meteringSeconds = integer(values, "compute.metering-interval-seconds", 1, 86_400, problems);
+        double gridFactor = parse(values, "compute.grid-factor-kg-per-kwh", problems, "a number from 0 to 5",
+                text -> {
+                    double value = Double.parseDouble(text.trim());
+                    return value >= 0 && value <= 5 ? value : null;
+                }, 0.5703);
         String url = Optional.ofNullable(values.get("store.url")).filter(value -> !value.isBlank())
                 .orElse("jdbc:sqlite:" + dataDir.resolve("incubator.db"));
         try {
@@ -146,7 +154,7 @@ public record ServerConfig(
                 Optional.ofNullable(values.get("store.password")), poolSize, synchronous, busyTimeout);
         return new ServerConfig(dataDir, host, port, maxBody, accessLog, store, Duration.ofSeconds(expirySeconds),
                 Duration.ofHours(retentionHours), new Compute(virtualGpus, policy, Duration.ofMillis(cycleMillis),
-                        Duration.ofSeconds(meteringSeconds)));
+                        Duration.ofSeconds(meteringSeconds), gridFactor));
     }
 
     public ServerConfig withPort(int newPort) {
