@@ -117,6 +117,29 @@ class ComputeApiTest {
     }
 
     @Test
+    void aGuaranteedOrganisationReclaimsBorrowedGpusAndTheVictimReturnsToTheQueue() {
+        server.createOrg("gamma"); // no grant: its jobs only borrow idle GPUs
+        List<String> borrowers = List.of(submit("gamma", 2, "trap 'echo checkpoint; exit 0' TERM; sleep 60 & wait"),
+                submit("gamma", 2, "trap 'echo checkpoint; exit 0' TERM; sleep 60 & wait"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> borrowers.stream().allMatch(id -> state("gamma", id)
+                .equals("running")));
+        assertThat(job("gamma", borrowers.get(0)).path("borrowed").asBoolean()).isTrue();
+
+        String guaranteed = submit("alpha", 2, "echo reclaimed; sleep 1");
+        await().atMost(Duration.ofSeconds(30)).until(() -> state("alpha", guaranteed).equals("succeeded"));
+        List<JsonNode> after = borrowers.stream().map(id -> job("gamma", id)).toList();
+        assertThat(after).anySatisfy(victim -> {
+            assertThat(victim.path("attempt").asInt()).isEqualTo(2);
+            assertThat(List.of("pending", "running")).contains(victim.path("state").asText());
+        });
+        assertThat(log("gamma", after.stream().filter(victim -> victim.path("attempt").asInt() == 2).findFirst()
+                .orElseThrow().path("id").asText())).contains("checkpoint");
+        for (String id : borrowers) {
+            server.post("/api/v1/orgs/gamma/jobs/" + id + "/cancel").token(token).send();
+        }
+    }
+
+    @Test
     void theClusterShowsWhoHoldsWhichGpu() {
         String running = submit("alpha", 1, "sleep 5");
         await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", running).equals("running"));
