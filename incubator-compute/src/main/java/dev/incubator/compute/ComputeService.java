@@ -19,6 +19,7 @@ import dev.incubator.compute.scheduler.Decisions;
 import dev.incubator.compute.scheduler.GpuShare;
 import dev.incubator.compute.scheduler.JobRequest;
 import dev.incubator.compute.scheduler.Node;
+import dev.incubator.compute.scheduler.OrgShare;
 import dev.incubator.compute.scheduler.RunningJob;
 import dev.incubator.compute.scheduler.Scheduler;
 import dev.incubator.compute.scheduler.Snapshot;
@@ -54,15 +55,17 @@ public final class ComputeService {
     private final Scheduler scheduler;
     private final Clock clock;
     private final Duration meteringInterval;
+    private final Duration usageHalfLife;
 
     public ComputeService(ComputeStore store, Executor executor, ComputeEnvironment environment, Scheduler scheduler,
-                          Clock clock, Duration meteringInterval) {
+                          Clock clock, Duration meteringInterval, Duration usageHalfLife) {
         this.store = requireNonNull(store, "store is null");
         this.executor = requireNonNull(executor, "executor is null");
         this.environment = requireNonNull(environment, "environment is null");
         this.scheduler = requireNonNull(scheduler, "scheduler is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.meteringInterval = requireNonNull(meteringInterval, "meteringInterval is null");
+        this.usageHalfLife = requireNonNull(usageHalfLife, "usageHalfLife is null");
     }
 
     /** Who submits, for which organisation. Authorisation happens before: this service trusts its caller. */
@@ -94,6 +97,22 @@ public final class ComputeService {
 
     public Page<Job> list(String orgId, Optional<JobState> state, PageRequest page) {
         return store.read(repositories -> repositories.jobs().listByOrg(orgId, state, page));
+    }
+
+    /**
+     * GPU-seconds the organisation used, each slice weighted by 0.5^(age / half-life): yesterday's heavy user
+     * yields to today's light one, and old usage fades. Slices older than ten half-lives count for nothing.
+     */
+    double decayedUsage(String orgId, Instant now) {
+        return decayedGpuSeconds(store.read(repositories -> repositories.usage().since(orgId,
+                now.minus(usageHalfLife.multipliedBy(10)))), now, usageHalfLife);
+    }
+
+    /** Sum of the records' GPU-seconds, each weighted by 0.5^(age / half-life). */
+    public static double decayedGpuSeconds(List<UsageRecord> records, Instant now, Duration halfLife) {
+        double halfLifeSeconds = Math.max(1, halfLife.toSeconds());
+        return records.stream().mapToDouble(record -> record.gpuMilliseconds() / 1000.0
+                * Math.pow(0.5, Math.max(0, Duration.between(record.at(), now).toSeconds()) / halfLifeSeconds)).sum();
     }
 
     /** An organisation's metered usage since a time, per job and per day (UTC), with energy and CO2e. */
@@ -207,7 +226,10 @@ public final class ComputeService {
                         job.submitOrder(), Optional.empty()));
             }
         }
-        Decisions decisions = scheduler.schedule(new Snapshot(now, nodes, running, pending, environment.shares(orgs)));
+        Map<String, OrgShare> shares = new HashMap<>();
+        environment.shares(orgs).forEach((org, share) -> shares.put(org, new OrgShare(org, share.guaranteedGpus(),
+                share.weight(), decayedUsage(org, now), share.grantActive())));
+        Decisions decisions = scheduler.schedule(new Snapshot(now, nodes, running, pending, shares));
         for (Decisions.Start start : decisions.starts()) {
             launch(byId.get(start.jobId()), start, now);
         }

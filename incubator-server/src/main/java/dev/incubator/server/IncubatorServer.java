@@ -132,8 +132,8 @@ public final class IncubatorServer implements AutoCloseable {
                     Map<String, OrgShare> shares = new HashMap<>();
                     for (String orgId : orgIds) {
                         GrantService.Entitlement entitlement = grants.entitlement(new OrgId(orgId));
-                        shares.put(orgId, new OrgShare(orgId, entitlement.guaranteedGpus(), 1.0,
-                                entitlement.recentGpuSeconds(), entitlement.grantActive()));
+                        shares.put(orgId, new OrgShare(orgId, entitlement.guaranteedGpus(), 1.0, 0,
+                                entitlement.grantActive()));
                     }
                     return shares;
                 }
@@ -144,7 +144,8 @@ public final class IncubatorServer implements AutoCloseable {
                 }
             };
             ComputeService compute = new ComputeService(new JdbiComputeStore(database), executor, environment,
-                    new Scheduler(Policy.valueOf(config.compute().policy())), clock, config.compute().meteringInterval());
+                    new Scheduler(Policy.valueOf(config.compute().policy())), clock, config.compute().meteringInterval(),
+                    config.compute().usageHalfLife());
             compute.recover();
             LOG.info("compute: {} GPU(s) on {} ({}), policy {}", localNode.gpus().size(), localNode.name(),
                     localNode.gpus().isEmpty() ? "none found; set compute.virtual-gpus to offer virtual ones"

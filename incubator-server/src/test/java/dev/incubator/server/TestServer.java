@@ -51,7 +51,7 @@ public final class TestServer implements AutoCloseable {
         ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false);
         ServerConfig config = store.map(defaults::withStore).orElse(defaults)
                 .withCompute(new ServerConfig.Compute(4, "FAIR_SHARE", java.time.Duration.ofMillis(200),
-                        java.time.Duration.ofSeconds(1), 0.5703));
+                        java.time.Duration.ofSeconds(1), 0.5703, java.time.Duration.ofHours(168)));
         return new TestServer(IncubatorServer.start(config, clock));
     }
 

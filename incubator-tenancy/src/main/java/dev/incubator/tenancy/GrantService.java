@@ -184,12 +184,9 @@ public final class GrantService {
         });
     }
 
-    /**
-     * What the scheduler needs of an organisation's grants: GPUs guaranteed by grants active today with hours
-     * left, whether any such grant exists, and its usage of the last 7 days in GPU-seconds (the usage history
-     * fair share weighs).
-     */
-    public record Entitlement(int guaranteedGpus, boolean grantActive, double recentGpuSeconds) {
+    /** What the scheduler needs of an organisation's grants: GPUs guaranteed by grants active today with hours
+     *  left, and whether any such grant exists. */
+    public record Entitlement(int guaranteedGpus, boolean grantActive) {
     }
 
     public Entitlement entitlement(OrgId orgId) {
@@ -198,16 +195,13 @@ public final class GrantService {
             LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
             int guaranteed = 0;
             boolean active = false;
-            double recent = 0;
             for (Grant grant : repositories.grants().listByOrg(orgId, PageRequest.all()).items()) {
-                GrantStatus status = status(repositories, grant, now);
-                recent += status.burnRatePerDay().milli() * 7 * 3.6;
-                if (grant.isActiveOn(today) && status.balance().isPositive()) {
+                if (grant.isActiveOn(today) && status(repositories, grant, now).balance().isPositive()) {
                     guaranteed += grant.guaranteedGpus();
                     active = true;
                 }
             }
-            return new Entitlement(guaranteed, active, recent);
+            return new Entitlement(guaranteed, active);
         });
     }
 

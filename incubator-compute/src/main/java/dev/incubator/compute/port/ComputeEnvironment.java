@@ -12,7 +12,7 @@ public interface ComputeEnvironment {
     /** The cluster's nodes as the executor offers them. */
     List<Node> nodes();
 
-    /** Guarantees, weights, decayed usage and grant state of these organisations. */
+    /** Guarantees, weights and grant state of these organisations (compute adds the decayed usage itself). */
     Map<String, OrgShare> shares(Collection<String> orgIds);
 
     /** Debits GPU time used by a job to its organisation's grant ledger. */

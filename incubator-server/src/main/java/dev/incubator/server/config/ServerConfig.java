@@ -40,7 +40,7 @@ public record ServerConfig(
 
     /** Settings of the compute capability. */
     public record Compute(int virtualGpus, String policy, Duration cycleInterval, Duration meteringInterval,
-                          double gridFactor) {
+                          double gridFactor, Duration usageHalfLife) {
     }
 
     /** One setting: key, default (null when derived or absent) and documentation. */
@@ -71,7 +71,8 @@ public record ServerConfig(
             new Setting("compute.cycle-interval-ms", "2000", "How often the scheduler runs"),
             new Setting("compute.metering-interval-seconds", "60", "How often running jobs' GPU time is debited"),
             new Setting("compute.grid-factor-kg-per-kwh", "0.5703", "Grid emission factor for CO2e (default: China's"
-                    + " 2022 national average)"));
+                    + " 2022 national average)"),
+            new Setting("compute.fair-share.half-life-hours", "168", "Half-life of past usage in fair share"));
 
     public ServerConfig {
         requireNonNull(dataDir, "dataDir is null");
@@ -139,6 +140,7 @@ public record ServerConfig(
                     double value = Double.parseDouble(text.trim());
                     return value >= 0 && value <= 5 ? value : null;
                 }, 0.5703);
+        int halfLifeHours = integer(values, "compute.fair-share.half-life-hours", 1, 24 * 365, problems);
         String url = Optional.ofNullable(values.get("store.url")).filter(value -> !value.isBlank())
                 .orElse("jdbc:sqlite:" + dataDir.resolve("incubator.db"));
         try {
@@ -154,7 +156,7 @@ public record ServerConfig(
                 Optional.ofNullable(values.get("store.password")), poolSize, synchronous, busyTimeout);
         return new ServerConfig(dataDir, host, port, maxBody, accessLog, store, Duration.ofSeconds(expirySeconds),
                 Duration.ofHours(retentionHours), new Compute(virtualGpus, policy, Duration.ofMillis(cycleMillis),
-                        Duration.ofSeconds(meteringSeconds), gridFactor));
+                        Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours)));
     }
 
     public ServerConfig withPort(int newPort) {

@@ -33,7 +33,7 @@ class ServerConfigTest {
         assertThat(config.grantExpiryInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.idempotencyRetention()).isEqualTo(Duration.ofHours(24));
         assertThat(config.compute()).isEqualTo(new ServerConfig.Compute(0, "FAIR_SHARE", Duration.ofSeconds(2),
-                Duration.ofSeconds(60), 0.5703));
+                Duration.ofSeconds(60), 0.5703, Duration.ofHours(168)));
     }
 
     @Test
@@ -43,7 +43,7 @@ class ServerConfigTest {
                 "store.password", "store.pool-size", "store.busy-timeout-ms", "store.sqlite.synchronous",
                 "grants.expiry-interval-seconds", "idempotency.retention-hours", "compute.virtual-gpus",
                 "compute.policy", "compute.cycle-interval-ms", "compute.metering-interval-seconds",
-                "compute.grid-factor-kg-per-kwh");
+                "compute.grid-factor-kg-per-kwh", "compute.fair-share.half-life-hours");
         assertThat(ServerConfig.SETTINGS.get(2).environmentVariable()).isEqualTo("INCUBATOR_SERVER_PORT");
         assertThat(ServerConfig.SETTINGS.get(10).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
     }
