@@ -30,8 +30,10 @@ public final class EnergyModel {
 
     public static int ratedWatts(String gpuType) {
         String type = gpuType.toLowerCase(Locale.ROOT);
+        // The longest matching family wins, so "a100" is not read as "a10".
         return RATED_WATTS.entrySet().stream().filter(entry -> type.contains(entry.getKey()))
-                .map(Map.Entry::getValue).findFirst().orElse(FALLBACK_WATTS);
+                .max(java.util.Comparator.comparingInt(entry -> entry.getKey().length()))
+                .map(Map.Entry::getValue).orElse(FALLBACK_WATTS);
     }
 
     /** Estimated watt-hours of {@code gpuMilliseconds} (GPUs times milliseconds) on {@code gpuType}. */

@@ -22,6 +22,8 @@ final class Capacity {
     private final int[] nodesWithWholeFree;
     private final Map<String, Long> freeMillisByType;
     private long freeMillisTotal;
+    /** Changes with every allocation or release: equal versions mean equal capacity. */
+    private long version;
 
     Capacity(List<Node> allNodes) {
         this.nodes = allNodes.stream().filter(Node::schedulable).toList();
@@ -46,6 +48,7 @@ final class Capacity {
 
     /** Takes ({@code sign} -1) or returns (+1) an allocation; shares on unknown or unschedulable nodes are ignored. */
     void apply(List<GpuShare> allocation, int sign) {
+        version++;
         for (GpuShare share : allocation) {
             Integer n = indexByName.get(share.node());
             if (n == null || share.index() >= free[n].length) {
@@ -60,6 +63,10 @@ final class Capacity {
             freeMillisByType.merge(nodes.get(n).gpus().get(share.index()).type(), (long) sign * share.millis(), Long::sum);
             freeMillisTotal += (long) sign * share.millis();
         }
+    }
+
+    long version() {
+        return version;
     }
 
     /** Free thousandths of GPUs of a type ({@code null}: any type). */

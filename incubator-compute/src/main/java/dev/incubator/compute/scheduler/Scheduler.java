@@ -72,6 +72,13 @@ public final class Scheduler {
         private final Map<Shape, Optional<String>> neverFits = new HashMap<>();
         /** Borrowed running jobs in victim order, computed once per cycle. */
         private List<RunningJob> victimOrder;
+        /**
+         * Outcomes of jobs that could not be placed, by organisation, shape and guarantee standing, valid while
+         * capacity, held GPUs and reservation are unchanged: the next such job fails the same way, with the same
+         * words, so it is not placed again. Most of a long queue is decided through this.
+         */
+        private final Map<BlockKey, Blocked> blocked = new HashMap<>();
+        private long heldVersion;
         /** Per GPU type: the smallest demand a reclaim already failed to satisfy this cycle. */
         private final Map<String, Long> failedReclaim = new HashMap<>();
 
@@ -110,10 +117,14 @@ public final class Scheduler {
 
         private void runFairShare() {
             // Within an organisation: priority class, then predicted GPU-time (shortest first), then queue order.
-            Comparator<Queued> withinOrg = Comparator.comparingInt(Queued::priority)
-                    .thenComparingDouble(Queued::gpuSeconds)
-                    .thenComparingLong(Queued::submitOrder)
-                    .thenComparing(Queued::id);
+            Comparator<Queued> withinOrg = (left, right) -> {
+                int byRank = Long.compare(left.rank(), right.rank());
+                if (byRank != 0) {
+                    return byRank;
+                }
+                int byOrder = Long.compare(left.submitOrder(), right.submitOrder());
+                return byOrder != 0 ? byOrder : left.id().compareTo(right.id());
+            };
             Map<String, List<Queued>> byOrg = new HashMap<>();
             for (JobRequest job : snapshot.pending()) {
                 byOrg.computeIfAbsent(job.org(), org -> new ArrayList<>()).add(new Queued(job));
@@ -172,6 +183,14 @@ public final class Scheduler {
                     && guaranteedUse.getOrDefault(job.org(), 0L) + job.totalGpuMillis() <= org.guaranteedMillis();
             boolean borrowed = !withinGuarantee && (policy == Policy.FAIR_SHARE || !org.grantActive()
                     || job.priority() == PriorityClass.PREEMPTIBLE);
+            BlockKey blockKey = new BlockKey(job.org(), job.nodes(), job.gpuMillis(), job.gpuType(), withinGuarantee,
+                    job.priority() == PriorityClass.PREEMPTIBLE);
+            Blocked known = blocked.get(blockKey);
+            if (known != null && known.capacityVersion() == capacity.version() && known.heldVersion() == heldVersion
+                    && known.reservation() == reservation && reservation != null) {
+                wait(job, known.reason(), known.message(), estimate(job));
+                return;
+            }
 
             Optional<List<GpuShare>> placement = capacity.place(job, heldForPreemption);
             if (placement.isPresent() && reservation != null && conflicts(job, placement.get())) {
@@ -200,15 +219,23 @@ public final class Scheduler {
                     ? Optional.of(reservation.start()) : estimate(job);
             String demand = "needs " + Capacity.describe(job) + ", "
                     + formatGpus(capacity.freeMillis(job.gpuType().orElse(null))) + " free";
+            PendingReason reason;
+            String message;
             if (!org.grantActive()) {
-                wait(job, PendingReason.GRANT_EXHAUSTED, "organisation " + job.org() + " has no active grant: its jobs"
-                        + " run only as preemptible work on idle GPUs; " + demand, estimate);
+                reason = PendingReason.GRANT_EXHAUSTED;
+                message = "organisation " + job.org() + " has no active grant: its jobs run only as preemptible work"
+                        + " on idle GPUs; " + demand;
             } else if (borrowed && policy == Policy.FAIR_SHARE) {
-                wait(job, PendingReason.QUOTA_EXCEEDED_AND_NO_IDLE, "organisation " + job.org() + " is at its guarantee of "
-                        + org.guaranteedGpus() + " GPUs and no idle GPUs can be borrowed; " + demand, estimate);
+                reason = PendingReason.QUOTA_EXCEEDED_AND_NO_IDLE;
+                message = "organisation " + job.org() + " is at its guarantee of " + org.guaranteedGpus()
+                        + " GPUs and no idle GPUs can be borrowed; " + demand;
             } else {
-                wait(job, PendingReason.WAITING_FOR_RESOURCES, demand, estimate);
+                reason = PendingReason.WAITING_FOR_RESOURCES;
+                message = demand;
             }
+            String full = reason.name() + ": " + message;
+            wait(job, reason, full, estimate);
+            blocked.put(blockKey, new Blocked(capacity.version(), heldVersion, reservation, reason, full));
         }
 
         private void start(JobRequest job, List<GpuShare> allocation, boolean borrowed) {
@@ -262,6 +289,7 @@ public final class Scheduler {
                 for (GpuShare share : placement.get()) {
                     heldForPreemption.add(capacity.key(share.node(), share.index()));
                 }
+                heldVersion++;
                 for (RunningJob victim : victims) {
                     claimedVictims.add(victim.id());
                     if (alreadyPreempted.add(victim.id())) {
@@ -317,7 +345,8 @@ public final class Scheduler {
         }
 
         private void wait(JobRequest job, PendingReason reason, String message, Optional<Instant> estimate) {
-            pending.add(new Pending(job.id(), reason, reason.name() + ": " + message, position, estimate));
+            pending.add(new Pending(job.id(), reason, message.startsWith(reason.name()) ? message
+                    : reason.name() + ": " + message, position, estimate));
         }
     }
 
@@ -336,6 +365,14 @@ public final class Scheduler {
     private record Reservation(String jobId, Instant start, Set<Long> gpus) {
     }
 
+    private record BlockKey(String org, int nodes, int gpuMillis, Optional<String> gpuType, boolean withinGuarantee,
+                            boolean preemptible) {
+    }
+
+    private record Blocked(long capacityVersion, long heldVersion, Reservation reservation, PendingReason reason,
+                           String message) {
+    }
+
     /** What decides whether a job can ever fit the cluster. */
     private record Shape(int nodes, int gpuMillis, Optional<String> gpuType) {
     }
@@ -347,10 +384,16 @@ public final class Scheduler {
         }
     }
 
-    /** A pending job with its ordering fields computed once. */
-    private record Queued(JobRequest job, int priority, double gpuSeconds, long submitOrder, String id) {
+    /**
+     * A pending job with its ordering computed once: {@code rank} packs the priority class above the predicted
+     * GPU-time in tenths of a second (capped at 2^52, about 14,000 GPU-years).
+     */
+    private record Queued(JobRequest job, long rank, long submitOrder, String id) {
+        private static final long GPU_TIME_CAP = (1L << 52) - 1;
+
         Queued(JobRequest job) {
-            this(job, job.priority().ordinal(), predictedGpuSeconds(job), job.submitOrder(), job.id());
+            this(job, ((long) job.priority().ordinal() << 52)
+                    | Math.min(GPU_TIME_CAP, Math.round(predictedGpuSeconds(job) * 10)), job.submitOrder(), job.id());
         }
     }
 
