@@ -30,7 +30,7 @@ class ComputeApiTest {
 
     @BeforeEach
     void start() {
-        server = TestServer.start(dataDir, clock, Optional.empty());
+        server = TestServer.start(dataDir, clock, store());
         token = server.operatorToken();
         for (String org : List.of("alpha", "beta")) {
             server.createOrg(org);
@@ -38,6 +38,11 @@ class ComputeApiTest {
                     "gpu_hours", Map.of("any", 100), "starts_on", "2020-01-01", "ends_on", "2099-12-31",
                     "guaranteed_gpus", 2)).expect(201);
         }
+    }
+
+    /** The metadata store; subclasses run the same scenarios on another. */
+    protected Optional<dev.incubator.store.StoreConfig> store() {
+        return Optional.empty();
     }
 
     @AfterEach

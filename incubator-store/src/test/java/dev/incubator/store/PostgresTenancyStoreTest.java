@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class PostgresTenancyStoreTest extends TenancyStoreContract {
+class PostgresTenancyStoreTest extends ComputeStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.freshPostgres();

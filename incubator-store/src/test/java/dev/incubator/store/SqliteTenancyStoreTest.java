@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class SqliteTenancyStoreTest extends TenancyStoreContract {
+class SqliteTenancyStoreTest extends ComputeStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.sqlite(temp);

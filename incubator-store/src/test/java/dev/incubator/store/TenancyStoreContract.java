@@ -106,6 +106,7 @@ public abstract class TenancyStoreContract {
 
     @Test
     void keysetPaginationVisitsEveryItemOnceInOrder() {
+        int before = tenancy.listOrganisations(operator, PageRequest.all()).items().size();
         for (int i = 0; i < 7; i++) {
             createOrg("org-" + i);
         }
@@ -119,8 +120,8 @@ public abstract class TenancyStoreContract {
             cursor = page.nextCursor();
             pages++;
         } while (cursor.isPresent());
-        assertThat(pages).isEqualTo(3);
-        assertThat(seen).hasSize(8).doesNotHaveDuplicates().contains("operators", "org-0", "org-6");
+        assertThat(pages).isEqualTo((before + 7 + 2) / 3);
+        assertThat(seen).hasSize(before + 7).doesNotHaveDuplicates().contains("operators", "org-0", "org-6");
     }
 
     @Test

@@ -1,0 +1,110 @@
+package dev.incubator.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.incubator.common.ErrorCode;
+import dev.incubator.common.IncubatorException;
+import dev.incubator.common.PageRequest;
+import dev.incubator.compute.Job;
+import dev.incubator.compute.JobSpec;
+import dev.incubator.compute.JobState;
+import dev.incubator.compute.PriorityClass;
+import dev.incubator.compute.UsageRecord;
+import dev.incubator.compute.scheduler.GpuShare;
+import dev.incubator.tenancy.Organisation;
+import dev.incubator.tenancy.Roles.OrgKind;
+import dev.incubator.tenancy.TenancyService.NewOrganisation;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The job and usage repositories: same scenarios on SQLite and PostgreSQL. */
+public abstract class ComputeStoreContract extends TenancyStoreContract {
+    private JdbiComputeStore compute;
+    private Organisation org;
+
+    @BeforeEach
+    void openCompute() {
+        compute = new JdbiComputeStore(database);
+        org = tenancy.createOrganisation(operator, new NewOrganisation("gpu-lab", "GPU lab", OrgKind.LAB, Optional.empty()));
+    }
+
+    @Test
+    void aJobRoundTripsWithEveryFieldAndKeepsItsQueueOrder() {
+        Job first = newJob();
+        Job second = newJob();
+        assertThat(second.submitOrder()).isGreaterThan(first.submitOrder());
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Job running = first.toBuilder().state(JobState.ADMITTED)
+                .admitted(List.of(new GpuShare("n1", 0, 1000), new GpuShare("n1", 1, 250)), true)
+                .build().toBuilder().state(JobState.RUNNING).started(now, 4242, now, now.toEpochMilli())
+                .metered(1234, now.toEpochMilli()).build();
+        compute.write(r -> {
+            r.jobs().update(first.toBuilder().state(JobState.ADMITTED)
+                    .admitted(List.of(new GpuShare("n1", 0, 1000), new GpuShare("n1", 1, 250)), true).build());
+            return null;
+        });
+        compute.write(r -> {
+            r.jobs().update(running);
+            return null;
+        });
+        Job stored = compute.read(r -> r.jobs().find(first.id())).orElseThrow();
+        assertThat(stored).isEqualTo(running);
+        List<Job> active = compute.read(r -> r.jobs().listActive());
+        assertThat(active).extracting(Job::id).containsExactly(first.id(), second.id());
+        assertThat(compute.read(r -> r.jobs().listByOrg(org.id().value(), Optional.of(JobState.RUNNING),
+                PageRequest.first(10))).items()).extracting(Job::id).containsExactly(first.id());
+    }
+
+    @Test
+    void aStaleJobUpdateIsRefused() {
+        Job job = newJob();
+        Job cancelled = job.toBuilder().state(JobState.CANCELLED).build();
+        compute.write(r -> {
+            r.jobs().update(cancelled);
+            return null;
+        });
+        assertThatThrownBy(() -> compute.write(r -> {
+            r.jobs().update(job.toBuilder().state(JobState.ADMITTED).build());
+            return null;
+        })).isInstanceOfSatisfying(IncubatorException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.VERSION_MISMATCH));
+    }
+
+    @Test
+    void usageRecordsAreReadBackByOrganisationAndTime() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        UsageRecord old = new UsageRecord("job_a", org.id().value(), "a", now.minus(Duration.ofDays(2)), "a100", 10, 1.5, true);
+        UsageRecord recent = new UsageRecord("job_b", org.id().value(), "b", now, "h100", 20, 2.5, true);
+        compute.write(r -> {
+            r.usage().append(old);
+            r.usage().append(recent);
+            return null;
+        });
+        List<UsageRecord> lastDay = compute.read(r -> r.usage().since(org.id().value(), now.minus(Duration.ofDays(1))));
+        List<UsageRecord> other = compute.read(r -> r.usage().since("org_other", Instant.EPOCH));
+        assertThat(lastDay).containsExactly(recent);
+        assertThat(other).isEmpty();
+    }
+
+    private Job newJob() {
+        JobSpec spec = new JobSpec("train", List.of("python", "train.py"), Map.of("SEED", "1"), 1, 2000,
+                Optional.of("a100"), 4, 1024, Duration.ofHours(2), PriorityClass.HIGH, Optional.of("USR1"),
+                Duration.ofSeconds(45), 2);
+        return compute.write(r -> {
+            Job job = new Job(dev.incubator.common.Ids.next("job", java.time.Clock.systemUTC()), org.id().value(),
+                    org.name(), "admin", spec, JobState.PENDING, Optional.of("NEW"), Optional.of("waiting"), 3,
+                    Optional.of(Instant.now().truncatedTo(ChronoUnit.MILLIS)), Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                    r.jobs().nextSubmitOrder(), Optional.empty(), Optional.empty(), List.of(), false, false,
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 1, 1);
+            r.jobs().insert(job);
+            return job;
+        });
+    }
+}
