@@ -138,13 +138,24 @@ public final class Scheduler {
                 queues.put(org, queue);
                 orgs.add(new Ranked(fairShareKey(org)));
             });
-            // An organisation's key changes only when its own jobs start, so it is recomputed only then.
+            // An organisation's key changes only when its own jobs start, so it is recomputed only then; while it
+            // stays the lowest, its next jobs are taken without going back through the priority queue.
             while (!orgs.isEmpty()) {
-                String org = orgs.poll().key().org();
+                Ranked ranked = orgs.poll();
+                String org = ranked.key().org();
                 Deque<JobRequest> queue = queues.get(org);
-                consider(queue.poll());
-                if (!queue.isEmpty()) {
-                    orgs.add(new Ranked(fairShareKey(org)));
+                FairShareKey key = ranked.key();
+                while (true) {
+                    consider(queue.poll());
+                    if (queue.isEmpty()) {
+                        break;
+                    }
+                    FairShareKey next = fairShareKey(org);
+                    Ranked competitor = orgs.peek();
+                    if (!next.equals(key) || (competitor != null && competitor.key().compareTo(next) < 0)) {
+                        orgs.add(new Ranked(next));
+                        break;
+                    }
                 }
             }
         }
@@ -154,7 +165,7 @@ public final class Scheduler {
          * with a grant by decayed usage per weight; then those without a grant.
          */
         private FairShareKey fairShareKey(String org) {
-            OrgShare share = snapshot.org(org);
+            OrgShare share = org(org);
             long guarantee = share.guaranteedMillis();
             long used = guaranteedUse.getOrDefault(org, 0L);
             if (guarantee > 0 && used < guarantee) {
@@ -166,7 +177,7 @@ public final class Scheduler {
 
         private void consider(JobRequest job) {
             position++;
-            OrgShare org = snapshot.org(job.org());
+            OrgShare org = org(job.org());
             Optional<String> never = neverFits.computeIfAbsent(new Shape(job.nodes(), job.gpuMillis(), job.gpuType()),
                     shape -> Capacity.neverFits(snapshot.nodes(), job));
             if (never.isPresent()) {
@@ -236,6 +247,17 @@ public final class Scheduler {
             String full = reason.name() + ": " + message;
             wait(job, reason, full, estimate);
             blocked.put(blockKey, new Blocked(capacity.version(), heldVersion, reservation, reason, full));
+        }
+
+        private final Map<String, OrgShare> orgCache = new HashMap<>();
+
+        private OrgShare org(String org) {
+            OrgShare share = orgCache.get(org);
+            if (share == null) {
+                share = snapshot.org(org);
+                orgCache.put(org, share);
+            }
+            return share;
         }
 
         private void start(JobRequest job, List<GpuShare> allocation, boolean borrowed) {
