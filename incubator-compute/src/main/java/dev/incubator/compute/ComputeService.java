@@ -56,6 +56,8 @@ public final class ComputeService {
     private final Clock clock;
     private final Duration meteringInterval;
     private final Duration usageHalfLife;
+    /** Queue positions and estimates of the last cycle: they change every cycle, so they live in memory. */
+    private volatile Map<String, Decisions.Pending> lastRanking = Map.of();
 
     public ComputeService(ComputeStore store, Executor executor, ComputeEnvironment environment, Scheduler scheduler,
                           Clock clock, Duration meteringInterval, Duration usageHalfLife) {
@@ -91,12 +93,17 @@ public final class ComputeService {
     }
 
     public Job get(String orgId, String jobId) {
-        return store.read(repositories -> repositories.jobs().find(jobId).filter(job -> job.orgId().equals(orgId))
-                .orElseThrow(() -> IncubatorException.notFound("job", jobId)));
+        return ranked(store.read(repositories -> repositories.jobs().find(jobId).filter(job -> job.orgId().equals(orgId))
+                .orElseThrow(() -> IncubatorException.notFound("job", jobId))));
     }
 
     public Page<Job> list(String orgId, Optional<JobState> state, PageRequest page) {
-        return store.read(repositories -> repositories.jobs().listByOrg(orgId, state, page));
+        return store.read(repositories -> repositories.jobs().listByOrg(orgId, state, page)).map(this::ranked);
+    }
+
+    private Job ranked(Job job) {
+        Decisions.Pending waiting = job.state() == JobState.PENDING ? lastRanking.get(job.id()) : null;
+        return waiting == null ? job : job.withQueuePosition(waiting.position(), waiting.estimatedStart());
     }
 
     /**
@@ -159,6 +166,7 @@ public final class ComputeService {
     public List<Job> queue(Optional<Set<String>> orgIds) {
         return store.read(repositories -> repositories.jobs().listActive()).stream()
                 .filter(job -> orgIds.map(ids -> ids.contains(job.orgId())).orElse(true))
+                .map(this::ranked)
                 .sorted(java.util.Comparator.comparing((Job job) -> job.state() != JobState.RUNNING)
                         .thenComparingInt(Job::position).thenComparingLong(Job::submitOrder))
                 .toList();
@@ -236,19 +244,25 @@ public final class ComputeService {
         for (Decisions.Preempt preempt : decisions.preemptions()) {
             preempt(byId.get(preempt.jobId()), preempt, now);
         }
-        store.write(repositories -> {
-            for (Decisions.Pending waiting : decisions.pending()) {
-                Job job = repositories.jobs().find(waiting.jobId()).orElseThrow();
-                boolean changed = !job.reason().equals(Optional.of(waiting.reason().name()))
-                        || !job.message().equals(Optional.of(waiting.message())) || job.position() != waiting.position()
-                        || !job.estimatedStart().equals(waiting.estimatedStart());
-                if (changed && job.state() == JobState.PENDING) {
-                    repositories.jobs().update(job.toBuilder().waiting(waiting.reason().name(), waiting.message(),
-                            waiting.position(), waiting.estimatedStart()).build());
+        // Only a changed reason is written; positions and estimates are served from memory.
+        List<Decisions.Pending> changed = decisions.pending().stream().filter(waiting -> {
+            Job job = byId.get(waiting.jobId());
+            return !job.reason().equals(Optional.of(waiting.reason().name()))
+                    || !job.message().equals(Optional.of(waiting.message()));
+        }).toList();
+        if (!changed.isEmpty()) {
+            store.write(repositories -> {
+                for (Decisions.Pending waiting : changed) {
+                    repositories.jobs().find(waiting.jobId()).filter(job -> job.state() == JobState.PENDING)
+                            .ifPresent(job -> repositories.jobs().update(job.toBuilder().waiting(waiting.reason().name(),
+                                    waiting.message(), 0, Optional.empty()).build()));
                 }
-            }
-            return null;
-        });
+                return null;
+            });
+        }
+        Map<String, Decisions.Pending> ranking = new HashMap<>();
+        decisions.pending().forEach(waiting -> ranking.put(waiting.jobId(), waiting));
+        lastRanking = ranking;
         return decisions;
     }
 

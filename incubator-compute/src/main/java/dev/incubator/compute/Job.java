@@ -28,6 +28,13 @@ public record Job(String id, String orgId, String orgName, String submittedBy, J
         allocation = List.copyOf(allocation);
     }
 
+    /** This job as last ranked by the scheduler: queue position and estimated start (not persisted). */
+    public Job withQueuePosition(int queuePosition, Optional<Instant> estimate) {
+        return new Job(id, orgId, orgName, submittedBy, spec, state, reason, message, queuePosition, estimate,
+                submittedAt, submitOrder, startedAt, finishedAt, allocation, borrowed, terminating, terminateBy, exitCode,
+                pid, pidStartedAt, meteredGpuMillis, meteredUntilMillis, attempt, version);
+    }
+
     public Builder toBuilder() {
         return new Builder(this);
     }
