@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "org", mixinStandardHelpOptions = true, description = "Manage organisations.",
-        subcommands = {OrgCommand.Create.class, OrgCommand.ListOrgs.class, OrgCommand.Show.class})
+        subcommands = {OrgCommand.Create.class, OrgCommand.ListOrgs.class, OrgCommand.Show.class,
+                OrgCommand.Update.class})
 final class OrgCommand {
     static final List<Column> COLUMNS = List.of(field("name", "name"), field("display name", "display_name"),
             field("kind", "kind"), field("id", "id"), field("created", "created_at"));
@@ -45,6 +46,32 @@ final class OrgCommand {
         }
     }
 
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = "Change an organisation's display name or default job time limit (admin).")
+    static final class Update extends ClientCommand {
+        @Parameters(index = "0", description = "Organisation handle")
+        String name;
+
+        @Option(names = "--display-name", description = "New display name")
+        String displayName;
+
+        @Option(names = "--default-time-limit", description = "Minutes for jobs that state no time limit")
+        Integer defaultTimeLimit;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (displayName != null) {
+                body.put("display_name", displayName);
+            }
+            if (defaultTimeLimit != null) {
+                body.put("default_job_time_limit_minutes", defaultTimeLimit);
+            }
+            print(client().patch("/api/v1/orgs/" + segment(name), body), COLUMNS);
+            return 0;
+        }
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the organisations you can see.")
     static final class ListOrgs extends ClientCommand {
         @ArgGroup(exclusive = false)
@@ -66,6 +93,7 @@ final class OrgCommand {
         public Integer call() {
             print(client().get("/api/v1/orgs/" + segment(name)), List.of(field("name", "name"),
                     field("display name", "display_name"), field("kind", "kind"), field("id", "id"),
+                    field("default job time limit (min)", "default_job_time_limit_minutes"),
                     field("created", "created_at"), field("version", "version")));
             return 0;
         }

@@ -58,6 +58,7 @@ class ComputeApiTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", a).equals("running")
                 && state("beta", b).equals("running"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !job("alpha", c).path("reason").asText().equals("NEW"));
         JsonNode waiting = job("alpha", c);
         assertThat(waiting.path("state").asText()).isEqualTo("pending");
         assertThat(waiting.path("reason").asText()).isEqualTo("QUOTA_EXCEEDED_AND_NO_IDLE");
@@ -86,6 +87,18 @@ class ComputeApiTest {
         assertThat(usage.path("co2e_kg").asDouble())
                 .isCloseTo(usage.path("energy_kwh").asDouble() * 0.5703, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(usage.path("per_day")).hasSize(1);
+    }
+
+    @Test
+    void aJobWithoutATimeLimitGetsItsOrganisationsDefault() {
+        server.request("PATCH", "/api/v1/orgs/alpha").token(token)
+                .json(Map.of("default_job_time_limit_minutes", 240)).expect(200);
+        JsonNode submitted = server.post("/api/v1/orgs/alpha/jobs").token(token)
+                .json(Map.of("name", "quick", "command", List.of("true"))).expect(201);
+        assertThat(submitted.path("time_limit_minutes").asInt()).isEqualTo(240);
+        JsonNode other = server.post("/api/v1/orgs/beta/jobs").token(token)
+                .json(Map.of("name", "quick", "command", List.of("true"))).expect(201);
+        assertThat(other.path("time_limit_minutes").asInt()).isEqualTo(60);
     }
 
     @Test

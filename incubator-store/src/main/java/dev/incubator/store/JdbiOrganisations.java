@@ -13,11 +13,17 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 final class JdbiOrganisations implements OrganisationRepository {
-    private static final String COLUMNS = "o.id, o.name, o.display_name, o.kind, o.created_at, o.version";
+    private static final String COLUMNS =
+            "o.id, o.name, o.display_name, o.kind, o.default_job_time_limit_minutes, o.created_at, o.version";
     private static final RowMapper<Organisation> MAPPER = (rs, ctx) -> new Organisation(new OrgId(rs.getString("id")),
             rs.getString("name"), rs.getString("display_name"),
-            Roles.parse(OrgKind.class, rs.getString("kind")).orElseThrow(), Sql.instant(rs, "created_at"),
+            Roles.parse(OrgKind.class, rs.getString("kind")).orElseThrow(), timeLimit(rs), Sql.instant(rs, "created_at"),
             rs.getLong("version"));
+
+    private static java.util.Optional<Integer> timeLimit(java.sql.ResultSet rs) throws java.sql.SQLException {
+        int minutes = rs.getInt("default_job_time_limit_minutes");
+        return rs.wasNull() ? java.util.Optional.empty() : java.util.Optional.of(minutes);
+    }
 
     private final Handle handle;
 
@@ -54,9 +60,11 @@ final class JdbiOrganisations implements OrganisationRepository {
     @Override
     public void update(Organisation updated) {
         int rows = handle.createUpdate("""
-                        UPDATE organisations SET display_name = :displayName, version = :version
+                        UPDATE organisations SET display_name = :displayName,
+                            default_job_time_limit_minutes = :timeLimit, version = :version
                         WHERE id = :id AND version = :previous""")
                 .bind("displayName", updated.displayName())
+                .bind("timeLimit", updated.defaultJobTimeLimitMinutes().orElse(null))
                 .bind("version", updated.version())
                 .bind("id", updated.id().value())
                 .bind("previous", updated.version() - 1)

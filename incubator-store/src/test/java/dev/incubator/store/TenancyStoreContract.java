@@ -90,12 +90,15 @@ public abstract class TenancyStoreContract {
     @Test
     void optimisticUpdateTouchesExactlyOneRowOrFails() {
         Organisation org = createOrg("deep-lab");
-        Organisation renamed = new Organisation(org.id(), org.name(), "Renamed", org.kind(), org.createdAt(), 2);
+        Organisation renamed = new Organisation(org.id(), org.name(), "Renamed", org.kind(), Optional.of(240),
+                org.createdAt(), 2);
         store.write(r -> {
             r.organisations().update(renamed);
             return null;
         });
-        assertThat(store.read(r -> r.organisations().findById(org.id())).orElseThrow().version()).isEqualTo(2);
+        Organisation stored = store.read(r -> r.organisations().findById(org.id())).orElseThrow();
+        assertThat(stored.version()).isEqualTo(2);
+        assertThat(stored.defaultJobTimeLimitMinutes()).contains(240);
         // A second writer that read version 1 must not overwrite version 2.
         assertThatThrownBy(() -> store.write(r -> {
             r.organisations().update(renamed);
@@ -140,7 +143,7 @@ public abstract class TenancyStoreContract {
         long eventsBefore = auditCount();
         assertThatThrownBy(() -> store.write(r -> {
             r.organisations().insert(new Organisation(new OrgId("org_x"), "ghost", "Ghost", OrgKind.LAB,
-                    clock.instant(), 1));
+                    Optional.empty(), clock.instant(), 1));
             r.audit().append(new AuditEvent(0, clock.instant(), "test", "organisation.create", "organisation", "org_x",
                     Optional.empty(), "r", Outcome.SUCCESS, "local", Map.of()));
             throw new IllegalStateException("crash before commit");

@@ -6,9 +6,16 @@ import dev.incubator.tenancy.Ids.OrgId;
 import dev.incubator.tenancy.Roles.OrgKind;
 import java.time.Instant;
 
-/** A member organisation of the incubator; {@code name} is its unique, URL-safe handle. */
-public record Organisation(OrgId id, String name, String displayName, OrgKind kind, Instant createdAt, long version) {
+/**
+ * A member organisation of the incubator; {@code name} is its unique, URL-safe handle.
+ * {@code defaultJobTimeLimitMinutes} applies to its jobs that state no time limit.
+ */
+public record Organisation(OrgId id, String name, String displayName, OrgKind kind,
+                           java.util.Optional<Integer> defaultJobTimeLimitMinutes, Instant createdAt, long version) {
+    public static final int MAX_JOB_TIME_LIMIT_MINUTES = 30 * 24 * 60;
+
     public Organisation {
+        requireNonNull(defaultJobTimeLimitMinutes, "defaultJobTimeLimitMinutes is null");
         requireNonNull(id, "id is null");
         requireNonNull(name, "name is null");
         requireNonNull(displayName, "displayName is null");

@@ -87,7 +87,7 @@ public final class TenancyService {
                     "Incubator operator", "operator@localhost", EnumSet.of(PlatformRole.OPERATOR), now, 1);
             repositories.users().insert(admin);
             Organisation operators = new Organisation(new OrgId(dev.incubator.common.Ids.next("org", clock)),
-                    BOOTSTRAP_ORG, "Incubator operators", OrgKind.OPERATOR, now, 1);
+                    BOOTSTRAP_ORG, "Incubator operators", OrgKind.OPERATOR, Optional.empty(), now, 1);
             repositories.organisations().insert(operators);
             repositories.memberships().insert(new Membership(operators.id(), admin.id(), admin.name(), OrgRole.OWNER, now, 1));
             String secret = TokenSecrets.generate();
@@ -117,7 +117,7 @@ public final class TenancyService {
                     IncubatorException.validation("owner", "no user named '" + name + "'; create the user first")));
             Instant now = clock.instant();
             Organisation organisation = new Organisation(new OrgId(dev.incubator.common.Ids.next("org", clock)),
-                    request.name(), request.displayName(), request.kind(), now, 1);
+                    request.name(), request.displayName(), request.kind(), Optional.empty(), now, 1);
             repositories.organisations().insert(organisation);
             owner.ifPresent(user -> repositories.memberships().insert(
                     new Membership(organisation.id(), user.id(), user.name(), OrgRole.OWNER, now, 1)));
@@ -138,19 +138,31 @@ public final class TenancyService {
                 : repositories.organisations().listForMember(caller.principal().user().id(), page));
     }
 
-    /** Changes the display name; {@code expectedVersion}, when given, must match the stored version. */
-    public Organisation updateOrganisation(Caller caller, String name, Optional<Long> expectedVersion, String displayName) {
+    /**
+     * Changes the display name and/or the default job time limit; {@code expectedVersion}, when given, must match
+     * the stored version.
+     */
+    public Organisation updateOrganisation(Caller caller, String name, Optional<Long> expectedVersion,
+                                           Optional<String> displayName, Optional<Integer> defaultJobTimeLimitMinutes) {
         Violations violations = new Violations();
-        Names.text(violations, "display_name", displayName, 100);
+        violations.check(displayName.isPresent() || defaultJobTimeLimitMinutes.isPresent(), "(body)",
+                "name at least one of display_name, default_job_time_limit_minutes");
+        displayName.ifPresent(value -> Names.text(violations, "display_name", value, 100));
+        defaultJobTimeLimitMinutes.ifPresent(minutes -> violations.check(minutes >= 1
+                && minutes <= Organisation.MAX_JOB_TIME_LIMIT_MINUTES, "default_job_time_limit_minutes",
+                "must be from 1 to " + Organisation.MAX_JOB_TIME_LIMIT_MINUTES + " minutes (30 days)"));
         return store.write(repositories -> {
             Organisation current = visibleOrganisation(repositories, caller, name, ORG_UPDATE);
             violations.throwIfAny();
             requireVersion(expectedVersion, current.version(), "organisation '" + name + "'");
-            Organisation updated = new Organisation(current.id(), current.name(), displayName, current.kind(),
+            Organisation updated = new Organisation(current.id(), current.name(), displayName.orElse(current.displayName()),
+                    current.kind(), defaultJobTimeLimitMinutes.or(current::defaultJobTimeLimitMinutes),
                     current.createdAt(), current.version() + 1);
             repositories.organisations().update(updated);
             Audits.success(repositories.audit(), caller, clock.instant(), "organisation.update", "organisation",
-                    current.id().value(), Optional.of(current.id()), Map.of("display_name", displayName));
+                    current.id().value(), Optional.of(current.id()), Map.of("display_name", updated.displayName(),
+                            "default_job_time_limit_minutes", updated.defaultJobTimeLimitMinutes().map(String::valueOf)
+                                    .orElse("")));
             return updated;
         });
     }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class AccessPolicyTest {
     private static final Organisation LAB = new Organisation(new OrgId("org_lab"), "lab", "Lab", OrgKind.LAB,
-            Instant.EPOCH, 1);
+            Optional.empty(), Instant.EPOCH, 1);
     private final AccessPolicy policy = new AccessPolicy();
 
     @Test

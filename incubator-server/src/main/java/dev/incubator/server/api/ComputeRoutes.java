@@ -54,7 +54,7 @@ public final class ComputeRoutes {
             .optional("gpu_type", STRING, "GPU model, e.g. 'a100' (default: any)")
             .optional("cpus", INTEGER, "CPUs per node (default 1)")
             .optional("memory_mib", INTEGER, "memory per node in MiB (default 0: unlimited)")
-            .optional("time_limit_minutes", INTEGER, "wall-clock limit (default 60)")
+            .optional("time_limit_minutes", INTEGER, "wall-clock limit (default: the organisation's default, else 60)")
             .optionalEnum("priority", List.of("high", "normal", "preemptible"), "priority class (default normal)")
             .optionalEnum("checkpoint_signal", List.of("TERM", "INT", "HUP", "USR1", "USR2"),
                     "signal asking the job to checkpoint before preemption (default: none)")
@@ -114,7 +114,7 @@ public final class ComputeRoutes {
                         .returns(JobView.class)
                         .handle(call -> {
                             Organisation org = tenancy.authorize(call.caller(), call.path("org"), Action.JOB_SUBMIT);
-                            JobSpec spec = spec(call.body(SUBMIT_JOB));
+                            JobSpec spec = spec(call.body(SUBMIT_JOB), org.defaultJobTimeLimitMinutes().orElse(60));
                             return JobView.of(compute.submit(new ComputeService.Submitter(org.id().value(), org.name(),
                                     call.principal().user().name(), call.requestMeta()), spec));
                         }),
@@ -234,7 +234,7 @@ public final class ComputeRoutes {
         return new Raw(200, "text/plain; charset=utf-8", new String(chunk, StandardCharsets.UTF_8));
     }
 
-    private static JobSpec spec(Body body) {
+    private static JobSpec spec(Body body, int defaultTimeLimitMinutes) {
         Violations violations = new Violations();
         BigDecimal gpus = body.optionalNumber("gpus_per_node").orElse(BigDecimal.ZERO);
         int gpuMillis = 0;
@@ -247,7 +247,7 @@ public final class ComputeRoutes {
         return new JobSpec(body.string("name"), body.strings("command"), body.stringMap("env"),
                 body.optionalInteger("nodes").orElse(1), gpuMillis, body.optionalString("gpu_type"),
                 body.optionalInteger("cpus").orElse(1), body.optionalInteger("memory_mib").orElse(0),
-                Duration.ofMinutes(body.optionalInteger("time_limit_minutes").orElse(60)),
+                Duration.ofMinutes(body.optionalInteger("time_limit_minutes").orElse(defaultTimeLimitMinutes)),
                 body.optionalString("priority").map(value -> PriorityClass.valueOf(value.toUpperCase(Locale.ROOT)))
                         .orElse(PriorityClass.NORMAL),
                 body.optionalString("checkpoint_signal"),

@@ -54,7 +54,8 @@ public final class TenancyRoutes {
             .optional("owner", STRING, "name of an existing user who becomes the owner").rule(Names::handleProblem)
             .build();
     private static final BodySpec UPDATE_ORGANISATION = BodySpec.named("UpdateOrganisation")
-            .required("display_name", STRING, "human-readable name").rule(TenancyRoutes::displayName)
+            .optional("display_name", STRING, "human-readable name").rule(TenancyRoutes::displayName)
+            .optional("default_job_time_limit_minutes", INTEGER, "time limit of jobs that state none (1-43200)")
             .build();
     private static final BodySpec ADD_MEMBER = BodySpec.named("AddMember")
             .required("user", STRING, "name of an existing user").rule(Names::handleProblem)
@@ -134,10 +135,15 @@ public final class TenancyRoutes {
                         .returns(OrganisationView.class)
                         .handle(call -> OrganisationView.of(tenancy.getOrganisation(call.caller(), call.path("org")))),
                 ApiRoute.patch(org, "updateOrganisation").tag("organisations")
-                        .summary("Change an organisation's display name (admin); honours If-Match")
+                        .summary("Change an organisation's display name or default job time limit (admin);"
+                                + " honours If-Match")
                         .body(UPDATE_ORGANISATION).returns(OrganisationView.class)
-                        .handle(call -> OrganisationView.of(tenancy.updateOrganisation(call.caller(), call.path("org"),
-                                call.ifMatch(), call.body(UPDATE_ORGANISATION).string("display_name")))),
+                        .handle(call -> {
+                            Body body = call.body(UPDATE_ORGANISATION);
+                            return OrganisationView.of(tenancy.updateOrganisation(call.caller(), call.path("org"),
+                                    call.ifMatch(), body.optionalString("display_name"),
+                                    body.optionalInteger("default_job_time_limit_minutes")));
+                        }),
 
                 ApiRoute.get(org + "/members", "listMembers").tag("members").summary("Members and their roles")
                         .pageOf(MembershipView.class)

@@ -30,11 +30,13 @@ public final class Views {
         }
     }
 
-    public record OrganisationView(String id, String name, String displayName, Roles.OrgKind kind, Instant createdAt,
-                                   long version) implements Versioned {
+    public record OrganisationView(String id, String name, String displayName, Roles.OrgKind kind,
+                                   Optional<Integer> defaultJobTimeLimitMinutes, Instant createdAt, long version)
+            implements Versioned {
         public static OrganisationView of(Organisation organisation) {
             return new OrganisationView(organisation.id().value(), organisation.name(), organisation.displayName(),
-                    organisation.kind(), organisation.createdAt(), organisation.version());
+                    organisation.kind(), organisation.defaultJobTimeLimitMinutes(), organisation.createdAt(),
+                    organisation.version());
         }
     }
 
