@@ -15,6 +15,7 @@ import dev.incubator.common.audit.AuditEvent.Outcome;
 import dev.incubator.compute.port.ComputeEnvironment;
 import dev.incubator.compute.port.ComputeStore;
 import dev.incubator.compute.port.Executor;
+import dev.incubator.compute.port.PowerMeter;
 import dev.incubator.compute.scheduler.Decisions;
 import dev.incubator.compute.scheduler.GpuShare;
 import dev.incubator.compute.scheduler.JobRequest;
@@ -56,11 +57,12 @@ public final class ComputeService {
     private final Clock clock;
     private final Duration meteringInterval;
     private final Duration usageHalfLife;
+    private final PowerMeter power;
     /** Queue positions and estimates of the last cycle: they change every cycle, so they live in memory. */
     private volatile Map<String, Decisions.Pending> lastRanking = Map.of();
 
     public ComputeService(ComputeStore store, Executor executor, ComputeEnvironment environment, Scheduler scheduler,
-                          Clock clock, Duration meteringInterval, Duration usageHalfLife) {
+                          Clock clock, Duration meteringInterval, Duration usageHalfLife, PowerMeter power) {
         this.store = requireNonNull(store, "store is null");
         this.executor = requireNonNull(executor, "executor is null");
         this.environment = requireNonNull(environment, "environment is null");
@@ -68,6 +70,7 @@ public final class ComputeService {
         this.clock = requireNonNull(clock, "clock is null");
         this.meteringInterval = requireNonNull(meteringInterval, "meteringInterval is null");
         this.usageHalfLife = requireNonNull(usageHalfLife, "usageHalfLife is null");
+        this.power = requireNonNull(power, "power is null");
     }
 
     /** Who submits, for which organisation. Authorisation happens before: this service trusts its caller. */
@@ -422,14 +425,36 @@ public final class ComputeService {
                 return job;
             }
         }
+        Optional<Double> measured = measuredWattHours(job, elapsed);
         return store.write(repositories -> {
             Job updated = repositories.jobs().find(job.id()).orElseThrow().toBuilder()
                     .metered(gpuMilliseconds, now.toEpochMilli()).build();
             repositories.jobs().update(updated);
             repositories.usage().append(new UsageRecord(job.id(), job.orgId(), job.spec().name(), now, gpuType,
-                    gpuMilliseconds, EnergyModel.estimateWattHours(gpuType, gpuMilliseconds), true));
+                    gpuMilliseconds, measured.orElse(EnergyModel.estimateWattHours(gpuType, gpuMilliseconds)),
+                    measured.isEmpty()));
             return updated;
         });
+    }
+
+    /**
+     * Energy of the slice from the GPUs' measured power draw (sampled now, held for the slice, shared GPUs
+     * counted by the job's share), when every GPU of the job reports it; empty otherwise.
+     */
+    private Optional<Double> measuredWattHours(Job job, long elapsedMillis) {
+        if (job.allocation().isEmpty()) {
+            return Optional.empty();
+        }
+        Map<Integer, Double> watts = power.wattsByGpu();
+        double total = 0;
+        for (GpuShare share : job.allocation()) {
+            Double draw = watts.get(share.index());
+            if (draw == null) {
+                return Optional.empty();
+            }
+            total += draw * share.millis() / GpuShare.WHOLE;
+        }
+        return Optional.of(total * elapsedMillis / 3_600_000.0);
     }
 
     private String gpuType(Job job) {

@@ -9,6 +9,8 @@ import dev.incubator.compute.ComputeService;
 import dev.incubator.compute.EnergyModel;
 import dev.incubator.compute.local.LocalExecutor;
 import dev.incubator.compute.local.LocalInventory;
+import dev.incubator.compute.local.NvidiaSmiPowerMeter;
+import dev.incubator.compute.port.PowerMeter;
 import dev.incubator.compute.port.ComputeEnvironment;
 import dev.incubator.compute.scheduler.Node;
 import dev.incubator.compute.scheduler.OrgShare;
@@ -145,7 +147,9 @@ public final class IncubatorServer implements AutoCloseable {
             };
             ComputeService compute = new ComputeService(new JdbiComputeStore(database), executor, environment,
                     new Scheduler(Policy.valueOf(config.compute().policy())), clock, config.compute().meteringInterval(),
-                    config.compute().usageHalfLife());
+                    config.compute().usageHalfLife(), localNode.gpus().stream().anyMatch(gpu ->
+                            !gpu.type().equals(LocalInventory.VIRTUAL_GPU_TYPE)) ? new NvidiaSmiPowerMeter()
+                            : PowerMeter.NONE);
             compute.recover();
             LOG.info("compute: {} GPU(s) on {} ({}), policy {}", localNode.gpus().size(), localNode.name(),
                     localNode.gpus().isEmpty() ? "none found; set compute.virtual-gpus to offer virtual ones"
