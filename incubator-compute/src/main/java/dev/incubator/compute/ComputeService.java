@@ -185,7 +185,8 @@ public final class ComputeService {
         Instant now = clock.instant();
         if (job.state() == JobState.PENDING || job.state() == JobState.PREEMPTED) {
             return store.write(repositories -> {
-                Job cancelled = repositories.jobs().find(jobId).orElseThrow().toBuilder().state(JobState.CANCELLED).finished(now, Optional.empty())
+                Job cancelled = repositories.jobs().find(jobId).orElseThrow().toBuilder().state(JobState.CANCELLED)
+                        .finished(now, Optional.empty())
                         .clearWaiting().reason("CANCELLED", "cancelled by " + actor).build();
                 repositories.jobs().update(cancelled);
                 audit(repositories, actor, request, "job.cancel", cancelled, Map.of());
@@ -258,7 +259,7 @@ public final class ComputeService {
                 for (Decisions.Pending waiting : changed) {
                     repositories.jobs().find(waiting.jobId()).filter(job -> job.state() == JobState.PENDING)
                             .ifPresent(job -> repositories.jobs().update(job.toBuilder().waiting(waiting.reason().name(),
-                                    waiting.message(), 0, Optional.empty()).build()));
+                                    waiting.message()).build()));
                 }
                 return null;
             });
@@ -280,7 +281,7 @@ public final class ComputeService {
                 store.write(repositories -> {
                     Job requeued = job.toBuilder().state(JobState.PENDING).requeued()
                             .waiting("REQUEUED", "the server stopped before the job was launched; back in the queue at"
-                                    + " its original position", 0, Optional.empty()).build();
+                                    + " its original position").build();
                     repositories.jobs().update(requeued);
                     audit(repositories, "system", RequestMeta.SYSTEM, "job.requeue", requeued, Map.of());
                     return null;
@@ -329,7 +330,7 @@ public final class ComputeService {
             if (reason.equals(PREEMPTING)) {
                 builder.state(JobState.PREEMPTED).requeued().state(JobState.PENDING)
                         .waiting("PREEMPTED", "preempted to honour another organisation's guarantee; back in the queue"
-                                + " at its original position", 0, Optional.empty());
+                                + " at its original position");
             } else if (reason.equals(CANCELLING)) {
                 builder.state(JobState.CANCELLED).finished(now, exitCode).reason("CANCELLED", metered.message()
                         .orElse("cancelled"));
@@ -343,8 +344,7 @@ public final class ComputeService {
                 builder.state(JobState.SUCCEEDED).finished(now, exitCode).clearWaiting();
             } else if (metered.attempt() <= metered.spec().retries()) {
                 builder.state(JobState.PENDING).requeued().waiting("RETRY", "attempt " + metered.attempt() + " "
-                        + describeExit(exitCode.get()) + "; retrying (" + metered.spec().retries() + " retries allowed)",
-                        0, Optional.empty());
+                        + describeExit(exitCode.get()) + "; retrying (" + metered.spec().retries() + " retries allowed)");
             } else {
                 builder.state(JobState.FAILED).finished(now, exitCode).reason("EXIT_CODE", describeExit(exitCode.get()));
             }

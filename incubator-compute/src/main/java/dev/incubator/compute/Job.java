@@ -92,11 +92,10 @@ public record Job(String id, String orgId, String orgName, String submittedBy, J
             return this;
         }
 
-        public Builder waiting(String reasonCode, String text, int queuePosition, Optional<Instant> estimate) {
+        /** Why the job waits; its queue position and estimate come from the scheduler's last cycle. */
+        public Builder waiting(String reasonCode, String text) {
             this.reason = Optional.of(reasonCode);
             this.message = Optional.of(text);
-            this.position = queuePosition;
-            this.estimatedStart = estimate;
             return this;
         }
 

@@ -1,29 +1,15 @@
 package dev.incubator.store;
 
-import static java.util.Objects.requireNonNull;
-
 import dev.incubator.common.audit.AuditLog;
 import dev.incubator.compute.port.ComputeStore;
 import dev.incubator.compute.port.JobRepository;
-import java.util.function.Function;
+import dev.incubator.compute.port.UsageRepository;
 import org.jdbi.v3.core.Handle;
 
 /** {@link ComputeStore} on the same database and transactions as the tenancy store. */
-public final class JdbiComputeStore implements ComputeStore {
-    private final Transactions transactions;
-
+public final class JdbiComputeStore extends JdbiStore<ComputeStore.Repositories> implements ComputeStore {
     public JdbiComputeStore(Database database) {
-        this.transactions = requireNonNull(database, "database is null").transactions();
-    }
-
-    @Override
-    public <T> T write(Function<Repositories, T> work) {
-        return transactions.write(handle -> work.apply(new JdbiRepositories(handle)));
-    }
-
-    @Override
-    public <T> T read(Function<Repositories, T> work) {
-        return transactions.read(handle -> work.apply(new JdbiRepositories(handle)));
+        super(database, JdbiRepositories::new);
     }
 
     private record JdbiRepositories(Handle handle) implements Repositories {
@@ -33,7 +19,7 @@ public final class JdbiComputeStore implements ComputeStore {
         }
 
         @Override
-        public dev.incubator.compute.port.UsageRepository usage() {
+        public UsageRepository usage() {
             return new JdbiUsage(handle);
         }
 

@@ -27,8 +27,8 @@ import org.jdbi.v3.core.statement.Update;
 
 final class JdbiJobs implements JobRepository {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String COLUMNS = "id, org_id, org_name, submitted_by, spec, state, reason, message, position,"
-            + " estimated_start, submitted_at, submit_order, started_at, finished_at, allocation, borrowed, terminating,"
+    private static final String COLUMNS = "id, org_id, org_name, submitted_by, spec, state, reason, message,"
+            + " submitted_at, submit_order, started_at, finished_at, allocation, borrowed, terminating,"
             + " terminate_by, exit_code, pid, pid_started_at, metered_gpu_ms, metered_until, attempt, version";
     private static final RowMapper<Job> MAPPER = JdbiJobs::map;
 
@@ -41,7 +41,7 @@ final class JdbiJobs implements JobRepository {
     @Override
     public void insert(Job job) {
         bind(handle.createUpdate("INSERT INTO jobs (" + COLUMNS + ") VALUES (:id, :orgId, :orgName, :submittedBy,"
-                + " :spec, :state, :reason, :message, :position, :estimatedStart, :submittedAt, :submitOrder,"
+                + " :spec, :state, :reason, :message, :submittedAt, :submitOrder,"
                 + " :startedAt, :finishedAt, :allocation, :borrowed, :terminating, :terminateBy, :exitCode, :pid,"
                 + " :pidStartedAt, :meteredGpuMs, :meteredUntil, :attempt, :version)"), job).execute();
     }
@@ -54,8 +54,7 @@ final class JdbiJobs implements JobRepository {
     @Override
     public void update(Job updated) {
         int rows = bind(handle.createUpdate("""
-                UPDATE jobs SET state = :state, reason = :reason, message = :message, position = :position,
-                    estimated_start = :estimatedStart, started_at = :startedAt, finished_at = :finishedAt,
+                UPDATE jobs SET state = :state, reason = :reason, message = :message, started_at = :startedAt, finished_at = :finishedAt,
                     allocation = :allocation, borrowed = :borrowed, terminating = :terminating,
                     terminate_by = :terminateBy, exit_code = :exitCode, pid = :pid, pid_started_at = :pidStartedAt,
                     metered_gpu_ms = :meteredGpuMs, metered_until = :meteredUntil, attempt = :attempt,
@@ -98,8 +97,6 @@ final class JdbiJobs implements JobRepository {
                 .bind("state", job.state().name().toLowerCase())
                 .bind("reason", job.reason().orElse(null))
                 .bind("message", job.message().orElse(null))
-                .bind("position", job.position())
-                .bind("estimatedStart", Sql.millis(job.estimatedStart()))
                 .bind("submittedAt", job.submittedAt().toEpochMilli())
                 .bind("submitOrder", job.submitOrder())
                 .bind("startedAt", Sql.millis(job.startedAt()))
@@ -124,8 +121,8 @@ final class JdbiJobs implements JobRepository {
         Optional<Long> processId = rs.wasNull() ? Optional.empty() : Optional.of(pid);
         return new Job(rs.getString("id"), rs.getString("org_id"), rs.getString("org_name"), rs.getString("submitted_by"),
                 readSpec(rs.getString("spec")), JobState.valueOf(rs.getString("state").toUpperCase()),
-                Sql.optionalString(rs, "reason"), Sql.optionalString(rs, "message"), rs.getInt("position"),
-                Sql.optionalInstant(rs, "estimated_start"), Sql.instant(rs, "submitted_at"), rs.getLong("submit_order"),
+                Sql.optionalString(rs, "reason"), Sql.optionalString(rs, "message"), 0, Optional.empty(),
+                Sql.instant(rs, "submitted_at"), rs.getLong("submit_order"),
                 Sql.optionalInstant(rs, "started_at"), Sql.optionalInstant(rs, "finished_at"),
                 readAllocation(rs.getString("allocation")), rs.getBoolean("borrowed"), rs.getBoolean("terminating"),
                 Sql.optionalInstant(rs, "terminate_by"), exit, processId, Sql.optionalInstant(rs, "pid_started_at"),

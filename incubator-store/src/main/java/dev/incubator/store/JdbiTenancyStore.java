@@ -1,7 +1,5 @@
 package dev.incubator.store;
 
-import static java.util.Objects.requireNonNull;
-
 import dev.incubator.common.audit.AuditLog;
 import dev.incubator.tenancy.port.GrantRepository;
 import dev.incubator.tenancy.port.IdempotencyRepository;
@@ -12,25 +10,12 @@ import dev.incubator.tenancy.port.TenancyRepositories;
 import dev.incubator.tenancy.port.TenancyStore;
 import dev.incubator.tenancy.port.TokenRepository;
 import dev.incubator.tenancy.port.UserRepository;
-import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 
 /** {@link TenancyStore} on a {@link Database}: SQLite or PostgreSQL, the same SQL for both. */
-public final class JdbiTenancyStore implements TenancyStore {
-    private final Transactions transactions;
-
+public final class JdbiTenancyStore extends JdbiStore<TenancyRepositories> implements TenancyStore {
     public JdbiTenancyStore(Database database) {
-        this.transactions = requireNonNull(database, "database is null").transactions();
-    }
-
-    @Override
-    public <T> T write(Function<TenancyRepositories, T> work) {
-        return transactions.write(handle -> work.apply(new Repositories(handle)));
-    }
-
-    @Override
-    public <T> T read(Function<TenancyRepositories, T> work) {
-        return transactions.read(handle -> work.apply(new Repositories(handle)));
+        super(database, Repositories::new);
     }
 
     private record Repositories(Handle handle) implements TenancyRepositories {

@@ -99,8 +99,8 @@ public abstract class ComputeStoreContract extends TenancyStoreContract {
                 Duration.ofSeconds(45), 2);
         return compute.write(r -> {
             Job job = new Job(dev.incubator.common.Ids.next("job", java.time.Clock.systemUTC()), org.id().value(),
-                    org.name(), "admin", spec, JobState.PENDING, Optional.of("NEW"), Optional.of("waiting"), 3,
-                    Optional.of(Instant.now().truncatedTo(ChronoUnit.MILLIS)), Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                    org.name(), "admin", spec, JobState.PENDING, Optional.of("NEW"), Optional.of("waiting"), 0,
+                    Optional.empty(), Instant.now().truncatedTo(ChronoUnit.MILLIS),
                     r.jobs().nextSubmitOrder(), Optional.empty(), Optional.empty(), List.of(), false, false,
                     Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 1, 1);
             r.jobs().insert(job);
