@@ -158,6 +158,23 @@ class ComputeApiTest {
     }
 
     @Test
+    void aFailedAttemptIsRetriedAndAVanishedProcessIsReportedLost() throws Exception {
+        String flaky = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "flaky",
+                "command", List.of("bash", "-c", "echo attempt $INCUBATOR_ATTEMPT; [ \"$INCUBATOR_ATTEMPT\" -ge 2 ]"),
+                "gpus_per_node", 1, "retries", 1)).expect(201).path("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", flaky).equals("succeeded"));
+        assertThat(job("alpha", flaky).path("attempt").asInt()).isEqualTo(2);
+        assertThat(log("alpha", flaky)).contains("attempt 1").contains("attempt 2");
+
+        String marker = "lost-marker-" + System.nanoTime();
+        String doomed = submit("beta", 1, "sleep 30 # " + marker);
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("beta", doomed).equals("running"));
+        new ProcessBuilder("pkill", "-KILL", "-f", marker).start().waitFor();
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("beta", doomed).equals("failed"));
+        assertThat(job("beta", doomed).path("reason").asText()).isEqualTo("LOST");
+    }
+
+    @Test
     void theClusterShowsWhoHoldsWhichGpu() {
         String running = submit("alpha", 1, "sleep 5");
         await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", running).equals("running"));
