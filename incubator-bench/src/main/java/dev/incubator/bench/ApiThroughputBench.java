@@ -37,20 +37,25 @@ public final class ApiThroughputBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new LinkedHashMap<>(Map.of("--seconds", "10", "--concurrency", "8",
-                "--rounds", "3", "--synchronous", "FULL"));
+                "--rounds", "3", "--synchronous", "FULL", "--store-url", ""));
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i], args[i + 1]);
         }
         new ApiThroughputBench().run(Integer.parseInt(options.get("--seconds")),
                 Integer.parseInt(options.get("--concurrency")), Integer.parseInt(options.get("--rounds")),
-                options.get("--synchronous"));
+                options.get("--synchronous"), options.get("--store-url"));
     }
 
-    private void run(int seconds, int concurrency, int rounds, String synchronous) throws Exception {
+    /** {@code storeUrl}: empty for the embedded SQLite, else a JDBC URL such as a fresh PostgreSQL database. */
+    private void run(int seconds, int concurrency, int rounds, String synchronous, String storeUrl) throws Exception {
         Path dataDir = Files.createTempDirectory("incubator-bench");
-        ServerConfig config = ServerConfig.load(java.util.Optional.empty(), Map.of(), Map.of(
+        Map<String, String> settings = new LinkedHashMap<>(Map.of(
                 "data-dir", dataDir.toString(), "server.port", "0", "server.access-log", "false",
                 "store.sqlite.synchronous", synchronous));
+        if (!storeUrl.isEmpty()) {
+            settings.put("store.url", storeUrl);
+        }
+        ServerConfig config = ServerConfig.load(java.util.Optional.empty(), Map.of(), settings);
         try (IncubatorServer server = IncubatorServer.start(config)) {
             URI base = server.url();
             String token = Files.readString(dataDir.resolve("bootstrap-token")).strip();
@@ -73,7 +78,8 @@ public final class ApiThroughputBench {
                     bareCommits(dataDir.resolve("peer.db"), synchronous));
 
             System.out.printf(Locale.ROOT, "Incubator API on loopback: %d client threads, %d s per run, %d rounds, "
-                    + "SQLite synchronous=%s, %d cores%n%n", concurrency, seconds, rounds, synchronous,
+                    + "store %s, %d cores%n%n", concurrency, seconds, rounds, storeUrl.isEmpty()
+                            ? "SQLite synchronous=" + synchronous : storeUrl.replaceAll("\\?.*", ""),
                     Runtime.getRuntime().availableProcessors());
             Map<String, List<Result>> results = new LinkedHashMap<>();
             for (String name : workloads.keySet()) {
