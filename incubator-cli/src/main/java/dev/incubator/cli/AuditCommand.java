@@ -2,7 +2,6 @@ package dev.incubator.cli;
 
 import static dev.incubator.cli.Output.Column.field;
 
-import dev.incubator.cli.Output.Column;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

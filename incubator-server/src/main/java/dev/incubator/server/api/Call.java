@@ -16,7 +16,6 @@ import dev.incubator.tenancy.Principal;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -168,7 +167,6 @@ public final class Call {
     }
 
     static boolean isValidIdempotencyKey(String key) {
-        return key.length() >= 1 && key.length() <= 255 && Arrays.stream(key.split(""))
-                .allMatch(c -> c.charAt(0) > 0x20 && c.charAt(0) < 0x7f);
+        return !key.isEmpty() && key.length() <= 255 && key.chars().allMatch(c -> c > 0x20 && c < 0x7f);
     }
 }
