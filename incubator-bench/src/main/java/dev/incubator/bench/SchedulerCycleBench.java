@@ -65,6 +65,11 @@ public class SchedulerCycleBench {
 
     static Snapshot snapshot(Random random, int nodeCount, int gpusPerNode, int orgCount, int pendingCount) {
         Instant now = Instant.parse("2026-06-01T12:00:00Z");
+        // One name object per organisation, as the service's snapshot holds them.
+        String[] orgNames = new String[orgCount];
+        for (int o = 0; o < orgCount; o++) {
+            orgNames[o] = "org-" + o;
+        }
         List<Node> nodes = new ArrayList<>();
         for (int n = 0; n < nodeCount; n++) {
             List<Gpu> gpus = new ArrayList<>();
@@ -85,7 +90,7 @@ public class SchedulerCycleBench {
                 for (int i = 0; i < size; i++) {
                     shares.add(new GpuShare(node.name(), gpu + i, GpuShare.WHOLE));
                 }
-                running.add(new RunningJob("run-" + id++, "org-" + random.nextInt(orgCount), PriorityClass.NORMAL,
+                running.add(new RunningJob("run-" + id++, orgNames[random.nextInt(orgCount)], PriorityClass.NORMAL,
                         shares, now.minusSeconds(random.nextInt(86_400)), Duration.ofHours(1 + random.nextInt(72)),
                         random.nextInt(4) == 0, random.nextBoolean(), Optional.empty(), false));
                 gpu += size;
@@ -96,7 +101,7 @@ public class SchedulerCycleBench {
             double roll = random.nextDouble();
             int nodesWanted = roll < 0.02 ? 2 + random.nextInt(15) : 1;
             int gpuMillis = roll >= 0.02 && roll < 0.1 ? 250 * (1 + random.nextInt(3)) : (nodesWanted > 1 ? 8 : 1 << random.nextInt(4)) * 1000;
-            pending.add(new JobRequest("job-" + p, "org-" + random.nextInt(orgCount),
+            pending.add(new JobRequest("job-" + p, orgNames[random.nextInt(orgCount)],
                     PriorityClass.values()[random.nextInt(3)], nodesWanted, gpuMillis,
                     random.nextInt(5) == 0 ? Optional.of("h100") : Optional.empty(),
                     Duration.ofMinutes(10 + random.nextInt(4_000)), now.minusSeconds(pendingCount - p), p,
@@ -104,7 +109,7 @@ public class SchedulerCycleBench {
         }
         Map<String, OrgShare> orgs = new HashMap<>();
         for (int o = 0; o < orgCount; o++) {
-            orgs.put("org-" + o, new OrgShare("org-" + o, random.nextInt(40), 0.5 + random.nextDouble(),
+            orgs.put(orgNames[o], new OrgShare(orgNames[o], random.nextInt(40), 0.5 + random.nextDouble(),
                     random.nextInt(1_000_000), random.nextInt(10) != 0));
         }
         return new Snapshot(now, nodes, running, pending, orgs);

@@ -20,8 +20,20 @@ final class Capacity {
     private final int[] wholeFree;
     /** nodesWithWholeFree[k]: how many nodes have exactly k whole free GPUs; rejects gangs in O(GPUs per node). */
     private final int[] nodesWithWholeFree;
-    private final Map<String, Long> freeMillisByType;
-    private long freeMillisTotal;
+    /** GPU types in order of first appearance; a type's index selects its row in the per-type arrays. */
+    private final Map<String, Integer> typeIndex = new HashMap<>();
+    private final int[][] gpuType;
+    /** Free thousandths per type; the last entry counts every type. */
+    private final long[] freeMillisByType;
+    /**
+     * freeShares[type][m]: how many GPUs have exactly m thousandths free (the last row counts every type); rejects
+     * fractional jobs without scanning the GPUs.
+     */
+    private final int[][] freeShares;
+    /** matching[type][n]: GPUs of the type on node n (the last row: all GPUs); computed once. */
+    private final int[][] matching;
+    /** GPUs promised to a job that waits for preemption victims: offered to nobody else, counted as not free. */
+    private final boolean[][] held;
     /** Changes with every allocation or release: equal versions mean equal capacity. */
     private long version;
 
@@ -30,39 +42,108 @@ final class Capacity {
         this.indexByName = new HashMap<>();
         this.free = new int[nodes.size()][];
         this.wholeFree = new int[nodes.size()];
-        this.freeMillisByType = new HashMap<>();
+        this.gpuType = new int[nodes.size()][];
+        this.held = new boolean[nodes.size()][];
         this.nodesWithWholeFree = new int[nodes.stream().mapToInt(node -> node.gpus().size()).max().orElse(0) + 1];
+        for (Node node : nodes) {
+            for (Gpu gpu : node.gpus()) {
+                typeIndex.putIfAbsent(gpu.type(), typeIndex.size());
+            }
+        }
+        int any = typeIndex.size();
+        this.freeMillisByType = new long[any + 1];
+        this.freeShares = new int[any + 1][GpuShare.WHOLE + 1];
+        this.matching = new int[any + 1][nodes.size()];
         for (int n = 0; n < nodes.size(); n++) {
             Node node = nodes.get(n);
             indexByName.put(node.name(), n);
             free[n] = new int[node.gpus().size()];
+            gpuType[n] = new int[node.gpus().size()];
+            held[n] = new boolean[node.gpus().size()];
             Arrays.fill(free[n], GpuShare.WHOLE);
             wholeFree[n] = node.gpus().size();
             nodesWithWholeFree[wholeFree[n]]++;
-            for (Gpu gpu : node.gpus()) {
-                freeMillisByType.merge(gpu.type(), (long) GpuShare.WHOLE, Long::sum);
-                freeMillisTotal += GpuShare.WHOLE;
+            for (int g = 0; g < node.gpus().size(); g++) {
+                int type = typeIndex.get(node.gpus().get(g).type());
+                gpuType[n][g] = type;
+                freeMillisByType[type] += GpuShare.WHOLE;
+                freeMillisByType[any] += GpuShare.WHOLE;
+                freeShares[type][GpuShare.WHOLE]++;
+                freeShares[any][GpuShare.WHOLE]++;
+                matching[type][n]++;
+                matching[any][n]++;
             }
         }
+    }
+
+    /** The index of a GPU type ({@code null}: any type), or -1 for a type no schedulable node has. */
+    int typeIndex(String type) {
+        if (type == null) {
+            return typeIndex.size();
+        }
+        return typeIndex.getOrDefault(type, -1);
     }
 
     /** Takes ({@code sign} -1) or returns (+1) an allocation; shares on unknown or unschedulable nodes are ignored. */
     void apply(List<GpuShare> allocation, int sign) {
         version++;
+        int any = typeIndex.size();
         for (GpuShare share : allocation) {
             Integer n = indexByName.get(share.node());
             if (n == null || share.index() >= free[n].length) {
                 continue;
             }
-            boolean wasWhole = free[n][share.index()] == GpuShare.WHOLE;
-            free[n][share.index()] += sign * share.millis();
-            boolean isWhole = free[n][share.index()] == GpuShare.WHOLE;
+            int before = free[n][share.index()];
+            int after = before + sign * share.millis();
+            free[n][share.index()] = after;
+            if (held[n][share.index()]) {
+                continue;
+            }
+            int type = gpuType[n][share.index()];
+            freeShares[type][bucket(before)]--;
+            freeShares[any][bucket(before)]--;
+            freeShares[type][bucket(after)]++;
+            freeShares[any][bucket(after)]++;
+            boolean wasWhole = before == GpuShare.WHOLE;
+            boolean isWhole = after == GpuShare.WHOLE;
             nodesWithWholeFree[wholeFree[n]]--;
             wholeFree[n] += (isWhole ? 1 : 0) - (wasWhole ? 1 : 0);
             nodesWithWholeFree[wholeFree[n]]++;
-            freeMillisByType.merge(nodes.get(n).gpus().get(share.index()).type(), (long) sign * share.millis(), Long::sum);
-            freeMillisTotal += (long) sign * share.millis();
+            freeMillisByType[type] += (long) sign * share.millis();
+            freeMillisByType[any] += (long) sign * share.millis();
         }
+    }
+
+    /**
+     * Holds a GPU for a job waiting for preemption victims: from now on it is offered to no other job this cycle,
+     * and whatever of it is free no longer counts as free.
+     */
+    void hold(String node, int gpu) {
+        Integer n = indexByName.get(node);
+        if (n == null || gpu >= free[n].length || held[n][gpu]) {
+            return;
+        }
+        version++;
+        int available = free[n][gpu];
+        int type = gpuType[n][gpu];
+        int any = typeIndex.size();
+        freeShares[type][bucket(available)]--;
+        freeShares[any][bucket(available)]--;
+        freeShares[type][0]++;
+        freeShares[any][0]++;
+        freeMillisByType[type] -= Math.max(0, available);
+        freeMillisByType[any] -= Math.max(0, available);
+        if (available == GpuShare.WHOLE) {
+            nodesWithWholeFree[wholeFree[n]]--;
+            wholeFree[n]--;
+            nodesWithWholeFree[wholeFree[n]]++;
+        }
+        held[n][gpu] = true;
+    }
+
+    /** Over-allocated snapshots (which the scheduler never produces) still keep the histogram in range. */
+    private static int bucket(int freeMillis) {
+        return Math.max(0, Math.min(GpuShare.WHOLE, freeMillis));
     }
 
     long version() {
@@ -71,10 +152,12 @@ final class Capacity {
 
     /** Free thousandths of GPUs of a type ({@code null}: any type). */
     long freeMillis(String type) {
-        if (type == null) {
-            return freeMillisTotal;
-        }
-        return freeMillisByType.getOrDefault(type, 0L);
+        return freeMillisOf(typeIndex(type));
+    }
+
+    /** Free thousandths of GPUs of a type index from {@link #typeIndex}. */
+    long freeMillisOf(int type) {
+        return type < 0 ? 0 : freeMillisByType[type];
     }
 
     /** A necessary condition for a whole-GPU placement, checked without scanning the nodes. */
@@ -86,7 +169,13 @@ final class Capacity {
             return false;
         }
         if (job.isFractional()) {
-            return true;
+            int[] shares = freeShares[typeIndex(job.gpuType().orElse(null))];
+            for (int m = job.gpuMillis(); m <= GpuShare.WHOLE; m++) {
+                if (shares[m] > 0) {
+                    return true;
+                }
+            }
+            return false;
         }
         int eligible = 0;
         for (int k = job.wholeGpusPerNode(); k < nodesWithWholeFree.length && eligible < job.nodes(); k++) {
@@ -95,22 +184,25 @@ final class Capacity {
         return eligible >= job.nodes();
     }
 
-    /** Whether the cluster, empty, could ever run the job. */
-    static Optional<String> neverFits(List<Node> allNodes, JobRequest job) {
-        List<Node> schedulable = allNodes.stream().filter(Node::schedulable).toList();
-        long matchingNodes = schedulable.stream().filter(node -> count(node, job) >= Math.max(1, job.wholeGpusPerNode())
-                || job.gpuMillis() == 0).count();
+    /** Whether the cluster, empty, could ever run the job: empty when it could, else why not. */
+    Optional<String> neverFits(JobRequest job) {
+        int type = typeIndex(job.gpuType().orElse(null));
+        int[] perNode = type < 0 ? new int[nodes.size()] : matching[type];
+        int needed = Math.max(1, job.wholeGpusPerNode());
+        int matchingNodes = 0;
+        int largest = 0;
+        for (int count : perNode) {
+            if (count >= needed || job.gpuMillis() == 0) {
+                matchingNodes++;
+            }
+            largest = Math.max(largest, count);
+        }
         if (matchingNodes >= job.nodes()) {
             return Optional.empty();
         }
-        int largest = schedulable.stream().mapToInt(node -> count(node, job)).max().orElse(0);
         return Optional.of("needs " + describe(job) + "; the cluster has " + matchingNodes + " node(s) that fit"
                 + (job.gpuType().isPresent() ? " with GPU type " + job.gpuType().get() : "")
                 + ", at most " + largest + " matching GPUs per node");
-    }
-
-    private static int count(Node node, JobRequest job) {
-        return (int) node.gpus().stream().filter(gpu -> job.gpuType().map(gpu.type()::equals).orElse(true)).count();
     }
 
     static String describe(JobRequest job) {
@@ -125,9 +217,10 @@ final class Capacity {
     }
 
     /**
-     * Best-fit placement avoiding {@code excluded} GPUs (keys from {@link #key}): the node with the fewest free
+     * Best-fit placement avoiding held GPUs and {@code excluded} ones (keys from {@link #key}): the node with the fewest free
      * GPUs that still fit, GPUs of one island where possible; fractional jobs pack onto shared GPUs first.
      */
+
     Optional<List<GpuShare>> place(JobRequest job, Set<Long> excluded) {
         if (job.gpuMillis() == 0) {
             return nodes.size() >= job.nodes() ? Optional.of(List.of()) : Optional.empty();
@@ -135,11 +228,11 @@ final class Capacity {
         if (!mayFit(job)) {
             return Optional.empty();
         }
-        String type = job.gpuType().orElse(null);
+        int type = typeIndex(job.gpuType().orElse(null));
         return job.isFractional() ? placeFraction(job, type, excluded) : placeWhole(job, type, excluded);
     }
 
-    private Optional<List<GpuShare>> placeFraction(JobRequest job, String type, Set<Long> excluded) {
+    private Optional<List<GpuShare>> placeFraction(JobRequest job, int type, Set<Long> excluded) {
         int bestNode = -1;
         int bestGpu = -1;
         int bestScore = Integer.MAX_VALUE;
@@ -147,7 +240,7 @@ final class Capacity {
             List<Gpu> gpus = nodes.get(n).gpus();
             for (int g = 0; g < gpus.size(); g++) {
                 int available = free[n][g];
-                if (available < job.gpuMillis() || !matches(gpus.get(g), type) || excluded.contains(key(n, g))) {
+                if (available < job.gpuMillis() || held[n][g] || !matches(n, g, type) || isExcluded(excluded, n, g)) {
                     continue;
                 }
                 // Shared GPUs first (tightest remainder), then a whole GPU on the node with the fewest whole free.
@@ -166,8 +259,11 @@ final class Capacity {
         return Optional.of(List.of(new GpuShare(nodes.get(bestNode).name(), bestGpu, job.gpuMillis())));
     }
 
-    private Optional<List<GpuShare>> placeWhole(JobRequest job, String type, Set<Long> excluded) {
+    private Optional<List<GpuShare>> placeWhole(JobRequest job, int type, Set<Long> excluded) {
         int perNode = job.wholeGpusPerNode();
+        if (job.nodes() == 1) {
+            return placeOnOneNode(perNode, type, excluded);
+        }
         // Candidate nodes: enough whole, matching, not excluded GPUs. Each entry: node index -> usable GPUs.
         Map<Integer, List<Integer>> usable = new LinkedHashMap<>();
         for (int n = 0; n < nodes.size(); n++) {
@@ -177,7 +273,7 @@ final class Capacity {
             List<Gpu> gpus = nodes.get(n).gpus();
             List<Integer> indices = new ArrayList<>();
             for (int g = 0; g < gpus.size(); g++) {
-                if (free[n][g] == GpuShare.WHOLE && matches(gpus.get(g), type) && !excluded.contains(key(n, g))) {
+                if (usable(n, g, type, excluded)) {
                     indices.add(g);
                 }
             }
@@ -196,6 +292,46 @@ final class Capacity {
             }
         }
         return Optional.of(allocation);
+    }
+
+    /** The common case without allocating per candidate: the tightest node (fewest usable GPUs, then name). */
+    private Optional<List<GpuShare>> placeOnOneNode(int perNode, int type, Set<Long> excluded) {
+        int bestNode = -1;
+        int bestUsable = Integer.MAX_VALUE;
+        for (int n = 0; n < nodes.size(); n++) {
+            if (wholeFree[n] < perNode) {
+                continue;
+            }
+            int usable = 0;
+            for (int g = 0; g < free[n].length; g++) {
+                if (usable(n, g, type, excluded)) {
+                    usable++;
+                }
+            }
+            if (usable >= perNode && (usable < bestUsable
+                    || (usable == bestUsable && nodes.get(n).name().compareTo(nodes.get(bestNode).name()) < 0))) {
+                bestNode = n;
+                bestUsable = usable;
+            }
+        }
+        if (bestNode < 0) {
+            return Optional.empty();
+        }
+        List<Integer> indices = new ArrayList<>(bestUsable);
+        for (int g = 0; g < free[bestNode].length; g++) {
+            if (usable(bestNode, g, type, excluded)) {
+                indices.add(g);
+            }
+        }
+        List<GpuShare> allocation = new ArrayList<>(perNode);
+        for (int g : chooseGpus(nodes.get(bestNode), indices, perNode)) {
+            allocation.add(new GpuShare(nodes.get(bestNode).name(), g, GpuShare.WHOLE));
+        }
+        return Optional.of(allocation);
+    }
+
+    private boolean usable(int n, int g, int type, Set<Long> excluded) {
+        return free[n][g] == GpuShare.WHOLE && !held[n][g] && matches(n, g, type) && !isExcluded(excluded, n, g);
     }
 
     /** One node: the tightest fit. Several: the tightest island that holds them all, else the tightest nodes. */
@@ -241,8 +377,23 @@ final class Capacity {
         return node.gpus().isEmpty() ? "" : node.gpus().get(0).island();
     }
 
-    private static boolean matches(Gpu gpu, String type) {
-        return type == null || gpu.type().equals(type);
+    private boolean matches(int node, int gpu, int type) {
+        return type == typeIndex.size() || gpuType[node][gpu] == type;
+    }
+
+    private static boolean isExcluded(Set<Long> excluded, int node, int gpu) {
+        return !excluded.isEmpty() && excluded.contains(key(node, gpu));
+    }
+
+    /** Whether an allocation holds a schedulable GPU of a type index from {@link #typeIndex}. */
+    boolean holdsType(List<GpuShare> allocation, int type) {
+        for (GpuShare share : allocation) {
+            Integer n = indexByName.get(share.node());
+            if (n != null && share.index() < free[n].length && matches(n, share.index(), type)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     long key(String node, int gpu) {

@@ -16,6 +16,7 @@ final class ReleaseEstimator {
     record Release(Instant at, List<GpuShare> allocation, long millis) {
     }
 
+    /** In end order (ties in insertion order); {@code cumulative[i]}: millis released by releases 0..i. */
     private final List<Release> releases = new ArrayList<>();
     private long[] cumulative;
 
@@ -24,24 +25,41 @@ final class ReleaseEstimator {
             Instant end = job.latestEnd().isBefore(now) ? now : job.latestEnd();
             releases.add(new Release(end, job.allocation(), job.gpuMillis()));
         }
+        releases.sort(Comparator.comparing(Release::at));
+        cumulative = new long[Math.max(16, releases.size() * 2)];
+        recount(0);
     }
 
     void started(JobRequest job, List<GpuShare> allocation, Instant now) {
-        releases.add(new Release(now.plus(job.timeLimit()), allocation,
-                allocation.stream().mapToLong(GpuShare::millis).sum()));
-        cumulative = null;
+        Release release = new Release(now.plus(job.timeLimit()), allocation,
+                allocation.stream().mapToLong(GpuShare::millis).sum());
+        // After every release that ends no later: the order a stable sort of the appended list would give.
+        int low = 0;
+        int high = releases.size();
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (releases.get(mid).at().isAfter(release.at())) {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        releases.add(low, release);
+        if (cumulative.length < releases.size()) {
+            cumulative = Arrays.copyOf(cumulative, releases.size() * 2);
+        }
+        recount(low);
+    }
+
+    private void recount(int from) {
+        long sum = from == 0 ? 0 : cumulative[from - 1];
+        for (int i = from; i < releases.size(); i++) {
+            sum += releases.get(i).millis();
+            cumulative[i] = sum;
+        }
     }
 
     List<Release> releasesInOrder() {
-        if (cumulative == null) {
-            releases.sort(Comparator.comparing(Release::at));
-            cumulative = new long[releases.size()];
-            long sum = 0;
-            for (int i = 0; i < releases.size(); i++) {
-                sum += releases.get(i).millis();
-                cumulative[i] = sum;
-            }
-        }
         return releases;
     }
 
@@ -51,8 +69,7 @@ final class ReleaseEstimator {
         if (needed <= 0) {
             return Optional.empty();
         }
-        List<Release> ordered = releasesInOrder();
-        int index = Arrays.binarySearch(cumulative, needed);
+        int index = Arrays.binarySearch(cumulative, 0, releases.size(), needed);
         if (index < 0) {
             index = -index - 1;
         } else {
@@ -60,6 +77,6 @@ final class ReleaseEstimator {
                 index--;
             }
         }
-        return index < ordered.size() ? Optional.of(ordered.get(index).at()) : Optional.empty();
+        return index < releases.size() ? Optional.of(releases.get(index).at()) : Optional.empty();
     }
 }

@@ -8,10 +8,9 @@ import dev.incubator.compute.scheduler.Decisions.Preempt;
 import dev.incubator.compute.scheduler.Decisions.Start;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -55,30 +54,27 @@ public final class Scheduler {
         private final Snapshot snapshot;
         private final Instant now;
         private final Capacity capacity;
-        private final Map<String, Long> guaranteedUse = new HashMap<>();
-        private final Map<String, Long> allocated = new HashMap<>();
+        /** Pending jobs in queue order (submit order, then id); jobs are referred to by index into it. */
+        private final List<JobRequest> jobs;
+        private final ShapeInfo[] shapeOf;
+        private final OrgState[] orgOf;
+        private final String[] idOf;
+        private final long[] demandOf;
+        private final long[] queueKeyOf;
+        private final Map<String, OrgState> orgs = new HashMap<>();
         private final List<Start> starts = new ArrayList<>();
         private final List<Preempt> preemptions = new ArrayList<>();
-        private final List<Pending> pending = new ArrayList<>();
-        /** GPUs promised to a job waiting for its preemption victims: nobody else may take them. */
-        private final Set<Long> heldForPreemption = new HashSet<>();
+        private final List<Pending> pending;
         private final Set<String> alreadyPreempted = new HashSet<>();
-        /** Victims whose GPUs are already promised to a job this cycle. */
-        private final Set<String> claimedVictims = new HashSet<>();
         private Reservation reservation;
         private boolean fifoBlocked;
         private int position;
         private final ReleaseEstimator estimator;
-        private final Map<Shape, Optional<String>> neverFits = new HashMap<>();
         /** Borrowed running jobs in victim order, computed once per cycle. */
         private List<RunningJob> victimOrder;
-        /**
-         * Outcomes of jobs that could not be placed, by organisation, shape and guarantee standing, valid while
-         * capacity, held GPUs and reservation are unchanged: the next such job fails the same way, with the same
-         * words, so it is not placed again. Most of a long queue is decided through this.
-         */
-        private final Map<BlockKey, Blocked> blocked = new HashMap<>();
-        private long heldVersion;
+        /** Per victim in that order: whether its GPUs are already promised to a job this cycle. */
+        private boolean[] claimed;
+        private int firstUnclaimed;
         /** Per GPU type: the smallest demand a reclaim already failed to satisfy this cycle. */
         private final Map<String, Long> failedReclaim = new HashMap<>();
 
@@ -88,15 +84,44 @@ public final class Scheduler {
             this.capacity = new Capacity(snapshot.nodes());
             for (RunningJob job : snapshot.running()) {
                 capacity.apply(job.allocation(), -1);
-                allocated.merge(job.org(), job.gpuMillis(), Long::sum);
+                OrgState org = org(job.org());
+                org.allocated += job.gpuMillis();
                 if (!job.borrowed()) {
-                    guaranteedUse.merge(job.org(), job.gpuMillis(), Long::sum);
+                    org.guaranteedUse += job.gpuMillis();
                 }
                 if (job.terminating()) {
                     alreadyPreempted.add(job.id());
                 }
             }
             this.estimator = new ReleaseEstimator(snapshot.running(), now);
+            this.jobs = inQueueOrder(snapshot.pending());
+            if (jobs.size() > INDEX_MASK) {
+                throw new IllegalArgumentException("a cycle schedules at most " + INDEX_MASK + " pending jobs");
+            }
+            this.shapeOf = new ShapeInfo[jobs.size()];
+            this.orgOf = new OrgState[jobs.size()];
+            this.idOf = new String[jobs.size()];
+            this.demandOf = new long[jobs.size()];
+            this.queueKeyOf = new long[jobs.size()];
+            this.pending = new ArrayList<>(jobs.size());
+            // One sequential pass over the jobs; later passes, in scheduling order, read these arrays instead.
+            Map<Shape, ShapeInfo> shapes = new HashMap<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                JobRequest job = jobs.get(i);
+                OrgState org = org(job.org());
+                org.queued++;
+                orgOf[i] = org;
+                idOf[i] = job.id();
+                demandOf[i] = job.totalGpuMillis();
+                queueKeyOf[i] = queueKey(job, i);
+                Shape key = new Shape(job.nodes(), job.gpuMillis(), job.gpuType());
+                ShapeInfo shape = shapes.get(key);
+                if (shape == null) {
+                    shape = new ShapeInfo(shapes.size(), job);
+                    shapes.put(key, shape);
+                }
+                shapeOf[i] = shape;
+            }
         }
 
         Decisions run() {
@@ -108,52 +133,50 @@ public final class Scheduler {
             if (policy == Policy.FAIR_SHARE) {
                 runFairShare();
             } else {
-                snapshot.pending().stream()
-                        .sorted(Comparator.comparingLong(JobRequest::submitOrder).thenComparing(JobRequest::id))
-                        .forEach(this::consider);
+                for (int i = 0; i < jobs.size(); i++) {
+                    consider(i);
+                }
             }
             return new Decisions(starts, preemptions, pending);
         }
 
         private void runFairShare() {
-            // Within an organisation: priority class, then predicted GPU-time (shortest first), then queue order.
-            Comparator<Queued> withinOrg = (left, right) -> {
-                int byRank = Long.compare(left.rank(), right.rank());
-                if (byRank != 0) {
-                    return byRank;
-                }
-                int byOrder = Long.compare(left.submitOrder(), right.submitOrder());
-                return byOrder != 0 ? byOrder : left.id().compareTo(right.id());
-            };
-            Map<String, List<Queued>> byOrg = new HashMap<>();
-            for (JobRequest job : snapshot.pending()) {
-                byOrg.computeIfAbsent(job.org(), org -> new ArrayList<>()).add(new Queued(job));
+            // Within an organisation: priority class, then predicted GPU-time (shortest first), then queue order;
+            // packed into one long per job so that each queue is a primitive sort.
+            for (OrgState org : orgs.values()) {
+                org.queue = new long[org.queued];
             }
-            Map<String, Deque<JobRequest>> queues = new HashMap<>();
-            PriorityQueue<Ranked> orgs = new PriorityQueue<>();
-            byOrg.forEach((org, jobs) -> {
-                jobs.sort(withinOrg);
-                Deque<JobRequest> queue = new ArrayDeque<>(jobs.size());
-                jobs.forEach(queued -> queue.add(queued.job()));
-                queues.put(org, queue);
-                orgs.add(new Ranked(fairShareKey(org)));
-            });
+            for (int i = 0; i < jobs.size(); i++) {
+                OrgState org = orgOf[i];
+                org.queue[org.next++] = queueKeyOf[i];
+            }
+            PriorityQueue<Ranked> ranking = new PriorityQueue<>();
+            for (OrgState org : orgs.values()) {
+                if (org.queued > 0) {
+                    Arrays.sort(org.queue);
+                    org.next = 0;
+                    ranking.add(new Ranked(fairShareKey(org), org));
+                }
+            }
             // An organisation's key changes only when its own jobs start, so it is recomputed only then; while it
             // stays the lowest, its next jobs are taken without going back through the priority queue.
-            while (!orgs.isEmpty()) {
-                Ranked ranked = orgs.poll();
-                String org = ranked.key().org();
-                Deque<JobRequest> queue = queues.get(org);
+            while (!ranking.isEmpty()) {
+                Ranked ranked = ranking.poll();
+                OrgState org = ranked.org();
                 FairShareKey key = ranked.key();
                 while (true) {
-                    consider(queue.poll());
-                    if (queue.isEmpty()) {
+                    int startsBefore = org.starts;
+                    consider((int) (org.queue[org.next++] & INDEX_MASK));
+                    if (org.next == org.queue.length) {
                         break;
                     }
+                    if (org.starts == startsBefore) {
+                        continue;
+                    }
                     FairShareKey next = fairShareKey(org);
-                    Ranked competitor = orgs.peek();
+                    Ranked competitor = ranking.peek();
                     if (!next.equals(key) || (competitor != null && competitor.key().compareTo(next) < 0)) {
-                        orgs.add(new Ranked(next));
+                        ranking.add(new Ranked(next, org));
                         break;
                     }
                 }
@@ -164,118 +187,154 @@ public final class Scheduler {
          * Lower is served first: organisations below their guarantee, least satisfied first; then organisations
          * with a grant by decayed usage per weight; then those without a grant.
          */
-        private FairShareKey fairShareKey(String org) {
-            OrgShare share = org(org);
+        private FairShareKey fairShareKey(OrgState org) {
+            OrgShare share = org.share;
             long guarantee = share.guaranteedMillis();
-            long used = guaranteedUse.getOrDefault(org, 0L);
-            if (guarantee > 0 && used < guarantee) {
-                return new FairShareKey(0, (double) used / guarantee, org);
+            if (guarantee > 0 && org.guaranteedUse < guarantee) {
+                return new FairShareKey(0, (double) org.guaranteedUse / guarantee, share.org());
             }
-            double usage = share.decayedUsage() + allocated.getOrDefault(org, 0L) / (double) GpuShare.WHOLE;
-            return new FairShareKey(share.grantActive() ? 1 : 2, usage / share.weight(), org);
+            double usage = share.decayedUsage() + org.allocated / (double) GpuShare.WHOLE;
+            return new FairShareKey(share.grantActive() ? 1 : 2, usage / share.weight(), share.org());
         }
 
-        private void consider(JobRequest job) {
+        private void consider(int index) {
             position++;
-            OrgShare org = org(job.org());
-            Optional<String> never = neverFits.computeIfAbsent(new Shape(job.nodes(), job.gpuMillis(), job.gpuType()),
-                    shape -> Capacity.neverFits(snapshot.nodes(), job));
-            if (never.isPresent()) {
-                wait(job, PendingReason.GANG_NOT_SATISFIABLE, never.get(), Optional.empty());
+            ShapeInfo shape = shapeOf[index];
+            OrgState org = orgOf[index];
+            if (shape.never.isPresent()) {
+                wait(index, PendingReason.GANG_NOT_SATISFIABLE, shape.never.get(), Optional.empty());
                 return;
             }
             if (fifoBlocked) {
-                wait(job, PendingReason.BEHIND_HIGHER_PRIORITY, "waits behind the first job in the queue (FIFO)",
-                        estimate(job));
+                wait(index, PendingReason.BEHIND_HIGHER_PRIORITY, "waits behind the first job in the queue (FIFO)",
+                        estimate(shape));
                 return;
             }
-            boolean withinGuarantee = policy == Policy.FAIR_SHARE && org.grantActive()
-                    && job.priority() != PriorityClass.PREEMPTIBLE
-                    && guaranteedUse.getOrDefault(job.org(), 0L) + job.totalGpuMillis() <= org.guaranteedMillis();
-            boolean borrowed = !withinGuarantee && (policy == Policy.FAIR_SHARE || !org.grantActive()
-                    || job.priority() == PriorityClass.PREEMPTIBLE);
-            BlockKey blockKey = new BlockKey(job.org(), job.nodes(), job.gpuMillis(), job.gpuType(), withinGuarantee,
-                    job.priority() == PriorityClass.PREEMPTIBLE);
-            Blocked known = blocked.get(blockKey);
-            if (known != null && known.capacityVersion() == capacity.version() && known.heldVersion() == heldVersion
-                    && known.reservation() == reservation && reservation != null) {
-                wait(job, known.reason(), known.message(), estimate(job));
+            OrgShare share = org.share;
+            boolean preemptible = (queueKeyOf[index] >>> 61) == PriorityClass.PREEMPTIBLE.ordinal();
+            boolean withinGuarantee = policy == Policy.FAIR_SHARE && share.grantActive() && !preemptible
+                    && org.guaranteedUse + demandOf[index] <= share.guaranteedMillis();
+            boolean borrowed = !withinGuarantee && (policy == Policy.FAIR_SHARE || !share.grantActive() || preemptible);
+            int blockIndex = shape.id * 4 + (withinGuarantee ? 2 : 0) + (preemptible ? 1 : 0);
+            Blocked known = org.blocked(blockIndex);
+            if (known != null && known.reservation() == reservation && reservation != null) {
+                // Free capacity only shrinks within a cycle, so a job that did not fit still does not: only the
+                // words (how many GPUs are free) may have changed since.
+                if (known.capacityVersion() != capacity.version()) {
+                    known = blocked(known.reason(), org, shape);
+                    org.remember(blockIndex, known);
+                }
+                wait(index, known.reason(), known.message(), estimate(shape));
                 return;
             }
 
-            Optional<List<GpuShare>> placement = capacity.place(job, heldForPreemption);
+            JobRequest job = jobs.get(index);
+            Optional<List<GpuShare>> placement = shape.placementFailed ? Optional.empty() : capacity.place(job, Set.of());
+            shape.placementFailed = placement.isEmpty();
             if (placement.isPresent() && reservation != null && conflicts(job, placement.get())) {
-                Set<Long> avoid = new HashSet<>(heldForPreemption);
-                avoid.addAll(reservation.gpus());
-                placement = capacity.place(job, avoid);
+                placement = capacity.place(job, reservation.gpus());
                 if (placement.isEmpty()) {
-                    wait(job, PendingReason.BEHIND_HIGHER_PRIORITY, "would delay job " + reservation.jobId()
-                            + ", reserved to start by " + reservation.start(), estimate(job));
+                    wait(index, PendingReason.BEHIND_HIGHER_PRIORITY, "would delay job " + reservation.jobId()
+                            + ", reserved to start by " + reservation.start(), estimate(shape));
                     return;
                 }
             }
             if (placement.isPresent()) {
-                start(job, placement.get(), borrowed);
+                start(job, org, placement.get(), borrowed);
                 return;
             }
-            if (withinGuarantee && reclaim(job)) {
+            if (withinGuarantee && reclaim(index)) {
                 return;
             }
             if (policy == Policy.FIFO) {
                 fifoBlocked = true;
-            } else if (reservation == null && job.priority() != PriorityClass.PREEMPTIBLE && org.grantActive()) {
+            } else if (reservation == null && !preemptible && share.grantActive()) {
                 reservation = reserve(job);
             }
             Optional<Instant> estimate = reservation != null && reservation.jobId().equals(job.id())
-                    ? Optional.of(reservation.start()) : estimate(job);
-            String demand = "needs " + Capacity.describe(job) + ", "
-                    + formatGpus(capacity.freeMillis(job.gpuType().orElse(null))) + " free";
+                    ? Optional.of(reservation.start()) : estimate(shape);
             PendingReason reason;
-            String message;
-            if (!org.grantActive()) {
+            if (!share.grantActive()) {
                 reason = PendingReason.GRANT_EXHAUSTED;
-                message = "organisation " + job.org() + " has no active grant: its jobs run only as preemptible work"
-                        + " on idle GPUs; " + demand;
             } else if (borrowed && policy == Policy.FAIR_SHARE) {
                 reason = PendingReason.QUOTA_EXCEEDED_AND_NO_IDLE;
-                message = "organisation " + job.org() + " is at its guarantee of " + org.guaranteedGpus()
-                        + " GPUs and no idle GPUs can be borrowed; " + demand;
             } else {
                 reason = PendingReason.WAITING_FOR_RESOURCES;
-                message = demand;
             }
-            String full = reason.name() + ": " + message;
-            wait(job, reason, full, estimate);
-            blocked.put(blockKey, new Blocked(capacity.version(), heldVersion, reservation, reason, full));
+            Blocked outcome = blocked(reason, org, shape);
+            wait(index, reason, outcome.message(), estimate);
+            org.remember(blockIndex, outcome);
         }
 
-        private final Map<String, OrgShare> orgCache = new HashMap<>();
-
-        private OrgShare org(String org) {
-            OrgShare share = orgCache.get(org);
-            if (share == null) {
-                share = snapshot.org(org);
-                orgCache.put(org, share);
-            }
-            return share;
+        /** Why a job of this shape and organisation waits, in words, at the current capacity. */
+        private Blocked blocked(PendingReason reason, OrgState org, ShapeInfo shape) {
+            String demand = "needs " + shape.demand + ", " + formatGpus(capacity.freeMillisOf(shape.typeIndex)) + " free";
+            String message = switch (reason) {
+                case GRANT_EXHAUSTED -> "organisation " + org.share.org() + " has no active grant: its jobs run only"
+                        + " as preemptible work on idle GPUs; " + demand;
+                case QUOTA_EXCEEDED_AND_NO_IDLE -> "organisation " + org.share.org() + " is at its guarantee of "
+                        + org.share.guaranteedGpus() + " GPUs and no idle GPUs can be borrowed; " + demand;
+                default -> demand;
+            };
+            return new Blocked(capacity.version(), reservation, reason, reason.name() + ": " + message);
         }
 
-        private void start(JobRequest job, List<GpuShare> allocation, boolean borrowed) {
+        private OrgState org(String org) {
+            OrgState state = orgs.get(org);
+            if (state == null) {
+                state = new OrgState(snapshot.org(org));
+                orgs.put(org, state);
+            }
+            return state;
+        }
+
+        private void start(JobRequest job, OrgState org, List<GpuShare> allocation, boolean borrowed) {
             capacity.apply(allocation, -1);
             long millis = allocation.stream().mapToLong(GpuShare::millis).sum();
-            allocated.merge(job.org(), millis, Long::sum);
+            org.allocated += millis;
             if (!borrowed) {
-                guaranteedUse.merge(job.org(), millis, Long::sum);
+                org.guaranteedUse += millis;
             }
+            org.starts++;
             estimator.started(job, allocation, now);
             starts.add(new Start(job.id(), allocation, borrowed));
+        }
+
+        /** What fits the cluster for one job shape, and its estimated start while capacity is unchanged. */
+        private final class ShapeInfo {
+            final int id;
+            final JobRequest example;
+            final int typeIndex;
+            final Optional<String> never;
+            final String demand;
+            /** Whether a job of this shape already failed to fit: it cannot fit later in the cycle either. */
+            boolean placementFailed;
+            private long estimatedAtVersion = -1;
+            private Optional<Instant> estimate;
+
+            ShapeInfo(int id, JobRequest example) {
+                this.id = id;
+                this.example = example;
+                this.typeIndex = capacity.typeIndex(example.gpuType().orElse(null));
+                this.never = capacity.neverFits(example);
+                this.demand = Capacity.describe(example);
+            }
+        }
+
+        private Optional<Instant> estimate(ShapeInfo shape) {
+            if (shape.estimatedAtVersion != capacity.version()) {
+                shape.estimate = estimator.estimate(shape.example, capacity.freeMillisOf(shape.typeIndex));
+                shape.estimatedAtVersion = capacity.version();
+            }
+            return shape.estimate;
         }
 
         /**
          * Frees GPUs for a job within its guarantee by preempting borrowed work: jobs already on their way out
          * count first, then victims that lose the least work. Returns false when even that would not fit it.
          */
-        private boolean reclaim(JobRequest job) {
+        private boolean reclaim(int index) {
+            JobRequest job = jobs.get(index);
             String type = job.gpuType().orElse("*");
             if (job.totalGpuMillis() >= failedReclaim.getOrDefault(type, Long.MAX_VALUE)) {
                 return false; // victims only become fewer within a cycle: a larger demand would fail too
@@ -289,39 +348,54 @@ public final class Scheduler {
                                 .thenComparing(RunningJob::startedAt, Comparator.reverseOrder())
                                 .thenComparing(RunningJob::id))
                         .toList();
+                claimed = new boolean[victimOrder.size()];
             }
-            // Simulate on the cycle's own capacity and undo afterwards, rather than copying it per attempt.
-            List<RunningJob> victims = new ArrayList<>();
+            // Simulate on the cycle's own capacity and undo afterwards, rather than copying it per attempt. Only
+            // victims holding GPUs of the job's type can help it.
+            int typeIndex = shapeOf[index].typeIndex;
+            List<Integer> tried = new ArrayList<>();
             Optional<List<GpuShare>> placement = Optional.empty();
-            for (RunningJob candidate : victimOrder) {
-                if (claimedVictims.contains(candidate.id())) {
+            while (firstUnclaimed < claimed.length && claimed[firstUnclaimed]) {
+                firstUnclaimed++;
+            }
+            for (int v = firstUnclaimed; v < victimOrder.size(); v++) {
+                RunningJob candidate = victimOrder.get(v);
+                if (claimed[v] || !capacity.holdsType(candidate.allocation(), typeIndex)) {
                     continue;
                 }
                 capacity.apply(candidate.allocation(), +1);
-                victims.add(candidate);
-                placement = capacity.place(job, heldForPreemption);
+                tried.add(v);
+                placement = capacity.place(job, Set.of());
                 if (placement.isPresent()) {
                     break;
                 }
             }
-            for (RunningJob victim : victims) {
-                capacity.apply(victim.allocation(), -1);
+            for (int v : tried) {
+                capacity.apply(victimOrder.get(v).allocation(), -1);
             }
             if (placement.isPresent()) {
+                // Victims whose GPUs the placement does not use need not stop.
+                Set<Long> used = new HashSet<>();
                 for (GpuShare share : placement.get()) {
-                    heldForPreemption.add(capacity.key(share.node(), share.index()));
+                    used.add(capacity.key(share.node(), share.index()));
+                    capacity.hold(share.node(), share.index());
                 }
-                heldVersion++;
-                for (RunningJob victim : victims) {
-                    claimedVictims.add(victim.id());
+                List<String> victims = new ArrayList<>();
+                for (int v : tried) {
+                    RunningJob victim = victimOrder.get(v);
+                    if (victim.allocation().stream().noneMatch(share -> used.contains(capacity.key(share.node(), share.index())))) {
+                        continue;
+                    }
+                    claimed[v] = true;
+                    victims.add(victim.id());
                     if (alreadyPreempted.add(victim.id())) {
                         preemptions.add(new Preempt(victim.id(), job.id(), "organisation " + job.org()
                                 + " reclaims its guaranteed GPUs from borrowed job " + victim.id()));
                     }
                 }
-                wait(job, PendingReason.WAITING_FOR_PREEMPTION, "reclaiming guaranteed GPUs from borrowed job(s) "
-                        + String.join(", ", victims.stream().map(RunningJob::id).toList())
-                        + "; starts when they have checkpointed and stopped", Optional.empty());
+                wait(index, PendingReason.WAITING_FOR_PREEMPTION, "reclaiming guaranteed GPUs from borrowed job(s) "
+                        + String.join(", ", victims) + "; starts when they have checkpointed and stopped",
+                        Optional.empty());
                 return true;
             }
             failedReclaim.merge(type, job.totalGpuMillis(), Math::min);
@@ -340,7 +414,7 @@ public final class Scheduler {
                 if (!capacity.mayFit(job)) {
                     continue;
                 }
-                Optional<List<GpuShare>> placement = capacity.place(job, heldForPreemption);
+                Optional<List<GpuShare>> placement = capacity.place(job, Set.of());
                 if (placement.isPresent()) {
                     Set<Long> gpus = new HashSet<>();
                     placement.get().forEach(share -> gpus.add(capacity.key(share.node(), share.index())));
@@ -362,12 +436,8 @@ public final class Scheduler {
             return placement.stream().anyMatch(share -> reservation.gpus().contains(capacity.key(share.node(), share.index())));
         }
 
-        private Optional<Instant> estimate(JobRequest job) {
-            return estimator.estimate(job, capacity.freeMillis(job.gpuType().orElse(null)));
-        }
-
-        private void wait(JobRequest job, PendingReason reason, String message, Optional<Instant> estimate) {
-            pending.add(new Pending(job.id(), reason, message.startsWith(reason.name()) ? message
+        private void wait(int index, PendingReason reason, String message, Optional<Instant> estimate) {
+            pending.add(new Pending(idOf[index], reason, message.startsWith(reason.name()) ? message
                     : reason.name() + ": " + message, position, estimate));
         }
     }
@@ -387,11 +457,7 @@ public final class Scheduler {
     private record Reservation(String jobId, Instant start, Set<Long> gpus) {
     }
 
-    private record BlockKey(String org, int nodes, int gpuMillis, Optional<String> gpuType, boolean withinGuarantee,
-                            boolean preemptible) {
-    }
-
-    private record Blocked(long capacityVersion, long heldVersion, Reservation reservation, PendingReason reason,
+    private record Blocked(long capacityVersion, Reservation reservation, PendingReason reason,
                            String message) {
     }
 
@@ -399,23 +465,70 @@ public final class Scheduler {
     private record Shape(int nodes, int gpuMillis, Optional<String> gpuType) {
     }
 
-    private record Ranked(FairShareKey key) implements Comparable<Ranked> {
+    private record Ranked(FairShareKey key, OrgState org) implements Comparable<Ranked> {
         @Override
         public int compareTo(Ranked other) {
             return key.compareTo(other.key);
         }
     }
 
-    /**
-     * A pending job with its ordering computed once: {@code rank} packs the priority class above the predicted
-     * GPU-time in tenths of a second (capped at 2^52, about 14,000 GPU-years).
-     */
-    private record Queued(JobRequest job, long rank, long submitOrder, String id) {
-        private static final long GPU_TIME_CAP = (1L << 52) - 1;
+    /** Bits of a queue key that hold the job's index in the cycle's queue order. */
+    private static final long INDEX_MASK = (1L << 28) - 1;
+    private static final long GPU_SECONDS_CAP = (1L << 33) - 1;
 
-        Queued(JobRequest job) {
-            this(job, ((long) job.priority().ordinal() << 52)
-                    | Math.min(GPU_TIME_CAP, Math.round(predictedGpuSeconds(job) * 10)), job.submitOrder(), job.id());
+    /**
+     * A pending job's place within its organisation, as one long: the priority class (bits 61-62), then the
+     * predicted GPU-time in whole seconds (bits 28-60, capped at about 270 GPU-years), then the job's index in
+     * queue order (bits 0-27), which breaks ties by submit order.
+     */
+    private static long queueKey(JobRequest job, int index) {
+        long gpuSeconds = Math.min(GPU_SECONDS_CAP, Math.round(predictedGpuSeconds(job)));
+        return ((long) job.priority().ordinal() << 61) | (gpuSeconds << 28) | index;
+    }
+
+    /** The pending jobs by submit order, then id: the list itself when it is already in that order. */
+    private static List<JobRequest> inQueueOrder(List<JobRequest> pending) {
+        for (int i = 1; i < pending.size(); i++) {
+            JobRequest previous = pending.get(i - 1);
+            JobRequest current = pending.get(i);
+            if (previous.submitOrder() > current.submitOrder() || (previous.submitOrder() == current.submitOrder()
+                    && previous.id().compareTo(current.id()) > 0)) {
+                return pending.stream().sorted(Comparator.comparingLong(JobRequest::submitOrder)
+                        .thenComparing(JobRequest::id)).toList();
+            }
+        }
+        return pending;
+    }
+
+    /** Per-organisation working state of one cycle. */
+    private static final class OrgState {
+        final OrgShare share;
+        long guaranteedUse;
+        long allocated;
+        int starts;
+        int queued;
+        long[] queue;
+        int next;
+        /**
+         * Outcomes of jobs that could not be placed, by shape and guarantee standing, valid while capacity, held
+         * GPUs and reservation are unchanged: the next such job fails the same way, with the same words, so it
+         * is not placed again. Most of a long queue is decided through this.
+         */
+        private Blocked[] blocked = new Blocked[0];
+
+        OrgState(OrgShare share) {
+            this.share = share;
+        }
+
+        Blocked blocked(int index) {
+            return index < blocked.length ? blocked[index] : null;
+        }
+
+        void remember(int index, Blocked outcome) {
+            if (index >= blocked.length) {
+                blocked = Arrays.copyOf(blocked, Math.max(16, index * 2));
+            }
+            blocked[index] = outcome;
         }
     }
 
