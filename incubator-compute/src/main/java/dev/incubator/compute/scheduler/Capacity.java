@@ -17,9 +17,16 @@ final class Capacity {
     private final List<Node> nodes;
     private final Map<String, Integer> indexByName;
     private final int[][] free;
-    private final int[] wholeFree;
-    /** nodesWithWholeFree[k]: how many nodes have exactly k whole free GPUs; rejects gangs in O(GPUs per node). */
-    private final int[] nodesWithWholeFree;
+    /** wholeFree[type][n]: whole free GPUs of the type on node n (the last row: of any type). */
+    private final int[][] wholeFree;
+    /**
+     * nodesWithWholeFree[type][k]: how many nodes have exactly k whole free GPUs of the type; rejects gangs and
+     * finds the tightest node in O(GPUs per node).
+     */
+    private final int[][] nodesWithWholeFree;
+    /** Node indices in name order, and each node's rank in it: ties between equally tight nodes go by name. */
+    private final int[] byName;
+    private final int[] nameRank;
     /** GPU types in order of first appearance; a type's index selects its row in the per-type arrays. */
     private final Map<String, Integer> typeIndex = new HashMap<>();
     private final int[][] gpuType;
@@ -41,10 +48,9 @@ final class Capacity {
         this.nodes = allNodes.stream().filter(Node::schedulable).toList();
         this.indexByName = new HashMap<>();
         this.free = new int[nodes.size()][];
-        this.wholeFree = new int[nodes.size()];
         this.gpuType = new int[nodes.size()][];
         this.held = new boolean[nodes.size()][];
-        this.nodesWithWholeFree = new int[nodes.stream().mapToInt(node -> node.gpus().size()).max().orElse(0) + 1];
+        int mostGpus = nodes.stream().mapToInt(node -> node.gpus().size()).max().orElse(0);
         for (Node node : nodes) {
             for (Gpu gpu : node.gpus()) {
                 typeIndex.putIfAbsent(gpu.type(), typeIndex.size());
@@ -54,6 +60,11 @@ final class Capacity {
         this.freeMillisByType = new long[any + 1];
         this.freeShares = new int[any + 1][GpuShare.WHOLE + 1];
         this.matching = new int[any + 1][nodes.size()];
+        this.wholeFree = new int[any + 1][nodes.size()];
+        this.nodesWithWholeFree = new int[any + 1][mostGpus + 1];
+        for (int[] counts : nodesWithWholeFree) {
+            counts[0] = nodes.size();
+        }
         for (int n = 0; n < nodes.size(); n++) {
             Node node = nodes.get(n);
             indexByName.put(node.name(), n);
@@ -61,8 +72,6 @@ final class Capacity {
             gpuType[n] = new int[node.gpus().size()];
             held[n] = new boolean[node.gpus().size()];
             Arrays.fill(free[n], GpuShare.WHOLE);
-            wholeFree[n] = node.gpus().size();
-            nodesWithWholeFree[wholeFree[n]]++;
             for (int g = 0; g < node.gpus().size(); g++) {
                 int type = typeIndex.get(node.gpus().get(g).type());
                 gpuType[n][g] = type;
@@ -72,7 +81,15 @@ final class Capacity {
                 freeShares[any][GpuShare.WHOLE]++;
                 matching[type][n]++;
                 matching[any][n]++;
+                wholeChanged(n, type, +1);
             }
+        }
+        this.byName = java.util.stream.IntStream.range(0, nodes.size()).boxed()
+                .sorted(java.util.Comparator.comparing(n -> nodes.get(n).name()))
+                .mapToInt(Integer::intValue).toArray();
+        this.nameRank = new int[nodes.size()];
+        for (int rank = 0; rank < byName.length; rank++) {
+            nameRank[byName[rank]] = rank;
         }
     }
 
@@ -88,7 +105,8 @@ final class Capacity {
     void apply(List<GpuShare> allocation, int sign) {
         version++;
         int any = typeIndex.size();
-        for (GpuShare share : allocation) {
+        for (int i = 0; i < allocation.size(); i++) {
+            GpuShare share = allocation.get(i);
             Integer n = indexByName.get(share.node());
             if (n == null || share.index() >= free[n].length) {
                 continue;
@@ -104,11 +122,10 @@ final class Capacity {
             freeShares[any][bucket(before)]--;
             freeShares[type][bucket(after)]++;
             freeShares[any][bucket(after)]++;
-            boolean wasWhole = before == GpuShare.WHOLE;
-            boolean isWhole = after == GpuShare.WHOLE;
-            nodesWithWholeFree[wholeFree[n]]--;
-            wholeFree[n] += (isWhole ? 1 : 0) - (wasWhole ? 1 : 0);
-            nodesWithWholeFree[wholeFree[n]]++;
+            int wholeDelta = (after == GpuShare.WHOLE ? 1 : 0) - (before == GpuShare.WHOLE ? 1 : 0);
+            if (wholeDelta != 0) {
+                wholeChanged(n, type, wholeDelta);
+            }
             freeMillisByType[type] += (long) sign * share.millis();
             freeMillisByType[any] += (long) sign * share.millis();
         }
@@ -134,11 +151,20 @@ final class Capacity {
         freeMillisByType[type] -= Math.max(0, available);
         freeMillisByType[any] -= Math.max(0, available);
         if (available == GpuShare.WHOLE) {
-            nodesWithWholeFree[wholeFree[n]]--;
-            wholeFree[n]--;
-            nodesWithWholeFree[wholeFree[n]]++;
+            wholeChanged(n, type, -1);
         }
         held[n][gpu] = true;
+    }
+
+    private void wholeChanged(int n, int type, int delta) {
+        wholeChanged(n, delta, wholeFree[type], nodesWithWholeFree[type]);
+        wholeChanged(n, delta, wholeFree[typeIndex.size()], nodesWithWholeFree[typeIndex.size()]);
+    }
+
+    private static void wholeChanged(int n, int delta, int[] wholeFree, int[] nodesWithWholeFree) {
+        nodesWithWholeFree[wholeFree[n]]--;
+        wholeFree[n] += delta;
+        nodesWithWholeFree[wholeFree[n]]++;
     }
 
     /** Over-allocated snapshots (which the scheduler never produces) still keep the histogram in range. */
@@ -177,9 +203,10 @@ final class Capacity {
             }
             return false;
         }
+        int[] counts = nodesWithWholeFree[typeIndex(job.gpuType().orElse(null))];
         int eligible = 0;
-        for (int k = job.wholeGpusPerNode(); k < nodesWithWholeFree.length && eligible < job.nodes(); k++) {
-            eligible += nodesWithWholeFree[k];
+        for (int k = job.wholeGpusPerNode(); k < counts.length && eligible < job.nodes(); k++) {
+            eligible += counts[k];
         }
         return eligible >= job.nodes();
     }
@@ -245,7 +272,7 @@ final class Capacity {
                 }
                 // Shared GPUs first (tightest remainder), then a whole GPU on the node with the fewest whole free.
                 int score = available < GpuShare.WHOLE ? available - job.gpuMillis()
-                        : GpuShare.WHOLE * 2 + wholeFree[n];
+                        : GpuShare.WHOLE * 2 + wholeFree[typeIndex.size()][n];
                 if (score < bestScore) {
                     bestScore = score;
                     bestNode = n;
@@ -267,7 +294,7 @@ final class Capacity {
         // Candidate nodes: enough whole, matching, not excluded GPUs. Each entry: node index -> usable GPUs.
         Map<Integer, List<Integer>> usable = new LinkedHashMap<>();
         for (int n = 0; n < nodes.size(); n++) {
-            if (wholeFree[n] < perNode) {
+            if (wholeFree[type][n] < perNode) {
                 continue;
             }
             List<Gpu> gpus = nodes.get(n).gpus();
@@ -298,20 +325,40 @@ final class Capacity {
     private Optional<List<GpuShare>> placeOnOneNode(int perNode, int type, Set<Long> excluded) {
         int bestNode = -1;
         int bestUsable = Integer.MAX_VALUE;
-        for (int n = 0; n < nodes.size(); n++) {
-            if (wholeFree[n] < perNode) {
-                continue;
+        if (excluded.isEmpty()) {
+            // Usable GPUs are exactly the whole free ones of the type: the tightest count comes from the
+            // histogram, and the first node in name order with that count is the answer.
+            int[] counts = nodesWithWholeFree[type];
+            int tightest = perNode;
+            while (tightest < counts.length && counts[tightest] == 0) {
+                tightest++;
             }
-            int usable = 0;
-            for (int g = 0; g < free[n].length; g++) {
-                if (usable(n, g, type, excluded)) {
-                    usable++;
+            if (tightest == counts.length) {
+                return Optional.empty();
+            }
+            for (int n : byName) {
+                if (wholeFree[type][n] == tightest) {
+                    bestNode = n;
+                    bestUsable = tightest;
+                    break;
                 }
             }
-            if (usable >= perNode && (usable < bestUsable
-                    || (usable == bestUsable && nodes.get(n).name().compareTo(nodes.get(bestNode).name()) < 0))) {
-                bestNode = n;
-                bestUsable = usable;
+        } else {
+            for (int n = 0; n < nodes.size(); n++) {
+                if (wholeFree[type][n] < perNode) {
+                    continue;
+                }
+                int usable = 0;
+                for (int g = 0; g < free[n].length; g++) {
+                    if (usable(n, g, type, excluded)) {
+                        usable++;
+                    }
+                }
+                if (usable >= perNode && (usable < bestUsable
+                        || (usable == bestUsable && nameRank[n] < nameRank[bestNode]))) {
+                    bestNode = n;
+                    bestUsable = usable;
+                }
             }
         }
         if (bestNode < 0) {
@@ -337,7 +384,7 @@ final class Capacity {
     /** One node: the tightest fit. Several: the tightest island that holds them all, else the tightest nodes. */
     private List<Integer> chooseNodes(Map<Integer, List<Integer>> usable, int count) {
         java.util.Comparator<Integer> tightest = java.util.Comparator.<Integer>comparingInt(n -> usable.get(n).size())
-                .thenComparing(n -> nodes.get(n).name());
+                .thenComparingInt(n -> nameRank[n]);
         if (count == 1) {
             return List.of(usable.keySet().stream().min(tightest).orElseThrow());
         }
@@ -385,15 +432,24 @@ final class Capacity {
         return !excluded.isEmpty() && excluded.contains(key(node, gpu));
     }
 
-    /** Whether an allocation holds a schedulable GPU of a type index from {@link #typeIndex}. */
-    boolean holdsType(List<GpuShare> allocation, int type) {
+    /**
+     * The GPU types an allocation holds on schedulable nodes, one bit per type index (all bits beyond 63 types):
+     * a victim can only help a job whose {@link #typeBit} it shares.
+     */
+    long typeMask(List<GpuShare> allocation) {
+        long mask = 0;
         for (GpuShare share : allocation) {
             Integer n = indexByName.get(share.node());
-            if (n != null && share.index() < free[n].length && matches(n, share.index(), type)) {
-                return true;
+            if (n != null && share.index() < free[n].length) {
+                mask |= typeBit(gpuType[n][share.index()]);
             }
         }
-        return false;
+        return mask;
+    }
+
+    /** The bit of a type index in {@link #typeMask}; for any type, every bit. */
+    long typeBit(int type) {
+        return type < 0 ? 0 : type == typeIndex.size() || type >= 63 ? -1L : 1L << type;
     }
 
     long key(String node, int gpu) {

@@ -2,7 +2,6 @@ package dev.incubator.compute.scheduler;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -11,72 +10,125 @@ import java.util.Optional;
  * When GPUs come free if every running job ends at its time limit: used for reservations and for the
  * estimated start of waiting jobs. Estimates count GPUs of every type and ignore fragmentation and the jobs
  * queued ahead: a lower bound on the start, labelled as an estimate wherever shown.
+ *
+ * <p>The jobs running at the start of the cycle are sorted once; the few started during the cycle are kept in
+ * a second sorted list, so that a start costs a short insertion instead of re-summing every release.
  */
 final class ReleaseEstimator {
     record Release(Instant at, List<GpuShare> allocation, long millis) {
     }
 
-    /** In end order (ties in insertion order); {@code cumulative[i]}: millis released by releases 0..i. */
-    private final List<Release> releases = new ArrayList<>();
-    private long[] cumulative;
+    private final Timeline running;
+    private final Timeline started = new Timeline(new ArrayList<>());
 
-    ReleaseEstimator(List<RunningJob> running, Instant now) {
-        for (RunningJob job : running) {
+    ReleaseEstimator(List<RunningJob> runningJobs, Instant now) {
+        List<Release> releases = new ArrayList<>(runningJobs.size());
+        for (RunningJob job : runningJobs) {
             Instant end = job.latestEnd().isBefore(now) ? now : job.latestEnd();
             releases.add(new Release(end, job.allocation(), job.gpuMillis()));
         }
         releases.sort(Comparator.comparing(Release::at));
-        cumulative = new long[Math.max(16, releases.size() * 2)];
-        recount(0);
+        this.running = new Timeline(releases);
     }
 
     void started(JobRequest job, List<GpuShare> allocation, Instant now) {
-        Release release = new Release(now.plus(job.timeLimit()), allocation,
-                allocation.stream().mapToLong(GpuShare::millis).sum());
-        // After every release that ends no later: the order a stable sort of the appended list would give.
-        int low = 0;
-        int high = releases.size();
-        while (low < high) {
-            int mid = (low + high) >>> 1;
-            if (releases.get(mid).at().isAfter(release.at())) {
-                high = mid;
-            } else {
-                low = mid + 1;
-            }
-        }
-        releases.add(low, release);
-        if (cumulative.length < releases.size()) {
-            cumulative = Arrays.copyOf(cumulative, releases.size() * 2);
-        }
-        recount(low);
+        started.insert(new Release(now.plus(job.timeLimit()), allocation,
+                allocation.stream().mapToLong(GpuShare::millis).sum()));
     }
 
-    private void recount(int from) {
-        long sum = from == 0 ? 0 : cumulative[from - 1];
-        for (int i = from; i < releases.size(); i++) {
-            sum += releases.get(i).millis();
-            cumulative[i] = sum;
-        }
-    }
-
+    /** Every release in end order; on equal ends, running jobs before those started this cycle. */
     List<Release> releasesInOrder() {
-        return releases;
+        List<Release> merged = new ArrayList<>(running.releases.size() + started.releases.size());
+        int i = 0;
+        int j = 0;
+        while (i < running.releases.size() || j < started.releases.size()) {
+            boolean takeRunning = j == started.releases.size() || (i < running.releases.size()
+                    && !running.releases.get(i).at().isAfter(started.releases.get(j).at()));
+            merged.add(takeRunning ? running.releases.get(i++) : started.releases.get(j++));
+        }
+        return merged;
     }
 
-    /** The first release after which free plus released GPUs cover the job's demand. */
+    /** The earliest end after which free plus released GPUs cover the job's demand. */
     Optional<Instant> estimate(JobRequest job, long freeMillis) {
         long needed = job.totalGpuMillis() - freeMillis;
         if (needed <= 0) {
             return Optional.empty();
         }
-        int index = Arrays.binarySearch(cumulative, 0, releases.size(), needed);
-        if (index < 0) {
-            index = -index - 1;
-        } else {
-            while (index > 0 && cumulative[index - 1] == needed) {
-                index--;
+        // released(t) = running.upTo(t) + started.upTo(t) grows with t: the answer is the smaller of the first end
+        // in either list at which it reaches the demand.
+        Instant first = running.firstReaching(needed, started);
+        Instant second = started.firstReaching(needed, running);
+        if (first == null) {
+            return Optional.ofNullable(second);
+        }
+        return Optional.of(second != null && second.isBefore(first) ? second : first);
+    }
+
+    /** Releases sorted by end, with running sums. */
+    private static final class Timeline {
+        private final List<Release> releases;
+        private long[] cumulative;
+
+        Timeline(List<Release> sorted) {
+            this.releases = sorted;
+            this.cumulative = new long[Math.max(16, sorted.size())];
+            recount(0);
+        }
+
+        void insert(Release release) {
+            int at = after(release.at());
+            releases.add(at, release);
+            if (cumulative.length < releases.size()) {
+                cumulative = java.util.Arrays.copyOf(cumulative, releases.size() * 2);
+            }
+            recount(at);
+        }
+
+        private void recount(int from) {
+            long sum = from == 0 ? 0 : cumulative[from - 1];
+            for (int i = from; i < releases.size(); i++) {
+                sum += releases.get(i).millis();
+                cumulative[i] = sum;
             }
         }
-        return index < releases.size() ? Optional.of(releases.get(index).at()) : Optional.empty();
+
+        /** The number of releases ending no later than {@code time}. */
+        private int after(Instant time) {
+            int low = 0;
+            int high = releases.size();
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (releases.get(mid).at().isAfter(time)) {
+                    high = mid;
+                } else {
+                    low = mid + 1;
+                }
+            }
+            return low;
+        }
+
+        /** Millis released by ends no later than {@code time}. */
+        long upTo(Instant time) {
+            int count = after(time);
+            return count == 0 ? 0 : cumulative[count - 1];
+        }
+
+        /** The first end in this timeline at which this and {@code other} together release {@code needed}. */
+        Instant firstReaching(long needed, Timeline other) {
+            int low = 0;
+            int high = releases.size();
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                Instant at = releases.get(mid).at();
+                // Everything in this timeline ending at or before 'at' counts, ties included.
+                if (upTo(at) + other.upTo(at) >= needed) {
+                    high = mid;
+                } else {
+                    low = mid + 1;
+                }
+            }
+            return low < releases.size() ? releases.get(low).at() : null;
+        }
     }
 }

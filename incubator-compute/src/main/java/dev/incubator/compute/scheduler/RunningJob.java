@@ -26,7 +26,11 @@ public record RunningJob(String id, String org, PriorityClass priority, List<Gpu
     }
 
     public long gpuMillis() {
-        return allocation.stream().mapToLong(GpuShare::millis).sum();
+        long millis = 0;
+        for (int i = 0; i < allocation.size(); i++) {
+            millis += allocation.get(i).millis();
+        }
+        return millis;
     }
 
     /** When the job must have ended at the latest: what backfill and estimates rely on. */

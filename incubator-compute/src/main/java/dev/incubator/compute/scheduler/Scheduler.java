@@ -59,7 +59,6 @@ public final class Scheduler {
         private final ShapeInfo[] shapeOf;
         private final OrgState[] orgOf;
         private final String[] idOf;
-        private final long[] demandOf;
         private final long[] queueKeyOf;
         private final Map<String, OrgState> orgs = new HashMap<>();
         private final List<Start> starts = new ArrayList<>();
@@ -71,7 +70,7 @@ public final class Scheduler {
         private int position;
         private final ReleaseEstimator estimator;
         /** Borrowed running jobs in victim order, computed once per cycle. */
-        private List<RunningJob> victimOrder;
+        private List<Victim> victimOrder;
         /** Per victim in that order: whether its GPUs are already promised to a job this cycle. */
         private boolean[] claimed;
         private int firstUnclaimed;
@@ -101,26 +100,18 @@ public final class Scheduler {
             this.shapeOf = new ShapeInfo[jobs.size()];
             this.orgOf = new OrgState[jobs.size()];
             this.idOf = new String[jobs.size()];
-            this.demandOf = new long[jobs.size()];
             this.queueKeyOf = new long[jobs.size()];
             this.pending = new ArrayList<>(jobs.size());
             // One sequential pass over the jobs; later passes, in scheduling order, read these arrays instead.
-            Map<Shape, ShapeInfo> shapes = new HashMap<>();
+            ShapeTable shapes = new ShapeTable();
             for (int i = 0; i < jobs.size(); i++) {
                 JobRequest job = jobs.get(i);
                 OrgState org = org(job.org());
                 org.queued++;
                 orgOf[i] = org;
                 idOf[i] = job.id();
-                demandOf[i] = job.totalGpuMillis();
                 queueKeyOf[i] = queueKey(job, i);
-                Shape key = new Shape(job.nodes(), job.gpuMillis(), job.gpuType());
-                ShapeInfo shape = shapes.get(key);
-                if (shape == null) {
-                    shape = new ShapeInfo(shapes.size(), job);
-                    shapes.put(key, shape);
-                }
-                shapeOf[i] = shape;
+                shapeOf[i] = shapes.shapeOf(job);
             }
         }
 
@@ -134,7 +125,7 @@ public final class Scheduler {
                 runFairShare();
             } else {
                 for (int i = 0; i < jobs.size(); i++) {
-                    consider(i);
+                    consider(i, queueKeyOf[i], orgOf[i]);
                 }
             }
             return new Decisions(starts, preemptions, pending);
@@ -166,7 +157,8 @@ public final class Scheduler {
                 FairShareKey key = ranked.key();
                 while (true) {
                     int startsBefore = org.starts;
-                    consider((int) (org.queue[org.next++] & INDEX_MASK));
+                    long queueKey = org.queue[org.next++];
+                    consider((int) (queueKey & INDEX_MASK), queueKey, org);
                     if (org.next == org.queue.length) {
                         break;
                     }
@@ -197,10 +189,10 @@ public final class Scheduler {
             return new FairShareKey(share.grantActive() ? 1 : 2, usage / share.weight(), share.org());
         }
 
-        private void consider(int index) {
+        /** Decides one job; {@code queueKey} and {@code org} are the job's own, passed in to save lookups. */
+        private void consider(int index, long queueKey, OrgState org) {
             position++;
             ShapeInfo shape = shapeOf[index];
-            OrgState org = orgOf[index];
             if (shape.never.isPresent()) {
                 wait(index, PendingReason.GANG_NOT_SATISFIABLE, shape.never.get(), Optional.empty());
                 return;
@@ -211,9 +203,9 @@ public final class Scheduler {
                 return;
             }
             OrgShare share = org.share;
-            boolean preemptible = (queueKeyOf[index] >>> 61) == PriorityClass.PREEMPTIBLE.ordinal();
+            boolean preemptible = (queueKey >>> 61) == PriorityClass.PREEMPTIBLE.ordinal();
             boolean withinGuarantee = policy == Policy.FAIR_SHARE && share.grantActive() && !preemptible
-                    && org.guaranteedUse + demandOf[index] <= share.guaranteedMillis();
+                    && org.guaranteedUse + shape.totalMillis <= share.guaranteedMillis();
             boolean borrowed = !withinGuarantee && (policy == Policy.FAIR_SHARE || !share.grantActive() || preemptible);
             int blockIndex = shape.id * 4 + (withinGuarantee ? 2 : 0) + (preemptible ? 1 : 0);
             Blocked known = org.blocked(blockIndex);
@@ -224,15 +216,16 @@ public final class Scheduler {
                     known = blocked(known.reason(), org, shape);
                     org.remember(blockIndex, known);
                 }
-                wait(index, known.reason(), known.message(), estimate(shape));
+                pending.add(new Pending(idOf[index], known.reason(), known.message(), position, estimate(shape)));
                 return;
             }
 
-            JobRequest job = jobs.get(index);
-            Optional<List<GpuShare>> placement = shape.placementFailed ? Optional.empty() : capacity.place(job, Set.of());
+            // Placement depends on the shape alone; the job itself is read only when it may start.
+            Optional<List<GpuShare>> placement = shape.placementFailed ? Optional.empty()
+                    : capacity.place(shape.example, Set.of());
             shape.placementFailed = placement.isEmpty();
-            if (placement.isPresent() && reservation != null && conflicts(job, placement.get())) {
-                placement = capacity.place(job, reservation.gpus());
+            if (placement.isPresent() && reservation != null && conflicts(jobs.get(index), placement.get())) {
+                placement = capacity.place(shape.example, reservation.gpus());
                 if (placement.isEmpty()) {
                     wait(index, PendingReason.BEHIND_HIGHER_PRIORITY, "would delay job " + reservation.jobId()
                             + ", reserved to start by " + reservation.start(), estimate(shape));
@@ -240,7 +233,7 @@ public final class Scheduler {
                 }
             }
             if (placement.isPresent()) {
-                start(job, org, placement.get(), borrowed);
+                start(jobs.get(index), org, placement.get(), borrowed);
                 return;
             }
             if (withinGuarantee && reclaim(index)) {
@@ -249,9 +242,9 @@ public final class Scheduler {
             if (policy == Policy.FIFO) {
                 fifoBlocked = true;
             } else if (reservation == null && !preemptible && share.grantActive()) {
-                reservation = reserve(job);
+                reservation = reserve(index);
             }
-            Optional<Instant> estimate = reservation != null && reservation.jobId().equals(job.id())
+            Optional<Instant> estimate = reservation != null && reservation.jobId().equals(idOf[index])
                     ? Optional.of(reservation.start()) : estimate(shape);
             PendingReason reason;
             if (!share.grantActive()) {
@@ -268,15 +261,8 @@ public final class Scheduler {
 
         /** Why a job of this shape and organisation waits, in words, at the current capacity. */
         private Blocked blocked(PendingReason reason, OrgState org, ShapeInfo shape) {
-            String demand = "needs " + shape.demand + ", " + formatGpus(capacity.freeMillisOf(shape.typeIndex)) + " free";
-            String message = switch (reason) {
-                case GRANT_EXHAUSTED -> "organisation " + org.share.org() + " has no active grant: its jobs run only"
-                        + " as preemptible work on idle GPUs; " + demand;
-                case QUOTA_EXCEEDED_AND_NO_IDLE -> "organisation " + org.share.org() + " is at its guarantee of "
-                        + org.share.guaranteedGpus() + " GPUs and no idle GPUs can be borrowed; " + demand;
-                default -> demand;
-            };
-            return new Blocked(capacity.version(), reservation, reason, reason.name() + ": " + message);
+            // Both halves are built once (per organisation and reason; per shape and capacity): one join per outcome.
+            return new Blocked(capacity.version(), reservation, reason, org.prefix(reason) + shape.demand());
         }
 
         private OrgState org(String org) {
@@ -300,13 +286,70 @@ public final class Scheduler {
             starts.add(new Start(job.id(), allocation, borrowed));
         }
 
+        /**
+         * Job shapes (nodes, GPUs per node, GPU type) to their {@link ShapeInfo}: open addressing without a key
+         * object, since it is consulted once per pending job.
+         */
+        private final class ShapeTable {
+            private long[] sizes = new long[64];
+            private String[] types = new String[64];
+            private ShapeInfo[] infos = new ShapeInfo[64];
+            private int count;
+
+            ShapeInfo shapeOf(JobRequest job) {
+                long size = ((long) job.nodes() << 32) | job.gpuMillis();
+                String type = job.gpuType().orElse(null);
+                int mask = infos.length - 1;
+                int slot = (Long.hashCode(size * 0x9E3779B97F4A7C15L) ^ (type == null ? 0 : type.hashCode())) & mask;
+                while (infos[slot] != null) {
+                    if (sizes[slot] == size && java.util.Objects.equals(types[slot], type)) {
+                        return infos[slot];
+                    }
+                    slot = (slot + 1) & mask;
+                }
+                ShapeInfo info = new ShapeInfo(count++, job);
+                sizes[slot] = size;
+                types[slot] = type;
+                infos[slot] = info;
+                if (count * 2 > infos.length) {
+                    grow();
+                }
+                return info;
+            }
+
+            private void grow() {
+                long[] oldSizes = sizes;
+                String[] oldTypes = types;
+                ShapeInfo[] oldInfos = infos;
+                sizes = new long[oldSizes.length * 2];
+                types = new String[oldSizes.length * 2];
+                infos = new ShapeInfo[oldSizes.length * 2];
+                int mask = infos.length - 1;
+                for (int i = 0; i < oldInfos.length; i++) {
+                    if (oldInfos[i] != null) {
+                        int slot = (Long.hashCode(oldSizes[i] * 0x9E3779B97F4A7C15L)
+                                ^ (oldTypes[i] == null ? 0 : oldTypes[i].hashCode())) & mask;
+                        while (infos[slot] != null) {
+                            slot = (slot + 1) & mask;
+                        }
+                        sizes[slot] = oldSizes[i];
+                        types[slot] = oldTypes[i];
+                        infos[slot] = oldInfos[i];
+                    }
+                }
+            }
+        }
+
         /** What fits the cluster for one job shape, and its estimated start while capacity is unchanged. */
         private final class ShapeInfo {
             final int id;
             final JobRequest example;
             final int typeIndex;
+            final long totalMillis;
             final Optional<String> never;
-            final String demand;
+            private final String needs;
+            private long demandAtVersion = -1;
+            private String demand;
             /** Whether a job of this shape already failed to fit: it cannot fit later in the cycle either. */
             boolean placementFailed;
             private long estimatedAtVersion = -1;
@@ -316,8 +359,18 @@ public final class Scheduler {
                 this.id = id;
                 this.example = example;
                 this.typeIndex = capacity.typeIndex(example.gpuType().orElse(null));
+                this.totalMillis = example.totalGpuMillis();
                 this.never = capacity.neverFits(example);
-                this.demand = Capacity.describe(example);
+                this.needs = "needs " + Capacity.describe(example) + ", ";
+            }
+
+            /** What the shape needs and what is free, at the current capacity. */
+            String demand() {
+                if (demandAtVersion != capacity.version()) {
+                    demand = needs + formatGpus(capacity.freeMillisOf(typeIndex)) + " free";
+                    demandAtVersion = capacity.version();
+                }
+                return demand;
             }
         }
 
@@ -334,35 +387,41 @@ public final class Scheduler {
          * count first, then victims that lose the least work. Returns false when even that would not fit it.
          */
         private boolean reclaim(int index) {
-            JobRequest job = jobs.get(index);
+            JobRequest job = shapeOf[index].example;
+            String jobId = idOf[index];
+            String orgName = orgOf[index].share.org();
             String type = job.gpuType().orElse("*");
             if (job.totalGpuMillis() >= failedReclaim.getOrDefault(type, Long.MAX_VALUE)) {
                 return false; // victims only become fewer within a cycle: a larger demand would fail too
             }
             if (victimOrder == null) {
+                // Jobs already on their way out first, then the preemptible class, least work at risk, latest start.
                 victimOrder = snapshot.running().stream()
                         .filter(RunningJob::borrowed)
-                        .sorted(Comparator.<RunningJob, Boolean>comparing(running -> !alreadyPreempted.contains(running.id()))
-                                .thenComparing(running -> running.priority() != PriorityClass.PREEMPTIBLE)
-                                .thenComparing(running -> running.workAtRisk(now))
-                                .thenComparing(RunningJob::startedAt, Comparator.reverseOrder())
-                                .thenComparing(RunningJob::id))
+                        .map(running -> new Victim(running, !alreadyPreempted.contains(running.id()),
+                                running.priority() != PriorityClass.PREEMPTIBLE, running.workAtRisk(now).toMillis(),
+                                capacity.typeMask(running.allocation())))
+                        .sorted(Comparator.comparing(Victim::stillRunning)
+                                .thenComparing(Victim::protectedClass)
+                                .thenComparingLong(Victim::atRiskMillis)
+                                .thenComparing(victim -> victim.job().startedAt(), Comparator.reverseOrder())
+                                .thenComparing(victim -> victim.job().id()))
                         .toList();
                 claimed = new boolean[victimOrder.size()];
             }
             // Simulate on the cycle's own capacity and undo afterwards, rather than copying it per attempt. Only
             // victims holding GPUs of the job's type can help it.
-            int typeIndex = shapeOf[index].typeIndex;
+            long typeBit = capacity.typeBit(shapeOf[index].typeIndex);
             List<Integer> tried = new ArrayList<>();
             Optional<List<GpuShare>> placement = Optional.empty();
             while (firstUnclaimed < claimed.length && claimed[firstUnclaimed]) {
                 firstUnclaimed++;
             }
             for (int v = firstUnclaimed; v < victimOrder.size(); v++) {
-                RunningJob candidate = victimOrder.get(v);
-                if (claimed[v] || !capacity.holdsType(candidate.allocation(), typeIndex)) {
+                if (claimed[v] || (victimOrder.get(v).typeMask() & typeBit) == 0) {
                     continue;
                 }
+                RunningJob candidate = victimOrder.get(v).job();
                 capacity.apply(candidate.allocation(), +1);
                 tried.add(v);
                 placement = capacity.place(job, Set.of());
@@ -371,7 +430,7 @@ public final class Scheduler {
                 }
             }
             for (int v : tried) {
-                capacity.apply(victimOrder.get(v).allocation(), -1);
+                capacity.apply(victimOrder.get(v).job().allocation(), -1);
             }
             if (placement.isPresent()) {
                 // Victims whose GPUs the placement does not use need not stop.
@@ -382,14 +441,14 @@ public final class Scheduler {
                 }
                 List<String> victims = new ArrayList<>();
                 for (int v : tried) {
-                    RunningJob victim = victimOrder.get(v);
+                    RunningJob victim = victimOrder.get(v).job();
                     if (victim.allocation().stream().noneMatch(share -> used.contains(capacity.key(share.node(), share.index())))) {
                         continue;
                     }
                     claimed[v] = true;
                     victims.add(victim.id());
                     if (alreadyPreempted.add(victim.id())) {
-                        preemptions.add(new Preempt(victim.id(), job.id(), "organisation " + job.org()
+                        preemptions.add(new Preempt(victim.id(), jobId, "organisation " + orgName
                                 + " reclaims its guaranteed GPUs from borrowed job " + victim.id()));
                     }
                 }
@@ -403,7 +462,8 @@ public final class Scheduler {
         }
 
         /** The earliest time the job fits once running jobs end at their time limits, and the GPUs it would use. */
-        private Reservation reserve(JobRequest job) {
+        private Reservation reserve(int index) {
+            JobRequest job = shapeOf[index].example;
             // Release running jobs in end order on the cycle's capacity until the job fits, then undo.
             List<ReleaseEstimator.Release> releases = estimator.releasesInOrder();
             Reservation found = null;
@@ -418,7 +478,7 @@ public final class Scheduler {
                 if (placement.isPresent()) {
                     Set<Long> gpus = new HashSet<>();
                     placement.get().forEach(share -> gpus.add(capacity.key(share.node(), share.index())));
-                    found = new Reservation(job.id(), release.at(), gpus);
+                    found = new Reservation(idOf[index], release.at(), gpus);
                     break;
                 }
             }
@@ -454,6 +514,11 @@ public final class Scheduler {
         }
     }
 
+    /** A borrowed running job with its victim-order keys computed once. */
+    private record Victim(RunningJob job, boolean stillRunning, boolean protectedClass, long atRiskMillis,
+                          long typeMask) {
+    }
+
     private record Reservation(String jobId, Instant start, Set<Long> gpus) {
     }
 
@@ -462,9 +527,6 @@ public final class Scheduler {
     }
 
     /** What decides whether a job can ever fit the cluster. */
-    private record Shape(int nodes, int gpuMillis, Optional<String> gpuType) {
-    }
-
     private record Ranked(FairShareKey key, OrgState org) implements Comparable<Ranked> {
         @Override
         public int compareTo(Ranked other) {
@@ -516,8 +578,26 @@ public final class Scheduler {
          */
         private Blocked[] blocked = new Blocked[0];
 
+        private final String[] prefixes = new String[PendingReason.values().length];
+
         OrgState(OrgShare share) {
             this.share = share;
+        }
+
+        /** The start of a blocked job's message: the reason code and what it means for this organisation. */
+        String prefix(PendingReason reason) {
+            String prefix = prefixes[reason.ordinal()];
+            if (prefix == null) {
+                prefix = reason.name() + ": " + switch (reason) {
+                    case GRANT_EXHAUSTED -> "organisation " + share.org() + " has no active grant: its jobs run only"
+                            + " as preemptible work on idle GPUs; ";
+                    case QUOTA_EXCEEDED_AND_NO_IDLE -> "organisation " + share.org() + " is at its guarantee of "
+                            + share.guaranteedGpus() + " GPUs and no idle GPUs can be borrowed; ";
+                    default -> "";
+                };
+                prefixes[reason.ordinal()] = prefix;
+            }
+            return prefix;
         }
 
         Blocked blocked(int index) {
@@ -526,7 +606,7 @@ public final class Scheduler {
 
         void remember(int index, Blocked outcome) {
             if (index >= blocked.length) {
-                blocked = Arrays.copyOf(blocked, Math.max(16, index * 2));
+                blocked = Arrays.copyOf(blocked, Math.max(16, index + 1 + index / 2));
             }
             blocked[index] = outcome;
         }
@@ -539,7 +619,12 @@ public final class Scheduler {
     }
 
     static String formatGpus(long millis) {
-        return millis % GpuShare.WHOLE == 0 ? Long.toString(millis / GpuShare.WHOLE)
-                : String.format(java.util.Locale.ROOT, "%.3f", millis / (double) GpuShare.WHOLE);
+        long whole = millis / GpuShare.WHOLE;
+        long part = Math.abs(millis % GpuShare.WHOLE);
+        if (part == 0) {
+            return Long.toString(whole);
+        }
+        String sign = millis < 0 && whole == 0 ? "-" : "";
+        return sign + whole + "." + (part < 10 ? "00" : part < 100 ? "0" : "") + part;
     }
 }
