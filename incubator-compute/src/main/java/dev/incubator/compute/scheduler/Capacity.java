@@ -260,6 +260,9 @@ final class Capacity {
     }
 
     private Optional<List<GpuShare>> placeFraction(JobRequest job, int type, Set<Long> excluded) {
+        if (excluded.isEmpty()) {
+            return placeFractionByHistogram(job, type);
+        }
         int bestNode = -1;
         int bestGpu = -1;
         int bestScore = Integer.MAX_VALUE;
@@ -284,6 +287,44 @@ final class Capacity {
             return Optional.empty();
         }
         return Optional.of(List.of(new GpuShare(nodes.get(bestNode).name(), bestGpu, job.gpuMillis())));
+    }
+
+    /**
+     * The same choice as the scan in {@link #placeFraction} without visiting every GPU: the tightest shared
+     * remainder comes from the histogram of free shares, then the first GPU with exactly that much free; failing
+     * that, a whole GPU on the node with the fewest whole free GPUs.
+     */
+    private Optional<List<GpuShare>> placeFractionByHistogram(JobRequest job, int type) {
+        int[] shares = freeShares[type];
+        int tightest = job.gpuMillis();
+        while (tightest < GpuShare.WHOLE && shares[tightest] == 0) {
+            tightest++;
+        }
+        if (tightest < GpuShare.WHOLE) {
+            for (int n = 0; n < nodes.size(); n++) {
+                for (int g = 0; g < free[n].length; g++) {
+                    if (free[n][g] == tightest && !held[n][g] && matches(n, g, type)) {
+                        return Optional.of(List.of(new GpuShare(nodes.get(n).name(), g, job.gpuMillis())));
+                    }
+                }
+            }
+        }
+        int[] anyWholeFree = wholeFree[typeIndex.size()];
+        int bestNode = -1;
+        for (int n = 0; n < nodes.size(); n++) {
+            if (wholeFree[type][n] > 0 && (bestNode < 0 || anyWholeFree[n] < anyWholeFree[bestNode])) {
+                bestNode = n;
+            }
+        }
+        if (bestNode < 0) {
+            return Optional.empty();
+        }
+        for (int g = 0; g < free[bestNode].length; g++) {
+            if (usable(bestNode, g, type, Set.of())) {
+                return Optional.of(List.of(new GpuShare(nodes.get(bestNode).name(), g, job.gpuMillis())));
+            }
+        }
+        throw new IllegalStateException("whole-free GPU count out of step on node " + nodes.get(bestNode).name());
     }
 
     private Optional<List<GpuShare>> placeWhole(JobRequest job, int type, Set<Long> excluded) {

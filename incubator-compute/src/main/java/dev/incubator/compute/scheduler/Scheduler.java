@@ -55,7 +55,7 @@ public final class Scheduler {
         private final Instant now;
         private final Capacity capacity;
         /** Pending jobs in queue order (submit order, then id); jobs are referred to by index into it. */
-        private final List<JobRequest> jobs;
+        private List<JobRequest> jobs;
         private final ShapeInfo[] shapeOf;
         private final OrgState[] orgOf;
         private final String[] idOf;
@@ -93,19 +93,35 @@ public final class Scheduler {
                 }
             }
             this.estimator = new ReleaseEstimator(snapshot.running(), now);
-            this.jobs = inQueueOrder(snapshot.pending());
-            if (jobs.size() > INDEX_MASK) {
+            List<JobRequest> queued = snapshot.pending();
+            if (queued.size() > INDEX_MASK) {
                 throw new IllegalArgumentException("a cycle schedules at most " + INDEX_MASK + " pending jobs");
             }
-            this.shapeOf = new ShapeInfo[jobs.size()];
-            this.orgOf = new OrgState[jobs.size()];
-            this.idOf = new String[jobs.size()];
-            this.queueKeyOf = new long[jobs.size()];
-            this.pending = new ArrayList<>(jobs.size());
-            // One sequential pass over the jobs; later passes, in scheduling order, read these arrays instead.
+            this.shapeOf = new ShapeInfo[queued.size()];
+            this.orgOf = new OrgState[queued.size()];
+            this.idOf = new String[queued.size()];
+            this.queueKeyOf = new long[queued.size()];
+            this.pending = new ArrayList<>(queued.size());
+            // One sequential pass over the jobs, which also checks that they come in queue order (the service and
+            // the simulator keep them so); later passes, in scheduling order, read these arrays instead.
+            if (!index(queued)) {
+                queued = queued.stream().sorted(QUEUE_ORDER).toList();
+                orgs.values().forEach(org -> org.queued = 0);
+                index(queued);
+            }
+            this.jobs = queued;
+        }
+
+        /** Fills the per-job arrays; false, leaving them partly filled, when the jobs are not in queue order. */
+        private boolean index(List<JobRequest> queued) {
             ShapeTable shapes = new ShapeTable();
-            for (int i = 0; i < jobs.size(); i++) {
-                JobRequest job = jobs.get(i);
+            JobRequest previous = null;
+            for (int i = 0; i < queued.size(); i++) {
+                JobRequest job = queued.get(i);
+                if (previous != null && QUEUE_ORDER.compare(previous, job) > 0) {
+                    return false;
+                }
+                previous = job;
                 OrgState org = org(job.org());
                 org.queued++;
                 orgOf[i] = org;
@@ -113,6 +129,7 @@ public final class Scheduler {
                 queueKeyOf[i] = queueKey(job, i);
                 shapeOf[i] = shapes.shapeOf(job);
             }
+            return true;
         }
 
         Decisions run() {
@@ -548,19 +565,11 @@ public final class Scheduler {
         return ((long) job.priority().ordinal() << 61) | (gpuSeconds << 28) | index;
     }
 
-    /** The pending jobs by submit order, then id: the list itself when it is already in that order. */
-    private static List<JobRequest> inQueueOrder(List<JobRequest> pending) {
-        for (int i = 1; i < pending.size(); i++) {
-            JobRequest previous = pending.get(i - 1);
-            JobRequest current = pending.get(i);
-            if (previous.submitOrder() > current.submitOrder() || (previous.submitOrder() == current.submitOrder()
-                    && previous.id().compareTo(current.id()) > 0)) {
-                return pending.stream().sorted(Comparator.comparingLong(JobRequest::submitOrder)
-                        .thenComparing(JobRequest::id)).toList();
-            }
-        }
-        return pending;
-    }
+    /** Queue order: submit order (kept by preempted jobs), then id. */
+    private static final Comparator<JobRequest> QUEUE_ORDER = (left, right) -> {
+        int bySubmit = Long.compare(left.submitOrder(), right.submitOrder());
+        return bySubmit != 0 ? bySubmit : left.id().compareTo(right.id());
+    };
 
     /** Per-organisation working state of one cycle. */
     private static final class OrgState {

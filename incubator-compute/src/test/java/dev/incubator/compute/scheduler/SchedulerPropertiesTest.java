@@ -40,6 +40,21 @@ class SchedulerPropertiesTest {
     }
 
     @Test
+    void theOrderInWhichPendingJobsArriveDoesNotChangeTheDecisions() {
+        for (long seed = 1; seed <= 100; seed++) {
+            Snapshot snapshot = randomSnapshot(new Random(seed));
+            List<JobRequest> shuffled = new ArrayList<>(snapshot.pending());
+            java.util.Collections.shuffle(shuffled, new Random(seed));
+            Snapshot reordered = new Snapshot(snapshot.now(), snapshot.nodes(), snapshot.running(), shuffled,
+                    snapshot.orgs());
+            for (Policy policy : Policy.values()) {
+                assertThat(new Scheduler(policy).schedule(reordered)).as("seed " + seed + ", " + policy)
+                        .isEqualTo(new Scheduler(policy).schedule(snapshot));
+            }
+        }
+    }
+
+    @Test
     void aBlockedGuaranteeGetsItsGpusWithinOneCyclePlusTheGracePeriod() {
         for (long seed = 1; seed <= 200; seed++) {
             Random random = new Random(seed);
