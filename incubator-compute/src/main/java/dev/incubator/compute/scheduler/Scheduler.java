@@ -261,7 +261,7 @@ public final class Scheduler {
             } else if (reservation == null && !preemptible && share.grantActive()) {
                 reservation = reserve(index);
             }
-            Optional<Instant> estimate = reservation != null && reservation.jobId().equals(idOf[index])
+            Optional<Instant> estimate = reservation != null && reservation.index() == index
                     ? Optional.of(reservation.start()) : estimate(shape);
             PendingReason reason;
             if (!share.grantActive()) {
@@ -495,7 +495,7 @@ public final class Scheduler {
                 if (placement.isPresent()) {
                     Set<Long> gpus = new HashSet<>();
                     placement.get().forEach(share -> gpus.add(capacity.key(share.node(), share.index())));
-                    found = new Reservation(idOf[index], release.at(), gpus);
+                    found = new Reservation(index, idOf[index], release.at(), gpus);
                     break;
                 }
             }
@@ -536,7 +536,8 @@ public final class Scheduler {
                           long typeMask) {
     }
 
-    private record Reservation(String jobId, Instant start, Set<Long> gpus) {
+    /** {@code index}: the reserving job's index in the cycle's queue order. */
+    private record Reservation(int index, String jobId, Instant start, Set<Long> gpus) {
     }
 
     private record Blocked(long capacityVersion, Reservation reservation, PendingReason reason,
