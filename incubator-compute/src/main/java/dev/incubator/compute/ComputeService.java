@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -223,23 +222,24 @@ public final class ComputeService {
         List<Node> nodes = environment.nodes();
         List<RunningJob> running = new ArrayList<>();
         List<JobRequest> pending = new ArrayList<>();
-        Set<String> orgs = new HashSet<>();
+        // One name object per organisation: the scheduler looks organisations up once per job.
+        Map<String, String> orgNames = new HashMap<>();
         Map<String, Job> byId = new HashMap<>();
         for (Job job : stillActive) {
             byId.put(job.id(), job);
-            orgs.add(job.orgId());
+            String org = orgNames.computeIfAbsent(job.orgId(), name -> name);
             if (job.state() == JobState.RUNNING || job.state() == JobState.ADMITTED) {
-                running.add(new RunningJob(job.id(), job.orgId(), job.spec().priority(), job.allocation(),
+                running.add(new RunningJob(job.id(), org, job.spec().priority(), job.allocation(),
                         job.startedAt().orElse(now), job.spec().timeLimit(), job.borrowed(), job.spec().checkpointing(),
                         job.borrowed() ? executor.lastCheckpoint(job) : Optional.empty(), job.terminating()));
             } else if (job.state() == JobState.PENDING) {
-                pending.add(new JobRequest(job.id(), job.orgId(), job.spec().priority(), job.spec().nodes(),
+                pending.add(new JobRequest(job.id(), org, job.spec().priority(), job.spec().nodes(),
                         job.spec().gpuMillis(), job.spec().gpuType(), job.spec().timeLimit(), job.submittedAt(),
                         job.submitOrder(), Optional.empty()));
             }
         }
         Map<String, OrgShare> shares = new HashMap<>();
-        environment.shares(orgs).forEach((org, share) -> shares.put(org, new OrgShare(org, share.guaranteedGpus(),
+        environment.shares(orgNames.keySet()).forEach((org, share) -> shares.put(org, new OrgShare(org, share.guaranteedGpus(),
                 share.weight(), decayedUsage(org, now), share.grantActive())));
         Decisions decisions = scheduler.schedule(new Snapshot(now, nodes, running, pending, shares));
         for (Decisions.Start start : decisions.starts()) {
