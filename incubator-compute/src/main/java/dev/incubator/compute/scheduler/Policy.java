@@ -10,5 +10,11 @@ public enum Policy {
     /** Reference: strict submit order; the first job that does not fit blocks every later one. */
     FIFO,
     /** Reference (Slurm-like): submit order with EASY backfill. */
-    FIFO_BACKFILL
+    FIFO_BACKFILL,
+    /**
+     * Reference (Helios QSSF, SC'21): one queue for everybody ordered by priority class, then predicted GPU-time
+     * (shortest first), with EASY backfill; no guarantees or fair share. Given true run times as predictions it
+     * is the shortest-job-first oracle the simulator compares against.
+     */
+    SHORTEST_FIRST
 }

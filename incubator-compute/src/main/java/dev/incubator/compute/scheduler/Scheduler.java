@@ -140,6 +140,13 @@ public final class Scheduler {
             // 5. Every job left waiting gets its reason, position and an estimated start.
             if (policy == Policy.FAIR_SHARE) {
                 runFairShare();
+            } else if (policy == Policy.SHORTEST_FIRST) {
+                long[] order = queueKeyOf.clone();
+                Arrays.sort(order);
+                for (long queueKey : order) {
+                    int index = (int) (queueKey & INDEX_MASK);
+                    consider(index, queueKey, orgOf[index]);
+                }
             } else {
                 for (int i = 0; i < jobs.size(); i++) {
                     consider(i, queueKeyOf[i], orgOf[i]);

@@ -139,6 +139,20 @@ class SchedulerScenariosTest {
     }
 
     @Test
+    void shortestFirstOrdersEveryOrganisationsJobsByPredictedGpuTime() {
+        Scenario scenario = cluster().node("n1", 2).org("a", 2).org("b", 0)
+                .pending(job("a-long").org("a").gpus(1).predicted(Duration.ofHours(3)))
+                .pending(job("b-wide").org("b").gpus(2).predicted(Duration.ofMinutes(40)))
+                .pending(job("b-short").org("b").gpus(1).predicted(Duration.ofMinutes(30)))
+                .pending(job("a-mid").org("a").gpus(1).predicted(Duration.ofHours(1)));
+        Decisions decisions = new Scheduler(Policy.SHORTEST_FIRST).schedule(scenario.snapshot());
+        // GPU-time: b-short 30, b-wide 80, a-mid 60, a-long 180 GPU-minutes; b-short and a-mid fill the node.
+        assertThat(decisions.starts()).extracting(Start::jobId).containsExactly("b-short", "a-mid");
+        assertThat(decisions.pending()).extracting(Pending::jobId).containsExactly("b-wide", "a-long");
+        assertThat(decisions.starts()).allSatisfy(start -> assertThat(start.borrowed()).isFalse());
+    }
+
+    @Test
     void withoutAGrantJobsRunOnlyAsBorrowedWorkOnIdleGpus() {
         Decisions idle = fairShare.schedule(cluster().node("n1", 2).orgWithoutGrant("broke")
                 .pending(job("a").org("broke").gpus(1)).snapshot());
@@ -198,6 +212,6 @@ class SchedulerScenariosTest {
                 .pending(job("x").org("a").gpus(8)).pending(job("y").org("b").gpus(3))
                 .pending(job("z").org("a").fraction(0.5));
         assertThat(fairShare.schedule(scenario.snapshot())).isEqualTo(fairShare.schedule(scenario.snapshot()));
-        assertThat(List.of(Policy.values())).hasSize(3);
+        assertThat(List.of(Policy.values())).hasSize(4);
     }
 }

@@ -67,7 +67,7 @@ public record ServerConfig(
             new Setting("grants.expiry-interval-seconds", "60", "How often ended grants are expired"),
             new Setting("idempotency.retention-hours", "24", "How long responses to idempotent requests are kept"),
             new Setting("compute.virtual-gpus", "0", "Virtual GPUs to offer on a machine without GPUs (0: use nvidia-smi)"),
-            new Setting("compute.policy", "FAIR_SHARE", "Scheduling policy: FAIR_SHARE, FIFO or FIFO_BACKFILL"),
+            new Setting("compute.policy", "FAIR_SHARE", "Scheduling policy: FAIR_SHARE, FIFO, FIFO_BACKFILL or SHORTEST_FIRST"),
             new Setting("compute.cycle-interval-ms", "2000", "How often the scheduler runs"),
             new Setting("compute.metering-interval-seconds", "60", "How often running jobs' GPU time is debited"),
             new Setting("compute.grid-factor-kg-per-kwh", "0.5703", "Grid emission factor for CO2e (default: China's"
@@ -130,8 +130,8 @@ public record ServerConfig(
         int retentionHours = integer(values, "idempotency.retention-hours", 1, 24 * 365, problems);
         int virtualGpus = integer(values, "compute.virtual-gpus", 0, 1024, problems);
         String policy = values.get("compute.policy").toUpperCase(Locale.ROOT);
-        if (!List.of("FAIR_SHARE", "FIFO", "FIFO_BACKFILL").contains(policy)) {
-            problems.add("compute.policy must be FAIR_SHARE, FIFO or FIFO_BACKFILL, not '" + policy + "'");
+        if (!List.of("FAIR_SHARE", "FIFO", "FIFO_BACKFILL", "SHORTEST_FIRST").contains(policy)) {
+            problems.add("compute.policy must be FAIR_SHARE, FIFO, FIFO_BACKFILL or SHORTEST_FIRST, not '" + policy + "'");
         }
         int cycleMillis = integer(values, "compute.cycle-interval-ms", 50, 600_000, problems);
         int meteringSeconds = integer(values, "compute.metering-interval-seconds", 1, 86_400, problems);
