@@ -13,8 +13,9 @@ public enum Policy {
     FIFO_BACKFILL,
     /**
      * Reference (Helios QSSF, SC'21): one queue for everybody ordered by priority class, then predicted GPU-time
-     * (shortest first), with EASY backfill; no guarantees or fair share. Given true run times as predictions it
-     * is the shortest-job-first oracle the simulator compares against.
+     * (shortest first); every job that fits starts, with no reservation for a blocked one (so a wide job can wait
+     * while narrower, shorter ones keep starting), and no guarantees or fair share. Given true run times as
+     * predictions it is the shortest-job-first oracle the simulator compares against.
      */
     SHORTEST_FIRST
 }

@@ -265,7 +265,7 @@ public final class Scheduler {
             }
             if (policy == Policy.FIFO) {
                 fifoBlocked = true;
-            } else if (reservation == null && !preemptible && share.grantActive()) {
+            } else if (reservation == null && !preemptible && share.grantActive() && policy != Policy.SHORTEST_FIRST) {
                 reservation = reserve(index);
             }
             Optional<Instant> estimate = reservation != null && reservation.index() == index
