@@ -11,7 +11,7 @@ import dev.incubator.sim.trace.SyntheticTrace;
 import dev.incubator.sim.trace.Trace;
 import dev.incubator.sim.trace.TraceFormat;
 import dev.incubator.sim.trace.TraceReaders;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +21,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "sim", mixinStandardHelpOptions = true, subcommands = SimCommand.Replay.class,
         description = "Replay GPU-cluster traces against the production scheduler and compare policies.")
@@ -42,6 +44,9 @@ final class SimCommand implements Runnable {
                     "  incubator sim replay --format synthetic --jobs 100000 --gpus 1024 --tenants 50 --policy"
                             + " incubator --out sim-synthetic"})
     static final class Replay implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Option(names = "--trace", description = "Trace file (not for --format synthetic)")
         Path trace;
 
@@ -116,7 +121,7 @@ final class SimCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());
             }
-            PrintStream err = System.err;
+            PrintWriter err = spec.commandLine().getErr();
             err.printf(Locale.ROOT, "Replaying %s: %d jobs on %d GPUs, %d tenants%n", loaded.name(),
                     loaded.jobs().size(), loaded.totalGpus(), loaded.guarantees().size());
             Simulator simulator = new Simulator(options);
@@ -129,6 +134,7 @@ final class SimCommand implements Runnable {
                         int filled = (int) Math.round(fraction * width);
                         err.printf(Locale.ROOT, "\r  %-14s [%s%s] %3.0f %%", policy.cliName(), "#".repeat(filled),
                                 " ".repeat(width - filled), 100 * fraction);
+                        err.flush();
                     }
                 });
                 double seconds = (System.nanoTime() - started) / 1e9;
@@ -138,7 +144,7 @@ final class SimCommand implements Runnable {
             }
             Report report = new Report(loaded, options, results);
             report.write(out);
-            PrintStream stdout = System.out;
+            PrintWriter stdout = spec.commandLine().getOut();
             stdout.printf(Locale.ROOT, "%-14s %10s %10s %10s %9s %9s %8s%n", "policy", "avg JCT s", "p99 JCT s",
                     "avg queue", "alloc", "viol. s", "gap");
             for (Summary summary : report.summaries()) {
@@ -148,6 +154,8 @@ final class SimCommand implements Runnable {
                                 .map(gap -> String.format(Locale.ROOT, "%.0f%%", 100 * gap)).orElse("-"));
             }
             stdout.println("Report: " + out.resolve("report.md"));
+            stdout.flush();
+            err.flush();
             return 0;
         }
     }
