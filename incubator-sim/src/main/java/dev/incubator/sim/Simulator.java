@@ -84,6 +84,10 @@ public final class Simulator {
         long gpuMillis;
         /** Invalidates scheduled end events of an earlier attempt. */
         int attempt;
+        /** What the scheduler saw last: reused while nothing about the job changed. */
+        RunningJob asRunning;
+        JobRequest asRequest;
+        Optional<Duration> predicted;
 
         Active(TraceJob job, int order) {
             this.job = job;
@@ -120,7 +124,10 @@ public final class Simulator {
         private final double[] queueDelay;
         private final boolean[] done;
         // usage and metrics
-        private final Map<String, Double> decayedUsage = new TreeMap<>();
+        /** Per tenant, finished usage in GPU-seconds scaled by 2^(t / half-life), so that decay costs nothing. */
+        private final Map<String, Double> scaledUsage = new TreeMap<>();
+        private final Map<String, Integer> pendingByTenant = new HashMap<>();
+        private long lastObservedMillis;
         private final Map<String, Long> allocatedByTenant = new HashMap<>();
         private final Map<String, Double> gpuSeconds = new TreeMap<>();
         private final Map<String, Double> violation = new TreeMap<>();
@@ -150,7 +157,7 @@ public final class Simulator {
             this.queueDelay = new double[jobs.size()];
             this.done = new boolean[jobs.size()];
             this.fractional = jobs.stream().anyMatch(job -> job.submission().gpuMillisPerNode() < GpuShare.WHOLE);
-            trace.guarantees().keySet().forEach(tenant -> decayedUsage.put(tenant, 0.0));
+            trace.guarantees().keySet().forEach(tenant -> scaledUsage.put(tenant, 0.0));
         }
 
         PolicyResult run() {
@@ -184,7 +191,7 @@ public final class Simulator {
                 while (nextArrival < jobs.size() && jobs.get(nextArrival).submission().submitMillis() <= now) {
                     Active arrival = new Active(jobs.get(nextArrival), nextArrival);
                     byId.put(arrival.job.submission().id(), arrival);
-                    pending.put(arrival.order, arrival);
+                    enqueue(arrival);
                     nextArrival++;
                 }
                 while (!events.isEmpty() && events.peek().atMillis() <= now) {
@@ -223,12 +230,20 @@ public final class Simulator {
                 release(job, now);
                 job.state = State.PENDING;
                 job.attempt++;
-                pending.put(job.order, job);
+                enqueue(job);
             }
         }
 
+        private void enqueue(Active job) {
+            pending.put(job.order, job);
+            pendingByTenant.merge(job.tenant, 1, Integer::sum);
+        }
+
         private void release(Active job, long now) {
-            integrate(now);
+            advance(now);
+            double gpus = job.gpuMillis / (double) GpuShare.WHOLE;
+            gpuSeconds.merge(job.tenant, gpus * (now - job.startedMillis) / 1000.0, Double::sum);
+            scaledUsage.merge(job.tenant, scaledContribution(gpus, job.startedMillis, now), Double::sum);
             running.remove(job.job.submission().id());
             allocatedByTenant.merge(job.tenant, -job.gpuMillis, Long::sum);
             allocatedMillisNow -= job.gpuMillis;
@@ -236,44 +251,57 @@ public final class Simulator {
 
         private void cycle(long now) {
             cycles++;
-            integrate(now);
             sample(now);
             Instant instant = ORIGIN.plusMillis(now);
+            if (pending.isEmpty()) {
+                observeGuarantees(now);
+                return; // nothing waits: no decision to make
+            }
             List<RunningJob> runningJobs = new ArrayList<>(running.size());
             for (Active job : running.values()) {
-                Submission submission = job.job.submission();
-                runningJobs.add(new RunningJob(submission.id(), job.tenant, PriorityClass.NORMAL, job.allocation,
-                        ORIGIN.plusMillis(job.startedMillis), limit(submission, knowledge),
-                        job.borrowed, false, Optional.empty(), job.state == State.TERMINATING));
+                boolean terminating = job.state == State.TERMINATING;
+                if (job.asRunning == null || job.asRunning.terminating() != terminating) {
+                    Submission submission = job.job.submission();
+                    job.asRunning = new RunningJob(submission.id(), job.tenant, PriorityClass.NORMAL, job.allocation,
+                            ORIGIN.plusMillis(job.startedMillis), limit(submission, knowledge), job.borrowed, false,
+                            Optional.empty(), terminating);
+                }
+                runningJobs.add(job.asRunning);
             }
             List<JobRequest> requests = new ArrayList<>(pending.size());
             for (Active job : pending.values()) {
-                requests.add(request(job.job.submission(), job.order, limit(job.job.submission(), knowledge),
-                        knowledge.predict(job.job.submission())));
+                Optional<Duration> predicted = knowledge.predict(job.job.submission());
+                if (job.asRequest == null || !predicted.equals(job.predicted)) {
+                    job.asRequest = request(job.job.submission(), job.order, limit(job.job.submission(), knowledge),
+                            predicted);
+                    job.predicted = predicted;
+                }
+                requests.add(job.asRequest);
             }
-            Map<String, OrgShare> shares = new HashMap<>();
-            for (Map.Entry<String, Double> usage : decayedUsage.entrySet()) {
-                shares.put(usage.getKey(), new OrgShare(usage.getKey(), trace.guarantees().getOrDefault(usage.getKey(), 0),
-                        1.0, usage.getValue(), true));
-            }
-            for (Active job : pending.values()) {
-                shares.computeIfAbsent(job.tenant, tenant -> new OrgShare(tenant, 0, 1.0,
-                        decayedUsage.getOrDefault(tenant, 0.0), true));
-            }
+            Map<String, Double> usage = new HashMap<>(scaledUsage);
             for (Active job : running.values()) {
-                shares.computeIfAbsent(job.tenant, tenant -> new OrgShare(tenant, 0, 1.0,
-                        decayedUsage.getOrDefault(tenant, 0.0), true));
+                usage.merge(job.tenant, scaledContribution(job.gpuMillis / (double) GpuShare.WHOLE, job.startedMillis,
+                        now), Double::sum);
             }
+            for (String tenant : pendingByTenant.keySet()) {
+                usage.putIfAbsent(tenant, 0.0);
+            }
+            double unscale = Math.pow(2, -now / (double) options.halfLife().toMillis());
+            Map<String, OrgShare> shares = new HashMap<>();
+            usage.forEach((tenant, scaled) -> shares.put(tenant, new OrgShare(tenant,
+                    trace.guarantees().getOrDefault(tenant, 0), 1.0, Math.max(0, scaled * unscale), true)));
             Decisions decisions = scheduler.schedule(new Snapshot(instant, trace.nodes(), runningJobs, requests, shares));
             for (Decisions.Start start : decisions.starts()) {
                 Active job = byId.get(start.jobId());
                 pending.remove(job.order);
+                pendingByTenant.merge(job.tenant, -1, Integer::sum);
                 job.state = State.RUNNING;
                 job.startedMillis = now;
                 if (job.firstStartMillis < 0) {
                     job.firstStartMillis = now;
                 }
                 job.allocation = start.allocation();
+                job.asRunning = null;
                 job.borrowed = start.borrowed();
                 job.gpuMillis = start.allocation().stream().mapToLong(GpuShare::millis).sum();
                 running.put(start.jobId(), job);
@@ -320,42 +348,45 @@ public final class Simulator {
             return allocatedByTenant.getOrDefault(tenant, 0L);
         }
 
-        /** Accumulates time-weighted metrics from the last sample up to {@code now}. */
-        private void integrate(long now) {
-            long dtMillis = now - lastSampleMillis;
+        /** Usage from {@code fromMillis} to {@code toMillis} at {@code gpus}, in scaled GPU-seconds. */
+        private double scaledContribution(double gpus, long fromMillis, long toMillis) {
+            double halfLife = options.halfLife().toMillis();
+            return gpus * halfLife / 1000.0 / Math.log(2)
+                    * (Math.pow(2, toMillis / halfLife) - Math.pow(2, fromMillis / halfLife));
+        }
+
+        /** Total allocated GPU-seconds up to {@code now}: exact, updated on every allocation change. */
+        private void advance(long now) {
+            if (now > lastSampleMillis) {
+                allocatedGpuSeconds += allocatedMillisNow / (double) GpuShare.WHOLE * (now - lastSampleMillis) / 1000.0;
+                lastSampleMillis = now;
+            }
+        }
+
+        /**
+         * Per-tenant measures since the last cycle, sampled at cycles (the state between cycles is taken as it is
+         * at the cycle that ends the interval): guarantee violations, entitlement held, fragmentation.
+         */
+        private void observe(long now) {
+            long dtMillis = now - lastObservedMillis;
             if (dtMillis <= 0) {
                 return;
             }
             double dt = dtMillis / 1000.0;
-            double halfLives = dtMillis / (double) options.halfLife().toMillis();
-            double decay = Math.pow(0.5, halfLives);
-            for (Map.Entry<String, Double> usage : decayedUsage.entrySet()) {
-                usage.setValue(usage.getValue() * decay);
-            }
-            for (Map.Entry<String, Long> held : allocatedByTenant.entrySet()) {
-                double gpus = held.getValue() / (double) GpuShare.WHOLE;
-                if (gpus > 0) {
-                    decayedUsage.merge(held.getKey(), gpus * dt, Double::sum);
-                    gpuSeconds.merge(held.getKey(), gpus * dt, Double::sum);
-                }
-            }
-            allocatedGpuSeconds += allocatedMillisNow / (double) GpuShare.WHOLE * dt;
             long allowanceMillis = options.cycle().toMillis() + options.grace().toMillis();
             for (Map.Entry<String, Long> since : waitingSince.entrySet()) {
-                long violatingFrom = Math.max(lastSampleMillis, since.getValue() + allowanceMillis);
+                long violatingFrom = Math.max(lastObservedMillis, since.getValue() + allowanceMillis);
                 if (now > violatingFrom) {
                     violation.merge(since.getKey(), (now - violatingFrom) / 1000.0, Double::sum);
                 }
             }
             if (!pending.isEmpty()) {
-                Map<String, Boolean> waitingTenants = new HashMap<>();
-                pending.values().forEach(job -> waitingTenants.put(job.tenant, true));
-                for (String tenant : waitingTenants.keySet()) {
-                    int guarantee = trace.guarantees().getOrDefault(tenant, 0);
-                    if (guarantee > 0) {
-                        double held = heldByTenant(tenant) / (double) GpuShare.WHOLE;
-                        entitledTime.merge(tenant, dt, Double::sum);
-                        entitledHeld.merge(tenant, Math.min(1.0, held / guarantee) * dt, Double::sum);
+                for (Map.Entry<String, Integer> waiting : pendingByTenant.entrySet()) {
+                    int guarantee = trace.guarantees().getOrDefault(waiting.getKey(), 0);
+                    if (waiting.getValue() > 0 && guarantee > 0) {
+                        double held = heldByTenant(waiting.getKey()) / (double) GpuShare.WHOLE;
+                        entitledTime.merge(waiting.getKey(), dt, Double::sum);
+                        entitledHeld.merge(waiting.getKey(), Math.min(1.0, held / guarantee) * dt, Double::sum);
                     }
                 }
                 if (fractional) {
@@ -363,7 +394,7 @@ public final class Simulator {
                     contendedTime += dt;
                 }
             }
-            lastSampleMillis = now;
+            lastObservedMillis = now;
         }
 
         /** Share of all GPU capacity that is free but on GPUs too full for the smallest waiting request. */
@@ -394,7 +425,8 @@ public final class Simulator {
         }
 
         private void sample(long now) {
-            integrate(now);
+            advance(now);
+            observe(now);
             series.add(new PolicyResult.Sample(now / 1000.0, pending.size(), allocatedMillisNow / (double) GpuShare.WHOLE));
         }
 

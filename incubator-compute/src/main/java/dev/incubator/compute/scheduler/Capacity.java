@@ -28,7 +28,7 @@ final class Capacity {
     private final int[] byName;
     private final int[] nameRank;
     /** GPU types in order of first appearance; a type's index selects its row in the per-type arrays. */
-    private final Map<String, Integer> typeIndex = new HashMap<>();
+    private final Map<String, Integer> typeIndex;
     private final int[][] gpuType;
     /** Free thousandths per type; the last entry counts every type. */
     private final long[] freeMillisByType;
@@ -45,51 +45,101 @@ final class Capacity {
     private long version;
 
     Capacity(List<Node> allNodes) {
-        this.nodes = allNodes.stream().filter(Node::schedulable).toList();
-        this.indexByName = new HashMap<>();
+        this(new Layout(allNodes));
+    }
+
+    /** Capacity of an empty cluster with this layout: the immutable parts shared, the counters copied. */
+    Capacity(Layout layout) {
+        this.nodes = layout.nodes;
+        this.indexByName = layout.indexByName;
+        this.typeIndex = layout.typeIndex;
+        this.gpuType = layout.gpuType;
+        this.matching = layout.matching;
+        this.byName = layout.byName;
+        this.nameRank = layout.nameRank;
+        this.freeMillisByType = layout.freeMillisByType.clone();
+        this.freeShares = deepCopy(layout.freeShares);
+        this.wholeFree = deepCopy(layout.wholeFree);
+        this.nodesWithWholeFree = deepCopy(layout.nodesWithWholeFree);
         this.free = new int[nodes.size()][];
-        this.gpuType = new int[nodes.size()][];
         this.held = new boolean[nodes.size()][];
-        int mostGpus = nodes.stream().mapToInt(node -> node.gpus().size()).max().orElse(0);
-        for (Node node : nodes) {
-            for (Gpu gpu : node.gpus()) {
-                typeIndex.putIfAbsent(gpu.type(), typeIndex.size());
-            }
-        }
-        int any = typeIndex.size();
-        this.freeMillisByType = new long[any + 1];
-        this.freeShares = new int[any + 1][GpuShare.WHOLE + 1];
-        this.matching = new int[any + 1][nodes.size()];
-        this.wholeFree = new int[any + 1][nodes.size()];
-        this.nodesWithWholeFree = new int[any + 1][mostGpus + 1];
-        for (int[] counts : nodesWithWholeFree) {
-            counts[0] = nodes.size();
-        }
         for (int n = 0; n < nodes.size(); n++) {
-            Node node = nodes.get(n);
-            indexByName.put(node.name(), n);
-            free[n] = new int[node.gpus().size()];
-            gpuType[n] = new int[node.gpus().size()];
-            held[n] = new boolean[node.gpus().size()];
+            free[n] = new int[gpuType[n].length];
             Arrays.fill(free[n], GpuShare.WHOLE);
-            for (int g = 0; g < node.gpus().size(); g++) {
-                int type = typeIndex.get(node.gpus().get(g).type());
-                gpuType[n][g] = type;
-                freeMillisByType[type] += GpuShare.WHOLE;
-                freeMillisByType[any] += GpuShare.WHOLE;
-                freeShares[type][GpuShare.WHOLE]++;
-                freeShares[any][GpuShare.WHOLE]++;
-                matching[type][n]++;
-                matching[any][n]++;
-                wholeChanged(n, type, +1);
-            }
+            held[n] = new boolean[gpuType[n].length];
         }
-        this.byName = java.util.stream.IntStream.range(0, nodes.size()).boxed()
-                .sorted(java.util.Comparator.comparing(n -> nodes.get(n).name()))
-                .mapToInt(Integer::intValue).toArray();
-        this.nameRank = new int[nodes.size()];
-        for (int rank = 0; rank < byName.length; rank++) {
-            nameRank[byName[rank]] = rank;
+    }
+
+    private static int[][] deepCopy(int[][] rows) {
+        int[][] copy = new int[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            copy[i] = rows[i].clone();
+        }
+        return copy;
+    }
+
+    /**
+     * What does not change while the node list stays the same: schedulable nodes, their indices by name and by name
+     * order, GPU types, and the counters of the empty cluster. Built once per node list and shared by the
+     * capacities of later cycles.
+     */
+    static final class Layout {
+        final List<Node> source;
+        final List<Node> nodes;
+        final Map<String, Integer> indexByName = new HashMap<>();
+        final Map<String, Integer> typeIndex = new HashMap<>();
+        final int[][] gpuType;
+        final int[][] matching;
+        final int[] byName;
+        final int[] nameRank;
+        final long[] freeMillisByType;
+        final int[][] freeShares;
+        final int[][] wholeFree;
+        final int[][] nodesWithWholeFree;
+
+        Layout(List<Node> allNodes) {
+            this.source = allNodes;
+            this.nodes = allNodes.stream().filter(Node::schedulable).toList();
+            this.gpuType = new int[nodes.size()][];
+            int mostGpus = nodes.stream().mapToInt(node -> node.gpus().size()).max().orElse(0);
+            for (Node node : nodes) {
+                for (Gpu gpu : node.gpus()) {
+                    typeIndex.putIfAbsent(gpu.type(), typeIndex.size());
+                }
+            }
+            int any = typeIndex.size();
+            this.freeMillisByType = new long[any + 1];
+            this.freeShares = new int[any + 1][GpuShare.WHOLE + 1];
+            this.matching = new int[any + 1][nodes.size()];
+            this.wholeFree = new int[any + 1][nodes.size()];
+            this.nodesWithWholeFree = new int[any + 1][mostGpus + 1];
+            for (int n = 0; n < nodes.size(); n++) {
+                Node node = nodes.get(n);
+                indexByName.put(node.name(), n);
+                gpuType[n] = new int[node.gpus().size()];
+                for (int g = 0; g < node.gpus().size(); g++) {
+                    int type = typeIndex.get(node.gpus().get(g).type());
+                    gpuType[n][g] = type;
+                    for (int row : new int[] {type, any}) {
+                        freeMillisByType[row] += GpuShare.WHOLE;
+                        freeShares[row][GpuShare.WHOLE]++;
+                        matching[row][n]++;
+                        wholeFree[row][n]++;
+                    }
+                }
+            }
+            for (int row = 0; row <= any; row++) {
+                for (int n = 0; n < nodes.size(); n++) {
+                    nodesWithWholeFree[row][wholeFree[row][n]]++;
+                }
+            }
+            this.byName = java.util.stream.IntStream.range(0, nodes.size()).boxed()
+                    .sorted(java.util.Comparator.comparing(n -> nodes.get(n).name()))
+                    .mapToInt(Integer::intValue).toArray();
+            this.nameRank = new int[nodes.size()];
+            for (int rank = 0; rank < byName.length; rank++) {
+                nameRank[byName[rank]] = rank;
+            }
         }
     }
 
@@ -101,12 +151,17 @@ final class Capacity {
         return typeIndex.getOrDefault(type, -1);
     }
 
-    /** Takes ({@code sign} -1) or returns (+1) an allocation; shares on unknown or unschedulable nodes are ignored. */
-    void apply(List<GpuShare> allocation, int sign) {
+    /**
+     * Takes ({@code sign} -1) or returns (+1) an allocation; shares on unknown or unschedulable nodes are ignored.
+     * Returns the allocation's thousandths of GPUs, every share counted.
+     */
+    long apply(List<GpuShare> allocation, int sign) {
         version++;
         int any = typeIndex.size();
+        long total = 0;
         for (int i = 0; i < allocation.size(); i++) {
             GpuShare share = allocation.get(i);
+            total += share.millis();
             Integer n = indexByName.get(share.node());
             if (n == null || share.index() >= free[n].length) {
                 continue;
@@ -129,6 +184,7 @@ final class Capacity {
             freeMillisByType[type] += (long) sign * share.millis();
             freeMillisByType[any] += (long) sign * share.millis();
         }
+        return total;
     }
 
     /**

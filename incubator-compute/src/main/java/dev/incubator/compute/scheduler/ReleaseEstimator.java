@@ -21,11 +21,13 @@ final class ReleaseEstimator {
     private final Timeline running;
     private final Timeline started = new Timeline(new ArrayList<>());
 
-    ReleaseEstimator(List<RunningJob> runningJobs, Instant now) {
+    /** @param millisOf each running job's GPU thousandths, in the same order */
+    ReleaseEstimator(List<RunningJob> runningJobs, long[] millisOf, Instant now) {
         List<Release> releases = new ArrayList<>(runningJobs.size());
-        for (RunningJob job : runningJobs) {
+        for (int r = 0; r < runningJobs.size(); r++) {
+            RunningJob job = runningJobs.get(r);
             Instant end = job.latestEnd().isBefore(now) ? now : job.latestEnd();
-            releases.add(new Release(end, job.allocation(), job.gpuMillis()));
+            releases.add(new Release(end, job.allocation(), millisOf[r]));
         }
         releases.sort(Comparator.comparing(Release::at));
         this.running = new Timeline(releases);

@@ -45,6 +45,21 @@ public final class Scheduler {
         return policy;
     }
 
+    /**
+     * The layout of the last node list seen: rebuilt only when a snapshot brings a different list (callers that
+     * keep the same immutable list between cycles, as the simulator does, save rebuilding it every cycle).
+     */
+    private volatile Capacity.Layout layout;
+
+    private Capacity.Layout layout(List<Node> nodes) {
+        Capacity.Layout known = layout;
+        if (known == null || known.source != nodes) {
+            known = new Capacity.Layout(nodes);
+            layout = known;
+        }
+        return known;
+    }
+
     public Decisions schedule(Snapshot snapshot) {
         return new Cycle(snapshot).run();
     }
@@ -80,19 +95,26 @@ public final class Scheduler {
         Cycle(Snapshot snapshot) {
             this.snapshot = snapshot;
             this.now = snapshot.now();
-            this.capacity = new Capacity(snapshot.nodes());
-            for (RunningJob job : snapshot.running()) {
-                capacity.apply(job.allocation(), -1);
-                OrgState org = org(job.org());
-                org.allocated += job.gpuMillis();
+            this.capacity = new Capacity(layout(snapshot.nodes()));
+            List<RunningJob> runningJobs = snapshot.running();
+            long[] millisOf = new long[runningJobs.size()];
+            OrgState last = null;
+            for (int r = 0; r < runningJobs.size(); r++) {
+                RunningJob job = runningJobs.get(r);
+                long millis = capacity.apply(job.allocation(), -1);
+                millisOf[r] = millis;
+                // Consecutive jobs of one organisation (common in the service's order) skip the lookup.
+                OrgState org = last != null && last.share.org().equals(job.org()) ? last : org(job.org());
+                last = org;
+                org.allocated += millis;
                 if (!job.borrowed()) {
-                    org.guaranteedUse += job.gpuMillis();
+                    org.guaranteedUse += millis;
                 }
                 if (job.terminating()) {
                     alreadyPreempted.add(job.id());
                 }
             }
-            this.estimator = new ReleaseEstimator(snapshot.running(), now);
+            this.estimator = new ReleaseEstimator(runningJobs, millisOf, now);
             List<JobRequest> queued = snapshot.pending();
             if (queued.size() > INDEX_MASK) {
                 throw new IllegalArgumentException("a cycle schedules at most " + INDEX_MASK + " pending jobs");

@@ -51,6 +51,10 @@ public final class TraceReaders {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("trace file " + file + " does not exist or is not a file");
         }
+        if ((format == TraceFormat.HELIOS_RAW || format == TraceFormat.ACME) && cluster.isEmpty()) {
+            throw new IllegalArgumentException("a " + format.cliName() + " trace does not say what cluster it ran on:"
+                    + " give --cluster, e.g. 128x8");
+        }
         return switch (format) {
             case HELIOS -> helios(file, cluster, guarantees);
             case HELIOS_RAW -> heliosRaw(file, cluster, guarantees);
