@@ -270,7 +270,10 @@ public final class Scheduler {
             Optional<List<GpuShare>> placement = shape.placementFailed ? Optional.empty()
                     : capacity.place(shape.example, Set.of());
             shape.placementFailed = placement.isEmpty();
-            if (placement.isPresent() && reservation != null && conflicts(jobs.get(index), placement.get())) {
+            // A job within its guarantee is not held back for a reservation that is not itself a guarantee: the
+            // guarantee comes first, the reserved job's start moves back.
+            boolean reservationBinds = reservation != null && (!withinGuarantee || reservation.withinGuarantee());
+            if (placement.isPresent() && reservationBinds && conflicts(jobs.get(index), placement.get())) {
                 placement = capacity.place(shape.example, reservation.gpus());
                 if (placement.isEmpty()) {
                     wait(index, PendingReason.BEHIND_HIGHER_PRIORITY, "would delay job " + reservation.jobId()
@@ -288,7 +291,7 @@ public final class Scheduler {
             if (policy == Policy.FIFO) {
                 fifoBlocked = true;
             } else if (reservation == null && !preemptible && share.grantActive() && policy != Policy.SHORTEST_FIRST) {
-                reservation = reserve(index);
+                reservation = reserve(index, withinGuarantee);
             }
             Optional<Instant> estimate = reservation != null && reservation.index() == index
                     ? Optional.of(reservation.start()) : estimate(shape);
@@ -508,7 +511,7 @@ public final class Scheduler {
         }
 
         /** The earliest time the job fits once running jobs end at their time limits, and the GPUs it would use. */
-        private Reservation reserve(int index) {
+        private Reservation reserve(int index, boolean withinGuarantee) {
             JobRequest job = shapeOf[index].example;
             // Release running jobs in end order on the cycle's capacity until the job fits, then undo.
             List<ReleaseEstimator.Release> releases = estimator.releasesInOrder();
@@ -524,7 +527,7 @@ public final class Scheduler {
                 if (placement.isPresent()) {
                     Set<Long> gpus = new HashSet<>();
                     placement.get().forEach(share -> gpus.add(capacity.key(share.node(), share.index())));
-                    found = new Reservation(index, idOf[index], release.at(), gpus);
+                    found = new Reservation(index, idOf[index], release.at(), gpus, withinGuarantee);
                     break;
                 }
             }
@@ -566,7 +569,7 @@ public final class Scheduler {
     }
 
     /** {@code index}: the reserving job's index in the cycle's queue order. */
-    private record Reservation(int index, String jobId, Instant start, Set<Long> gpus) {
+    private record Reservation(int index, String jobId, Instant start, Set<Long> gpus, boolean withinGuarantee) {
     }
 
     private record Blocked(long capacityVersion, Reservation reservation, PendingReason reason,

@@ -105,6 +105,21 @@ class SchedulerScenariosTest {
     }
 
     @Test
+    void aJobWithinItsGuaranteeIsNotHeldBackByAReservationForBorrowedWork() {
+        // "wide" (10 GPUs) would run beyond lab's guarantee of 4, so its reservation must not keep "small" (2 GPUs,
+        // within the guarantee) waiting; "other", beyond the guarantee too, still respects it.
+        Scenario scenario = cluster().node("n1", 10).org("lab", 4).org("rival", 0)
+                .running(job("busy").org("rival").gpus(6).on("n1", 0, 5).timeLimit(Duration.ofHours(1))
+                        .ranFor(Duration.ZERO))
+                .pending(job("wide").org("lab").gpus(10).timeLimit(Duration.ofHours(1)).predicted(Duration.ofMinutes(1)))
+                .pending(job("small").org("lab").gpus(2).timeLimit(Duration.ofHours(2)).predicted(Duration.ofHours(3)))
+                .pending(job("other").org("rival").gpus(2).timeLimit(Duration.ofHours(2)));
+        Decisions decisions = fairShare.schedule(scenario.snapshot());
+        assertThat(decisions.start("small")).hasValueSatisfying(start -> assertThat(start.borrowed()).isFalse());
+        assertThat(decisions.pendingOf("other").orElseThrow().reason()).isEqualTo(PendingReason.BEHIND_HIGHER_PRIORITY);
+    }
+
+    @Test
     void plainFifoLetsNothingPassTheBlockedHead() {
         Scenario scenario = cluster().node("n1", 8).org("lab", 0)
                 .running(job("busy").org("lab").gpus(6).on("n1", 0, 5))
