@@ -127,6 +127,8 @@ public final class Simulator {
         /** Per tenant, finished usage in GPU-seconds scaled by 2^(t / half-life), so that decay costs nothing. */
         private final Map<String, Double> scaledUsage = new TreeMap<>();
         private final Map<String, Integer> pendingByTenant = new HashMap<>();
+        /** Per tenant over its running jobs: the sum of GPUs, and of GPUs x 2^(start / half-life). */
+        private final Map<String, double[]> runningSums = new HashMap<>();
         private long lastObservedMillis;
         private final Map<String, Long> allocatedByTenant = new HashMap<>();
         private final Map<String, Double> gpuSeconds = new TreeMap<>();
@@ -244,6 +246,9 @@ public final class Simulator {
             double gpus = job.gpuMillis / (double) GpuShare.WHOLE;
             gpuSeconds.merge(job.tenant, gpus * (now - job.startedMillis) / 1000.0, Double::sum);
             scaledUsage.merge(job.tenant, scaledContribution(gpus, job.startedMillis, now), Double::sum);
+            double[] sums = runningSums.get(job.tenant);
+            sums[0] -= gpus;
+            sums[1] -= gpus * Math.pow(2, job.startedMillis / (double) options.halfLife().toMillis());
             running.remove(job.job.submission().id());
             allocatedByTenant.merge(job.tenant, -job.gpuMillis, Long::sum);
             allocatedMillisNow -= job.gpuMillis;
@@ -279,10 +284,11 @@ public final class Simulator {
                 requests.add(job.asRequest);
             }
             Map<String, Double> usage = new HashMap<>(scaledUsage);
-            for (Active job : running.values()) {
-                usage.merge(job.tenant, scaledContribution(job.gpuMillis / (double) GpuShare.WHOLE, job.startedMillis,
-                        now), Double::sum);
-            }
+            double halfLife = options.halfLife().toMillis();
+            double growth = Math.pow(2, now / halfLife);
+            double perGpu = halfLife / 1000.0 / Math.log(2);
+            runningSums.forEach((tenant, sums) -> usage.merge(tenant, perGpu * (sums[0] * growth - sums[1]),
+                    Double::sum));
             for (String tenant : pendingByTenant.keySet()) {
                 usage.putIfAbsent(tenant, 0.0);
             }
@@ -307,6 +313,9 @@ public final class Simulator {
                 running.put(start.jobId(), job);
                 allocatedByTenant.merge(job.tenant, job.gpuMillis, Long::sum);
                 allocatedMillisNow += job.gpuMillis;
+                double[] sums = runningSums.computeIfAbsent(job.tenant, tenant -> new double[2]);
+                sums[0] += job.gpuMillis / (double) GpuShare.WHOLE;
+                sums[1] += job.gpuMillis / (double) GpuShare.WHOLE * Math.pow(2, now / halfLife);
                 Submission submission = job.job.submission();
                 long limit = limit(submission, knowledge).toMillis();
                 events.add(new Event(now + Math.min(job.job.durationMillis(), limit), sequence++, Event.Kind.END, job,

@@ -16,7 +16,9 @@ import java.util.Set;
 final class Capacity {
     private final List<Node> nodes;
     private final Map<String, Integer> indexByName;
-    private final int[][] free;
+    /** Free thousandths of each GPU, all nodes in one array: GPU g of node n is at {@code first[n] + g}. */
+    private final int[] free;
+    private final int[] first;
     /** wholeFree[type][n]: whole free GPUs of the type on node n (the last row: of any type). */
     private final int[][] wholeFree;
     /**
@@ -40,7 +42,7 @@ final class Capacity {
     /** matching[type][n]: GPUs of the type on node n (the last row: all GPUs); computed once. */
     private final int[][] matching;
     /** GPUs promised to a job that waits for preemption victims: offered to nobody else, counted as not free. */
-    private final boolean[][] held;
+    private final boolean[] held;
     /** Changes with every allocation or release: equal versions mean equal capacity. */
     private long version;
 
@@ -61,13 +63,35 @@ final class Capacity {
         this.freeShares = deepCopy(layout.freeShares);
         this.wholeFree = deepCopy(layout.wholeFree);
         this.nodesWithWholeFree = deepCopy(layout.nodesWithWholeFree);
-        this.free = new int[nodes.size()][];
-        this.held = new boolean[nodes.size()][];
-        for (int n = 0; n < nodes.size(); n++) {
-            free[n] = new int[gpuType[n].length];
-            Arrays.fill(free[n], GpuShare.WHOLE);
-            held[n] = new boolean[gpuType[n].length];
-        }
+        this.first = layout.first;
+        this.free = new int[layout.gpuCount];
+        Arrays.fill(free, GpuShare.WHOLE);
+        this.held = new boolean[layout.gpuCount];
+    }
+
+    /**
+     * A copy to start a later cycle from: the same free GPUs, nothing held, its own counters. Only copies of a
+     * capacity that holds no GPU are meaningful (holds are a cycle's own).
+     */
+    Capacity copy() {
+        return new Capacity(this);
+    }
+
+    private Capacity(Capacity other) {
+        this.nodes = other.nodes;
+        this.indexByName = other.indexByName;
+        this.typeIndex = other.typeIndex;
+        this.gpuType = other.gpuType;
+        this.matching = other.matching;
+        this.byName = other.byName;
+        this.nameRank = other.nameRank;
+        this.freeMillisByType = other.freeMillisByType.clone();
+        this.freeShares = deepCopy(other.freeShares);
+        this.wholeFree = deepCopy(other.wholeFree);
+        this.nodesWithWholeFree = deepCopy(other.nodesWithWholeFree);
+        this.first = other.first;
+        this.free = other.free.clone();
+        this.held = new boolean[free.length];
     }
 
     private static int[][] deepCopy(int[][] rows) {
@@ -96,6 +120,8 @@ final class Capacity {
         final int[][] freeShares;
         final int[][] wholeFree;
         final int[][] nodesWithWholeFree;
+        final int[] first;
+        final int gpuCount;
 
         Layout(List<Node> allNodes) {
             this.source = allNodes;
@@ -113,6 +139,13 @@ final class Capacity {
             this.matching = new int[any + 1][nodes.size()];
             this.wholeFree = new int[any + 1][nodes.size()];
             this.nodesWithWholeFree = new int[any + 1][mostGpus + 1];
+            this.first = new int[nodes.size()];
+            int gpus = 0;
+            for (int n = 0; n < nodes.size(); n++) {
+                first[n] = gpus;
+                gpus += nodes.get(n).gpus().size();
+            }
+            this.gpuCount = gpus;
             for (int n = 0; n < nodes.size(); n++) {
                 Node node = nodes.get(n);
                 indexByName.put(node.name(), n);
@@ -163,13 +196,13 @@ final class Capacity {
             GpuShare share = allocation.get(i);
             total += share.millis();
             Integer n = indexByName.get(share.node());
-            if (n == null || share.index() >= free[n].length) {
+            if (n == null || share.index() >= gpuType[n].length) {
                 continue;
             }
-            int before = free[n][share.index()];
+            int before = free[first[n] + share.index()];
             int after = before + sign * share.millis();
-            free[n][share.index()] = after;
-            if (held[n][share.index()]) {
+            free[first[n] + share.index()] = after;
+            if (held[first[n] + share.index()]) {
                 continue;
             }
             int type = gpuType[n][share.index()];
@@ -193,11 +226,11 @@ final class Capacity {
      */
     void hold(String node, int gpu) {
         Integer n = indexByName.get(node);
-        if (n == null || gpu >= free[n].length || held[n][gpu]) {
+        if (n == null || gpu >= gpuType[n].length || held[first[n] + gpu]) {
             return;
         }
         version++;
-        int available = free[n][gpu];
+        int available = free[first[n] + gpu];
         int type = gpuType[n][gpu];
         int any = typeIndex.size();
         freeShares[type][bucket(available)]--;
@@ -209,7 +242,7 @@ final class Capacity {
         if (available == GpuShare.WHOLE) {
             wholeChanged(n, type, -1);
         }
-        held[n][gpu] = true;
+        held[first[n] + gpu] = true;
     }
 
     private void wholeChanged(int n, int type, int delta) {
@@ -325,8 +358,9 @@ final class Capacity {
         for (int n = 0; n < nodes.size(); n++) {
             List<Gpu> gpus = nodes.get(n).gpus();
             for (int g = 0; g < gpus.size(); g++) {
-                int available = free[n][g];
-                if (available < job.gpuMillis() || held[n][g] || !matches(n, g, type) || isExcluded(excluded, n, g)) {
+                int available = free[first[n] + g];
+                if (available < job.gpuMillis() || held[first[n] + g] || !matches(n, g, type)
+                        || isExcluded(excluded, n, g)) {
                     continue;
                 }
                 // Shared GPUs first (tightest remainder), then a whole GPU on the node with the fewest whole free.
@@ -358,8 +392,8 @@ final class Capacity {
         }
         if (tightest < GpuShare.WHOLE) {
             for (int n = 0; n < nodes.size(); n++) {
-                for (int g = 0; g < free[n].length; g++) {
-                    if (free[n][g] == tightest && !held[n][g] && matches(n, g, type)) {
+                for (int g = 0; g < gpuType[n].length; g++) {
+                    if (free[first[n] + g] == tightest && !held[first[n] + g] && matches(n, g, type)) {
                         return Optional.of(List.of(new GpuShare(nodes.get(n).name(), g, job.gpuMillis())));
                     }
                 }
@@ -375,7 +409,7 @@ final class Capacity {
         if (bestNode < 0) {
             return Optional.empty();
         }
-        for (int g = 0; g < free[bestNode].length; g++) {
+        for (int g = 0; g < gpuType[bestNode].length; g++) {
             if (usable(bestNode, g, type, Set.of())) {
                 return Optional.of(List.of(new GpuShare(nodes.get(bestNode).name(), g, job.gpuMillis())));
             }
@@ -446,7 +480,7 @@ final class Capacity {
                     continue;
                 }
                 int usable = 0;
-                for (int g = 0; g < free[n].length; g++) {
+                for (int g = 0; g < gpuType[n].length; g++) {
                     if (usable(n, g, type, excluded)) {
                         usable++;
                     }
@@ -462,7 +496,7 @@ final class Capacity {
             return Optional.empty();
         }
         List<Integer> indices = new ArrayList<>(bestUsable);
-        for (int g = 0; g < free[bestNode].length; g++) {
+        for (int g = 0; g < gpuType[bestNode].length; g++) {
             if (usable(bestNode, g, type, excluded)) {
                 indices.add(g);
             }
@@ -475,7 +509,8 @@ final class Capacity {
     }
 
     private boolean usable(int n, int g, int type, Set<Long> excluded) {
-        return free[n][g] == GpuShare.WHOLE && !held[n][g] && matches(n, g, type) && !isExcluded(excluded, n, g);
+        return free[first[n] + g] == GpuShare.WHOLE && !held[first[n] + g] && matches(n, g, type)
+                && !isExcluded(excluded, n, g);
     }
 
     /** One node: the tightest fit. Several: the tightest island that holds them all, else the tightest nodes. */
@@ -537,7 +572,7 @@ final class Capacity {
         long mask = 0;
         for (GpuShare share : allocation) {
             Integer n = indexByName.get(share.node());
-            if (n != null && share.index() < free[n].length) {
+            if (n != null && share.index() < gpuType[n].length) {
                 mask |= typeBit(gpuType[n][share.index()]);
             }
         }

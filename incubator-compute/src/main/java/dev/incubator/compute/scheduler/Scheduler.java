@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +61,52 @@ public final class Scheduler {
         return known;
     }
 
+    /**
+     * Capacity after the running jobs of the last cycle, with those jobs (by identity) and their GPU thousandths.
+     * A caller that passes the same {@link RunningJob} objects again (the simulator does) has only the jobs that
+     * started or ended since applied, instead of every running job.
+     */
+    private record Baseline(Capacity.Layout layout, Capacity capacity, IdentityHashMap<RunningJob, Long> millis) {
+    }
+
+    private volatile Baseline baseline;
+
+    /** The capacity left by these running jobs on the layout's nodes, and each job's thousandths of GPUs. */
+    private synchronized Baseline baseline(Capacity.Layout layout, List<RunningJob> running) {
+        Baseline previous = baseline;
+        Capacity capacity;
+        IdentityHashMap<RunningJob, Long> millis = new IdentityHashMap<>(running.size() * 2);
+        int kept = 0;
+        if (previous != null && previous.layout() == layout) {
+            for (RunningJob job : running) {
+                if (previous.millis().containsKey(job)) {
+                    kept++;
+                }
+            }
+        }
+        // Diffing pays when most running jobs are the same objects as last time; otherwise start afresh.
+        if (previous != null && previous.layout() == layout && kept * 2 >= running.size() && kept > 0) {
+            capacity = previous.capacity().copy();
+            for (RunningJob job : running) {
+                Long known = previous.millis().get(job);
+                millis.put(job, known != null ? known : capacity.apply(job.allocation(), -1));
+            }
+            for (Map.Entry<RunningJob, Long> gone : previous.millis().entrySet()) {
+                if (!millis.containsKey(gone.getKey())) {
+                    capacity.apply(gone.getKey().allocation(), +1);
+                }
+            }
+        } else {
+            capacity = new Capacity(layout);
+            for (RunningJob job : running) {
+                millis.put(job, capacity.apply(job.allocation(), -1));
+            }
+        }
+        Baseline next = new Baseline(layout, capacity, millis);
+        baseline = next;
+        return next;
+    }
+
     public Decisions schedule(Snapshot snapshot) {
         return new Cycle(snapshot).run();
     }
@@ -92,16 +139,25 @@ public final class Scheduler {
         /** Per GPU type: the smallest demand a reclaim already failed to satisfy this cycle. */
         private final Map<String, Long> failedReclaim = new HashMap<>();
 
+        private IdentityHashMap<RunningJob, Long> millisOfRunning;
+
+        /** A copy of the baseline for this cycle's own changes (starts, holds, what-ifs). */
+        private Capacity capacityAfter(Capacity.Layout layout, List<RunningJob> running) {
+            Baseline base = baseline(layout, running);
+            millisOfRunning = base.millis();
+            return base.capacity().copy();
+        }
+
         Cycle(Snapshot snapshot) {
             this.snapshot = snapshot;
             this.now = snapshot.now();
-            this.capacity = new Capacity(layout(snapshot.nodes()));
             List<RunningJob> runningJobs = snapshot.running();
+            this.capacity = capacityAfter(layout(snapshot.nodes()), runningJobs);
             long[] millisOf = new long[runningJobs.size()];
             OrgState last = null;
             for (int r = 0; r < runningJobs.size(); r++) {
                 RunningJob job = runningJobs.get(r);
-                long millis = capacity.apply(job.allocation(), -1);
+                long millis = millisOfRunning.get(job);
                 millisOf[r] = millis;
                 // Consecutive jobs of one organisation (common in the service's order) skip the lookup.
                 OrgState org = last != null && last.share.org().equals(job.org()) ? last : org(job.org());
