@@ -19,6 +19,7 @@ import dev.incubator.compute.port.PowerMeter;
 import dev.incubator.compute.scheduler.Decisions;
 import dev.incubator.compute.scheduler.GpuShare;
 import dev.incubator.compute.scheduler.JobRequest;
+import dev.incubator.compute.scheduler.PendingReason;
 import dev.incubator.compute.scheduler.Node;
 import dev.incubator.compute.scheduler.OrgShare;
 import dev.incubator.compute.scheduler.RunningJob;
@@ -233,9 +234,10 @@ public final class ComputeService {
                         job.startedAt().orElse(now), job.spec().timeLimit(), job.borrowed(), job.spec().checkpointing(),
                         job.borrowed() ? executor.lastCheckpoint(job) : Optional.empty(), job.terminating()));
             } else if (job.state() == JobState.PENDING) {
+                boolean reclaiming = job.reason().filter(PendingReason.WAITING_FOR_PREEMPTION.name()::equals).isPresent();
                 pending.add(new JobRequest(job.id(), org, job.spec().priority(), job.spec().nodes(),
                         job.spec().gpuMillis(), job.spec().gpuType(), job.spec().timeLimit(), job.submittedAt(),
-                        job.submitOrder(), Optional.empty()));
+                        job.submitOrder(), Optional.empty(), reclaiming));
             }
         }
         Map<String, OrgShare> shares = new HashMap<>();

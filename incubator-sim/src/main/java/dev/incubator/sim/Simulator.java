@@ -8,6 +8,7 @@ import dev.incubator.compute.scheduler.GpuShare;
 import dev.incubator.compute.scheduler.JobRequest;
 import dev.incubator.compute.scheduler.Node;
 import dev.incubator.compute.scheduler.OrgShare;
+import dev.incubator.compute.scheduler.PendingReason;
 import dev.incubator.compute.scheduler.RunningJob;
 import dev.incubator.compute.scheduler.Scheduler;
 import dev.incubator.compute.scheduler.Snapshot;
@@ -58,10 +59,11 @@ public final class Simulator {
     }
 
     /** The request a policy sees: what was submitted, the platform's time limit and its prediction. */
-    static JobRequest request(Submission submission, long submitOrder, Duration limit, Optional<Duration> predicted) {
+    static JobRequest request(Submission submission, long submitOrder, Duration limit, Optional<Duration> predicted,
+                              boolean reclaiming) {
         return new JobRequest(submission.id(), submission.tenant(), PriorityClass.NORMAL, submission.nodes(),
                 submission.gpuMillisPerNode(), submission.gpuType(), limit, ORIGIN.plusMillis(submission.submitMillis()),
-                submitOrder, predicted);
+                submitOrder, predicted, reclaiming);
     }
 
     /** The user's limit, else what the knowledge allows (only the oracle knows one), else the platform default. */
@@ -88,6 +90,8 @@ public final class Simulator {
         RunningJob asRunning;
         JobRequest asRequest;
         Optional<Duration> predicted;
+        /** Borrowed jobs were preempted for it and it has not started yet. */
+        boolean reclaiming;
 
         Active(TraceJob job, int order) {
             this.job = job;
@@ -276,9 +280,10 @@ public final class Simulator {
             List<JobRequest> requests = new ArrayList<>(pending.size());
             for (Active job : pending.values()) {
                 Optional<Duration> predicted = knowledge.predict(job.job.submission());
-                if (job.asRequest == null || !predicted.equals(job.predicted)) {
+                if (job.asRequest == null || !predicted.equals(job.predicted)
+                        || job.asRequest.reclaiming() != job.reclaiming) {
                     job.asRequest = request(job.job.submission(), job.order, limit(job.job.submission(), knowledge),
-                            predicted);
+                            predicted, job.reclaiming);
                     job.predicted = predicted;
                 }
                 requests.add(job.asRequest);
@@ -302,6 +307,7 @@ public final class Simulator {
                 pending.remove(job.order);
                 pendingByTenant.merge(job.tenant, -1, Integer::sum);
                 job.state = State.RUNNING;
+                job.reclaiming = false;
                 job.startedMillis = now;
                 if (job.firstStartMillis < 0) {
                     job.firstStartMillis = now;
@@ -320,6 +326,11 @@ public final class Simulator {
                 long limit = limit(submission, knowledge).toMillis();
                 events.add(new Event(now + Math.min(job.job.durationMillis(), limit), sequence++, Event.Kind.END, job,
                         job.attempt));
+            }
+            for (Decisions.Pending waiting : decisions.pending()) {
+                if (waiting.reason() == PendingReason.WAITING_FOR_PREEMPTION) {
+                    byId.get(waiting.jobId()).reclaiming = true;
+                }
             }
             for (Decisions.Preempt preempt : decisions.preemptions()) {
                 Active job = byId.get(preempt.jobId());

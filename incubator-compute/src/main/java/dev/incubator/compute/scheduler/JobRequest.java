@@ -13,10 +13,18 @@ import java.util.Optional;
  *
  * @param gpuMillis   per node: thousandths of GPUs; 1000 per whole GPU, below 1000 a fractional share of one
  * @param submitOrder position in the queue: submit sequence, kept when a preempted job returns
+ * @param reclaiming  the job waits for borrowed jobs preempted for it in an earlier cycle: it is considered before
+ *                    other work, so that the GPUs freed for it are not taken by others first
  */
 public record JobRequest(String id, String org, PriorityClass priority, int nodes, int gpuMillis,
                          Optional<String> gpuType, Duration timeLimit, Instant submittedAt, long submitOrder,
-                         Optional<Duration> predictedRuntime) {
+                         Optional<Duration> predictedRuntime, boolean reclaiming) {
+    /** A job that has no reclaim under way. */
+    public JobRequest(String id, String org, PriorityClass priority, int nodes, int gpuMillis, Optional<String> gpuType,
+                      Duration timeLimit, Instant submittedAt, long submitOrder, Optional<Duration> predictedRuntime) {
+        this(id, org, priority, nodes, gpuMillis, gpuType, timeLimit, submittedAt, submitOrder, predictedRuntime, false);
+    }
+
     public JobRequest {
         requireNonNull(id, "id is null");
         requireNonNull(org, "org is null");

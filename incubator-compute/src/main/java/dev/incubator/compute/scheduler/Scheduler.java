@@ -202,6 +202,9 @@ public final class Scheduler {
                 previous = job;
                 OrgState org = org(job.org());
                 org.queued++;
+                if (job.reclaiming()) {
+                    org.reclaiming++;
+                }
                 orgOf[i] = org;
                 idOf[i] = job.id();
                 queueKeyOf[i] = queueKey(job, i);
@@ -260,11 +263,15 @@ public final class Scheduler {
                 while (true) {
                     int startsBefore = org.starts;
                     long queueKey = org.queue[org.next++];
+                    boolean claimed = queueKey >>> 61 == 0;
+                    if (claimed) {
+                        org.reclaiming--;
+                    }
                     consider((int) (queueKey & INDEX_MASK), queueKey, org);
                     if (org.next == org.queue.length) {
                         break;
                     }
-                    if (org.starts == startsBefore) {
+                    if (org.starts == startsBefore && !claimed) {
                         continue;
                     }
                     FairShareKey next = fairShareKey(org);
@@ -284,6 +291,9 @@ public final class Scheduler {
         private FairShareKey fairShareKey(OrgState org) {
             OrgShare share = org.share;
             long guarantee = share.guaranteedMillis();
+            if (org.reclaiming > 0) {
+                return new FairShareKey(-1, (double) org.guaranteedUse / Math.max(1, guarantee), share.org());
+            }
             if (guarantee > 0 && org.guaranteedUse < guarantee) {
                 return new FairShareKey(0, (double) org.guaranteedUse / guarantee, share.org());
             }
@@ -305,7 +315,7 @@ public final class Scheduler {
                 return;
             }
             OrgShare share = org.share;
-            boolean preemptible = (queueKey >>> 61) == PriorityClass.PREEMPTIBLE.ordinal();
+            boolean preemptible = (queueKey >>> 61) == PriorityClass.PREEMPTIBLE.ordinal() + 1;
             boolean withinGuarantee = policy == Policy.FAIR_SHARE && share.grantActive() && !preemptible
                     && org.guaranteedUse + shape.totalMillis <= share.guaranteedMillis();
             boolean borrowed = !withinGuarantee && (policy == Policy.FAIR_SHARE || !share.grantActive() || preemptible);
@@ -331,6 +341,10 @@ public final class Scheduler {
             boolean reservationBinds = reservation != null && (!withinGuarantee || reservation.withinGuarantee());
             if (placement.isPresent() && reservationBinds && conflicts(jobs.get(index), placement.get())) {
                 placement = capacity.place(shape.example, reservation.gpus());
+                // Within its guarantee, a job that may not take the reserved GPUs reclaims borrowed ones elsewhere.
+                if (placement.isEmpty() && withinGuarantee && reclaim(index, reservation.gpus())) {
+                    return;
+                }
                 if (placement.isEmpty()) {
                     wait(index, PendingReason.BEHIND_HIGHER_PRIORITY, "would delay job " + reservation.jobId()
                             + ", reserved to start by " + reservation.start(), estimate(shape));
@@ -341,7 +355,7 @@ public final class Scheduler {
                 start(jobs.get(index), org, placement.get(), borrowed);
                 return;
             }
-            if (withinGuarantee && reclaim(index)) {
+            if (withinGuarantee && reclaim(index, Set.of())) {
                 return;
             }
             if (policy == Policy.FIFO) {
@@ -491,12 +505,12 @@ public final class Scheduler {
          * Frees GPUs for a job within its guarantee by preempting borrowed work: jobs already on their way out
          * count first, then victims that lose the least work. Returns false when even that would not fit it.
          */
-        private boolean reclaim(int index) {
+        private boolean reclaim(int index, Set<Long> avoid) {
             JobRequest job = shapeOf[index].example;
             String jobId = idOf[index];
             String orgName = orgOf[index].share.org();
             String type = job.gpuType().orElse("*");
-            if (job.totalGpuMillis() >= failedReclaim.getOrDefault(type, Long.MAX_VALUE)) {
+            if (avoid.isEmpty() && job.totalGpuMillis() >= failedReclaim.getOrDefault(type, Long.MAX_VALUE)) {
                 return false; // victims only become fewer within a cycle: a larger demand would fail too
             }
             if (victimOrder == null) {
@@ -529,7 +543,7 @@ public final class Scheduler {
                 RunningJob candidate = victimOrder.get(v).job();
                 capacity.apply(candidate.allocation(), +1);
                 tried.add(v);
-                placement = capacity.place(job, Set.of());
+                placement = capacity.place(job, avoid);
                 if (placement.isPresent()) {
                     break;
                 }
@@ -562,7 +576,9 @@ public final class Scheduler {
                         Optional.empty());
                 return true;
             }
-            failedReclaim.merge(type, job.totalGpuMillis(), Math::min);
+            if (avoid.isEmpty()) {
+                failedReclaim.merge(type, job.totalGpuMillis(), Math::min);
+            }
             return false;
         }
 
@@ -645,13 +661,16 @@ public final class Scheduler {
     private static final long GPU_SECONDS_CAP = (1L << 33) - 1;
 
     /**
-     * A pending job's place within its organisation, as one long: the priority class (bits 61-62), then the
-     * predicted GPU-time in whole seconds (bits 28-60, capped at about 270 GPU-years), then the job's index in
-     * queue order (bits 0-27), which breaks ties by submit order.
+     * A pending job's place within its organisation, as one long: 0 for a job with a reclaim under way, else the
+     * priority class plus one (bits 61-62), then the predicted GPU-time in whole seconds (bits 28-60, capped at
+     * about 270 GPU-years), then the job's index in queue order (bits 0-27), which breaks ties by submit order.
      */
     private static long queueKey(JobRequest job, int index) {
+        if (job.reclaiming() && job.priority() != PriorityClass.PREEMPTIBLE) {
+            return index; // before every other job of its organisation
+        }
         long gpuSeconds = Math.min(GPU_SECONDS_CAP, Math.round(predictedGpuSeconds(job)));
-        return ((long) job.priority().ordinal() << 61) | (gpuSeconds << 28) | index;
+        return ((long) (job.priority().ordinal() + 1) << 61) | (gpuSeconds << 28) | index;
     }
 
     /** Queue order: submit order (kept by preempted jobs), then id. */
@@ -665,6 +684,8 @@ public final class Scheduler {
         final OrgShare share;
         long guaranteedUse;
         long allocated;
+        /** Queued jobs with a reclaim under way not yet considered this cycle. */
+        int reclaiming;
         int starts;
         int queued;
         long[] queue;

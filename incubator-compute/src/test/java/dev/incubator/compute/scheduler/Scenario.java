@@ -96,6 +96,7 @@ public final class Scenario {
         private Duration timeLimit = Duration.ofHours(1);
         private long submitOrder;
         private Optional<Duration> predicted = Optional.empty();
+        private boolean reclaiming;
         private final List<GpuShare> allocation = new ArrayList<>();
         private boolean borrowed;
         private Duration ranFor = Duration.ofMinutes(10);
@@ -146,6 +147,12 @@ public final class Scenario {
             return this;
         }
 
+        /** Borrowed work was preempted for this job in an earlier cycle. */
+        public JobBuilder reclaiming() {
+            reclaiming = true;
+            return this;
+        }
+
         JobBuilder submitOrder(long value) {
             submitOrder = value;
             return this;
@@ -186,7 +193,7 @@ public final class Scenario {
 
         public JobRequest build() {
             return new JobRequest(id, org, priority, nodes, gpuMillis, type, timeLimit, NOW.minusSeconds(60),
-                    submitOrder, predicted);
+                    submitOrder, predicted, reclaiming);
         }
 
         RunningJob runningJob() {

@@ -120,6 +120,28 @@ class SchedulerScenariosTest {
     }
 
     @Test
+    void gpusFreedForAReclaimGoToTheJobTheyWereFreedFor() {
+        // Both organisations are below their guarantee and "least" holds the smaller share of it (1 of 4 against
+        // 2 of 4), so it would go first and take 2 of the 3 free GPUs; but borrowed work was preempted for
+        // "claim" last cycle, and the GPUs it freed are claim's.
+        Scenario scenario = cluster().node("n1", 6).org("least", 4).org("claimant", 4)
+                .running(job("least-running").org("least").gpus(1).on("n1", 0, 0))
+                .running(job("claimant-running").org("claimant").gpus(2).on("n1", 1, 2))
+                .pending(job("greedy").org("least").gpus(2))
+                .pending(job("claim").org("claimant").gpus(2).reclaiming());
+        Decisions decisions = fairShare.schedule(scenario.snapshot());
+        assertThat(decisions.start("claim")).hasValueSatisfying(start -> assertThat(start.borrowed()).isFalse());
+        assertThat(decisions.pendingOf("greedy")).isPresent();
+
+        Scenario unclaimed = cluster().node("n1", 6).org("least", 4).org("claimant", 4)
+                .running(job("least-running").org("least").gpus(1).on("n1", 0, 0))
+                .running(job("claimant-running").org("claimant").gpus(2).on("n1", 1, 2))
+                .pending(job("greedy").org("least").gpus(2))
+                .pending(job("claim").org("claimant").gpus(2));
+        assertThat(fairShare.schedule(unclaimed.snapshot()).start("greedy")).isPresent();
+    }
+
+    @Test
     void plainFifoLetsNothingPassTheBlockedHead() {
         Scenario scenario = cluster().node("n1", 8).org("lab", 0)
                 .running(job("busy").org("lab").gpus(6).on("n1", 0, 5))
