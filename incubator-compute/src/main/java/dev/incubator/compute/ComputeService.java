@@ -18,6 +18,7 @@ import dev.incubator.compute.port.Executor;
 import dev.incubator.compute.port.PowerMeter;
 import dev.incubator.compute.scheduler.Decisions;
 import dev.incubator.compute.scheduler.GpuShare;
+import dev.incubator.compute.predict.RuntimePredictor;
 import dev.incubator.compute.scheduler.JobRequest;
 import dev.incubator.compute.scheduler.PendingReason;
 import dev.incubator.compute.scheduler.Node;
@@ -58,6 +59,10 @@ public final class ComputeService {
     private final Duration meteringInterval;
     private final Duration usageHalfLife;
     private final PowerMeter power;
+    /** Finished runs a job's predicted run time is learned from (only the cycle thread uses it). */
+    private static final int HISTORY_LOADED = 10_000;
+    private final RuntimePredictor predictor = new RuntimePredictor(10);
+    private volatile boolean historyLoaded;
     /** Queue positions and estimates of the last cycle: they change every cycle, so they live in memory. */
     private volatile Map<String, Decisions.Pending> lastRanking = Map.of();
 
@@ -213,6 +218,7 @@ public final class ComputeService {
      * metering); 2. snapshot; 3. decide (pure); 4. apply starts, preemptions and pending reasons.
      */
     public Decisions cycle() {
+        loadHistory();
         Instant now = clock.instant();
         List<Job> active = store.read(repositories -> repositories.jobs().listActive());
         List<Job> stillActive = new ArrayList<>();
@@ -237,7 +243,7 @@ public final class ComputeService {
                 boolean reclaiming = job.reason().filter(PendingReason.WAITING_FOR_PREEMPTION.name()::equals).isPresent();
                 pending.add(new JobRequest(job.id(), org, job.spec().priority(), job.spec().nodes(),
                         job.spec().gpuMillis(), job.spec().gpuType(), job.spec().timeLimit(), job.submittedAt(),
-                        job.submitOrder(), Optional.empty(), reclaiming));
+                        job.submitOrder(), predictor.predict(job.submittedBy(), gpus(job)), reclaiming));
             }
         }
         Map<String, OrgShare> shares = new HashMap<>();
@@ -277,6 +283,7 @@ public final class ComputeService {
      * lives are re-attached; the others end with their exit code, or FAILED with reason LOST. None is dropped.
      */
     public void recover() {
+        loadHistory();
         Instant now = clock.instant();
         for (Job job : store.read(repositories -> repositories.jobs().listActive())) {
             if (job.state() == JobState.ADMITTED && job.pid().isEmpty()) {
@@ -356,7 +363,32 @@ public final class ComputeService {
                     Map.of("exit_code", exitCode.map(String::valueOf).orElse("")));
             return updated;
         });
+        learnFrom(ended);
         return ended.state().isFinal() ? Optional.empty() : Optional.of(ended);
+    }
+
+    /** Feeds the predictor the last finished runs, oldest first, once. */
+    private void loadHistory() {
+        if (historyLoaded) {
+            return;
+        }
+        List<Job> recent = store.read(repositories -> repositories.jobs().listRecentlyFinished(HISTORY_LOADED));
+        for (int i = recent.size() - 1; i >= 0; i--) {
+            learnFrom(recent.get(i));
+        }
+        historyLoaded = true;
+    }
+
+    /** A job that ran and finished teaches the predictor how long its user's jobs of its size take. */
+    private void learnFrom(Job job) {
+        if (job.state().isFinal() && job.startedAt().isPresent() && job.finishedAt().isPresent()) {
+            predictor.record(job.submittedBy(), gpus(job), Duration.between(job.startedAt().get(),
+                    job.finishedAt().get()));
+        }
+    }
+
+    private static int gpus(Job job) {
+        return Math.max(1, job.spec().gpuMillis() / GpuShare.WHOLE) * job.spec().nodes();
     }
 
     private void launch(Job job, Decisions.Start start, Instant now) {

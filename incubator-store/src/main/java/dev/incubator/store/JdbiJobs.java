@@ -83,6 +83,14 @@ final class JdbiJobs implements JobRepository {
     }
 
     @Override
+    public List<Job> listRecentlyFinished(int limit) {
+        return handle.createQuery("SELECT " + COLUMNS + " FROM jobs WHERE state IN ('succeeded', 'failed', 'timeout',"
+                        + " 'cancelled') AND started_at IS NOT NULL AND finished_at IS NOT NULL"
+                        + " ORDER BY finished_at DESC, id DESC LIMIT :limit")
+                .bind("limit", limit).map(MAPPER).list();
+    }
+
+    @Override
     public long nextSubmitOrder() {
         return handle.createQuery("UPDATE counters SET value = value + 1 WHERE name = 'job_submit_order' RETURNING value")
                 .mapTo(Long.class).one();

@@ -63,6 +63,38 @@ public abstract class ComputeStoreContract extends TenancyStoreContract {
     }
 
     @Test
+    void recentlyFinishedJobsThatRanComeNewestFirst() {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Job older = finish(newJob(), start, start.plusSeconds(60), JobState.SUCCEEDED);
+        Job newer = finish(newJob(), start, start.plusSeconds(120), JobState.FAILED);
+        Job neverRan = newJob();
+        compute.write(r -> {
+            r.jobs().update(neverRan.toBuilder().state(JobState.CANCELLED).finished(start, Optional.empty()).build());
+            return null;
+        });
+        newJob(); // still pending
+        List<Job> recent = compute.read(r -> r.jobs().listRecentlyFinished(10));
+        assertThat(recent).extracting(Job::id).containsExactly(newer.id(), older.id());
+        List<Job> latest = compute.read(r -> r.jobs().listRecentlyFinished(1));
+        assertThat(latest).extracting(Job::id).containsExactly(newer.id());
+    }
+
+    private Job finish(Job job, Instant started, Instant finished, JobState end) {
+        Job admitted = job.toBuilder().state(JobState.ADMITTED).admitted(List.of(new GpuShare("n1", 0, 1000)), false)
+                .build();
+        Job running = admitted.toBuilder().state(JobState.RUNNING).started(started, 1, started, started.toEpochMilli())
+                .build();
+        Job done = running.toBuilder().state(end).finished(finished, Optional.of(0)).build();
+        for (Job step : List.of(admitted, running, done)) {
+            compute.write(r -> {
+                r.jobs().update(step);
+                return null;
+            });
+        }
+        return done;
+    }
+
+    @Test
     void aStaleJobUpdateIsRefused() {
         Job job = newJob();
         Job cancelled = job.toBuilder().state(JobState.CANCELLED).build();

@@ -21,6 +21,9 @@ public interface JobRepository {
     /** Jobs that are not final: pending, admitted, running, preempted. */
     List<Job> listActive();
 
+    /** The most recently finished jobs that ran (they have a start), newest first: history for predictions. */
+    List<Job> listRecentlyFinished(int limit);
+
     /** The next queue position number; strictly increasing. */
     long nextSubmitOrder();
 }
