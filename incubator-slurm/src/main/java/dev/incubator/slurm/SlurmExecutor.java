@@ -1,0 +1,171 @@
+package dev.incubator.slurm;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incubator.compute.Job;
+import dev.incubator.compute.port.Executor;
+import dev.incubator.compute.scheduler.GpuShare;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Runs admitted jobs as Slurm batch jobs through slurmrestd. Incubator keeps admission (grants, guarantees, fair
+ * share); Slurm runs what Incubator admitted. The Slurm job id is kept where the local executor keeps a pid.
+ *
+ * <p>Each job gets a directory under {@code jobsDirectory} (which must be shared with the compute nodes on a
+ * multi-node cluster) for its logs and checkpoints, and the same {@code INCUBATOR_*} environment as a local job.
+ */
+public final class SlurmExecutor implements Executor {
+    private final SlurmClient slurm;
+    private final Path jobsDirectory;
+    private final Optional<String> partition;
+    private final Optional<String> account;
+    private final Clock clock;
+
+    public SlurmExecutor(SlurmClient slurm, Path jobsDirectory, Optional<String> partition, Optional<String> account,
+                         Clock clock) {
+        this.slurm = requireNonNull(slurm, "slurm is null");
+        this.jobsDirectory = requireNonNull(jobsDirectory, "jobsDirectory is null");
+        this.partition = requireNonNull(partition, "partition is null");
+        this.account = requireNonNull(account, "account is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public Launched start(Job job) {
+        Path directory = directory(job);
+        try {
+            Files.createDirectories(directory.resolve("checkpoints"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the job directory " + directory, e);
+        }
+        ObjectNode request = slurm.object();
+        request.put("script", script(job));
+        ObjectNode spec = request.putObject("job");
+        spec.put("name", "incubator-" + job.id());
+        spec.put("current_working_directory", directory.toString());
+        spec.put("standard_output", log(job, "stdout").toString());
+        spec.put("standard_error", log(job, "stderr").toString());
+        spec.put("nodes", job.spec().nodes());
+        spec.put("time_limit", Math.max(1, (int) Math.ceil(job.spec().timeLimit().toSeconds() / 60.0)));
+        int gpusPerNode = Math.max(1, (int) Math.ceil(job.spec().gpuMillis() / (double) GpuShare.WHOLE));
+        if (job.spec().gpuMillis() > 0) {
+            spec.put("gres", "gpu:" + job.spec().gpuType().map(type -> type + ":").orElse("") + gpusPerNode);
+        }
+        partition.ifPresent(value -> spec.put("partition", value));
+        account.ifPresent(value -> spec.put("account", value));
+        ObjectNode environment = spec.putObject("environment");
+        environment(job, directory).forEach(environment::put);
+        JsonNode answer = slurm.post("job/submit", request);
+        long slurmJobId = answer.path("job_id").asLong(-1);
+        if (slurmJobId < 0) {
+            throw new SlurmException("Slurm accepted job " + job.id() + " but returned no job id: " + answer);
+        }
+        return new Launched(slurmJobId, clock.instant());
+    }
+
+    @Override
+    public Status status(Job job) {
+        if (job.pid().isEmpty()) {
+            return new Vanished();
+        }
+        JsonNode state;
+        try {
+            JsonNode jobs = slurm.get("job/" + job.pid().get()).path("jobs");
+            if (!jobs.isArray() || jobs.isEmpty()) {
+                return new Vanished();
+            }
+            state = jobs.get(0);
+        } catch (SlurmNotFoundException e) {
+            return new Vanished();
+        }
+        return switch (state.path("job_state").asText()) {
+            case "PENDING", "CONFIGURING", "RUNNING", "SUSPENDED", "COMPLETING", "REQUEUED", "RESIZING", "SIGNALING",
+                 "STAGE_OUT" -> new Running();
+            case "NODE_FAIL", "BOOT_FAIL" -> new Vanished();
+            default -> new Exited(exitCode(state.path("exit_code").asInt(0)));
+        };
+    }
+
+    /** Slurm 22.05 reports the raw wait status: 768 is exit 3, 9 is killed by signal 9 (reported as 137). */
+    static int exitCode(int waitStatus) {
+        int signal = waitStatus & 0x7f;
+        return signal != 0 ? 128 + signal : (waitStatus >> 8) & 0xff;
+    }
+
+    @Override
+    public void signal(Job job, String signal) {
+        job.pid().ifPresent(id -> slurm.delete("job/" + id + "?signal=SIG" + signal.replaceFirst("^SIG", "")));
+    }
+
+    @Override
+    public void kill(Job job) {
+        job.pid().ifPresent(id -> slurm.delete("job/" + id + "?signal=SIGKILL"));
+    }
+
+    @Override
+    public Path log(Job job, String stream) {
+        return directory(job).resolve(stream.equals("stderr") ? "stderr.log" : "stdout.log");
+    }
+
+    @Override
+    public Optional<Instant> lastCheckpoint(Job job) {
+        Path checkpoints = directory(job).resolve("checkpoints");
+        if (!Files.isDirectory(checkpoints)) {
+            return Optional.empty();
+        }
+        try (var files = Files.walk(checkpoints)) {
+            return files.filter(Files::isRegularFile).map(file -> {
+                try {
+                    return Files.getLastModifiedTime(file).toInstant();
+                } catch (IOException e) {
+                    return Instant.EPOCH;
+                }
+            }).max(Instant::compareTo);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Path directory(Job job) {
+        return jobsDirectory.resolve(job.id());
+    }
+
+    private static Map<String, String> environment(Job job, Path directory) {
+        Map<String, String> environment = new TreeMap<>();
+        environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        environment.putAll(job.spec().env());
+        environment.put("INCUBATOR_JOB_ID", job.id());
+        environment.put("INCUBATOR_JOB_NAME", job.spec().name());
+        environment.put("INCUBATOR_ORG", job.orgName());
+        environment.put("INCUBATOR_JOB_DIR", directory.toString());
+        environment.put("INCUBATOR_CHECKPOINT_DIR", directory.resolve("checkpoints").toString());
+        environment.put("INCUBATOR_ATTEMPT", Integer.toString(job.attempt()));
+        if (job.spec().gpuMillis() > 0 && job.spec().gpuMillis() < GpuShare.WHOLE) {
+            environment.put("INCUBATOR_GPU_FRACTION", Double.toString(job.spec().gpuMillis() / 1000.0));
+        }
+        return environment;
+    }
+
+    /** A batch script that runs the job's command, each argument quoted for the shell. */
+    static String script(Job job) {
+        StringBuilder script = new StringBuilder("#!/bin/bash\n");
+        script.append("# Incubator job ").append(job.id()).append(" (").append(job.orgName()).append(")\n");
+        script.append("exec");
+        List<String> command = job.spec().command();
+        for (String argument : command) {
+            script.append(' ').append('\'').append(argument.replace("'", "'\\''")).append('\'');
+        }
+        return script.append('\n').toString();
+    }
+}

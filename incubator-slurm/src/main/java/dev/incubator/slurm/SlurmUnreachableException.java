@@ -1,0 +1,12 @@
+package dev.incubator.slurm;
+
+/** slurmrestd could not be reached or is not answering: the back end is degraded, nothing is decided. */
+public final class SlurmUnreachableException extends SlurmException {
+    public SlurmUnreachableException(String message) {
+        super(message);
+    }
+
+    public SlurmUnreachableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
