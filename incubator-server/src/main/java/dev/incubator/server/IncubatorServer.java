@@ -8,6 +8,13 @@ import dev.incubator.common.GpuHours;
 import dev.incubator.compute.ComputeService;
 import dev.incubator.compute.EnergyModel;
 import dev.incubator.compute.local.LocalExecutor;
+import dev.incubator.compute.port.Executor;
+import dev.incubator.slurm.SlurmClient;
+import dev.incubator.slurm.SlurmExecutor;
+import dev.incubator.slurm.SlurmInventory;
+import java.util.function.Supplier;
+import java.time.Duration;
+import dev.incubator.slurm.CachedInventory;
 import dev.incubator.compute.local.LocalInventory;
 import dev.incubator.compute.local.NvidiaSmiPowerMeter;
 import dev.incubator.compute.port.PowerMeter;
@@ -119,14 +126,37 @@ public final class IncubatorServer implements AutoCloseable {
             Optional<Path> bootstrapped = tenancy.bootstrap(secret -> writePrivateFile(tokenFile, secret + "\n"))
                     .map(secret -> tokenFile);
 
-            // Compute: this machine as the cluster, jobs as local processes, usage debited to grants.
-            Node localNode = LocalInventory.discover(config.compute().virtualGpus());
-            List<Node> nodes = List.of(localNode);
-            LocalExecutor executor = new LocalExecutor(config.dataDir().resolve("jobs"));
+            // Compute: this machine as the cluster and jobs as local processes, or a Slurm cluster through
+            // slurmrestd; usage debited to grants either way.
+            Executor executor;
+            Supplier<List<Node>> nodes;
+            boolean measuredPower;
+            String backendDescription;
+            if (config.compute().slurm().isPresent()) {
+                ServerConfig.Slurm slurmConfig = config.compute().slurm().get();
+                SlurmClient slurm = SlurmClient.withKey(slurmConfig.url(), slurmConfig.apiVersion(), slurmConfig.user(),
+                        slurmConfig.jwtKeyFile(), clock);
+                executor = new SlurmExecutor(slurm, slurmConfig.jobsDir(), slurmConfig.partition(),
+                        slurmConfig.account(), clock);
+                nodes = new CachedInventory(new SlurmInventory(slurm)::nodes, Duration.ofSeconds(30), clock);
+                measuredPower = false;
+                backendDescription = "Slurm at " + slurmConfig.url();
+            } else {
+                Node localNode = LocalInventory.discover(config.compute().virtualGpus());
+                List<Node> local = List.of(localNode);
+                executor = new LocalExecutor(config.dataDir().resolve("jobs"));
+                nodes = () -> local;
+                measuredPower = localNode.gpus().stream().anyMatch(gpu ->
+                        !gpu.type().equals(LocalInventory.VIRTUAL_GPU_TYPE));
+                backendDescription = localNode.gpus().size() + " GPU(s) on " + localNode.name() + " ("
+                        + (localNode.gpus().isEmpty() ? "none found; set compute.virtual-gpus to offer virtual ones"
+                        : localNode.gpus().get(0).type()) + ")";
+            }
+            Supplier<List<Node>> inventory = nodes;
             ComputeEnvironment environment = new ComputeEnvironment() {
                 @Override
                 public List<Node> nodes() {
-                    return nodes;
+                    return inventory.get();
                 }
 
                 @Override
@@ -147,17 +177,13 @@ public final class IncubatorServer implements AutoCloseable {
             };
             ComputeService compute = new ComputeService(new JdbiComputeStore(database), executor, environment,
                     new Scheduler(Policy.valueOf(config.compute().policy())), clock, config.compute().meteringInterval(),
-                    config.compute().usageHalfLife(), localNode.gpus().stream().anyMatch(gpu ->
-                            !gpu.type().equals(LocalInventory.VIRTUAL_GPU_TYPE)) ? new NvidiaSmiPowerMeter()
-                            : PowerMeter.NONE);
+                    config.compute().usageHalfLife(), measuredPower ? new NvidiaSmiPowerMeter() : PowerMeter.NONE);
             compute.recover();
-            LOG.info("compute: {} GPU(s) on {} ({}), policy {}", localNode.gpus().size(), localNode.name(),
-                    localNode.gpus().isEmpty() ? "none found; set compute.virtual-gpus to offer virtual ones"
-                            : localNode.gpus().get(0).type(), config.compute().policy());
+            LOG.info("compute: {}, policy {}", backendDescription, config.compute().policy());
 
             ObjectMapper json = Json.mapper();
             List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).routes());
-            routes.addAll(new ComputeRoutes(tenancy, compute, executor, () -> nodes,
+            routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,
                     new EnergyModel(config.compute().gridFactor())).routes());
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];

@@ -48,10 +48,16 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path dataDir, Clock clock, Optional<StoreConfig> store) {
+        return start(dataDir, clock, store, Optional.empty());
+    }
+
+    /** With {@code slurm}, jobs run on that Slurm instead of as local processes on 4 virtual GPUs. */
+    public static TestServer start(Path dataDir, Clock clock, Optional<StoreConfig> store,
+                                   Optional<ServerConfig.Slurm> slurm) {
         ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false);
         ServerConfig config = store.map(defaults::withStore).orElse(defaults)
                 .withCompute(new ServerConfig.Compute(4, "FAIR_SHARE", java.time.Duration.ofMillis(200),
-                        java.time.Duration.ofSeconds(1), 0.5703, java.time.Duration.ofHours(168)));
+                        java.time.Duration.ofSeconds(1), 0.5703, java.time.Duration.ofHours(168), slurm));
         return new TestServer(IncubatorServer.start(config, clock));
     }
 

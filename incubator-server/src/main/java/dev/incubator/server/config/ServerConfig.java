@@ -40,7 +40,12 @@ public record ServerConfig(
 
     /** Settings of the compute capability. */
     public record Compute(int virtualGpus, String policy, Duration cycleInterval, Duration meteringInterval,
-                          double gridFactor, Duration usageHalfLife) {
+                          double gridFactor, Duration usageHalfLife, Optional<Slurm> slurm) {
+    }
+
+    /** The Slurm back end, present when compute.backend is slurm. */
+    public record Slurm(java.net.URI url, String apiVersion, String user, Path jwtKeyFile, Optional<String> partition,
+                        Optional<String> account, Path jobsDir) {
     }
 
     /** One setting: key, default (null when derived or absent) and documentation. */
@@ -72,7 +77,18 @@ public record ServerConfig(
             new Setting("compute.metering-interval-seconds", "60", "How often running jobs' GPU time is debited"),
             new Setting("compute.grid-factor-kg-per-kwh", "0.5703", "Grid emission factor for CO2e (default: China's"
                     + " 2022 national average)"),
-            new Setting("compute.fair-share.half-life-hours", "168", "Half-life of past usage in fair share"));
+            new Setting("compute.fair-share.half-life-hours", "168", "Half-life of past usage in fair share"),
+            new Setting("compute.backend", "local", "Where admitted jobs run: local (processes on this machine) or"
+                    + " slurm (batch jobs through slurmrestd)"),
+            new Setting("compute.slurm.url", null, "slurmrestd base URL, e.g. http://slurm-head:6820 (backend slurm)"),
+            new Setting("compute.slurm.api-version", "v0.0.38", "slurmrestd OpenAPI version (Slurm 22.05: v0.0.38)"),
+            new Setting("compute.slurm.user", null, "Slurm user the service submits as (the JWT's user)"),
+            new Setting("compute.slurm.jwt-key-file", null, "The cluster's JWT key (AuthAltParameters=jwt_key=...);"
+                    + " the service signs short-lived tokens with it"),
+            new Setting("compute.slurm.partition", null, "Partition for submitted jobs (default: the cluster's)"),
+            new Setting("compute.slurm.account", null, "Slurm account for submitted jobs"),
+            new Setting("compute.slurm.jobs-dir", null, "Job directories (logs, checkpoints), shared with the compute"
+                    + " nodes (default <data-dir>/jobs)"));
 
     public ServerConfig {
         requireNonNull(dataDir, "dataDir is null");
@@ -141,6 +157,7 @@ public record ServerConfig(
                     return value >= 0 && value <= 5 ? value : null;
                 }, 0.5703);
         int halfLifeHours = integer(values, "compute.fair-share.half-life-hours", 1, 24 * 365, problems);
+        Optional<Slurm> slurm = slurm(values, dataDir, problems);
         String url = Optional.ofNullable(values.get("store.url")).filter(value -> !value.isBlank())
                 .orElse("jdbc:sqlite:" + dataDir.resolve("incubator.db"));
         try {
@@ -156,7 +173,56 @@ public record ServerConfig(
                 Optional.ofNullable(values.get("store.password")), poolSize, synchronous, busyTimeout);
         return new ServerConfig(dataDir, host, port, maxBody, accessLog, store, Duration.ofSeconds(expirySeconds),
                 Duration.ofHours(retentionHours), new Compute(virtualGpus, policy, Duration.ofMillis(cycleMillis),
-                        Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours)));
+                        Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours), slurm));
+    }
+
+    private static Optional<Slurm> slurm(Map<String, String> values, Path dataDir, List<String> problems) {
+        String backend = values.get("compute.backend").trim().toLowerCase(Locale.ROOT);
+        if (backend.equals("local")) {
+            return Optional.empty();
+        }
+        if (!backend.equals("slurm")) {
+            problems.add("compute.backend must be local or slurm, not '" + backend + "'");
+            return Optional.empty();
+        }
+        java.net.URI url = null;
+        String urlText = values.get("compute.slurm.url");
+        if (urlText == null || urlText.isBlank()) {
+            problems.add("compute.slurm.url is required with compute.backend=slurm (e.g. http://slurm-head:6820)");
+        } else {
+            try {
+                url = java.net.URI.create(urlText.trim());
+                if (url.getScheme() == null || !url.getScheme().startsWith("http") || url.getHost() == null) {
+                    problems.add("compute.slurm.url must be an http(s) URL like http://slurm-head:6820, not '"
+                            + urlText + "'");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add("compute.slurm.url is not a URL: '" + urlText + "'");
+            }
+        }
+        String user = values.get("compute.slurm.user");
+        if (user == null || user.isBlank()) {
+            problems.add("compute.slurm.user is required with compute.backend=slurm: the Slurm user jobs run as");
+        }
+        String key = values.get("compute.slurm.jwt-key-file");
+        if (key == null || key.isBlank()) {
+            problems.add("compute.slurm.jwt-key-file is required with compute.backend=slurm (the file named by"
+                    + " AuthAltParameters=jwt_key in slurm.conf)");
+        } else if (!java.nio.file.Files.isReadable(Path.of(key))) {
+            problems.add("compute.slurm.jwt-key-file " + key + " does not exist or is not readable");
+        }
+        String version = values.get("compute.slurm.api-version").trim();
+        if (!version.matches("v0\\.0\\.\\d+")) {
+            problems.add("compute.slurm.api-version must look like v0.0.38, not '" + version + "'");
+        }
+        Path jobsDir = Optional.ofNullable(values.get("compute.slurm.jobs-dir")).filter(value -> !value.isBlank())
+                .map(Path::of).orElse(dataDir.resolve("jobs"));
+        if (url == null || user == null || user.isBlank() || key == null || key.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Slurm(url, version, user.trim(), Path.of(key), Optional.ofNullable(values.get(
+                "compute.slurm.partition")).filter(value -> !value.isBlank()), Optional.ofNullable(values.get(
+                "compute.slurm.account")).filter(value -> !value.isBlank()), jobsDir));
     }
 
     public ServerConfig withPort(int newPort) {

@@ -33,7 +33,7 @@ class ServerConfigTest {
         assertThat(config.grantExpiryInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.idempotencyRetention()).isEqualTo(Duration.ofHours(24));
         assertThat(config.compute()).isEqualTo(new ServerConfig.Compute(0, "FAIR_SHARE", Duration.ofSeconds(2),
-                Duration.ofSeconds(60), 0.5703, Duration.ofHours(168)));
+                Duration.ofSeconds(60), 0.5703, Duration.ofHours(168), Optional.empty()));
     }
 
     @Test
@@ -43,7 +43,9 @@ class ServerConfigTest {
                 "store.password", "store.pool-size", "store.busy-timeout-ms", "store.sqlite.synchronous",
                 "grants.expiry-interval-seconds", "idempotency.retention-hours", "compute.virtual-gpus",
                 "compute.policy", "compute.cycle-interval-ms", "compute.metering-interval-seconds",
-                "compute.grid-factor-kg-per-kwh", "compute.fair-share.half-life-hours");
+                "compute.grid-factor-kg-per-kwh", "compute.fair-share.half-life-hours", "compute.backend",
+                "compute.slurm.url", "compute.slurm.api-version", "compute.slurm.user", "compute.slurm.jwt-key-file",
+                "compute.slurm.partition", "compute.slurm.account", "compute.slurm.jobs-dir");
         assertThat(ServerConfig.SETTINGS.get(2).environmentVariable()).isEqualTo("INCUBATOR_SERVER_PORT");
         assertThat(ServerConfig.SETTINGS.get(10).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
     }
@@ -79,5 +81,28 @@ class ServerConfigTest {
                 .hasMessageContaining("server.port must be an integer")
                 .hasMessageContaining("store.pool-size must be an integer from 1")
                 .hasMessageContaining("store.url must start with jdbc:sqlite: or jdbc:postgresql:");
+    }
+
+    @Test
+    void theSlurmBackendNeedsItsUrlUserAndKeyAndSaysWhich() throws Exception {
+        assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of(), Map.of("compute.backend", "slurm",
+                "compute.slurm.url", "slurm-head:6820", "compute.slurm.jwt-key-file", "/nonexistent/jwt.key")))
+                .isInstanceOf(IncubatorException.class)
+                .hasMessageContaining("compute.slurm.url must be an http(s) URL")
+                .hasMessageContaining("compute.slurm.user is required")
+                .hasMessageContaining("/nonexistent/jwt.key does not exist");
+        assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of(), Map.of("compute.backend", "kubernetes")))
+                .hasMessageContaining("compute.backend must be local or slurm");
+        Path key = temp.resolve("jwt.key");
+        Files.write(key, new byte[32]);
+        ServerConfig config = ServerConfig.load(Optional.empty(), Map.of("INCUBATOR_COMPUTE_BACKEND", "slurm",
+                "INCUBATOR_COMPUTE_SLURM_URL", "http://slurm-head:6820", "INCUBATOR_COMPUTE_SLURM_USER", "incubator",
+                "INCUBATOR_COMPUTE_SLURM_JWT_KEY_FILE", key.toString(), "INCUBATOR_COMPUTE_SLURM_PARTITION", "gpu"),
+                Map.of());
+        ServerConfig.Slurm slurm = config.compute().slurm().orElseThrow();
+        assertThat(slurm.url()).hasToString("http://slurm-head:6820");
+        assertThat(slurm.partition()).contains("gpu");
+        assertThat(slurm.apiVersion()).isEqualTo("v0.0.38");
+        assertThat(slurm.jobsDir()).isEqualTo(config.dataDir().resolve("jobs"));
     }
 }

@@ -1,0 +1,91 @@
+package dev.incubator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.incubator.server.config.ServerConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service with compute.backend=slurm against the real Slurm that scripts/slurm.sh starts (CI does; elsewhere
+ * skipped unless INCUBATOR_TEST_SLURM_* are set): admission stays Incubator's, Slurm runs the jobs.
+ */
+class SlurmComputeApiTest {
+    @TempDir
+    Path dataDir;
+
+    private TestServer server;
+    private String token;
+
+    @BeforeEach
+    void start() {
+        String url = System.getenv("INCUBATOR_TEST_SLURM_URL");
+        if (url == null && "true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException("CI must start Slurm (scripts/slurm.sh) and set INCUBATOR_TEST_SLURM_*");
+        }
+        Assumptions.assumeTrue(url != null, "no Slurm: run scripts/slurm.sh start and eval \"$(scripts/slurm.sh env)\"");
+        ServerConfig.Slurm slurm = new ServerConfig.Slurm(URI.create(url), "v0.0.38", "root",
+                Path.of(System.getenv("INCUBATOR_TEST_SLURM_JWT_KEY")), Optional.empty(), Optional.empty(),
+                Path.of(System.getenv("INCUBATOR_TEST_SLURM_JOB_DIR")));
+        server = TestServer.start(dataDir, Clock.systemUTC(), Optional.empty(), Optional.of(slurm));
+        token = server.operatorToken();
+        server.createOrg("alpha");
+        server.post("/api/v1/orgs/alpha/grants").token(token).json(Map.of("programme", "seed", "gpu_hours",
+                Map.of("any", 100), "starts_on", "2020-01-01", "ends_on", "2099-12-31", "guaranteed_gpus", 4))
+                .expect(201);
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void theClusterIsSlurmsAndAdmittedJobsRunThereWithTheirGpusAndLogs() {
+        JsonNode cluster = server.get("/api/v1/cluster").token(token).expect(200);
+        assertThat(cluster.toString()).contains("fake");
+        String id = submit(2, "echo gpus=$CUDA_VISIBLE_DEVICES job=$INCUBATOR_JOB_ID; exit 0");
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(id).equals("succeeded"));
+        String log = server.get("/api/v1/orgs/alpha/jobs/" + id + "/logs").token(token).send().text();
+        assertThat(log).containsPattern("gpus=\\d,\\d").contains("job=" + id);
+    }
+
+    @Test
+    void aFailingJobsExitCodeAndACancelComeBackFromSlurm() {
+        String failing = submit(1, "exit 3");
+        String endless = submit(1, "sleep 120");
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(failing).equals("failed")
+                && state(endless).equals("running"));
+        assertThat(job(failing).path("exit_code").asInt()).isEqualTo(3);
+        server.post("/api/v1/orgs/alpha/jobs/" + endless + "/cancel").token(token).expect(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(endless).equals("cancelled"));
+    }
+
+    private String submit(int gpus, String script) {
+        return server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "job",
+                "command", List.of("bash", "-c", script), "gpus_per_node", gpus, "time_limit_minutes", 10,
+                "checkpoint_grace_seconds", 2)).expect(201).path("id").asText();
+    }
+
+    private JsonNode job(String id) {
+        return server.get("/api/v1/orgs/alpha/jobs/" + id).token(token).expect(200);
+    }
+
+    private String state(String id) {
+        return job(id).path("state").asText();
+    }
+}
