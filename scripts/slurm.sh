@@ -3,6 +3,7 @@
 #   scripts/slurm.sh start   -> prints the slurmrestd URL (http://127.0.0.1:PORT)
 #   scripts/slurm.sh stop
 #   scripts/slurm.sh env     -> prints INCUBATOR_TEST_SLURM_* variables to eval
+#   scripts/slurm.sh restd-stop | restd-start   -> stop or start slurmrestd alone (outage tests)
 # Settings: INCUBATOR_SLURM_DIR (default /tmp/incubator-slurm), INCUBATOR_SLURM_PORT (default 6820),
 #           INCUBATOR_SLURM_GPUS (default 4 fake GPUs).
 # Needs root (slurmd runs jobs as their users; the fake GPUs are device nodes) and the Debian packages
@@ -84,6 +85,22 @@ EOF
 
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+restd_start() {
+  if ! running "$dir/run/slurmrestd.pid"; then
+    SLURM_JWT=daemon SLURMRESTD_SECURITY=disable_user_check setsid slurmrestd -f "$dir/slurm.conf" \
+      -s openapi/v0.0.38 -a rest_auth/jwt -u nobody "127.0.0.1:${port}" >>"$dir/log/slurmrestd.log" 2>&1 &
+    echo $! >"$dir/run/slurmrestd.pid"
+  fi
+}
+
+restd_stop() {
+  if running "$dir/run/slurmrestd.pid"; then
+    kill "$(cat "$dir/run/slurmrestd.pid")" 2>/dev/null || true
+    for _ in $(seq 1 50); do running "$dir/run/slurmrestd.pid" || break; sleep 0.1; done
+  fi
+  rm -f "$dir/run/slurmrestd.pid"
+}
+
 start() {
   if [ "$(id -u)" != 0 ]; then
     log "must run as root (slurmd, device nodes)"; exit 3
@@ -97,11 +114,7 @@ start() {
   fi
   running "$dir/run/slurmctld.pid" || slurmctld -f "$dir/slurm.conf"
   running "$dir/run/slurmd.pid" || slurmd -f "$dir/slurm.conf"
-  if ! running "$dir/run/slurmrestd.pid"; then
-    SLURM_JWT=daemon SLURMRESTD_SECURITY=disable_user_check setsid slurmrestd -f "$dir/slurm.conf" \
-      -s openapi/v0.0.38 -a rest_auth/jwt -u nobody "127.0.0.1:${port}" >"$dir/log/slurmrestd.log" 2>&1 &
-    echo $! >"$dir/run/slurmrestd.pid"
-  fi
+  restd_start
   local token
   for _ in $(seq 1 60); do
     token=$(SLURM_CONF="$dir/slurm.conf" scontrol token username=root lifespan=300 2>/dev/null | sed 's/SLURM_JWT=//') || true
@@ -128,6 +141,12 @@ stop() {
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;
+  restd-stop) restd_stop ;;
+  restd-start)
+    export SLURM_CONF="$dir/slurm.conf"
+    restd_start
+    for _ in $(seq 1 50); do curl -s -o /dev/null "$url/" && break; sleep 0.1; done
+    ;;
   env)
     echo "export INCUBATOR_TEST_SLURM_URL=$url"
     echo "export INCUBATOR_TEST_SLURM_JWT_KEY=$dir/jwt.key"

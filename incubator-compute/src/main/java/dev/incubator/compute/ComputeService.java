@@ -18,6 +18,7 @@ import dev.incubator.compute.port.Executor;
 import dev.incubator.compute.port.PowerMeter;
 import dev.incubator.compute.scheduler.Decisions;
 import dev.incubator.compute.scheduler.GpuShare;
+import dev.incubator.compute.port.BackendUnavailableException;
 import dev.incubator.compute.predict.RuntimePredictor;
 import dev.incubator.compute.scheduler.JobRequest;
 import dev.incubator.compute.scheduler.PendingReason;
@@ -63,6 +64,7 @@ public final class ComputeService {
     private static final int HISTORY_LOADED = 10_000;
     private final RuntimePredictor predictor = new RuntimePredictor(10);
     private volatile boolean historyLoaded;
+    private volatile String backendProblem;
     /** Queue positions and estimates of the last cycle: they change every cycle, so they live in memory. */
     private volatile Map<String, Decisions.Pending> lastRanking = Map.of();
 
@@ -218,6 +220,28 @@ public final class ComputeService {
      * metering); 2. snapshot; 3. decide (pure); 4. apply starts, preemptions and pending reasons.
      */
     public Decisions cycle() {
+        try {
+            Decisions decisions = cycleOnce();
+            if (backendProblem != null) {
+                LOG.info("compute back end available again");
+                backendProblem = null;
+            }
+            return decisions;
+        } catch (BackendUnavailableException e) {
+            if (backendProblem == null) {
+                LOG.warn("compute back end unavailable, queue kept, retrying every cycle: {}", e.getMessage());
+            }
+            backendProblem = e.getMessage();
+            return new Decisions(List.of(), List.of(), List.of());
+        }
+    }
+
+    /** Why the compute back end is unavailable, while it is. */
+    public Optional<String> backendProblem() {
+        return Optional.ofNullable(backendProblem);
+    }
+
+    private Decisions cycleOnce() {
         loadHistory();
         Instant now = clock.instant();
         List<Job> active = store.read(repositories -> repositories.jobs().listActive());
@@ -288,7 +312,7 @@ public final class ComputeService {
         for (Job job : store.read(repositories -> repositories.jobs().listActive())) {
             if (job.state() == JobState.ADMITTED && job.pid().isEmpty()) {
                 store.write(repositories -> {
-                    Job requeued = job.toBuilder().state(JobState.PENDING).requeued()
+                    Job requeued = job.toBuilder().state(JobState.PENDING).backInLine()
                             .waiting("REQUEUED", "the server stopped before the job was launched; back in the queue at"
                                     + " its original position").build();
                     repositories.jobs().update(requeued);
@@ -401,21 +425,20 @@ public final class ComputeService {
                     "borrowed", Boolean.toString(start.borrowed())));
             return updated;
         });
+        Executor.Launched launched;
         try {
-            Executor.Launched launched = executor.start(admitted);
-            // Re-read: a cancel may have arrived while the process was being started.
-            Job running = store.write(repositories -> {
-                Job current = repositories.jobs().find(admitted.id()).orElseThrow();
-                Job updated = current.toBuilder().state(JobState.RUNNING)
-                        .started(now, launched.pid(), launched.processStart(), now.toEpochMilli()).build();
-                repositories.jobs().update(updated);
-                audit(repositories, "system", RequestMeta.SYSTEM, "job.start", updated,
-                        Map.of("pid", Long.toString(launched.pid())));
-                return updated;
+            launched = executor.start(admitted);
+        } catch (BackendUnavailableException e) {
+            // Nothing was started: back in the queue at its place, to be admitted again when the back end answers.
+            store.write(repositories -> {
+                Job requeued = repositories.jobs().find(admitted.id()).orElseThrow().toBuilder().state(JobState.PENDING)
+                        .backInLine().waiting("BACKEND_UNAVAILABLE", "the compute back end did not answer; back in the"
+                                + " queue at its original position").build();
+                repositories.jobs().update(requeued);
+                audit(repositories, "system", RequestMeta.SYSTEM, "job.requeue", requeued, Map.of());
+                return null;
             });
-            if (running.terminating()) {
-                executor.signal(running, "TERM");
-            }
+            throw e;
         } catch (RuntimeException e) {
             LOG.warn("could not launch job {}", job.id(), e);
             store.write(repositories -> {
@@ -425,6 +448,20 @@ public final class ComputeService {
                 audit(repositories, "system", RequestMeta.SYSTEM, "job.failed", failed, Map.of());
                 return null;
             });
+            return;
+        }
+        // Re-read: a cancel may have arrived while the process was being started.
+        Job running = store.write(repositories -> {
+            Job current = repositories.jobs().find(admitted.id()).orElseThrow();
+            Job updated = current.toBuilder().state(JobState.RUNNING)
+                    .started(now, launched.pid(), launched.processStart(), now.toEpochMilli()).build();
+            repositories.jobs().update(updated);
+            audit(repositories, "system", RequestMeta.SYSTEM, "job.start", updated,
+                    Map.of("pid", Long.toString(launched.pid())));
+            return updated;
+        });
+        if (running.terminating()) {
+            executor.signal(running, "TERM");
         }
     }
 

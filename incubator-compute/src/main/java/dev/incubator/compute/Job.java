@@ -144,6 +144,17 @@ public record Job(String id, String orgId, String orgName, String submittedBy, J
         }
 
         /** Back in the queue (after preemption or a lost start), keeping the submit order. */
+        /**
+         * Back in line before it ever ran (admitted, never launched): the same attempt, so that a back end that did
+         * receive the launch recognises it and nothing runs twice.
+         */
+        public Builder backInLine() {
+            int keep = attempt;
+            requeued();
+            this.attempt = keep;
+            return this;
+        }
+
         public Builder requeued() {
             this.allocation = List.of();
             this.borrowed = false;

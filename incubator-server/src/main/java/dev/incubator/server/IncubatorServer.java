@@ -196,7 +196,9 @@ public final class IncubatorServer implements AutoCloseable {
                         boolean storeUp = database.isHealthy();
                         boolean up = storeUp && ready.get();
                         HealthView view = new HealthView(up ? "ready" : "not-ready",
-                                Map.of("store", storeUp ? "ok" : "unavailable", "started", Boolean.toString(ready.get())));
+                                Map.of("store", storeUp ? "ok" : "unavailable", "started", Boolean.toString(ready.get()),
+                                        "compute", compute.backendProblem().map(problem -> "degraded: " + problem)
+                                                .orElse("ok")));
                         return up ? view : new Raw(503, "application/json", json.writeValueAsString(view));
                     }));
             routes.add(ApiRoute.get("/metrics", "metrics").tag("operations")

@@ -75,6 +75,39 @@ class SlurmComputeApiTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> state(endless).equals("cancelled"));
     }
 
+    @Test
+    void whileSlurmrestdIsDownTheServiceIsDegradedKeepsItsQueueAndRecoversWithoutDuplicates() throws Exception {
+        String id;
+        slurmScript("restd-stop");
+        try {
+            id = submit(1, "echo ran-once");
+            await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/readyz").send().text()
+                    .contains("degraded"));
+            Thread.sleep(1_000);
+            assertThat(state(id)).isEqualTo("pending");
+        } finally {
+            slurmScript("restd-start");
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(id).equals("succeeded"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !server.get("/readyz").send().text().contains("degraded"));
+        dev.incubator.slurm.SlurmClient slurm = dev.incubator.slurm.SlurmClient.withKey(
+                URI.create(System.getenv("INCUBATOR_TEST_SLURM_URL")), "v0.0.38", "root",
+                Path.of(System.getenv("INCUBATOR_TEST_SLURM_JWT_KEY")), Clock.systemUTC());
+        long submissions = 0;
+        for (JsonNode job : slurm.get("jobs").path("jobs")) {
+            if (job.path("name").asText().startsWith("incubator-" + id + "-")) {
+                submissions++;
+            }
+        }
+        assertThat(submissions).isEqualTo(1);
+    }
+
+    private static void slurmScript(String command) throws Exception {
+        Path script = Path.of("..", "scripts", "slurm.sh").toAbsolutePath().normalize();
+        Process process = new ProcessBuilder("bash", script.toString(), command).inheritIO().start();
+        assertThat(process.waitFor()).as("slurm.sh " + command).isZero();
+    }
+
     private String submit(int gpus, String script) {
         return server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "job",
                 "command", List.of("bash", "-c", script), "gpus_per_node", gpus, "time_limit_minutes", 10,

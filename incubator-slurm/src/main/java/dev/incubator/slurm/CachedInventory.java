@@ -45,7 +45,7 @@ public final class CachedInventory implements Supplier<List<Node>> {
                     LOG.info("compute back end reachable again");
                 }
                 degraded = false;
-            } catch (SlurmException e) {
+            } catch (SlurmException | dev.incubator.compute.port.BackendUnavailableException e) {
                 if (!degraded) {
                     LOG.warn("compute back end degraded, keeping the last known {} node(s): {}", nodes.size(),
                             e.getMessage());

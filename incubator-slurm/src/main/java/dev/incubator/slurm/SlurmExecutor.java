@@ -43,6 +43,11 @@ public final class SlurmExecutor implements Executor {
 
     @Override
     public Launched start(Job job) {
+        // A submission that reached Slurm before the service stopped is adopted, never submitted twice.
+        Optional<Long> submitted = existing(job);
+        if (submitted.isPresent()) {
+            return new Launched(submitted.get(), clock.instant());
+        }
         Path directory = directory(job);
         try {
             Files.createDirectories(directory.resolve("checkpoints"));
@@ -52,7 +57,7 @@ public final class SlurmExecutor implements Executor {
         ObjectNode request = slurm.object();
         request.put("script", script(job));
         ObjectNode spec = request.putObject("job");
-        spec.put("name", "incubator-" + job.id());
+        spec.put("name", slurmName(job));
         spec.put("current_working_directory", directory.toString());
         spec.put("standard_output", log(job, "stdout").toString());
         spec.put("standard_error", log(job, "stderr").toString());
@@ -135,6 +140,21 @@ public final class SlurmExecutor implements Executor {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /** One name per job and attempt: how a submission is recognised after a restart. */
+    static String slurmName(Job job) {
+        return "incubator-" + job.id() + "-" + job.attempt();
+    }
+
+    private Optional<Long> existing(Job job) {
+        String name = slurmName(job);
+        for (JsonNode candidate : slurm.get("jobs").path("jobs")) {
+            if (name.equals(candidate.path("name").asText())) {
+                return Optional.of(candidate.path("job_id").asLong());
+            }
+        }
+        return Optional.empty();
     }
 
     private Path directory(Job job) {

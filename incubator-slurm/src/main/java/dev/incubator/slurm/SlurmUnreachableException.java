@@ -1,7 +1,9 @@
 package dev.incubator.slurm;
 
+import dev.incubator.compute.port.BackendUnavailableException;
+
 /** slurmrestd could not be reached or is not answering: the back end is degraded, nothing is decided. */
-public final class SlurmUnreachableException extends SlurmException {
+public final class SlurmUnreachableException extends BackendUnavailableException {
     public SlurmUnreachableException(String message) {
         super(message);
     }

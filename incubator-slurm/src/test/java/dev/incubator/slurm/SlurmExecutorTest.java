@@ -93,6 +93,20 @@ class SlurmExecutorTest {
     }
 
     @Test
+    void startingTheSameAttemptAgainAdoptsTheFirstSubmissionAndARetryIsANewOne() {
+        // The service may stop after Slurm accepted a job and before it recorded the Slurm job id: the start it
+        // repeats after the restart must find that job, not submit a second one.
+        Job job = job(1, "sleep 2");
+        long first = executor.start(job).pid();
+        assertThat(executor.start(job).pid()).isEqualTo(first);
+        Job retry = job.toBuilder().state(JobState.ADMITTED).build().toBuilder().state(JobState.RUNNING)
+                .started(Instant.now(), first, Instant.now(), 0).build().toBuilder().state(JobState.PENDING)
+                .requeued().build();
+        assertThat(retry.attempt()).isEqualTo(2);
+        assertThat(executor.start(retry).pid()).isNotEqualTo(first);
+    }
+
+    @Test
     void anUnreachableSlurmIsReportedAsSuchNotAsAFinishedJob() {
         SlurmClient nowhere = SlurmClient.withKey(URI.create("http://127.0.0.1:1"), "v0.0.38", "root",
                 Path.of(System.getenv("INCUBATOR_TEST_SLURM_JWT_KEY")), Clock.systemUTC());
