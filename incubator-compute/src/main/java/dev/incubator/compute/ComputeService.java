@@ -339,19 +339,7 @@ public final class ComputeService {
         }
         Executor.Status status = executor.status(job);
         if (status instanceof Executor.Running) {
-            if (job.terminating() && job.terminateBy().map(now::isAfter).orElse(false)) {
-                executor.kill(job);
-            } else if (!job.terminating() && job.startedAt().map(start -> now.isAfter(start.plus(job.spec().timeLimit())))
-                    .orElse(false)) {
-                executor.signal(job, "TERM");
-                return Optional.of(store.write(repositories -> {
-                    Job updated = repositories.jobs().find(job.id()).orElseThrow().toBuilder().reason(TIMING_OUT, "time limit of " + job.spec().timeLimit()
-                            + " reached; stopping").terminating(now.plus(job.spec().checkpointGrace())).build();
-                    repositories.jobs().update(updated);
-                    return updated;
-                }));
-            }
-            return Optional.of(meter(job, now, false));
+            return Optional.of(whileRunning(recordPlacement(job), now));
         }
         Optional<Integer> exitCode = status instanceof Executor.Exited exited ? Optional.of(exited.exitCode())
                 : Optional.empty();
@@ -413,6 +401,41 @@ public final class ComputeService {
 
     private static int gpus(Job job) {
         return Math.max(1, job.spec().gpuMillis() / GpuShare.WHOLE) * job.spec().nodes();
+    }
+
+    /** A running job: stop it at its grace deadline or time limit, else meter it. */
+    private Job whileRunning(Job job, Instant now) {
+        if (job.terminating() && job.terminateBy().map(now::isAfter).orElse(false)) {
+            executor.kill(job);
+        } else if (!job.terminating() && job.startedAt().map(start -> now.isAfter(start.plus(job.spec().timeLimit())))
+                .orElse(false)) {
+            executor.signal(job, "TERM");
+            return store.write(repositories -> {
+                Job updated = repositories.jobs().find(job.id()).orElseThrow().toBuilder().reason(TIMING_OUT,
+                        "time limit of " + job.spec().timeLimit() + " reached; stopping")
+                        .terminating(now.plus(job.spec().checkpointGrace())).build();
+                repositories.jobs().update(updated);
+                return updated;
+            });
+        }
+        return meter(job, now, false);
+    }
+
+    /** Where the back end chose the GPUs itself (Slurm), the job's allocation becomes what it really holds. */
+    private Job recordPlacement(Job job) {
+        Optional<List<GpuShare>> placed = executor.placement(job);
+        if (placed.isEmpty() || placed.get().isEmpty()
+                || new java.util.HashSet<>(placed.get()).equals(new java.util.HashSet<>(job.allocation()))) {
+            return job;
+        }
+        return store.write(repositories -> {
+            Job current = repositories.jobs().find(job.id()).orElseThrow();
+            Job updated = current.toBuilder().admitted(placed.get(), current.borrowed()).build();
+            repositories.jobs().update(updated);
+            audit(repositories, "system", RequestMeta.SYSTEM, "job.placed", updated, Map.of("gpus",
+                    String.join(",", placed.get().stream().map(share -> share.node() + ":" + share.index()).toList())));
+            return updated;
+        });
     }
 
     private void launch(Job job, Decisions.Start start, Instant now) {

@@ -175,7 +175,7 @@ class ComputeApiTest {
     }
 
     @Test
-    void aUsersFinishedJobsTeachTheSchedulerWhichOfTheirJobsIsShorter() {
+    void aUsersFinishedJobsTeachTheSchedulerWhichOfTheirJobsIsShorter() throws Exception {
         // History: this user's 4-GPU jobs end at once, their 3-GPU jobs take seconds.
         String quick = submit("alpha", 4, "true");
         await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", quick).equals("succeeded"));
@@ -183,10 +183,12 @@ class ComputeApiTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", slowish).equals("succeeded"));
         // While the GPUs are busy, a 3-GPU job is queued before a 4-GPU one. By time limits alone (60 min x 3
         // against 60 min x 4 GPU-minutes) the 3-GPU job would go first; by predicted GPU-time the 4-GPU one does.
-        String blocker = submit("alpha", 4, "sleep 2");
+        Path release = dataDir.resolve("release-blocker");
+        String blocker = submit("alpha", 4, "while [ ! -f '" + release + "' ]; do sleep 0.1; done");
         await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", blocker).equals("running"));
         String wide = submit("alpha", 3, "sleep 1");
         String predictedShorter = submit("alpha", 4, "true");
+        java.nio.file.Files.createFile(release); // both wait now: the blocker ends only after they were queued
         await().atMost(Duration.ofSeconds(30)).until(() -> state("alpha", wide).equals("succeeded")
                 && state("alpha", predictedShorter).equals("succeeded"));
         assertThat(Instant.parse(job("alpha", predictedShorter).path("started_at").asText()))

@@ -65,6 +65,44 @@ class SlurmComputeApiTest {
     }
 
     @Test
+    void theGpusAJobReportsAreTheOnesSlurmGaveIt() throws Exception {
+        // A job started in Slurm behind Incubator's back holds GPU 0, so Slurm gives Incubator's next job other GPUs
+        // than the scheduler chose: the job must then report what it really holds, as CUDA_VISIBLE_DEVICES says.
+        dev.incubator.slurm.SlurmClient slurm = slurm();
+        com.fasterxml.jackson.databind.node.ObjectNode foreign = slurm.object();
+        foreign.put("script", "#!/bin/bash\nsleep 60\n");
+        com.fasterxml.jackson.databind.node.ObjectNode spec = foreign.putObject("job");
+        spec.put("name", "foreign").put("current_working_directory", "/tmp").put("gres", "gpu:1").put("time_limit", 2);
+        spec.putObject("environment").put("PATH", "/usr/bin:/bin");
+        long foreignId = slurm.post("job/submit", foreign).path("job_id").asLong();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> slurm.get("job/" + foreignId).path("jobs").get(0)
+                    .path("job_state").asText().equals("RUNNING"));
+            String id = submit(2, "echo gpus=$CUDA_VISIBLE_DEVICES; sleep 4");
+            // While it runs, the job reports the GPUs Slurm gave it (the scheduler had chosen 0 and 1).
+            await().atMost(Duration.ofSeconds(60)).until(() -> reportedGpus(id).equals(java.util.Set.of("1", "2")));
+            await().atMost(Duration.ofSeconds(60)).until(() -> state(id).equals("succeeded"));
+            String log = server.get("/api/v1/orgs/alpha/jobs/" + id + "/logs").token(token).send().text();
+            java.util.Set<String> visible = new java.util.TreeSet<>(List.of(log.lines()
+                    .filter(line -> line.startsWith("gpus=")).findFirst().orElseThrow().substring(5).split(",")));
+            assertThat(visible).containsExactly("1", "2");
+        } finally {
+            slurm.delete("job/" + foreignId);
+        }
+    }
+
+    private java.util.Set<String> reportedGpus(String id) {
+        java.util.Set<String> reported = new java.util.TreeSet<>();
+        job(id).path("gpus").forEach(gpu -> reported.add(gpu.asText().replaceFirst("^.*:", "")));
+        return reported;
+    }
+
+    private static dev.incubator.slurm.SlurmClient slurm() {
+        return dev.incubator.slurm.SlurmClient.withKey(URI.create(System.getenv("INCUBATOR_TEST_SLURM_URL")),
+                "v0.0.38", "root", Path.of(System.getenv("INCUBATOR_TEST_SLURM_JWT_KEY")), Clock.systemUTC());
+    }
+
+    @Test
     void aFailingJobsExitCodeAndACancelComeBackFromSlurm() {
         String failing = submit(1, "exit 3");
         String endless = submit(1, "sleep 120");

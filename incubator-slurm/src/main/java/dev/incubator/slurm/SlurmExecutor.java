@@ -31,6 +31,8 @@ public final class SlurmExecutor implements Executor {
     private final Optional<String> partition;
     private final Optional<String> account;
     private final Clock clock;
+    /** The last state Slurm reported per Slurm job id, for {@link #placement} without another request. */
+    private final Map<Long, JsonNode> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SlurmExecutor(SlurmClient slurm, Path jobsDirectory, Optional<String> partition, Optional<String> account,
                          Clock clock) {
@@ -92,14 +94,57 @@ public final class SlurmExecutor implements Executor {
             }
             state = jobs.get(0);
         } catch (SlurmNotFoundException e) {
+            lastSeen.remove(job.pid().get());
             return new Vanished();
         }
+        lastSeen.put(job.pid().get(), state);
         return switch (state.path("job_state").asText()) {
             case "PENDING", "CONFIGURING", "RUNNING", "SUSPENDED", "COMPLETING", "REQUEUED", "RESIZING", "SIGNALING",
                  "STAGE_OUT" -> new Running();
             case "NODE_FAIL", "BOOT_FAIL" -> new Vanished();
             default -> new Exited(exitCode(state.path("exit_code").asInt(0)));
         };
+    }
+
+    /**
+     * The GPUs Slurm gave the job, from the last status: {@code gres_detail} holds one entry per allocated node,
+     * e.g. {@code gpu:fake:2(IDX:0-1)}, in the order of {@code job_resources.allocated_nodes}.
+     */
+    @Override
+    public Optional<List<GpuShare>> placement(Job job) {
+        JsonNode state = job.pid().map(lastSeen::get).orElse(null);
+        if (state == null || !state.path("job_state").asText().equals("RUNNING")) {
+            return Optional.empty();
+        }
+        JsonNode details = state.path("gres_detail");
+        JsonNode nodes = state.path("job_resources").path("allocated_nodes");
+        List<GpuShare> shares = new java.util.ArrayList<>();
+        int perGpu = job.spec().gpuMillis() > 0 && job.spec().gpuMillis() < GpuShare.WHOLE ? job.spec().gpuMillis()
+                : GpuShare.WHOLE;
+        for (int i = 0; i < details.size() && i < nodes.size(); i++) {
+            String node = nodes.get(i).path("nodename").asText();
+            for (int index : gpuIndices(details.get(i).asText())) {
+                shares.add(new GpuShare(node, index, perGpu));
+            }
+        }
+        return shares.isEmpty() ? Optional.empty() : Optional.of(shares);
+    }
+
+    /** {@code gpu:a100:3(IDX:0-1,4)} gives 0, 1, 4. */
+    static List<Integer> gpuIndices(String gresDetail) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("IDX:([0-9,\\-]+)").matcher(gresDetail);
+        List<Integer> indices = new java.util.ArrayList<>();
+        if (matcher.find()) {
+            for (String range : matcher.group(1).split(",")) {
+                String[] bounds = range.split("-");
+                int from = Integer.parseInt(bounds[0]);
+                int to = bounds.length > 1 ? Integer.parseInt(bounds[1]) : from;
+                for (int index = from; index <= to; index++) {
+                    indices.add(index);
+                }
+            }
+        }
+        return indices;
     }
 
     /** Slurm 22.05 reports the raw wait status: 768 is exit 3, 9 is killed by signal 9 (reported as 137). */

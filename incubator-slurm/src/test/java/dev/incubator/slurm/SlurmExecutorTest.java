@@ -117,14 +117,6 @@ class SlurmExecutorTest {
                 .hasMessageContaining("unreachable");
     }
 
-    @Test
-    void waitStatusesAreDecodedLikeAShellWould() {
-        assertThat(SlurmExecutor.exitCode(0)).isZero();
-        assertThat(SlurmExecutor.exitCode(768)).isEqualTo(3);
-        assertThat(SlurmExecutor.exitCode(9)).isEqualTo(137);
-        assertThat(SlurmExecutor.exitCode(15)).isEqualTo(143);
-    }
-
     private boolean running(Job job) throws Exception {
         return executor.status(job) instanceof Executor.Running && Files.exists(executor.log(job, "stdout"));
     }

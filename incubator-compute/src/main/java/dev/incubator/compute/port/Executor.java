@@ -38,6 +38,14 @@ public interface Executor {
 
     Path log(Job job, String stream);
 
+    /**
+     * The GPUs a running job really got, when the back end chooses them itself (Slurm picks the GPU indices on a
+     * node); empty when the job runs on the GPUs Incubator placed it on.
+     */
+    default java.util.Optional<java.util.List<dev.incubator.compute.scheduler.GpuShare>> placement(Job job) {
+        return java.util.Optional.empty();
+    }
+
     /** When the job last wrote a checkpoint, if it did: preemption prefers victims that lose the least work. */
     java.util.Optional<Instant> lastCheckpoint(Job job);
 }
