@@ -19,39 +19,45 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The service with compute.backend=slurm against the real Slurm that scripts/slurm.sh starts (CI does; elsewhere
- * skipped unless INCUBATOR_TEST_SLURM_* are set): admission stays Incubator's, Slurm runs the jobs.
+ * Every scenario of {@link ComputeApiTest}, and the Slurm-specific ones below, with compute.backend=slurm against
+ * the real Slurm that scripts/slurm.sh starts (CI does; elsewhere skipped unless INCUBATOR_TEST_SLURM_* are set):
+ * admission stays Incubator's, Slurm runs the jobs.
  */
-class SlurmComputeApiTest {
-    @TempDir
-    Path dataDir;
-
-    private TestServer server;
-    private String token;
-
-    @BeforeEach
-    void start() {
+class SlurmComputeApiTest extends ComputeApiTest {
+    @Override
+    protected Optional<ServerConfig.Slurm> slurm() {
         String url = System.getenv("INCUBATOR_TEST_SLURM_URL");
         if (url == null && "true".equals(System.getenv("CI"))) {
             throw new IllegalStateException("CI must start Slurm (scripts/slurm.sh) and set INCUBATOR_TEST_SLURM_*");
         }
         Assumptions.assumeTrue(url != null, "no Slurm: run scripts/slurm.sh start and eval \"$(scripts/slurm.sh env)\"");
-        ServerConfig.Slurm slurm = new ServerConfig.Slurm(URI.create(url), "v0.0.38", "root",
+        return Optional.of(new ServerConfig.Slurm(URI.create(url), "v0.0.38", "root",
                 Path.of(System.getenv("INCUBATOR_TEST_SLURM_JWT_KEY")), Optional.empty(), Optional.empty(),
-                Path.of(System.getenv("INCUBATOR_TEST_SLURM_JOB_DIR")));
-        server = TestServer.start(dataDir, Clock.systemUTC(), Optional.empty(), Optional.of(slurm));
-        token = server.operatorToken();
-        server.createOrg("alpha");
-        server.post("/api/v1/orgs/alpha/grants").token(token).json(Map.of("programme", "seed", "gpu_hours",
-                Map.of("any", 100), "starts_on", "2020-01-01", "ends_on", "2099-12-31", "guaranteed_gpus", 4))
-                .expect(201);
+                Path.of(System.getenv("INCUBATOR_TEST_SLURM_JOB_DIR"))));
     }
 
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
+    /** Each scenario starts with an empty Slurm: whatever a scenario left running there is cancelled. */
+    @org.junit.jupiter.api.AfterEach
+    void cancelEverythingInSlurm() {
+        dev.incubator.slurm.SlurmClient slurm = slurmClient();
+        for (JsonNode job : slurm.get("jobs").path("jobs")) {
+            String state = job.path("job_state").asText();
+            if (List.of("PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED").contains(state)) {
+                try {
+                    slurm.delete("job/" + job.path("job_id").asLong());
+                } catch (RuntimeException e) {
+                    // it ended meanwhile
+                }
+            }
         }
+    }
+
+    /**
+     * Not on Slurm: killing the job's process makes Slurm report the job failed by signal 9, which is what
+     * happened; a job Slurm no longer knows at all is reported lost (SlurmExecutorTest covers that).
+     */
+    @Override
+    void aVanishedProcessIsReportedLost() {
     }
 
     @Test
@@ -68,7 +74,7 @@ class SlurmComputeApiTest {
     void theGpusAJobReportsAreTheOnesSlurmGaveIt() throws Exception {
         // A job started in Slurm behind Incubator's back holds GPU 0, so Slurm gives Incubator's next job other GPUs
         // than the scheduler chose: the job must then report what it really holds, as CUDA_VISIBLE_DEVICES says.
-        dev.incubator.slurm.SlurmClient slurm = slurm();
+        dev.incubator.slurm.SlurmClient slurm = slurmClient();
         com.fasterxml.jackson.databind.node.ObjectNode foreign = slurm.object();
         foreign.put("script", "#!/bin/bash\nsleep 60\n");
         com.fasterxml.jackson.databind.node.ObjectNode spec = foreign.putObject("job");
@@ -97,7 +103,7 @@ class SlurmComputeApiTest {
         return reported;
     }
 
-    private static dev.incubator.slurm.SlurmClient slurm() {
+    private static dev.incubator.slurm.SlurmClient slurmClient() {
         return dev.incubator.slurm.SlurmClient.withKey(URI.create(System.getenv("INCUBATOR_TEST_SLURM_URL")),
                 "v0.0.38", "root", Path.of(System.getenv("INCUBATOR_TEST_SLURM_JWT_KEY")), Clock.systemUTC());
     }
@@ -111,6 +117,25 @@ class SlurmComputeApiTest {
         assertThat(job(failing).path("exit_code").asInt()).isEqualTo(3);
         server.post("/api/v1/orgs/alpha/jobs/" + endless + "/cancel").token(token).expect(200);
         await().atMost(Duration.ofSeconds(60)).until(() -> state(endless).equals("cancelled"));
+    }
+
+    @Test
+    void aRestartedServiceReattachesToTheJobsItRunsOnSlurm() {
+        String id = submit(1, "echo started; sleep 4; echo finished");
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(id).equals("running"));
+        server.close();
+        server = TestServer.start(dataDir, Clock.systemUTC(), Optional.empty(), slurm());
+        token = server.operatorToken();
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(id).equals("succeeded"));
+        assertThat(server.get("/api/v1/orgs/alpha/jobs/" + id + "/logs").token(token).send().text())
+                .contains("started", "finished");
+        long submissions = 0;
+        for (JsonNode job : slurmClient().get("jobs").path("jobs")) {
+            if (job.path("name").asText().startsWith("incubator-" + id + "-")) {
+                submissions++;
+            }
+        }
+        assertThat(submissions).isEqualTo(1);
     }
 
     @Test

@@ -26,6 +26,8 @@ import java.util.TreeMap;
  * multi-node cluster) for its logs and checkpoints, and the same {@code INCUBATOR_*} environment as a local job.
  */
 public final class SlurmExecutor implements Executor {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SlurmExecutor.class);
+
     private final SlurmClient slurm;
     private final Path jobsDirectory;
     private final Optional<String> partition;
@@ -33,6 +35,8 @@ public final class SlurmExecutor implements Executor {
     private final Clock clock;
     /** The last state Slurm reported per Slurm job id, for {@link #placement} without another request. */
     private final Map<Long, JsonNode> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Signals Slurm refused while it was still starting the job: delivered again at the next status. */
+    private final Map<Long, String> undelivered = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SlurmExecutor(SlurmClient slurm, Path jobsDirectory, Optional<String> partition, Optional<String> account,
                          Clock clock) {
@@ -63,6 +67,7 @@ public final class SlurmExecutor implements Executor {
         spec.put("current_working_directory", directory.toString());
         spec.put("standard_output", log(job, "stdout").toString());
         spec.put("standard_error", log(job, "stderr").toString());
+        spec.put("open_mode", "append"); // a retried or preempted job's earlier attempts stay in its log
         spec.put("nodes", job.spec().nodes());
         spec.put("time_limit", Math.max(1, (int) Math.ceil(job.spec().timeLimit().toSeconds() / 60.0)));
         int gpusPerNode = Math.max(1, (int) Math.ceil(job.spec().gpuMillis() / (double) GpuShare.WHOLE));
@@ -98,6 +103,12 @@ public final class SlurmExecutor implements Executor {
             return new Vanished();
         }
         lastSeen.put(job.pid().get(), state);
+        String retry = undelivered.remove(job.pid().get());
+        if (retry != null && state.path("job_state").asText().equals("RUNNING")) {
+            deliver(job.pid().get(), retry);
+        } else if (retry != null && !isFinal(state.path("job_state").asText())) {
+            undelivered.put(job.pid().get(), retry);
+        }
         return switch (state.path("job_state").asText()) {
             case "PENDING", "CONFIGURING", "RUNNING", "SUSPENDED", "COMPLETING", "REQUEUED", "RESIZING", "SIGNALING",
                  "STAGE_OUT" -> new Running();
@@ -153,14 +164,35 @@ public final class SlurmExecutor implements Executor {
         return signal != 0 ? 128 + signal : (waitStatus >> 8) & 0xff;
     }
 
+    /**
+     * Best effort, as for a local process: Slurm refuses to signal a job it is still starting ("can not be altered
+     * now") and a job still pending has nothing to signal, which is cancelled instead. A refused signal is logged;
+     * the service kills the job at its grace deadline, and keeps trying every cycle until Slurm reports it ended.
+     */
     @Override
     public void signal(Job job, String signal) {
-        job.pid().ifPresent(id -> slurm.delete("job/" + id + "?signal=SIG" + signal.replaceFirst("^SIG", "")));
+        job.pid().ifPresent(id -> deliver(id, "SIG" + signal.replaceFirst("^SIG", "")));
     }
 
     @Override
     public void kill(Job job) {
-        job.pid().ifPresent(id -> slurm.delete("job/" + id + "?signal=SIGKILL"));
+        job.pid().ifPresent(id -> deliver(id, "SIGKILL"));
+    }
+
+    private void deliver(long slurmJobId, String signal) {
+        try {
+            slurm.delete("job/" + slurmJobId + "?signal=" + signal);
+        } catch (SlurmNotFoundException e) {
+            // already gone
+        } catch (SlurmException e) {
+            if (e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("pending")) {
+                slurm.delete("job/" + slurmJobId);
+            } else {
+                LOG.info("Slurm did not take {} for job {} yet ({}); trying again at the next status", signal,
+                        slurmJobId, e.getMessage());
+                undelivered.put(slurmJobId, signal);
+            }
+        }
     }
 
     @Override
@@ -185,6 +217,11 @@ public final class SlurmExecutor implements Executor {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    private static boolean isFinal(String slurmState) {
+        return List.of("COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "NODE_FAIL", "BOOT_FAIL", "OUT_OF_MEMORY",
+                "DEADLINE", "PREEMPTED").contains(slurmState);
     }
 
     /** One name per job and attempt: how a submission is recognised after a restart. */
