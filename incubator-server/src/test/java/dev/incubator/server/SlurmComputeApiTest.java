@@ -139,6 +139,33 @@ class SlurmComputeApiTest extends ComputeApiTest {
     }
 
     @Test
+    void aNodeFailureEndsItsJobsAsLost() throws Exception {
+        // Slurm ends (or, as here with JobRequeue=1, requeues) the jobs of a node that goes down; either way the
+        // attempt is lost, and Incubator, which decides what runs again, cancels a copy Slurm requeued. This
+        // cluster's ReturnToService=2 brings the node back at once, so that a down node is not offered is covered
+        // by SlurmParsingTest.
+        String id = submit(1, "echo ready; sleep 60");
+        await().atMost(Duration.ofSeconds(60)).until(() -> state(id).equals("running")
+                && server.get("/api/v1/orgs/alpha/jobs/" + id + "/logs").token(token).send().text().contains("ready"));
+        String node = slurmClient().get("nodes").path("nodes").get(0).path("name").asText();
+        assertThat(scontrol("update", "nodename=" + node, "state=down", "reason=incubator-test")).isZero();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> state(id).equals("failed"));
+            assertThat(job(id).path("reason").asText()).isEqualTo("LOST");
+        } finally {
+            scontrol("update", "nodename=" + node, "state=resume"); // refused when it is already back: fine
+        }
+    }
+
+    private static int scontrol(String... arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("scontrol"));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().put("SLURM_CONF", System.getenv("INCUBATOR_TEST_SLURM_CONF"));
+        return builder.start().waitFor();
+    }
+
+    @Test
     void whileSlurmrestdIsDownTheServiceIsDegradedKeepsItsQueueAndRecoversWithoutDuplicates() throws Exception {
         String id;
         slurmScript("restd-stop");

@@ -109,6 +109,12 @@ public final class SlurmExecutor implements Executor {
         } else if (retry != null && !isFinal(state.path("job_state").asText())) {
             undelivered.put(job.pid().get(), retry);
         }
+        if (state.path("restart_cnt").asInt(0) > 0) {
+            // Slurm requeued the job on its own (a node failed under it, and the cluster requeues batch jobs):
+            // the attempt is lost; Incubator, not Slurm, decides what runs again, so the requeued copy is cancelled.
+            deliver(job.pid().get(), "SIGKILL");
+            return new Vanished();
+        }
         return switch (state.path("job_state").asText()) {
             case "PENDING", "CONFIGURING", "RUNNING", "SUSPENDED", "COMPLETING", "REQUEUED", "RESIZING", "SIGNALING",
                  "STAGE_OUT" -> new Running();
