@@ -251,7 +251,7 @@ public final class ComputeService {
             reconciled.ifPresent(stillActive::add);
         }
         List<Node> nodes = environment.nodes();
-        List<RunningJob> running = new ArrayList<>();
+        List<RunningJob> running = new ArrayList<>(environment.external());
         List<JobRequest> pending = new ArrayList<>();
         // One name object per organisation: the scheduler looks organisations up once per job.
         Map<String, String> orgNames = new HashMap<>();

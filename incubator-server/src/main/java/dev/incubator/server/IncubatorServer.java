@@ -13,6 +13,7 @@ import dev.incubator.slurm.SlurmClient;
 import dev.incubator.slurm.SlurmExecutor;
 import dev.incubator.slurm.SlurmInventory;
 import java.util.function.Supplier;
+import dev.incubator.compute.scheduler.RunningJob;
 import java.time.Duration;
 import dev.incubator.slurm.CachedInventory;
 import dev.incubator.compute.local.LocalInventory;
@@ -130,6 +131,7 @@ public final class IncubatorServer implements AutoCloseable {
             // slurmrestd; usage debited to grants either way.
             Executor executor;
             Supplier<List<Node>> nodes;
+            Supplier<List<RunningJob>> externalJobs = List::of;
             boolean measuredPower;
             String backendDescription;
             if (config.compute().slurm().isPresent()) {
@@ -138,7 +140,9 @@ public final class IncubatorServer implements AutoCloseable {
                         slurmConfig.jwtKeyFile(), clock);
                 executor = new SlurmExecutor(slurm, slurmConfig.jobsDir(), slurmConfig.partition(),
                         slurmConfig.account(), clock);
-                nodes = new CachedInventory(new SlurmInventory(slurm)::nodes, Duration.ofSeconds(30), clock);
+                SlurmInventory slurmInventory = new SlurmInventory(slurm);
+                nodes = new CachedInventory(slurmInventory::nodes, Duration.ofSeconds(30), clock);
+                externalJobs = slurmInventory::external;
                 measuredPower = false;
                 backendDescription = "Slurm at " + slurmConfig.url();
             } else {
@@ -153,10 +157,16 @@ public final class IncubatorServer implements AutoCloseable {
                         : localNode.gpus().get(0).type()) + ")";
             }
             Supplier<List<Node>> inventory = nodes;
+            Supplier<List<RunningJob>> external = externalJobs;
             ComputeEnvironment environment = new ComputeEnvironment() {
                 @Override
                 public List<Node> nodes() {
                     return inventory.get();
+                }
+
+                @Override
+                public List<RunningJob> external() {
+                    return external.get();
                 }
 
                 @Override

@@ -84,6 +84,12 @@ class SlurmComputeApiTest extends ComputeApiTest {
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> slurm.get("job/" + foreignId).path("jobs").get(0)
                     .path("job_state").asText().equals("RUNNING"));
+            // Incubator sees the foreign job's GPU as taken: a job needing all four waits in Incubator's queue with a
+            // reason, instead of being handed to Slurm to wait there unexplained.
+            String wide = submit(4, "true");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !job(wide).path("reason").asText().equals("NEW"));
+            assertThat(state(wide)).isEqualTo("pending");
+            server.post("/api/v1/orgs/alpha/jobs/" + wide + "/cancel").token(token).expect(200);
             String id = submit(2, "echo gpus=$CUDA_VISIBLE_DEVICES; sleep 4");
             // While it runs, the job reports the GPUs Slurm gave it (the scheduler had chosen 0 and 1).
             await().atMost(Duration.ofSeconds(60)).until(() -> reportedGpus(id).equals(java.util.Set.of("1", "2")));

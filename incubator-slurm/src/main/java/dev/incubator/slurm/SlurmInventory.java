@@ -35,6 +35,43 @@ public final class SlurmInventory {
         return nodes;
     }
 
+    /**
+     * Jobs running in Slurm that Incubator did not submit (their names do not start with {@code incubator-}), as
+     * running work of the pseudo-organisation {@code slurm-external}: not borrowed, so never preempted, ending at
+     * Slurm's end time.
+     */
+    public List<dev.incubator.compute.scheduler.RunningJob> external() {
+        List<dev.incubator.compute.scheduler.RunningJob> external = new ArrayList<>();
+        for (JsonNode job : slurm.get("jobs").path("jobs")) {
+            if (!job.path("job_state").asText().equals("RUNNING") || job.path("name").asText().startsWith("incubator-")) {
+                continue;
+            }
+            List<dev.incubator.compute.scheduler.GpuShare> gpus = new ArrayList<>();
+            JsonNode details = job.path("gres_detail");
+            JsonNode nodes = job.path("job_resources").path("allocated_nodes");
+            for (int i = 0; i < details.size() && i < nodes.size(); i++) {
+                for (int index : SlurmExecutor.gpuIndices(details.get(i).asText())) {
+                    gpus.add(new dev.incubator.compute.scheduler.GpuShare(nodes.get(i).path("nodename").asText(), index,
+                            dev.incubator.compute.scheduler.GpuShare.WHOLE));
+                }
+            }
+            if (gpus.isEmpty()) {
+                continue;
+            }
+            java.time.Instant start = java.time.Instant.ofEpochSecond(job.path("start_time").asLong());
+            java.time.Instant end = java.time.Instant.ofEpochSecond(job.path("end_time").asLong());
+            java.time.Duration limit = end.isAfter(start) ? java.time.Duration.between(start, end)
+                    : java.time.Duration.ofDays(365);
+            external.add(new dev.incubator.compute.scheduler.RunningJob("slurm-" + job.path("job_id").asText(),
+                    EXTERNAL_ORG, dev.incubator.compute.PriorityClass.HIGH, gpus, start, limit, false, false,
+                    java.util.Optional.empty(), false));
+        }
+        return external;
+    }
+
+    /** The pseudo-organisation of Slurm jobs that Incubator did not start. */
+    public static final String EXTERNAL_ORG = "slurm-external";
+
     static Node node(JsonNode node) {
         String name = node.path("name").asText();
         List<Gpu> gpus = new ArrayList<>();

@@ -12,6 +12,14 @@ public interface ComputeEnvironment {
     /** The cluster's nodes as the executor offers them. */
     List<Node> nodes();
 
+    /**
+     * Work the back end runs that Incubator did not start (jobs submitted to Slurm directly): their GPUs are taken
+     * and never preempted. None for the local executor.
+     */
+    default List<dev.incubator.compute.scheduler.RunningJob> external() {
+        return List.of();
+    }
+
     /** Guarantees, weights and grant state of these organisations (compute adds the decayed usage itself). */
     Map<String, OrgShare> shares(Collection<String> orgIds);
 
