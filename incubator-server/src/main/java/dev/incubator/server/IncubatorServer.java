@@ -136,8 +136,12 @@ public final class IncubatorServer implements AutoCloseable {
             String backendDescription;
             if (config.compute().slurm().isPresent()) {
                 ServerConfig.Slurm slurmConfig = config.compute().slurm().get();
-                SlurmClient slurm = SlurmClient.withKey(slurmConfig.url(), slurmConfig.apiVersion(), slurmConfig.user(),
-                        slurmConfig.jwtKeyFile(), clock);
+                // Tokens carry real time, whatever clock the service schedules by: Slurm checks them against its own.
+                SlurmClient slurm = slurmConfig.jwtKeyFile() != null
+                        ? SlurmClient.withKey(slurmConfig.url(), slurmConfig.apiVersion(), slurmConfig.user(),
+                                slurmConfig.jwtKeyFile(), java.time.Clock.systemUTC())
+                        : SlurmClient.withToken(slurmConfig.url(), slurmConfig.apiVersion(), slurmConfig.user(),
+                                slurmConfig.token().orElseThrow());
                 executor = new SlurmExecutor(slurm, slurmConfig.jobsDir(), slurmConfig.partition(),
                         slurmConfig.account(), clock);
                 SlurmInventory slurmInventory = new SlurmInventory(slurm);

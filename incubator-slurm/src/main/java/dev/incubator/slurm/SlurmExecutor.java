@@ -69,7 +69,10 @@ public final class SlurmExecutor implements Executor {
         spec.put("standard_error", log(job, "stderr").toString());
         spec.put("open_mode", "append"); // a retried or preempted job's earlier attempts stay in its log
         spec.put("nodes", job.spec().nodes());
-        spec.put("time_limit", Math.max(1, (int) Math.ceil(job.spec().timeLimit().toSeconds() / 60.0)));
+        // Incubator enforces the limit itself (signal, grace, kill, TIMEOUT); Slurm's limit, one minute beyond the
+        // limit and grace, is only a backstop should the service be away.
+        long seconds = job.spec().timeLimit().plus(job.spec().checkpointGrace()).toSeconds();
+        spec.put("time_limit", (int) Math.ceil(seconds / 60.0) + 1);
         int gpusPerNode = Math.max(1, (int) Math.ceil(job.spec().gpuMillis() / (double) GpuShare.WHOLE));
         if (job.spec().gpuMillis() > 0) {
             spec.put("gres", "gpu:" + job.spec().gpuType().map(type -> type + ":").orElse("") + gpusPerNode);

@@ -44,8 +44,13 @@ public record ServerConfig(
     }
 
     /** The Slurm back end, present when compute.backend is slurm. */
+    /** {@code jwtKeyFile} or, when it is absent, {@code token} authenticates the service to slurmrestd. */
     public record Slurm(java.net.URI url, String apiVersion, String user, Path jwtKeyFile, Optional<String> partition,
-                        Optional<String> account, Path jobsDir) {
+                        Optional<String> account, Path jobsDir, Optional<String> token) {
+        public Slurm(java.net.URI url, String apiVersion, String user, Path jwtKeyFile, Optional<String> partition,
+                     Optional<String> account, Path jobsDir) {
+            this(url, apiVersion, user, jwtKeyFile, partition, account, jobsDir, Optional.empty());
+        }
     }
 
     /** One setting: key, default (null when derived or absent) and documentation. */
@@ -85,6 +90,8 @@ public record ServerConfig(
             new Setting("compute.slurm.user", null, "Slurm user the service submits as (the JWT's user)"),
             new Setting("compute.slurm.jwt-key-file", null, "The cluster's JWT key (AuthAltParameters=jwt_key=...);"
                     + " the service signs short-lived tokens with it"),
+            new Setting("compute.slurm.token", null, "Instead of the key: a token from `scontrol token` (it expires;"
+                    + " the key is preferred)"),
             new Setting("compute.slurm.partition", null, "Partition for submitted jobs (default: the cluster's)"),
             new Setting("compute.slurm.account", null, "Slurm account for submitted jobs"),
             new Setting("compute.slurm.jobs-dir", null, "Job directories (logs, checkpoints), shared with the compute"
@@ -205,10 +212,12 @@ public record ServerConfig(
             problems.add("compute.slurm.user is required with compute.backend=slurm: the Slurm user jobs run as");
         }
         String key = values.get("compute.slurm.jwt-key-file");
-        if (key == null || key.isBlank()) {
-            problems.add("compute.slurm.jwt-key-file is required with compute.backend=slurm (the file named by"
-                    + " AuthAltParameters=jwt_key in slurm.conf)");
-        } else if (!java.nio.file.Files.isReadable(Path.of(key))) {
+        Optional<String> token = Optional.ofNullable(values.get("compute.slurm.token")).map(String::trim)
+                .filter(value -> !value.isEmpty());
+        if ((key == null || key.isBlank()) && token.isEmpty()) {
+            problems.add("compute.slurm.jwt-key-file (the file named by AuthAltParameters=jwt_key in slurm.conf) or"
+                    + " compute.slurm.token is required with compute.backend=slurm");
+        } else if (key != null && !key.isBlank() && !java.nio.file.Files.isReadable(Path.of(key))) {
             problems.add("compute.slurm.jwt-key-file " + key + " does not exist or is not readable");
         }
         String version = values.get("compute.slurm.api-version").trim();
@@ -217,12 +226,13 @@ public record ServerConfig(
         }
         Path jobsDir = Optional.ofNullable(values.get("compute.slurm.jobs-dir")).filter(value -> !value.isBlank())
                 .map(Path::of).orElse(dataDir.resolve("jobs"));
-        if (url == null || user == null || user.isBlank() || key == null || key.isBlank()) {
+        if (url == null || user == null || user.isBlank() || ((key == null || key.isBlank()) && token.isEmpty())) {
             return Optional.empty();
         }
-        return Optional.of(new Slurm(url, version, user.trim(), Path.of(key), Optional.ofNullable(values.get(
-                "compute.slurm.partition")).filter(value -> !value.isBlank()), Optional.ofNullable(values.get(
-                "compute.slurm.account")).filter(value -> !value.isBlank()), jobsDir));
+        return Optional.of(new Slurm(url, version, user.trim(), key == null || key.isBlank() ? null : Path.of(key),
+                Optional.ofNullable(values.get("compute.slurm.partition")).filter(value -> !value.isBlank()),
+                Optional.ofNullable(values.get("compute.slurm.account")).filter(value -> !value.isBlank()), jobsDir,
+                token));
     }
 
     public ServerConfig withPort(int newPort) {

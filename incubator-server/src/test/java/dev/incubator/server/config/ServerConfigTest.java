@@ -45,7 +45,7 @@ class ServerConfigTest {
                 "compute.policy", "compute.cycle-interval-ms", "compute.metering-interval-seconds",
                 "compute.grid-factor-kg-per-kwh", "compute.fair-share.half-life-hours", "compute.backend",
                 "compute.slurm.url", "compute.slurm.api-version", "compute.slurm.user", "compute.slurm.jwt-key-file",
-                "compute.slurm.partition", "compute.slurm.account", "compute.slurm.jobs-dir");
+                "compute.slurm.token", "compute.slurm.partition", "compute.slurm.account", "compute.slurm.jobs-dir");
         assertThat(ServerConfig.SETTINGS.get(2).environmentVariable()).isEqualTo("INCUBATOR_SERVER_PORT");
         assertThat(ServerConfig.SETTINGS.get(10).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
     }
