@@ -36,13 +36,15 @@ class SlurmComputeApiTest extends ComputeApiTest {
                 Path.of(System.getenv("INCUBATOR_TEST_SLURM_JOB_DIR"))));
     }
 
-    /** Each scenario starts with an empty Slurm: whatever a scenario left running there is cancelled. */
+    /**
+     * Each scenario starts with an empty Slurm: whatever a scenario left there is cancelled, and the next one
+     * starts only once Slurm has let go of its GPUs.
+     */
     @org.junit.jupiter.api.AfterEach
     void cancelEverythingInSlurm() {
         dev.incubator.slurm.SlurmClient slurm = slurmClient();
         for (JsonNode job : slurm.get("jobs").path("jobs")) {
-            String state = job.path("job_state").asText();
-            if (List.of("PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED").contains(state)) {
+            if (active(job)) {
                 try {
                     slurm.delete("job/" + job.path("job_id").asLong());
                 } catch (RuntimeException e) {
@@ -50,6 +52,19 @@ class SlurmComputeApiTest extends ComputeApiTest {
                 }
             }
         }
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            for (JsonNode job : slurm.get("jobs").path("jobs")) {
+                if (active(job)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    private static boolean active(JsonNode job) {
+        return List.of("PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED")
+                .contains(job.path("job_state").asText());
     }
 
     /**

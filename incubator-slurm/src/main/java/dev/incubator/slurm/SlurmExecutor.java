@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incubator.compute.Job;
 import dev.incubator.compute.port.Executor;
+import dev.incubator.compute.port.JobDirectory;
 import dev.incubator.compute.scheduler.GpuShare;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -211,21 +212,7 @@ public final class SlurmExecutor implements Executor {
 
     @Override
     public Optional<Instant> lastCheckpoint(Job job) {
-        Path checkpoints = directory(job).resolve("checkpoints");
-        if (!Files.isDirectory(checkpoints)) {
-            return Optional.empty();
-        }
-        try (var files = Files.walk(checkpoints)) {
-            return files.filter(Files::isRegularFile).map(file -> {
-                try {
-                    return Files.getLastModifiedTime(file).toInstant();
-                } catch (IOException e) {
-                    return Instant.EPOCH;
-                }
-            }).max(Instant::compareTo);
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return JobDirectory.lastCheckpoint(directory(job));
     }
 
     private static boolean isFinal(String slurmState) {
@@ -255,16 +242,7 @@ public final class SlurmExecutor implements Executor {
     private static Map<String, String> environment(Job job, Path directory) {
         Map<String, String> environment = new TreeMap<>();
         environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        environment.putAll(job.spec().env());
-        environment.put("INCUBATOR_JOB_ID", job.id());
-        environment.put("INCUBATOR_JOB_NAME", job.spec().name());
-        environment.put("INCUBATOR_ORG", job.orgName());
-        environment.put("INCUBATOR_JOB_DIR", directory.toString());
-        environment.put("INCUBATOR_CHECKPOINT_DIR", directory.resolve("checkpoints").toString());
-        environment.put("INCUBATOR_ATTEMPT", Integer.toString(job.attempt()));
-        if (job.spec().gpuMillis() > 0 && job.spec().gpuMillis() < GpuShare.WHOLE) {
-            environment.put("INCUBATOR_GPU_FRACTION", Double.toString(job.spec().gpuMillis() / 1000.0));
-        }
+        environment.putAll(JobDirectory.environment(job, directory));
         return environment;
     }
 

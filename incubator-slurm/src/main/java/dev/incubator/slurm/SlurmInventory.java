@@ -43,7 +43,9 @@ public final class SlurmInventory {
     public List<dev.incubator.compute.scheduler.RunningJob> external() {
         List<dev.incubator.compute.scheduler.RunningJob> external = new ArrayList<>();
         for (JsonNode job : slurm.get("jobs").path("jobs")) {
-            if (!job.path("job_state").asText().equals("RUNNING") || job.path("name").asText().startsWith("incubator-")) {
+            String state = job.path("job_state").asText();
+            boolean holdsGpus = state.equals("RUNNING") || state.equals("COMPLETING") || state.equals("CONFIGURING");
+            if (!holdsGpus || job.path("name").asText().startsWith("incubator-")) {
                 continue;
             }
             List<dev.incubator.compute.scheduler.GpuShare> gpus = new ArrayList<>();

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.incubator.compute.Job;
 import dev.incubator.compute.port.Executor;
+import dev.incubator.compute.port.JobDirectory;
 import dev.incubator.compute.scheduler.GpuShare;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,17 +63,9 @@ public final class LocalExecutor implements Executor {
                 .redirectError(ProcessBuilder.Redirect.appendTo(directory.resolve("stderr.log").toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> environment = builder.environment();
-        environment.putAll(job.spec().env());
+        environment.putAll(JobDirectory.environment(job, directory));
         environment.put("CUDA_VISIBLE_DEVICES", job.allocation().stream().map(share -> Integer.toString(share.index()))
                 .distinct().collect(Collectors.joining(",")));
-        environment.put("INCUBATOR_JOB_ID", job.id());
-        environment.put("INCUBATOR_JOB_NAME", job.spec().name());
-        environment.put("INCUBATOR_ORG", job.orgName());
-        environment.put("INCUBATOR_JOB_DIR", directory.toString());
-        environment.put("INCUBATOR_CHECKPOINT_DIR", directory.resolve("checkpoints").toString());
-        environment.put("INCUBATOR_ATTEMPT", Integer.toString(job.attempt()));
-        job.allocation().stream().filter(share -> share.millis() < GpuShare.WHOLE).findFirst().ifPresent(share ->
-                environment.put("INCUBATOR_GPU_FRACTION", Double.toString(share.millis() / 1000.0)));
         try {
             Process process = builder.start();
             Instant started = process.info().startInstant().orElse(Instant.now()).truncatedTo(ChronoUnit.MILLIS);
@@ -123,21 +116,7 @@ public final class LocalExecutor implements Executor {
 
     @Override
     public Optional<Instant> lastCheckpoint(Job job) {
-        Path checkpoints = directory(job).resolve("checkpoints");
-        if (!Files.isDirectory(checkpoints)) {
-            return Optional.empty();
-        }
-        try (var files = Files.walk(checkpoints)) {
-            return files.filter(Files::isRegularFile).map(file -> {
-                try {
-                    return Files.getLastModifiedTime(file).toInstant();
-                } catch (IOException e) {
-                    return Instant.EPOCH;
-                }
-            }).max(Instant::compareTo);
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return JobDirectory.lastCheckpoint(directory(job));
     }
 
     /** The job's live process, only if its start time matches the recorded one (pids get reused). */

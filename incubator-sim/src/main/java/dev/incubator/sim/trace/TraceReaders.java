@@ -128,27 +128,7 @@ public final class TraceReaders {
 
     static Trace heliosRaw(Path file, Optional<List<Node>> cluster, Optional<Map<String, Integer>> guarantees) {
         List<TraceJob> jobs = new ArrayList<>();
-        Long origin = null;
-        List<Map<String, String>> rows = rows(file);
-        for (Map<String, String> row : rows) {
-            if (integer(row, "gpu_num", file) > 0) {
-                long submit = epochMillis(row.get("submit_time"), file);
-                origin = origin == null ? submit : Math.min(origin, submit);
-            }
-        }
-        int skipped = 0;
-        for (Map<String, String> row : rows) {
-            int gpus = integer(row, "gpu_num", file);
-            if (gpus <= 0) {
-                skipped++;
-                continue;
-            }
-            int nodes = Math.max(1, optionalInteger(row, "node_num").orElse((gpus + 7) / 8));
-            long duration = Math.round(number(row, "duration", file) * 1000);
-            jobs.add(new TraceJob(new Submission(row.get("job_id"), row.get("user"), row.get("vc"),
-                    epochMillis(row.get("submit_time"), file) - origin, nodes, perNodeMillis(gpus, nodes),
-                    Optional.empty(), Optional.empty()), duration, row.getOrDefault("state", "")));
-        }
+        int skipped = logJobs(file, "vc", jobs);
         List<String> notes = new ArrayList<>();
         notes.add("Tenants are the trace's virtual clusters (vc); " + skipped + " CPU-only rows were skipped.");
         notes.add("The raw log has no user time limits; backfill uses the platform default limit.");
@@ -158,15 +138,27 @@ public final class TraceReaders {
     // ---- Acme trace_*.csv ----------------------------------------------------------------------------------------
 
     static Trace acme(Path file, Optional<List<Node>> cluster, Optional<Map<String, Integer>> guarantees) {
+        List<TraceJob> jobs = new ArrayList<>();
+        int skipped = logJobs(file, "user", jobs);
+        List<String> notes = new ArrayList<>();
+        notes.add("Acme has no tenant column: each user is a tenant. " + skipped + " CPU-only rows were skipped.");
+        notes.add("Acme records no user time limits; backfill uses the platform default limit.");
+        return finish(file, TraceFormat.ACME, jobs, cluster, guarantees, notes);
+    }
+
+    /**
+     * The job log schema Helios' cluster_log.csv and Acme's trace_*.csv share (job_id, user, gpu_num, node_num,
+     * state, submit_time, duration): GPU jobs into {@code jobs}, submit times from the first GPU job's; returns how
+     * many rows without GPUs were skipped.
+     */
+    private static int logJobs(Path file, String tenantColumn, List<TraceJob> jobs) {
         List<Map<String, String>> rows = rows(file);
-        Long origin = null;
+        long origin = Long.MAX_VALUE;
         for (Map<String, String> row : rows) {
             if (integer(row, "gpu_num", file) > 0) {
-                long submit = epochMillis(row.get("submit_time"), file);
-                origin = origin == null ? submit : Math.min(origin, submit);
+                origin = Math.min(origin, epochMillis(row.get("submit_time"), file));
             }
         }
-        List<TraceJob> jobs = new ArrayList<>();
         int skipped = 0;
         for (Map<String, String> row : rows) {
             int gpus = integer(row, "gpu_num", file);
@@ -176,14 +168,11 @@ public final class TraceReaders {
             }
             int nodes = Math.max(1, optionalInteger(row, "node_num").orElse((gpus + 7) / 8));
             long duration = Math.round(number(row, "duration", file) * 1000);
-            jobs.add(new TraceJob(new Submission(row.get("job_id"), row.get("user"), row.get("user"),
+            jobs.add(new TraceJob(new Submission(row.get("job_id"), row.get("user"), row.get(tenantColumn),
                     epochMillis(row.get("submit_time"), file) - origin, nodes, perNodeMillis(gpus, nodes),
                     Optional.empty(), Optional.empty()), duration, row.getOrDefault("state", "")));
         }
-        List<String> notes = new ArrayList<>();
-        notes.add("Acme has no tenant column: each user is a tenant. " + skipped + " CPU-only rows were skipped.");
-        notes.add("Acme records no user time limits; backfill uses the platform default limit.");
-        return finish(file, TraceFormat.ACME, jobs, cluster, guarantees, notes);
+        return skipped;
     }
 
     // ---- Alibaba openb -------------------------------------------------------------------------------------------
