@@ -46,10 +46,6 @@ final class Capacity {
     /** Changes with every allocation or release: equal versions mean equal capacity. */
     private long version;
 
-    Capacity(List<Node> allNodes) {
-        this(new Layout(allNodes));
-    }
-
     /** Capacity of an empty cluster with this layout: the immutable parts shared, the counters copied. */
     Capacity(Layout layout) {
         this.nodes = layout.nodes;
