@@ -189,12 +189,13 @@ class ComputeApiTest {
         // History: this user's 4-GPU jobs end at once, their 3-GPU jobs take seconds.
         String quick = submit("alpha", 4, "true");
         await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", quick).equals("succeeded"));
-        String slowish = submit("alpha", 3, "sleep 2");
+        String slowish = submit("alpha", 3, "sleep 6");
         await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", slowish).equals("succeeded"));
-        // While the GPUs are busy, a 3-GPU job is queued before a 4-GPU one. By time limits alone (60 min x 3
-        // against 60 min x 4 GPU-minutes) the 3-GPU job would go first; by predicted GPU-time the 4-GPU one does.
+        // While two GPUs are busy (neither waiting job fits), a 3-GPU job is queued before a 4-GPU one. By time
+        // limits alone (60 min x 3 against 60 min x 4 GPU-minutes) the 3-GPU job would go first; by predicted
+        // GPU-time the 4-GPU one does. The blocker has a size of its own so its run time teaches nothing about them.
         Path release = dataDir.resolve("release-blocker");
-        String blocker = submit("alpha", 4, "while [ ! -f '" + release + "' ]; do sleep 0.1; done");
+        String blocker = submit("alpha", 2, "while [ ! -f '" + release + "' ]; do sleep 0.1; done");
         await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", blocker).equals("running"));
         String wide = submit("alpha", 3, "sleep 1");
         String predictedShorter = submit("alpha", 4, "true");
