@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class PostgresTenancyStoreTest extends ComputeStoreContract {
+class PostgresTenancyStoreTest extends HubStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.freshPostgres();

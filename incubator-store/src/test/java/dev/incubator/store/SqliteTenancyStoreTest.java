@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class SqliteTenancyStoreTest extends ComputeStoreContract {
+class SqliteTenancyStoreTest extends HubStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.sqlite(temp);

@@ -33,6 +33,7 @@ public final class Problems {
             case PAYLOAD_TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case UNPROCESSABLE -> 422;
+            case RANGE_NOT_SATISFIABLE -> 416;
             case UNAVAILABLE -> 503;
             case INTERNAL -> 500;
         };

@@ -1,0 +1,646 @@
+package dev.incubator.hub;
+
+import dev.incubator.common.ErrorCode;
+import dev.incubator.common.IncubatorException;
+import dev.incubator.common.Page;
+import dev.incubator.common.PageRequest;
+import dev.incubator.common.Violations;
+import dev.incubator.common.audit.AuditEvent;
+import dev.incubator.hub.chunk.ChunkStore;
+import dev.incubator.hub.chunk.CorruptDataException;
+import dev.incubator.hub.chunk.FileManifest;
+import dev.incubator.hub.chunk.Hashes;
+import dev.incubator.hub.port.HubStore;
+import dev.incubator.hub.port.RepoRepository;
+import dev.incubator.hub.repo.Card;
+import dev.incubator.hub.repo.Commit;
+import dev.incubator.hub.repo.HubCaller;
+import dev.incubator.hub.repo.Ref;
+import dev.incubator.hub.repo.Repo;
+import dev.incubator.hub.repo.RepoAccess;
+import dev.incubator.hub.repo.RepoAccess.Operation;
+import dev.incubator.hub.repo.RepoKind;
+import dev.incubator.hub.repo.TreeEntry;
+import dev.incubator.hub.repo.Visibility;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Model and dataset repositories over the chunk store: create, list and search, push (chunk negotiation, then a
+ * commit that moves a branch by compare-and-set), resolve revisions, trees, logs, diffs and verified reads.
+ */
+public final class HubService {
+    public static final String PUBLIC_DOMAIN = "public";
+    /** Files at least this large are presented to Hugging Face clients as LFS files. */
+    public static final long LFS_THRESHOLD = 10L * 1024 * 1024;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,95}");
+    private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{7,40}");
+    private static final Pattern REF_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,199}");
+    private static final int MAX_PATH = 1000;
+
+    /** Resolves a namespace (an organisation or a user name) to its owner. */
+    @FunctionalInterface
+    public interface Namespaces {
+        Optional<Repo.Owner> resolve(String namespace);
+    }
+
+    private final HubStore store;
+    private final ChunkStore chunks;
+    private final Namespaces namespaces;
+    private final RepoAccess access = new RepoAccess();
+    private final Clock clock;
+
+    public HubService(HubStore store, ChunkStore chunks, Namespaces namespaces, Clock clock) {
+        this.store = store;
+        this.chunks = chunks;
+        this.namespaces = namespaces;
+        this.clock = clock;
+    }
+
+    public ChunkStore chunks() {
+        return chunks;
+    }
+
+    public RepoAccess access() {
+        return access;
+    }
+
+    // ---------------------------------------------------------------------------------------------- repositories
+
+    public Repo create(HubCaller caller, RepoKind kind, String namespace, String name, Visibility visibility) {
+        Violations violations = new Violations();
+        violations.check(NAME.matcher(namespace).matches(), "namespace", "must be an organisation or user name");
+        violations.check(NAME.matcher(name).matches() && !name.endsWith(".git") && !name.contains(".."), "name",
+                "must be 1-96 letters, digits, '.', '_' or '-', starting with a letter or digit, e.g. 'qwen-7b-med'");
+        violations.throwIfAny();
+        Repo.Owner owner = namespaces.resolve(namespace).orElseThrow(() -> IncubatorException.notFound("namespace",
+                namespace));
+        RepoAccess.Decision decision = access.mayCreateIn(caller, owner, namespace);
+        if (!decision.allowed()) {
+            throw new IncubatorException(decision.denial().orElseThrow(), decision.reason());
+        }
+        Instant now = clock.instant();
+        Repo repo = new Repo(dev.incubator.common.Ids.next("repo", clock), kind, namespace, name, owner, visibility,
+                domainFor(owner, visibility), caller.userId().orElse(caller.actor()), now, now, Optional.empty(), 1);
+        Commit initial = commitOf(repo.id(), List.of(), caller.actor(), "initial commit", now, List.of());
+        return store.write(repositories -> {
+            if (repositories.repos().find(kind, namespace, name).isPresent()) {
+                throw new IncubatorException(ErrorCode.ALREADY_EXISTS, kind.name().toLowerCase(Locale.ROOT)
+                        + " repository '" + namespace + "/" + name + "' already exists");
+            }
+            repositories.repos().insert(repo);
+            repositories.repos().insertCommit(initial);
+            repositories.repos().insertRef(new Ref(repo.id(), "main", Ref.Kind.BRANCH, initial.id(), 1));
+            audit(repositories, caller, "hub.repo.create", repo, Map.of("visibility", wire(visibility)));
+            return repo;
+        });
+    }
+
+    public Repo get(HubCaller caller, RepoKind kind, String namespace, String name) {
+        return find(caller, kind, namespace, name, Operation.SEE);
+    }
+
+    /** The repository if the caller may perform {@code operation}; NOT_FOUND when they may not see it. */
+    public Repo find(HubCaller caller, RepoKind kind, String namespace, String name, Operation operation) {
+        Repo repo = store.read(repositories -> repositories.repos().find(kind, namespace, name))
+                .orElseThrow(() -> IncubatorException.notFound("repository", namespace + "/" + name));
+        access.check(caller, operation, repo);
+        return repo;
+    }
+
+    public Page<Repo> list(HubCaller caller, Optional<RepoKind> kind, Optional<String> namespace,
+                           Optional<String> search, PageRequest page) {
+        Set<String> owners = new HashSet<>(caller.organisations().keySet());
+        caller.userId().ifPresent(owners::add);
+        RepoRepository.Readable readable = new RepoRepository.Readable(caller.readsEverything(), owners);
+        Page<Repo> candidates = store.read(repositories -> repositories.repos().list(kind, namespace,
+                search.map(value -> value.toLowerCase(Locale.ROOT)), readable, page));
+        return new Page<>(candidates.items().stream().filter(repo -> access.decide(caller, Operation.SEE, repo)
+                .allowed()).toList(), candidates.nextCursor());
+    }
+
+    public Repo changeVisibility(HubCaller caller, RepoKind kind, String namespace, String name, Visibility visibility,
+                                 Optional<Long> expectedVersion) {
+        Repo repo = find(caller, kind, namespace, name, Operation.ADMIN);
+        expectedVersion.filter(version -> version != repo.version()).ifPresent(version -> {
+            throw new IncubatorException(ErrorCode.VERSION_MISMATCH, "the repository is at version " + repo.version()
+                    + ", not " + version + "; fetch it again");
+        });
+        String domain = domainFor(repo.owner(), visibility);
+        if (!domain.equals(repo.domain()) && hasContent(repo)) {
+            throw new IncubatorException(ErrorCode.CONFLICT, "making '" + repo.fullName() + "' "
+                    + wire(visibility) + " would move its content between the public and the private encryption "
+                    + "domain; create a new " + wire(visibility) + " repository and push the content there");
+        }
+        Repo changed = new Repo(repo.id(), repo.kind(), repo.namespace(), repo.name(), repo.owner(), visibility,
+                domain, repo.createdBy(), repo.createdAt(), clock.instant(), repo.card(), repo.version() + 1);
+        return store.write(repositories -> {
+            if (!repositories.repos().update(changed)) {
+                throw new IncubatorException(ErrorCode.VERSION_MISMATCH, "the repository changed meanwhile; retry");
+            }
+            audit(repositories, caller, "hub.repo.visibility", changed, Map.of("from", wire(repo.visibility()),
+                    "to", wire(visibility)));
+            return changed;
+        });
+    }
+
+    public void delete(HubCaller caller, RepoKind kind, String namespace, String name) {
+        Repo repo = find(caller, kind, namespace, name, Operation.ADMIN);
+        store.write(repositories -> {
+            repositories.repos().delete(repo.id());
+            audit(repositories, caller, "hub.repo.delete", repo, Map.of());
+            return null;
+        });
+    }
+
+    private boolean hasContent(Repo repo) {
+        return store.read(repositories -> repositories.repos().commits(repo.id()).stream()
+                .anyMatch(commit -> !commit.tree().isEmpty()));
+    }
+
+    private static String domainFor(Repo.Owner owner, Visibility visibility) {
+        return visibility == Visibility.PUBLIC ? PUBLIC_DOMAIN
+                : (owner.kind() == Repo.OwnerKind.ORGANISATION ? "org-" : "user-") + owner.id();
+    }
+
+    // ------------------------------------------------------------------------------------------------ revisions
+
+    /** A branch, a tag, a full commit id or a unique prefix of at least 7 hex digits. */
+    public Commit resolve(Repo repo, String revision) {
+        return store.read(repositories -> {
+            Optional<Ref> ref = repositories.repos().ref(repo.id(), revision);
+            if (ref.isPresent()) {
+                return repositories.repos().commit(repo.id(), ref.get().commitId()).orElseThrow();
+            }
+            if (HEX_PREFIX.matcher(revision).matches()) {
+                List<String> ids = repositories.repos().commitsWithPrefix(repo.id(), revision);
+                if (ids.size() == 1) {
+                    return repositories.repos().commit(repo.id(), ids.get(0)).orElseThrow();
+                }
+                if (ids.size() > 1) {
+                    throw IncubatorException.validation("revision", "'" + revision + "' matches " + ids.size()
+                            + " commits; give more digits");
+                }
+            }
+            throw IncubatorException.notFound("revision", revision + " of " + repo.fullName());
+        });
+    }
+
+    public List<Ref> refs(Repo repo) {
+        return store.read(repositories -> repositories.repos().refs(repo.id()));
+    }
+
+    /** Commits reachable from {@code revision} along first parents, newest first. */
+    public Page<Commit> log(Repo repo, String revision, PageRequest page) {
+        Commit start = page.after().map(id -> store.read(repositories -> repositories.repos().commit(repo.id(), id))
+                .orElseThrow(() -> IncubatorException.validation("cursor", "does not name a commit of this repository")))
+                .map(commit -> commit.parents().isEmpty() ? null : store.read(repositories -> repositories.repos()
+                        .commit(repo.id(), commit.parents().get(0))).orElse(null))
+                .orElseGet(() -> page.after().isPresent() ? null : resolve(repo, revision));
+        List<Commit> found = new ArrayList<>();
+        Commit current = start;
+        while (current != null && found.size() <= page.limit()) {
+            found.add(current);
+            Commit commit = current;
+            current = commit.parents().isEmpty() ? null : store.read(repositories -> repositories.repos()
+                    .commit(repo.id(), commit.parents().get(0))).orElse(null);
+        }
+        return Page.fromOverfetch(found, page.limit(), Commit::id);
+    }
+
+    public record Change(String path, String kind, Optional<TreeEntry> before, Optional<TreeEntry> after) {
+    }
+
+    /** Files added, removed and modified from revision {@code from} to {@code to}. */
+    public List<Change> diff(Repo repo, String from, String to) {
+        Map<String, TreeEntry> before = byPath(resolve(repo, from).tree());
+        Map<String, TreeEntry> after = byPath(resolve(repo, to).tree());
+        TreeMap<String, Change> changes = new TreeMap<>();
+        before.forEach((path, entry) -> {
+            TreeEntry now = after.get(path);
+            if (now == null) {
+                changes.put(path, new Change(path, "removed", Optional.of(entry), Optional.empty()));
+            } else if (!now.sha256().equals(entry.sha256())) {
+                changes.put(path, new Change(path, "modified", Optional.of(entry), Optional.of(now)));
+            }
+        });
+        after.forEach((path, entry) -> {
+            if (!before.containsKey(path)) {
+                changes.put(path, new Change(path, "added", Optional.empty(), Optional.of(entry)));
+            }
+        });
+        return List.copyOf(changes.values());
+    }
+
+    private static Map<String, TreeEntry> byPath(List<TreeEntry> tree) {
+        Map<String, TreeEntry> map = new LinkedHashMap<>();
+        tree.forEach(entry -> map.put(entry.path(), entry));
+        return map;
+    }
+
+    // ------------------------------------------------------------------------------------------------- uploads
+
+    /** The chunks a push still has to send; the caller must be allowed to push. */
+    public Set<String> missingChunks(HubCaller caller, Repo repo, List<String> hashes) {
+        access.check(caller, Operation.WRITE, repo);
+        Violations violations = new Violations();
+        for (int i = 0; i < hashes.size(); i++) {
+            violations.check(Hashes.isSha256(hashes.get(i)), "chunks[" + i + "]", "must be a SHA-256 in lower-case hex");
+        }
+        violations.throwIfAny();
+        return chunks.missing(repo.domain(), hashes);
+    }
+
+    public int receiveChunks(HubCaller caller, Repo repo, InputStream frames) throws IOException {
+        access.check(caller, Operation.WRITE, repo);
+        try {
+            return chunks.receive(repo.domain(), frames);
+        } catch (ChunkStore.MalformedUploadException e) {
+            throw new IncubatorException(ErrorCode.MALFORMED_REQUEST, e.getMessage());
+        }
+    }
+
+    /** Stores a whole file sent as a stream (Hugging Face uploads); returns its manifest. */
+    public FileManifest receiveFile(HubCaller caller, Repo repo, InputStream content) throws IOException {
+        access.check(caller, Operation.WRITE, repo);
+        return chunks.ingest(repo.domain(), content);
+    }
+
+    public Optional<FileManifest> file(Repo repo, String sha256) {
+        return store.read(repositories -> repositories.files().find(repo.domain(), sha256));
+    }
+
+    /** One change of a commit. */
+    public sealed interface FileOp {
+        String path();
+
+        /** A file made of chunks already in the store; its SHA-256 is checked against the content. */
+        record Put(String path, String sha256, long size, List<FileManifest.ChunkRef> chunks) implements FileOp {
+        }
+
+        /** A file whose content the store already has (uploaded whole, e.g. by the LFS flow). */
+        record PutStored(String path, String sha256, long size, boolean lfs) implements FileOp {
+        }
+
+        /** A small file sent inline. */
+        record PutBytes(String path, byte[] content) implements FileOp {
+        }
+
+        record Delete(String path) implements FileOp {
+        }
+    }
+
+    /**
+     * Records a commit on {@code branch}: every file's content must be in the store and match its SHA-256. When
+     * {@code expectedParent} is given the branch must still point there (else CONFLICT); otherwise the commit goes
+     * on top of whatever the branch holds. A README.md with an invalid card is refused.
+     */
+    public Commit commit(HubCaller caller, Repo repo, String branch, Optional<String> expectedParent, String message,
+                         List<FileOp> operations) throws IOException {
+        access.check(caller, Operation.WRITE, repo);
+        Violations violations = new Violations();
+        violations.check(REF_NAME.matcher(branch).matches() && !branch.contains(".."), "branch",
+                "must be a branch name such as 'main'");
+        violations.check(!message.isBlank() && message.length() <= 64 * 1024, "message",
+                "must say what the commit changes (1 to 65536 characters)");
+        violations.check(!operations.isEmpty(), "files", "must list at least one file to add, change or delete");
+        Set<String> seenPaths = new HashSet<>();
+        for (int i = 0; i < operations.size(); i++) {
+            String path = operations.get(i).path();
+            if (!validPath(path)) {
+                violations.add("files[" + i + "].path", "'" + path + "' is not a relative path without '.', '..' or"
+                        + " empty segments (at most " + MAX_PATH + " characters)");
+            } else if (!seenPaths.add(path)) {
+                violations.add("files[" + i + "].path", "'" + path + "' appears twice in the commit");
+            }
+        }
+        violations.throwIfAny();
+
+        Map<String, TreeEntry> added = new LinkedHashMap<>();
+        Set<String> deleted = new HashSet<>();
+        Optional<Card> card = Optional.empty();
+        boolean cardTouched = false;
+        for (FileOp operation : operations) {
+            TreeEntry entry = switch (operation) {
+                case FileOp.Delete delete -> {
+                    deleted.add(delete.path());
+                    yield null;
+                }
+                case FileOp.PutBytes bytes -> {
+                    FileManifest manifest = chunks.ingest(repo.domain(), new java.io.ByteArrayInputStream(bytes.content()));
+                    yield entry(bytes.path(), manifest, Hashes.gitBlobId(bytes.content()), false);
+                }
+                case FileOp.PutStored stored -> {
+                    FileManifest manifest = file(repo, stored.sha256()).orElseThrow(() ->
+                            IncubatorException.validation(stored.path(), "content " + stored.sha256()
+                                    + " was not uploaded; upload it first"));
+                    if (manifest.size() != stored.size()) {
+                        throw IncubatorException.validation(stored.path(), "declares " + stored.size()
+                                + " bytes but the uploaded content has " + manifest.size());
+                    }
+                    yield stored.lfs() || manifest.size() >= LFS_THRESHOLD
+                            ? entry(stored.path(), manifest, lfsPointerId(manifest), true)
+                            : entry(stored.path(), manifest, Hashes.gitBlobId(chunks.readAll(manifest)), false);
+                }
+                case FileOp.Put put -> verifiedEntry(repo, put);
+            };
+            if (entry != null) {
+                added.put(entry.path(), entry);
+                if (entry.path().equals("README.md")) {
+                    cardTouched = true;
+                    card = Card.parse(new String(chunks.readAll(file(repo, entry.sha256()).orElseThrow()),
+                            StandardCharsets.UTF_8));
+                }
+            } else if (operation.path().equals("README.md")) {
+                cardTouched = true;
+            }
+        }
+        Optional<Card> newCard = card;
+        boolean updateCard = cardTouched;
+        Instant now = clock.instant();
+        return store.write(repositories -> {
+            Optional<Ref> ref = repositories.repos().ref(repo.id(), branch);
+            if (ref.isPresent() && ref.get().kind() == Ref.Kind.TAG) {
+                throw IncubatorException.validation("branch", "'" + branch + "' is a tag; tags never move");
+            }
+            if (expectedParent.isPresent() && !ref.map(Ref::commitId).equals(expectedParent)) {
+                throw new IncubatorException(ErrorCode.CONFLICT, "branch '" + branch + "' of " + repo.fullName()
+                        + " is at " + ref.map(Ref::commitId).orElse("(none)") + ", not " + expectedParent.get()
+                        + "; pull and retry");
+            }
+            Map<String, TreeEntry> tree = new TreeMap<>();
+            List<String> parents = List.of();
+            if (ref.isPresent()) {
+                Commit parent = repositories.repos().commit(repo.id(), ref.get().commitId()).orElseThrow();
+                parent.tree().forEach(entry -> tree.put(entry.path(), entry));
+                parents = List.of(parent.id());
+            }
+            for (String path : deleted) {
+                if (tree.remove(path) == null) {
+                    throw IncubatorException.validation(path, "can not be deleted: it is not in branch '" + branch + "'");
+                }
+            }
+            tree.putAll(added);
+            Commit commit = commitOf(repo.id(), parents, caller.actor(), message, now, List.copyOf(tree.values()));
+            repositories.repos().insertCommit(commit);
+            if (ref.isPresent()) {
+                Ref moved = new Ref(repo.id(), branch, Ref.Kind.BRANCH, commit.id(), ref.get().version() + 1);
+                if (!repositories.repos().updateRef(moved)) {
+                    throw new IncubatorException(ErrorCode.CONFLICT, "branch '" + branch + "' moved meanwhile; retry");
+                }
+            } else {
+                repositories.repos().insertRef(new Ref(repo.id(), branch, Ref.Kind.BRANCH, commit.id(), 1));
+            }
+            Repo current = repositories.repos().byId(repo.id()).orElseThrow();
+            Repo updated = updateCard && branch.equals("main") ? current.withCard(newCard, now) : current.touched(now);
+            repositories.repos().update(updated);
+            audit(repositories, caller, "hub.commit", repo, Map.of("commit", commit.id(), "branch", branch,
+                    "files", Integer.toString(added.size()), "deleted", Integer.toString(deleted.size())));
+            return commit;
+        });
+    }
+
+    /** Checks that a pushed file's chunks are stored and that their content hashes to the declared SHA-256. */
+    private TreeEntry verifiedEntry(Repo repo, FileOp.Put put) throws IOException {
+        Violations violations = new Violations();
+        violations.check(Hashes.isSha256(put.sha256()), put.path(), "sha256 must be 64 lower-case hex digits");
+        violations.check(put.size() >= 0, put.path(), "size must not be negative");
+        violations.throwIfAny();
+        long sum = put.chunks().stream().mapToLong(FileManifest.ChunkRef::length).sum();
+        if (sum != put.size()) {
+            throw IncubatorException.validation(put.path(), "its chunks add up to " + sum + " bytes, not " + put.size());
+        }
+        Optional<FileManifest> known = file(repo, put.sha256());
+        if (known.isPresent() && known.get().chunks().equals(put.chunks())) {
+            return entryFor(put.path(), known.get());
+        }
+        List<String> hashes = put.chunks().stream().map(FileManifest.ChunkRef::hash).distinct().toList();
+        Set<String> present = store.read(repositories -> repositories.chunks().present(repo.domain(), hashes));
+        if (present.size() < hashes.size()) {
+            throw IncubatorException.validation(put.path(), (hashes.size() - present.size()) + " of its chunks were"
+                    + " not uploaded; ask which chunks are missing and upload them first");
+        }
+        FileManifest manifest = new FileManifest(repo.domain(), put.sha256(), put.size(), put.chunks());
+        MessageDigest sha256 = Hashes.sha256();
+        MessageDigest git = put.size() < LFS_THRESHOLD ? gitDigest(put.size()) : null;
+        chunks.copy(manifest, 0, manifest.size(), new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] data, int offset, int length) {
+                sha256.update(data, offset, length);
+                if (git != null) {
+                    git.update(data, offset, length);
+                }
+            }
+        });
+        if (!Hashes.hex(sha256.digest()).equals(put.sha256())) {
+            throw IncubatorException.validation(put.path(), "its chunks do not make content with SHA-256 " + put.sha256());
+        }
+        store.write(repositories -> {
+            repositories.files().save(manifest, clock.instant());
+            return null;
+        });
+        return git != null ? entry(put.path(), manifest, Hashes.hex(git.digest()), false)
+                : entry(put.path(), manifest, lfsPointerId(manifest), true);
+    }
+
+    private TreeEntry entryFor(String path, FileManifest manifest) throws IOException {
+        return manifest.size() >= LFS_THRESHOLD ? entry(path, manifest, lfsPointerId(manifest), true)
+                : entry(path, manifest, Hashes.gitBlobId(chunks.readAll(manifest)), false);
+    }
+
+    private static MessageDigest gitDigest(long size) {
+        MessageDigest digest = Hashes.sha1();
+        digest.update(("blob " + size + "\0").getBytes(StandardCharsets.US_ASCII));
+        return digest;
+    }
+
+    private static TreeEntry entry(String path, FileManifest manifest, String gitOid, boolean lfs) {
+        return new TreeEntry(path, manifest.size(), manifest.sha256(), gitOid, lfs);
+    }
+
+    /** The text git stores in place of an LFS file. */
+    public static String lfsPointer(String sha256, long size) {
+        return "version https://git-lfs.github.com/spec/v1\noid sha256:" + sha256 + "\nsize " + size + "\n";
+    }
+
+    private static String lfsPointerId(FileManifest manifest) {
+        return Hashes.gitBlobId(lfsPointer(manifest.sha256(), manifest.size()).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static boolean validPath(String path) {
+        if (path == null || path.isEmpty() || path.length() > MAX_PATH || path.startsWith("/") || path.endsWith("/")) {
+            return false;
+        }
+        for (String segment : path.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.equals(".git")) {
+                return false;
+            }
+        }
+        return path.chars().noneMatch(c -> c < 0x20 || c == 0x7f || c == '\\');
+    }
+
+    private static Commit commitOf(String repoId, List<String> parents, String author, String message, Instant time,
+                                   List<TreeEntry> tree) {
+        MessageDigest digest = Hashes.sha256();
+        StringBuilder text = new StringBuilder("repo ").append(repoId).append('\n');
+        parents.forEach(parent -> text.append("parent ").append(parent).append('\n'));
+        text.append("author ").append(author).append('\n').append("time ").append(time.toEpochMilli()).append('\n');
+        for (TreeEntry entry : tree) {
+            text.append("file ").append(entry.sha256()).append(' ').append(entry.size()).append(' ').append(entry.path())
+                    .append('\n');
+        }
+        text.append('\n').append(message);
+        digest.update(text.toString().getBytes(StandardCharsets.UTF_8));
+        return new Commit(Hashes.hex(digest.digest()).substring(0, 40), repoId, parents, author, message, time, tree);
+    }
+
+    // --------------------------------------------------------------------------------------------------- reads
+
+    /** A file of a revision, ready to be streamed. */
+    public record Download(Repo repo, Commit commit, TreeEntry entry, FileManifest manifest) {
+    }
+
+    public Download download(Repo repo, String revision, String path) {
+        Commit commit = resolve(repo, revision);
+        TreeEntry entry = commit.tree().stream().filter(candidate -> candidate.path().equals(path)).findFirst()
+                .orElseThrow(() -> IncubatorException.notFound("file", path + " at " + revision + " of "
+                        + repo.fullName()));
+        FileManifest manifest = file(repo, entry.sha256()).orElseThrow(() -> new IncubatorException(
+                ErrorCode.DATA_CORRUPT, "the content of " + path + " (" + entry.sha256() + ") is missing from the store;"
+                + " run 'incubator hub fsck'"));
+        return new Download(repo, commit, entry, manifest);
+    }
+
+    /** Streams a byte range of a download; a chunk that fails verification aborts with DATA_CORRUPT. */
+    public void copy(Download download, long from, long to, OutputStream out) throws IOException {
+        try {
+            chunks.copy(download.manifest(), from, to, out);
+        } catch (CorruptDataException e) {
+            throw new IncubatorException(ErrorCode.DATA_CORRUPT, download.entry().path() + " of "
+                    + download.repo().fullName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------- maintenance
+
+    /** The outcome of a check of every pack, chunk, file and reference. */
+    public record FsckReport(int packs, int repositories, int commits, int files, List<ChunkStore.Problem> problems) {
+        public boolean clean() {
+            return problems.isEmpty();
+        }
+    }
+
+    public FsckReport fsck(java.util.function.LongConsumer progress) throws IOException {
+        List<ChunkStore.Problem> problems = new ArrayList<>(chunks.checkPacks(progress));
+        chunks.unknownPackObjects().forEach(key -> problems.add(new ChunkStore.Problem(key,
+                "object the index does not know (left by an interrupted upload; garbage collection removes it)")));
+        int[] counts = new int[3];
+        Set<String> checkedFiles = new HashSet<>();
+        for (String domain : store.read(repositories -> repositories.chunks().domains())) {
+            for (Repo repo : store.read(repositories -> repositories.repos().inDomain(domain))) {
+                counts[0]++;
+                List<Commit> commits = store.read(repositories -> repositories.repos().commits(repo.id()));
+                Set<String> ids = new HashSet<>();
+                commits.forEach(commit -> ids.add(commit.id()));
+                for (Ref ref : refs(repo)) {
+                    if (!ids.contains(ref.commitId())) {
+                        problems.add(new ChunkStore.Problem(repo.fullName() + "@" + ref.name(), "points at missing "
+                                + "commit " + ref.commitId()));
+                    }
+                }
+                for (Commit commit : commits) {
+                    counts[1]++;
+                    for (TreeEntry entry : commit.tree()) {
+                        if (!checkedFiles.add(domain + "/" + entry.sha256())) {
+                            continue;
+                        }
+                        counts[2]++;
+                        Optional<FileManifest> manifest = file(repo, entry.sha256());
+                        if (manifest.isEmpty()) {
+                            problems.add(new ChunkStore.Problem(repo.fullName() + ":" + entry.path(),
+                                    "file content " + entry.sha256() + " is not in the store"));
+                            continue;
+                        }
+                        List<String> hashes = manifest.get().chunks().stream().map(FileManifest.ChunkRef::hash)
+                                .distinct().toList();
+                        Set<String> present = store.read(repositories -> repositories.chunks().present(domain, hashes));
+                        if (present.size() < hashes.size()) {
+                            problems.add(new ChunkStore.Problem(repo.fullName() + ":" + entry.path(),
+                                    (hashes.size() - present.size()) + " chunk(s) missing from the index"));
+                        }
+                    }
+                }
+            }
+        }
+        int packs = store.read(repositories -> repositories.chunks().packs()).size();
+        return new FsckReport(packs, counts[0], counts[1], counts[2], List.copyOf(problems));
+    }
+
+    /** Removes content no commit needs, sparing anything wanted within {@code grace} (uploads in flight). */
+    public ChunkStore.Collected collectGarbage(Duration grace) throws IOException {
+        Instant cutoff = clock.instant().minus(grace);
+        ChunkStore.Collected total = new ChunkStore.Collected(0, 0, 0, 0, 0);
+        for (String domain : store.read(repositories -> repositories.chunks().domains())) {
+            Set<String> live = new HashSet<>();
+            for (Repo repo : store.read(repositories -> repositories.repos().inDomain(domain))) {
+                store.read(repositories -> repositories.repos().commits(repo.id())).forEach(commit ->
+                        commit.tree().forEach(entry -> live.add(entry.sha256())));
+            }
+            total = total.plus(chunks.collect(domain, live, cutoff));
+        }
+        chunks.removeOrphanPacks(cutoff);
+        return total;
+    }
+
+    /** Crypto-shreds an organisation's private content by deleting its data key. */
+    public boolean shredOrganisation(HubCaller caller, String organisationId) {
+        if (!caller.managesEverything()) {
+            throw new IncubatorException(ErrorCode.FORBIDDEN, "deleting an organisation's data key needs the "
+                    + "platform role operator");
+        }
+        String domain = "org-" + organisationId;
+        boolean shredded = chunks.shred(domain);
+        store.write(repositories -> {
+            repositories.audit().append(new AuditEvent(0, clock.instant(), caller.actor(), "hub.key.shred",
+                    "domain", domain, Optional.of(organisationId), caller.meta().requestId(),
+                    AuditEvent.Outcome.SUCCESS, caller.meta().sourceAddress(), Map.of("deleted", Boolean.toString(shredded))));
+            return null;
+        });
+        return shredded;
+    }
+
+    private void audit(HubStore.Repositories repositories, HubCaller caller, String action, Repo repo,
+                       Map<String, String> details) {
+        Map<String, String> all = new HashMap<>(details);
+        all.put("repository", repo.kind().plural() + "/" + repo.fullName());
+        repositories.audit().append(new AuditEvent(0, clock.instant(), caller.actor(), action, "repository", repo.id(),
+                repo.owner().kind() == Repo.OwnerKind.ORGANISATION ? Optional.of(repo.owner().id()) : Optional.empty(),
+                caller.meta().requestId(), AuditEvent.Outcome.SUCCESS, caller.meta().sourceAddress(), all));
+    }
+
+    public static String wire(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+}

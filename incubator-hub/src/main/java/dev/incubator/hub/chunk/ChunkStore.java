@@ -1,0 +1,476 @@
+package dev.incubator.hub.chunk;
+
+import dev.incubator.hub.blob.BlobStore;
+import dev.incubator.hub.crypto.Aead;
+import dev.incubator.hub.crypto.KeyWrapper;
+import dev.incubator.hub.port.DataKeyRepository.WrappedKey;
+import dev.incubator.hub.port.HubStore;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The deduplicated, compressed, encrypted chunk store. Content is split into content-defined chunks addressed by
+ * the SHA-256 of their plaintext; a domain stores each chunk once, compressed when that pays and sealed with the
+ * domain's data key, in packs of about {@code packTarget} bytes. Every read authenticates the record and checks
+ * the plaintext against its hash.
+ */
+public final class ChunkStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkStore.class);
+    /** Chunks looked up in the index together. */
+    private static final int BATCH = 64;
+
+    private final BlobStore blobs;
+    private final HubStore store;
+    private final KeyWrapper wrapper;
+    private final Path spool;
+    private final Clock clock;
+    private final Chunker chunker;
+    private final long packTarget;
+    private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
+
+    public ChunkStore(BlobStore blobs, HubStore store, KeyWrapper wrapper, Path spool, Clock clock,
+                      Chunker.Params params, long packTarget) {
+        this.blobs = blobs;
+        this.store = store;
+        this.wrapper = wrapper;
+        this.spool = spool;
+        this.clock = clock;
+        this.chunker = new Chunker(params);
+        this.packTarget = packTarget;
+    }
+
+    public BlobStore blobs() {
+        return blobs;
+    }
+
+    public Chunker.Params params() {
+        return chunker.params();
+    }
+
+    /** The hashes among {@code hashes} the domain lacks; those it holds are marked wanted (see garbage collection). */
+    public Set<String> missing(String domain, List<String> hashes) {
+        Set<String> present = store.write(repositories -> {
+            Set<String> found = repositories.chunks().present(domain, hashes);
+            repositories.chunks().touch(domain, found, clock.instant());
+            return found;
+        });
+        Set<String> missing = new java.util.LinkedHashSet<>(hashes);
+        missing.removeAll(present);
+        return missing;
+    }
+
+    /** Splits a stream into chunks, stores those the domain lacks, and records and returns the file's manifest. */
+    public FileManifest ingest(String domain, InputStream in) throws IOException {
+        byte[] key = dataKey(domain, true);
+        MessageDigest whole = Hashes.sha256();
+        List<FileManifest.ChunkRef> refs = new ArrayList<>();
+        long[] size = {0};
+        try (Packer packer = new Packer(domain, key)) {
+            chunker.split(in, (buffer, offset, length) -> {
+                whole.update(buffer, offset, length);
+                String hash = Hashes.sha256(buffer, offset, length);
+                refs.add(new FileManifest.ChunkRef(hash, length));
+                size[0] += length;
+                packer.offer(hash, java.util.Arrays.copyOfRange(buffer, offset, offset + length));
+            });
+            packer.flush();
+        }
+        FileManifest manifest = new FileManifest(domain, Hashes.hex(whole.digest()), size[0], refs);
+        store.write(repositories -> {
+            repositories.files().save(manifest, clock.instant());
+            return null;
+        });
+        return manifest;
+    }
+
+    /**
+     * Stores chunks sent as frames of a 32-byte SHA-256, a 4-byte big-endian length and the bytes; each frame's
+     * bytes must hash to its hash. Returns how many chunks were new to the domain.
+     */
+    public int receive(String domain, InputStream body) throws IOException {
+        byte[] key = dataKey(domain, true);
+        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(body, 1 << 20));
+        byte[] hashBytes = new byte[32];
+        try (Packer packer = new Packer(domain, key)) {
+            while (true) {
+                try {
+                    in.readFully(hashBytes);
+                } catch (EOFException end) {
+                    break;
+                }
+                int length = in.readInt();
+                if (length <= 0 || length > chunker.params().max()) {
+                    throw new MalformedUploadException("a chunk frame declares " + length + " bytes; chunks hold 1 to "
+                            + chunker.params().max() + " bytes");
+                }
+                byte[] data = new byte[length];
+                in.readFully(data);
+                String hash = Hashes.hex(hashBytes);
+                if (!Hashes.sha256(data).equals(hash)) {
+                    throw new MalformedUploadException("a chunk's bytes do not hash to its declared SHA-256 " + hash);
+                }
+                packer.offer(hash, data);
+            }
+            packer.flush();
+            return packer.added;
+        } catch (EOFException e) {
+            throw new MalformedUploadException("the chunk upload ended inside a frame");
+        }
+    }
+
+    /** The upload is not a valid sequence of chunk frames. */
+    public static final class MalformedUploadException extends IOException {
+        public MalformedUploadException(String message) {
+            super(message);
+        }
+    }
+
+    /** Groups offered chunks, asks the index which are new, seals those into packs and records full packs. */
+    private final class Packer implements AutoCloseable {
+        private final String domain;
+        private final byte[] key;
+        private final Map<String, byte[]> pending = new LinkedHashMap<>();
+        private PackWriter pack;
+        private int added;
+
+        Packer(String domain, byte[] key) {
+            this.domain = domain;
+            this.key = key;
+        }
+
+        void offer(String hash, byte[] data) throws IOException {
+            if ((pack != null && pack.contains(hash)) || pending.containsKey(hash)) {
+                return;
+            }
+            pending.put(hash, data);
+            if (pending.size() >= BATCH) {
+                drain();
+            }
+        }
+
+        private void drain() throws IOException {
+            if (pending.isEmpty()) {
+                return;
+            }
+            Set<String> present = store.write(repositories -> {
+                Set<String> found = repositories.chunks().present(domain, pending.keySet());
+                repositories.chunks().touch(domain, found, clock.instant());
+                return found;
+            });
+            for (Map.Entry<String, byte[]> chunk : pending.entrySet()) {
+                if (present.contains(chunk.getKey())) {
+                    continue;
+                }
+                if (pack == null) {
+                    pack = new PackWriter(domain, spool);
+                }
+                byte[] data = chunk.getValue();
+                pack.add(chunk.getKey(), data.length, ChunkCodec.encode(key, domain, chunk.getKey(), data, 0,
+                        data.length));
+                if (pack.size() >= packTarget) {
+                    seal();
+                }
+            }
+            pending.clear();
+        }
+
+        private void seal() throws IOException {
+            PackWriter.Finished finished = pack.finish(blobs, clock.instant());
+            pack = null;
+            added += store.write(repositories -> repositories.chunks().addPack(finished.pack(), finished.chunks(),
+                    clock.instant()));
+        }
+
+        void flush() throws IOException {
+            drain();
+            if (pack != null && pack.count() > 0) {
+                seal();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (pack != null) {
+                pack.close();
+            }
+        }
+    }
+
+    /** A chunk's verified plaintext. */
+    public byte[] read(String domain, String hash) throws IOException {
+        ChunkLocation location = store.read(repositories -> repositories.chunks().find(domain, hash))
+                .orElseThrow(() -> new CorruptDataException("chunk " + hash + " of domain " + domain
+                        + " is missing from the chunk index"));
+        return read(location);
+    }
+
+    private byte[] read(ChunkLocation location) throws IOException {
+        byte[] key = dataKey(location.domain(), false);
+        String packKey = PackInfo.keyOf(location.domain(), location.pack());
+        byte[] record;
+        try {
+            record = blobs.read(packKey, location.offset(), location.length());
+        } catch (BlobStore.BlobNotFoundException e) {
+            throw new CorruptDataException("pack " + packKey + " holding chunk " + location.hash() + " is missing", e);
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("outside")) {
+                throw new CorruptDataException("pack " + packKey + " is shorter than the index says (chunk "
+                        + location.hash() + " at " + location.offset() + ")", e);
+            }
+            throw e;
+        }
+        try {
+            return ChunkCodec.decode(key, location.domain(), location.hash(), location.rawLength(), record, 0,
+                    record.length);
+        } catch (CorruptDataException e) {
+            throw new CorruptDataException(e.getMessage() + " in pack " + packKey + " at offset " + location.offset(), e);
+        }
+    }
+
+    /** Writes bytes {@code from} (inclusive) to {@code to} (exclusive) of a file, verifying every chunk read. */
+    public void copy(FileManifest file, long from, long to, OutputStream out) throws IOException {
+        long position = 0;
+        for (FileManifest.ChunkRef chunk : file.chunks()) {
+            long end = position + chunk.length();
+            if (end > from && position < to) {
+                byte[] data = read(file.domain(), chunk.hash());
+                int start = (int) Math.max(0, from - position);
+                int stop = (int) Math.min(chunk.length(), to - position);
+                out.write(data, start, stop - start);
+            }
+            position = end;
+            if (position >= to) {
+                break;
+            }
+        }
+    }
+
+    /** The whole content of a (small) file, verified. */
+    public byte[] readAll(FileManifest file) throws IOException {
+        if (file.size() > Integer.MAX_VALUE - 16) {
+            throw new IOException("file " + file.sha256() + " is too large to read into memory");
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) file.size());
+        copy(file, 0, file.size(), out);
+        return out.toByteArray();
+    }
+
+    /** The domain's data key; created on first write. */
+    public byte[] dataKey(String domain, boolean create) throws IOException {
+        byte[] cached = keys.get(domain);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<WrappedKey> wrapped = store.read(repositories -> repositories.keys().find(domain));
+        if (wrapped.isEmpty()) {
+            if (!create) {
+                throw new CorruptDataException("domain " + domain + " has no data key: its content was crypto-shredded"
+                        + " or never written");
+            }
+            byte[] fresh = Aead.newKey();
+            WrappedKey candidate = new WrappedKey(domain, wrapper.keyId(), wrapper.wrap(domain, fresh), clock.instant());
+            wrapped = Optional.of(store.write(repositories -> repositories.keys().insertIfAbsent(candidate)));
+        }
+        byte[] key = wrapper.unwrap(domain, wrapped.get().wrapped());
+        keys.put(domain, key);
+        return key;
+    }
+
+    /** Deletes the domain's data key: every chunk sealed with it becomes unreadable for good. */
+    public boolean shred(String domain) {
+        boolean deleted = store.write(repositories -> repositories.keys().delete(domain));
+        keys.remove(domain);
+        LOG.warn("data key of domain {} deleted: its content is unreadable from now on", domain);
+        return deleted;
+    }
+
+    /** Problems found by a check, each naming the object at fault. */
+    public record Problem(String object, String detail) {
+    }
+
+    /** Reads every pack and authenticates every chunk the index places in it. */
+    public List<Problem> checkPacks(java.util.function.LongConsumer progress) throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        List<PackInfo> packs = store.read(repositories -> repositories.chunks().packs());
+        Set<String> known = new HashSet<>();
+        for (PackInfo pack : packs) {
+            known.add(pack.key());
+            known.add(pack.indexKey());
+            Optional<BlobStore.BlobInfo> stat = blobs.stat(pack.key());
+            if (stat.isEmpty()) {
+                problems.add(new Problem(pack.key(), "pack is missing"));
+                continue;
+            }
+            if (stat.get().size() != pack.size()) {
+                problems.add(new Problem(pack.key(), "pack has " + stat.get().size() + " bytes, the index says "
+                        + pack.size()));
+            }
+            if (blobs.stat(pack.indexKey()).isEmpty()) {
+                problems.add(new Problem(pack.indexKey(), "pack index is missing"));
+            }
+            byte[] key;
+            try {
+                key = dataKey(pack.domain(), false);
+            } catch (CorruptDataException e) {
+                problems.add(new Problem(pack.key(), "unreadable: " + e.getMessage()));
+                continue;
+            }
+            List<ChunkLocation> chunks = store.read(repositories -> repositories.chunks().chunksIn(pack.id()));
+            try (InputStream in = new java.io.BufferedInputStream(blobs.open(pack.key()), 1 << 20)) {
+                byte[] magic = in.readNBytes(PackWriter.MAGIC.length);
+                if (!java.util.Arrays.equals(magic, PackWriter.MAGIC)) {
+                    problems.add(new Problem(pack.key(), "does not start with the pack header"));
+                }
+                long position = magic.length;
+                for (ChunkLocation chunk : chunks.stream().sorted(java.util.Comparator.comparingLong(
+                        ChunkLocation::offset)).toList()) {
+                    in.skipNBytes(chunk.offset() - position);
+                    byte[] record = in.readNBytes(chunk.length());
+                    position = chunk.offset() + record.length;
+                    if (record.length < chunk.length()) {
+                        problems.add(new Problem(pack.key(), "chunk " + chunk.hash() + " at offset " + chunk.offset()
+                                + " is cut off"));
+                        break;
+                    }
+                    try {
+                        ChunkCodec.decode(key, chunk.domain(), chunk.hash(), chunk.rawLength(), record, 0, record.length);
+                    } catch (CorruptDataException e) {
+                        problems.add(new Problem(pack.key(), e.getMessage() + " (offset " + chunk.offset() + ")"));
+                    }
+                    progress.accept(record.length);
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** What a garbage collection of one domain removed. */
+    public record Collected(int files, int chunks, int packsDeleted, int packsRewritten, long bytesFreed) {
+        public Collected plus(Collected other) {
+            return new Collected(files + other.files, chunks + other.chunks, packsDeleted + other.packsDeleted,
+                    packsRewritten + other.packsRewritten, bytesFreed + other.bytesFreed);
+        }
+    }
+
+    /**
+     * Removes what no live file needs: files not in {@code liveFiles} and chunks of no live file, unless wanted
+     * after {@code cutoff} (uploads in flight); then deletes packs left empty and rewrites packs mostly dead.
+     */
+    public Collected collect(String domain, Set<String> liveFiles, Instant cutoff) throws IOException {
+        int filesRemoved = 0;
+        Set<String> liveChunks = new HashSet<>();
+        for (var file : store.read(repositories -> repositories.files().list(domain))) {
+            if (!liveFiles.contains(file.sha256()) && file.lastWanted().isBefore(cutoff)) {
+                store.write(repositories -> {
+                    repositories.files().delete(domain, file.sha256());
+                    return null;
+                });
+                filesRemoved++;
+                continue;
+            }
+            store.read(repositories -> repositories.files().find(domain, file.sha256()))
+                    .ifPresent(manifest -> manifest.chunks().forEach(chunk -> liveChunks.add(chunk.hash())));
+        }
+        List<String> dead = new ArrayList<>();
+        Map<String, Integer> livePerPack = new java.util.HashMap<>();
+        for (var chunk : store.read(repositories -> repositories.chunks().chunks(domain))) {
+            if (liveChunks.contains(chunk.hash()) || !chunk.lastWanted().isBefore(cutoff)) {
+                livePerPack.merge(chunk.pack(), 1, Integer::sum);
+            } else {
+                dead.add(chunk.hash());
+            }
+        }
+        store.write(repositories -> {
+            repositories.chunks().deleteChunks(domain, dead);
+            return null;
+        });
+        int deleted = 0;
+        int rewritten = 0;
+        long freed = 0;
+        for (PackInfo pack : store.read(repositories -> repositories.chunks().packs())) {
+            if (!pack.domain().equals(domain) || !pack.createdAt().isBefore(cutoff)) {
+                continue;
+            }
+            int live = livePerPack.getOrDefault(pack.id(), 0);
+            if (live == 0) {
+                store.write(repositories -> {
+                    repositories.chunks().deletePack(pack.id());
+                    return null;
+                });
+                blobs.delete(pack.indexKey());
+                blobs.delete(pack.key());
+                deleted++;
+                freed += pack.size();
+            } else if (live * 2 < pack.chunks()) {
+                freed += rewrite(pack);
+                rewritten++;
+            }
+        }
+        return new Collected(filesRemoved, dead.size(), deleted, rewritten, freed);
+    }
+
+    /** Copies a pack's live records into a new pack, repoints them, and deletes the old pack. */
+    private long rewrite(PackInfo pack) throws IOException {
+        List<ChunkLocation> live = store.read(repositories -> repositories.chunks().chunksIn(pack.id()));
+        PackWriter.Finished finished;
+        try (PackWriter writer = new PackWriter(pack.domain(), spool)) {
+            for (ChunkLocation chunk : live) {
+                writer.add(chunk.hash(), chunk.rawLength(), blobs.read(pack.key(), chunk.offset(), chunk.length()));
+            }
+            finished = writer.finish(blobs, clock.instant());
+        }
+        store.write(repositories -> {
+            repositories.chunks().addPack(finished.pack(), List.of(), clock.instant());
+            repositories.chunks().relocate(finished.chunks());
+            repositories.chunks().deletePack(pack.id());
+            return null;
+        });
+        blobs.delete(pack.indexKey());
+        blobs.delete(pack.key());
+        return pack.size() - finished.pack().size();
+    }
+
+    /** Deletes pack objects the index does not know that are older than the cutoff (left by crashed uploads). */
+    public int removeOrphanPacks(Instant cutoff) throws IOException {
+        Set<String> known = new HashSet<>();
+        for (PackInfo pack : store.read(repositories -> repositories.chunks().packs())) {
+            known.add(pack.key());
+            known.add(pack.indexKey());
+        }
+        int removed = 0;
+        for (BlobStore.BlobInfo blob : blobs.list("packs/")) {
+            if (!known.contains(blob.key()) && blob.modified().isBefore(cutoff)) {
+                blobs.delete(blob.key());
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Pack objects the index does not know (reported by fsck; removed by garbage collection after the grace). */
+    public List<String> unknownPackObjects() throws IOException {
+        Set<String> known = new HashSet<>();
+        for (PackInfo pack : store.read(repositories -> repositories.chunks().packs())) {
+            known.add(pack.key());
+            known.add(pack.indexKey());
+        }
+        return blobs.list("packs/").stream().map(BlobStore.BlobInfo::key).filter(key -> !known.contains(key)).toList();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.incubator.hub.repo;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A model or dataset repository under a namespace (an organisation or a user). Its content is stored in one
+ * encryption domain: the shared public domain for public repositories, the owner's private domain otherwise.
+ */
+public record Repo(String id, RepoKind kind, String namespace, String name, Owner owner, Visibility visibility,
+                   String domain, String createdBy, Instant createdAt, Instant updatedAt, Optional<Card> card,
+                   long version) {
+
+    /** The organisation or user that owns the repository. */
+    public record Owner(OwnerKind kind, String id) {
+    }
+
+    public enum OwnerKind { ORGANISATION, USER }
+
+    public String fullName() {
+        return namespace + "/" + name;
+    }
+
+    public Repo withCard(Optional<Card> value, Instant now) {
+        return new Repo(id, kind, namespace, name, owner, visibility, domain, createdBy, createdAt, now, value,
+                version + 1);
+    }
+
+    public Repo withVisibility(Visibility value, Instant now) {
+        return new Repo(id, kind, namespace, name, owner, value, domain, createdBy, createdAt, now, card, version + 1);
+    }
+
+    public Repo touched(Instant now) {
+        return new Repo(id, kind, namespace, name, owner, visibility, domain, createdBy, createdAt, now, card,
+                version + 1);
+    }
+}
