@@ -54,6 +54,7 @@ public final class HubService {
     private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{7,40}");
     private static final Pattern REF_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,199}");
     private static final int MAX_PATH = 1000;
+    private static final Set<String> RESERVED = Set.of("api", "datasets", "models", "spaces", "buckets");
 
     /** Resolves a namespace (an organisation or a user name) to its owner. */
     @FunctionalInterface
@@ -89,9 +90,11 @@ public final class HubService {
         violations.check(NAME.matcher(namespace).matches(), "namespace", "must be an organisation or user name");
         violations.check(NAME.matcher(name).matches() && !name.endsWith(".git") && !name.contains(".."), "name",
                 "must be 1-96 letters, digits, '.', '_' or '-', starting with a letter or digit, e.g. 'qwen-7b-med'");
+        violations.check(!RESERVED.contains(namespace.toLowerCase(Locale.ROOT)), "namespace", "'" + namespace
+                + "' is reserved for the API's own paths");
         violations.throwIfAny();
-        Repo.Owner owner = namespaces.resolve(namespace).orElseThrow(() -> IncubatorException.notFound("namespace",
-                namespace));
+        Repo.Owner owner = namespaces.resolve(namespace).orElseThrow(() -> new IncubatorException(ErrorCode.NOT_FOUND,
+                "namespace '" + namespace + "' not found"));
         RepoAccess.Decision decision = access.mayCreateIn(caller, owner, namespace);
         if (!decision.allowed()) {
             throw new IncubatorException(decision.denial().orElseThrow(), decision.reason());
@@ -123,6 +126,11 @@ public final class HubService {
                 .orElseThrow(() -> IncubatorException.notFound("repository", namespace + "/" + name));
         access.check(caller, operation, repo);
         return repo;
+    }
+
+    /** A repository by id, without an access check (for signed upload URLs, already authorised). */
+    public Optional<Repo> repoById(String id) {
+        return store.read(repositories -> repositories.repos().byId(id));
     }
 
     public Page<Repo> list(HubCaller caller, Optional<RepoKind> kind, Optional<String> namespace,
@@ -183,7 +191,8 @@ public final class HubService {
     // ------------------------------------------------------------------------------------------------ revisions
 
     /** A branch, a tag, a full commit id or a unique prefix of at least 7 hex digits. */
-    public Commit resolve(Repo repo, String revision) {
+    public Commit resolve(Repo repo, String requested) {
+        String revision = requested.equals("HEAD") ? "main" : requested;
         return store.read(repositories -> {
             Optional<Ref> ref = repositories.repos().ref(repo.id(), revision);
             if (ref.isPresent()) {

@@ -71,6 +71,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import dev.incubator.hub.HubService;
+import dev.incubator.hub.blob.BlobStore;
+import dev.incubator.hub.blob.FileBlobStore;
+import dev.incubator.hub.chunk.ChunkStore;
+import dev.incubator.hub.chunk.Chunker;
+import dev.incubator.hub.crypto.LocalMasterKey;
+import dev.incubator.hub.repo.Repo;
+import dev.incubator.s3.S3BlobStore;
+import dev.incubator.server.api.HfRoutes;
+import dev.incubator.server.api.HubRoutes;
+import dev.incubator.store.JdbiHubStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,6 +115,42 @@ public final class IncubatorServer implements AutoCloseable {
     public static IncubatorServer start(ServerConfig config) {
         // Millisecond ticks: what the store keeps, so a response never shows more precision than a re-read.
         return start(config, Clock.tick(Clock.systemUTC(), java.time.Duration.ofMillis(1)));
+    }
+
+    /**
+     * The hub: packs in a directory or an S3-compatible bucket, data keys wrapped by the master key, metadata in
+     * the same database; namespaces are organisation and user names.
+     */
+    private static HubService hub(ServerConfig config, Database database, JdbiTenancyStore tenancyStore, Clock clock) {
+        ServerConfig.Hub settings = config.hub();
+        try {
+            BlobStore blobs;
+            if (settings.s3().isPresent()) {
+                ServerConfig.S3 s3 = settings.s3().get();
+                S3BlobStore bucket = new S3BlobStore(new S3BlobStore.Settings(s3.endpoint(), s3.region(), s3.bucket(),
+                        s3.prefix(), s3.pathStyle(), s3.accessKey(), s3.secretKey(), s3.partBytes()));
+                bucket.ensureBucket();
+                blobs = bucket;
+            } else {
+                blobs = new FileBlobStore(settings.blobDir());
+            }
+            LocalMasterKey masterKey = LocalMasterKey.load(settings.masterKey(), settings.masterKeyFile());
+            JdbiHubStore hubStore = new JdbiHubStore(database);
+            ChunkStore chunks = new ChunkStore(blobs, hubStore, masterKey, config.dataDir().resolve("spool"), clock,
+                    Chunker.Params.DEFAULT, settings.packBytes());
+            LOG.info("hub: packs in {}, master key {}", blobs.describe(), masterKey.keyId());
+            return new HubService(hubStore, chunks, namespace -> tenancyStore.read(repositories -> {
+                Optional<dev.incubator.tenancy.Organisation> organisation = repositories.organisations()
+                        .findByName(namespace);
+                if (organisation.isPresent()) {
+                    return Optional.of(new Repo.Owner(Repo.OwnerKind.ORGANISATION, organisation.get().id().value()));
+                }
+                return repositories.users().findByName(namespace).map(user ->
+                        new Repo.Owner(Repo.OwnerKind.USER, user.id().value()));
+            }), clock);
+        } catch (IOException e) {
+            throw new IllegalStateException("the hub's blob store or master key is not usable: " + e.getMessage(), e);
+        }
     }
 
     public static IncubatorServer start(ServerConfig config, Clock clock) {
@@ -195,8 +242,12 @@ public final class IncubatorServer implements AutoCloseable {
             compute.recover();
             LOG.info("compute: {}, policy {}", backendDescription, config.compute().policy());
 
+            HubService hub = hub(config, database, store, clock);
+
             ObjectMapper json = Json.mapper();
             List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).routes());
+            routes.addAll(new HubRoutes(hub, tenancy, json, config.hub().gcGrace()).routes());
+            routes.addAll(new HfRoutes(hub, tenancy, json, clock).routes());
             routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,
                     new EnergyModel(config.compute().gridFactor())).routes());
             AtomicBoolean ready = new AtomicBoolean();

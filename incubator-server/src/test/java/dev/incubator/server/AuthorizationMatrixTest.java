@@ -97,6 +97,36 @@ class AuthorizationMatrixTest {
         MATRIX.put("queue", Rule.anyUser());
         MATRIX.put("usage", Rule.org("viewer", op, au));
         MATRIX.put("cluster", Rule.anyUser());
+        // The hub: the probe repositories are visible to their organisation ("organisation" visibility).
+        MATRIX.put("createRepository", Rule.org("member", op));
+        MATRIX.put("listRepositories", Rule.publicRoute());
+        MATRIX.put("getRepository", Rule.org("viewer", op, au, rv));
+        MATRIX.put("updateRepository", Rule.org("admin", op));
+        MATRIX.put("deleteRepository", Rule.org("admin", op));
+        MATRIX.put("listCommits", Rule.org("viewer", op, au, rv));
+        MATRIX.put("getTree", Rule.org("viewer", op, au, rv));
+        MATRIX.put("diffRevisions", Rule.org("viewer", op, au, rv));
+        MATRIX.put("missingChunks", Rule.org("member", op));
+        MATRIX.put("uploadChunks", Rule.org("member", op));
+        MATRIX.put("createCommit", Rule.org("member", op));
+        MATRIX.put("downloadFile", Rule.org("viewer", op, au, rv));
+        MATRIX.put("fileInfo", Rule.org("viewer", op, au, rv));
+        MATRIX.put("hubFsck", Rule.platform(op));
+        MATRIX.put("hubGc", Rule.platform(op));
+        MATRIX.put("hfWhoami", Rule.anyUser());
+        MATRIX.put("hfCreateRepo", Rule.org("member", op));
+        for (String kind : List.of("Model", "Dataset")) {
+            for (String read : List.of("Info", "InfoAtRevision", "Tree", "TreePath", "PathsInfo", "Resolve",
+                    "ResolveHead")) {
+                MATRIX.put("hf" + kind + read, Rule.org("viewer", op, au, rv));
+            }
+            for (String write : List.of("Preupload", "Commit", "LfsBatch")) {
+                MATRIX.put("hf" + kind + write, Rule.org("member", op));
+            }
+        }
+        // Signed upload URLs are capabilities: whoever holds a valid one may use it.
+        MATRIX.put("hfLfsUpload", Rule.publicRoute());
+        MATRIX.put("hfLfsVerify", Rule.publicRoute());
     }
 
     private static final List<String> ORG_ROLES = List.of("viewer", "member", "admin", "owner");
@@ -138,6 +168,29 @@ class AuthorizationMatrixTest {
         }
         server.addMember("foreign", "u-owner", "owner"); // some own members hold roles abroad too; see foreignOrg()
         server.createUser("target");
+        for (String org : List.of("own", "foreign")) {
+            for (String type : List.of("model", "dataset")) {
+                server.post("/api/repos/create").token(server.operatorToken()).json(Map.of("name", "probe",
+                        "organization", org, "type", type, "private", true)).expect(200);
+                server.post("/api/" + type + "s/" + org + "/probe/commit/main").token(server.operatorToken())
+                        .raw("application/x-ndjson", "{\"key\":\"header\",\"value\":{\"summary\":\"probe\"}}\n"
+                                + "{\"key\":\"file\",\"value\":{\"path\":\"dir/file.txt\",\"content\":\"aGk=\","
+                                + "\"encoding\":\"base64\"}}").expect(200);
+            }
+        }
+    }
+
+    private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    /** A signed upload URL for fresh content in the organisation's probe model, and that content. */
+    private Map.Entry<String, byte[]> signedUpload(String org) {
+        byte[] content = server.unique("content").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String oid = dev.incubator.hub.chunk.Hashes.sha256(content);
+        JsonNode batch = server.post("/" + org + "/probe.git/info/lfs/objects/batch").token(server.operatorToken())
+                .json(Map.of("operation", "upload", "objects", List.of(Map.of("oid", oid, "size", content.length))))
+                .expect(200);
+        String href = batch.path("objects").get(0).path("actions").path("upload").path("href").asText();
+        return Map.entry(href.substring(href.indexOf("/api/")), content);
     }
 
     @AfterAll
@@ -279,6 +332,35 @@ class AuthorizationMatrixTest {
                     "email", "p@example.org"));
             case "issueUserToken", "createToken" -> withBody.apply(Map.of("name", "t", "scopes", List.of("read")));
             case "submitJob" -> withBody.apply(Map.of("name", "probe", "command", List.of("true")));
+            case "createRepository" -> withBody.apply(Map.of("kind", "model", "namespace", org,
+                    "name", server.unique("repo")));
+            case "hfCreateRepo" -> withBody.apply(Map.of("name", server.unique("repo"), "organization", org));
+            case "updateRepository" -> withBody.apply(Map.of("visibility", "organisation"));
+            case "missingChunks" -> withBody.apply(Map.of("chunks", List.of()));
+            case "uploadChunks" -> server.request("POST", path(route, org, subject)).token(token)
+                    .raw("application/octet-stream", new byte[0]);
+            case "createCommit" -> withBody.apply(Map.of("message", "probe", "files", List.of(Map.of("path",
+                    server.unique("empty"), "sha256", EMPTY_SHA256, "size", 0, "chunks", List.of()))));
+            case "hfModelPreupload", "hfDatasetPreupload" -> withBody.apply(Map.of("files", List.of(Map.of("path",
+                    "x.bin", "size", 10, "sample", ""))));
+            case "hfModelCommit", "hfDatasetCommit" -> server.request("POST", path(route, org, subject)).token(token)
+                    .raw("application/x-ndjson", "{\"key\":\"header\",\"value\":{\"summary\":\"probe\"}}\n"
+                            + "{\"key\":\"file\",\"value\":{\"path\":\"" + server.unique("f")
+                            + "\",\"content\":\"aGk=\",\"encoding\":\"base64\"}}");
+            case "hfModelLfsBatch", "hfDatasetLfsBatch" -> withBody.apply(Map.of("operation", "upload", "objects",
+                    List.of(Map.of("oid", EMPTY_SHA256, "size", 0))));
+            case "hfModelPathsInfo", "hfDatasetPathsInfo" -> withBody.apply(Map.of("paths", List.of("dir/file.txt")));
+            case "hfLfsUpload" -> {
+                Map.Entry<String, byte[]> upload = signedUpload(org);
+                yield server.request("PUT", upload.getKey()).token(token).raw("application/octet-stream",
+                        upload.getValue());
+            }
+            case "hfLfsVerify" -> {
+                Map.Entry<String, byte[]> upload = signedUpload(org);
+                server.request("PUT", upload.getKey()).raw("application/octet-stream", upload.getValue()).send();
+                String verify = upload.getKey().replace("?", "/verify?");
+                yield server.request("POST", verify).token(token).json(Map.of());
+            }
             default -> server.request(route.method().name(), path(route, org, subject)).token(token);
         };
     }
@@ -286,7 +368,19 @@ class AuthorizationMatrixTest {
     /** The route's path with its parameters filled for {@code org}; member routes get a fresh member. */
     private String path(ApiRoute route, String org, Subject subject) {
         String path = route.path().replace("{org}", org).replace("{grant}", grants.get(org))
-                .replace("{user}", "target");
+                .replace("{user}", "target").replace("{kind}", "model").replace("{namespace}", org)
+                .replace("{revision}", "main").replace("{repo}", "probe.git")
+                .replace("<path>", route.operationId().contains("TreePath") ? "dir" : "dir/file.txt");
+        if (route.operationId().equals("deleteRepository")) {
+            String doomed = server.unique("doomed");
+            server.post("/api/v1/repos").token(server.operatorToken()).json(Map.of("kind", "model", "namespace", org,
+                    "name", doomed)).expect(201);
+            return path.replace("{name}", doomed);
+        }
+        path = path.replace("{name}", "probe");
+        if (route.operationId().equals("diffRevisions")) {
+            return path + "?from=main";
+        }
         if (route.path().endsWith("/members/{user}")) {
             if (route.operationId().equals("getMember")) {
                 return path.replace("/members/target", "/members/" + (org.equals("own") ? "u-viewer" : "u-outsider"));

@@ -74,6 +74,11 @@ public final class RepoAccess {
 
     /** Whether the caller may create repositories in a namespace owned by {@code owner}. */
     public Decision mayCreateIn(HubCaller caller, Repo.Owner owner, String namespace) {
+        boolean knows = owner.kind() == Repo.OwnerKind.USER ? caller.userId().map(owner.id()::equals).orElse(false)
+                || caller.readsEverything() : caller.organisations().containsKey(owner.id()) || caller.readsEverything();
+        if (!knows) {
+            return Decision.deny(ErrorCode.NOT_FOUND, "namespace '" + namespace + "' not found");
+        }
         if (!caller.mayWrite()) {
             return Decision.deny(ErrorCode.INSUFFICIENT_SCOPE, "this token lacks the 'write' scope needed to create"
                     + " repositories");

@@ -45,6 +45,14 @@ public record ApiRoute(HandlerType method, String path, String operationId, Stri
         return new Builder(HandlerType.PATCH, path, operationId).conditional();
     }
 
+    public static Builder put(String path, String operationId) {
+        return new Builder(HandlerType.PUT, path, operationId);
+    }
+
+    public static Builder head(String path, String operationId) {
+        return new Builder(HandlerType.HEAD, path, operationId);
+    }
+
     public static Builder delete(String path, String operationId) {
         return new Builder(HandlerType.DELETE, path, operationId);
     }

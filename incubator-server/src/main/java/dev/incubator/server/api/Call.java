@@ -65,6 +65,12 @@ public final class Call {
         return principal;
     }
 
+    /** The principal when the request carries a token (which must then be valid); empty when it carries none. */
+    public Optional<Principal> optionalPrincipal() {
+        String header = context.header("Authorization");
+        return header == null || header.isBlank() ? Optional.empty() : Optional.of(principal());
+    }
+
     public Caller caller() {
         return new Caller(principal(), requestMeta());
     }

@@ -212,6 +212,14 @@ public final class HttpApi {
             context.status(204);
             return;
         }
+        if (result instanceof Streamed streamed) {
+            try {
+                streamed.write(context);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return;
+        }
         if (result instanceof Raw raw) {
             context.status(raw.status()).contentType(raw.contentType()).result(raw.body());
             return;

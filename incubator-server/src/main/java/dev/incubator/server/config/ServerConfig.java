@@ -36,7 +36,18 @@ public record ServerConfig(
         StoreConfig store,
         Duration grantExpiryInterval,
         Duration idempotencyRetention,
-        Compute compute) {
+        Compute compute,
+        Hub hub) {
+
+    /** Settings of the hub: where packs go, the master key, pack size and the garbage collector's grace. */
+    public record Hub(Optional<S3> s3, Path blobDir, Optional<String> masterKey, Path masterKeyFile, long packBytes,
+                      Duration gcGrace) {
+    }
+
+    /** An S3-compatible blob store, present when hub.blob-store is s3. */
+    public record S3(Optional<java.net.URI> endpoint, String region, String bucket, String prefix, boolean pathStyle,
+                     Optional<String> accessKey, Optional<String> secretKey, long partBytes) {
+    }
 
     /** Settings of the compute capability. */
     public record Compute(int virtualGpus, String policy, Duration cycleInterval, Duration meteringInterval,
@@ -95,7 +106,24 @@ public record ServerConfig(
             new Setting("compute.slurm.partition", null, "Partition for submitted jobs (default: the cluster's)"),
             new Setting("compute.slurm.account", null, "Slurm account for submitted jobs"),
             new Setting("compute.slurm.jobs-dir", null, "Job directories (logs, checkpoints), shared with the compute"
-                    + " nodes (default <data-dir>/jobs)"));
+                    + " nodes (default <data-dir>/jobs)"),
+            new Setting("hub.blob-store", "file", "Where hub packs are stored: file (hub.blob-dir) or s3 (hub.s3.*)"),
+            new Setting("hub.blob-dir", null, "Directory of hub packs with hub.blob-store=file (default <data-dir>/blobs)"),
+            new Setting("hub.master-key", null, "Master key wrapping the hub's data keys, base64 of 32 bytes; keep it in"
+                    + " the environment (INCUBATOR_HUB_MASTER_KEY), not in a file beside the data"),
+            new Setting("hub.master-key-file", null, "File holding the master key when hub.master-key is not set;"
+                    + " created with a random key on first start (default <data-dir>/hub-master.key)"),
+            new Setting("hub.pack-size-mib", "64", "Target size of a pack of chunks"),
+            new Setting("hub.gc-grace-hours", "24", "Garbage collection spares content wanted this recently (uploads"
+                    + " in flight)"),
+            new Setting("hub.s3.endpoint", null, "S3 endpoint URL for S3-compatible stores (default: AWS)"),
+            new Setting("hub.s3.region", "us-east-1", "S3 region"),
+            new Setting("hub.s3.bucket", null, "S3 bucket (required with hub.blob-store=s3; created if absent)"),
+            new Setting("hub.s3.prefix", "incubator", "Key prefix inside the bucket"),
+            new Setting("hub.s3.path-style", "false", "Path-style addressing (most S3-compatible servers need true)"),
+            new Setting("hub.s3.access-key", null, "S3 access key (default: the AWS default credential chain)"),
+            new Setting("hub.s3.secret-key", null, "S3 secret key"),
+            new Setting("hub.s3.part-size-mib", "64", "Multipart upload part size for packs"));
 
     public ServerConfig {
         requireNonNull(dataDir, "dataDir is null");
@@ -165,6 +193,7 @@ public record ServerConfig(
                 }, 0.5703);
         int halfLifeHours = integer(values, "compute.fair-share.half-life-hours", 1, 24 * 365, problems);
         Optional<Slurm> slurm = slurm(values, dataDir, problems);
+        Hub hub = hub(values, dataDir, problems);
         String url = Optional.ofNullable(values.get("store.url")).filter(value -> !value.isBlank())
                 .orElse("jdbc:sqlite:" + dataDir.resolve("incubator.db"));
         try {
@@ -180,7 +209,60 @@ public record ServerConfig(
                 Optional.ofNullable(values.get("store.password")), poolSize, synchronous, busyTimeout);
         return new ServerConfig(dataDir, host, port, maxBody, accessLog, store, Duration.ofSeconds(expirySeconds),
                 Duration.ofHours(retentionHours), new Compute(virtualGpus, policy, Duration.ofMillis(cycleMillis),
-                        Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours), slurm));
+                        Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours), slurm), hub);
+    }
+
+    private static Hub hub(Map<String, String> values, Path dataDir, List<String> problems) {
+        String kind = values.get("hub.blob-store").trim().toLowerCase(Locale.ROOT);
+        int packMib = integer(values, "hub.pack-size-mib", 1, 4096, problems);
+        int graceHours = integer(values, "hub.gc-grace-hours", 0, 24 * 365, problems);
+        int partMib = integer(values, "hub.s3.part-size-mib", 5, 4096, problems);
+        Path blobDir = Optional.ofNullable(values.get("hub.blob-dir")).filter(value -> !value.isBlank())
+                .map(ServerConfig::expandHome).orElse(dataDir.resolve("blobs"));
+        Path keyFile = Optional.ofNullable(values.get("hub.master-key-file")).filter(value -> !value.isBlank())
+                .map(ServerConfig::expandHome).orElse(dataDir.resolve("hub-master.key"));
+        Optional<String> masterKey = Optional.ofNullable(values.get("hub.master-key")).filter(value -> !value.isBlank());
+        masterKey.ifPresent(value -> {
+            try {
+                if (java.util.Base64.getDecoder().decode(value.trim()).length != 32) {
+                    problems.add("hub.master-key must be base64 of exactly 32 bytes (head -c 32 /dev/urandom | base64)");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add("hub.master-key is not base64 (head -c 32 /dev/urandom | base64)");
+            }
+        });
+        Optional<S3> s3 = Optional.empty();
+        if (kind.equals("s3")) {
+            String bucket = values.get("hub.s3.bucket");
+            if (bucket == null || bucket.isBlank() || bucket.trim().length() < 3) {
+                problems.add("hub.s3.bucket is required with hub.blob-store=s3 (a bucket name of 3 or more characters)");
+            }
+            Optional<java.net.URI> endpoint = Optional.empty();
+            String endpointText = values.get("hub.s3.endpoint");
+            if (endpointText != null && !endpointText.isBlank()) {
+                try {
+                    java.net.URI uri = new java.net.URI(endpointText.trim());
+                    if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
+                        problems.add("hub.s3.endpoint must be an http(s) URL like http://minio:9000, not '"
+                                + endpointText + "'");
+                    }
+                    endpoint = Optional.of(uri);
+                } catch (java.net.URISyntaxException e) {
+                    problems.add("hub.s3.endpoint is not a URL: '" + endpointText + "'");
+                }
+            }
+            Optional<String> access = Optional.ofNullable(values.get("hub.s3.access-key")).filter(v -> !v.isBlank());
+            Optional<String> secret = Optional.ofNullable(values.get("hub.s3.secret-key")).filter(v -> !v.isBlank());
+            if (access.isPresent() != secret.isPresent()) {
+                problems.add("hub.s3.access-key and hub.s3.secret-key go together: set both or neither");
+            }
+            s3 = Optional.of(new S3(endpoint, values.get("hub.s3.region").trim(), bucket == null ? "" : bucket.trim(),
+                    values.get("hub.s3.prefix").trim(), bool(values, "hub.s3.path-style", problems), access, secret,
+                    partMib * 1024L * 1024));
+        } else if (!kind.equals("file")) {
+            problems.add("hub.blob-store must be file or s3, not '" + kind + "'");
+        }
+        return new Hub(s3, blobDir, masterKey, keyFile, packMib * 1024L * 1024, Duration.ofHours(graceHours));
     }
 
     private static Optional<Slurm> slurm(Map<String, String> values, Path dataDir, List<String> problems) {
@@ -237,22 +319,22 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDir, host, newPort, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute);
+                idempotencyRetention, compute, hub);
     }
 
     public ServerConfig withAccessLog(boolean enabled) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, enabled, store, grantExpiryInterval,
-                idempotencyRetention, compute);
+                idempotencyRetention, compute, hub);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, newStore, grantExpiryInterval,
-                idempotencyRetention, compute);
+                idempotencyRetention, compute, hub);
     }
 
     public ServerConfig withCompute(Compute newCompute) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, newCompute);
+                idempotencyRetention, newCompute, hub);
     }
 
     private static void readYaml(Path file, Map<String, String> values, List<String> problems) {

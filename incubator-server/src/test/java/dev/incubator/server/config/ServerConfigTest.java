@@ -34,6 +34,27 @@ class ServerConfigTest {
         assertThat(config.idempotencyRetention()).isEqualTo(Duration.ofHours(24));
         assertThat(config.compute()).isEqualTo(new ServerConfig.Compute(0, "FAIR_SHARE", Duration.ofSeconds(2),
                 Duration.ofSeconds(60), 0.5703, Duration.ofHours(168), Optional.empty()));
+        assertThat(config.hub()).isEqualTo(new ServerConfig.Hub(Optional.empty(), config.dataDir().resolve("blobs"),
+                Optional.empty(), config.dataDir().resolve("hub-master.key"), 64L * 1024 * 1024, Duration.ofHours(24)));
+    }
+
+    @Test
+    void anS3BlobStoreNeedsABucketAndBothKeysOrNeither() {
+        assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of(), Map.of("data-dir", temp.toString(),
+                "hub.blob-store", "s3", "hub.s3.access-key", "k", "hub.s3.endpoint", "minio:9000")))
+                .hasMessageContaining("hub.s3.bucket is required")
+                .hasMessageContaining("hub.s3.access-key and hub.s3.secret-key go together")
+                .hasMessageContaining("hub.s3.endpoint must be an http(s) URL");
+        ServerConfig config = ServerConfig.load(Optional.empty(), Map.of("INCUBATOR_HUB_S3_BUCKET", "models"),
+                Map.of("data-dir", temp.toString(), "hub.blob-store", "s3", "hub.s3.endpoint", "http://minio:9000",
+                        "hub.s3.path-style", "true"));
+        assertThat(config.hub().s3()).hasValueSatisfying(s3 -> {
+            assertThat(s3.bucket()).isEqualTo("models");
+            assertThat(s3.pathStyle()).isTrue();
+            assertThat(s3.endpoint()).hasValue(java.net.URI.create("http://minio:9000"));
+        });
+        assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of("INCUBATOR_HUB_MASTER_KEY", "not-base64!"),
+                Map.of("data-dir", temp.toString()))).hasMessageContaining("hub.master-key is not base64");
     }
 
     @Test
@@ -45,7 +66,10 @@ class ServerConfigTest {
                 "compute.policy", "compute.cycle-interval-ms", "compute.metering-interval-seconds",
                 "compute.grid-factor-kg-per-kwh", "compute.fair-share.half-life-hours", "compute.backend",
                 "compute.slurm.url", "compute.slurm.api-version", "compute.slurm.user", "compute.slurm.jwt-key-file",
-                "compute.slurm.token", "compute.slurm.partition", "compute.slurm.account", "compute.slurm.jobs-dir");
+                "compute.slurm.token", "compute.slurm.partition", "compute.slurm.account", "compute.slurm.jobs-dir",
+                "hub.blob-store", "hub.blob-dir", "hub.master-key", "hub.master-key-file", "hub.pack-size-mib",
+                "hub.gc-grace-hours", "hub.s3.endpoint", "hub.s3.region", "hub.s3.bucket", "hub.s3.prefix",
+                "hub.s3.path-style", "hub.s3.access-key", "hub.s3.secret-key", "hub.s3.part-size-mib");
         assertThat(ServerConfig.SETTINGS.get(2).environmentVariable()).isEqualTo("INCUBATOR_SERVER_PORT");
         assertThat(ServerConfig.SETTINGS.get(10).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
     }
