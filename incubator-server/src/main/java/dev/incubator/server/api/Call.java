@@ -23,6 +23,8 @@ import java.util.Optional;
 public final class Call {
     public static final String REQUEST_ID = "incubator.request-id";
     public static final String PRINCIPAL = "incubator.principal";
+    /** The prefix Hugging Face clients require of tokens; {@code hf_} + an Incubator token is accepted. */
+    public static final String HF_PREFIX = "hf_";
 
     private final Context context;
     private final Authenticator authenticator;
@@ -59,7 +61,12 @@ public final class Call {
                 throw new IncubatorException(ErrorCode.UNAUTHENTICATED,
                         "the Authorization header must use the Bearer scheme: 'Authorization: Bearer <token>'");
             }
-            principal = authenticator.authenticate(header.substring(7).trim());
+            String secret = header.substring(7).trim();
+            // Hugging Face clients insist that tokens start with "hf_": they may send ours as "hf_inc_...".
+            if (secret.startsWith(HF_PREFIX + dev.incubator.tenancy.TokenSecrets.PREFIX)) {
+                secret = secret.substring(HF_PREFIX.length());
+            }
+            principal = authenticator.authenticate(secret);
             context.attribute(PRINCIPAL, principal);
         }
         return principal;

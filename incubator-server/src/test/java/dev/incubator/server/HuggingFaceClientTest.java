@@ -1,0 +1,86 @@
+package dev.incubator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The official Hugging Face JavaScript client ({@code @huggingface/hub}, pinned in hf-client-test/package.json)
+ * against a real server: create a repository, upload a multi-file model with a file over 50 MB, list it and
+ * download every file byte-identical. Needs Node.js and {@code npm ci --prefix hf-client-test}; skipped without
+ * them on a developer machine, required under CI.
+ */
+class HuggingFaceClientTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void theOfficialJavaScriptClientRoundTripsAModel() throws Exception {
+        Path script = projectRoot().resolve("hf-client-test/roundtrip.mjs");
+        boolean installed = Files.isDirectory(projectRoot().resolve("hf-client-test/node_modules/@huggingface/hub"));
+        if (!installed || !nodeAvailable()) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new IllegalStateException("CI must run 'npm ci --prefix hf-client-test' with Node.js installed");
+            }
+            assumeTrue(false, "run 'npm ci --prefix hf-client-test' (Node.js 18+) to drive the official client");
+        }
+        try (TestServer server = TestServer.start(dataDir)) {
+            server.createOrg("open-lab");
+            server.createUser("researcher");
+            server.addMember("open-lab", "researcher", "member");
+            String token = server.tokenFor("researcher", "read", "write");
+
+            ProcessBuilder builder = new ProcessBuilder("node", script.toString()).redirectErrorStream(true);
+            builder.environment().put("HUB_URL", server.url().toString().replaceAll("/$", ""));
+            builder.environment().put("HF_TOKEN", "hf_" + token);
+            builder.environment().put("HF_REPO", "open-lab/roundtrip-7b");
+            Process process = builder.start();
+            List<String> lines = new ArrayList<>();
+            try (var reader = process.inputReader(StandardCharsets.UTF_8)) {
+                reader.lines().forEach(line -> {
+                    lines.add(line);
+                    System.out.println("[hf-client] " + line);
+                });
+            }
+            assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+            assertThat(process.exitValue()).as(String.join("\n", lines)).isZero();
+            assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"step\":\"done\""));
+            assertThat(lines.stream().filter(line -> line.contains("\"step\":\"download\""))).hasSize(5);
+
+            JsonNode tree = server.get("/api/v1/repos/model/open-lab/roundtrip-7b/tree/main").token(token).expect(200);
+            assertThat(tree.path("files").findValuesAsText("path")).contains("model-00001.safetensors");
+            JsonNode repo = server.get("/api/v1/repos/model/open-lab/roundtrip-7b").token(token).expect(200);
+            assertThat(repo.path("repository").path("card").path("license").asText()).isEqualTo("apache-2.0");
+        }
+    }
+
+    private static boolean nodeAvailable() {
+        try {
+            Process process = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static Path projectRoot() {
+        Path path = Path.of("").toAbsolutePath();
+        while (path != null && !Files.exists(path.resolve("hf-client-test"))) {
+            path = path.getParent();
+        }
+        return path == null ? Path.of("").toAbsolutePath() : path;
+    }
+}
