@@ -26,7 +26,8 @@ final class ApiClient {
 
     private final URI base;
     private final Optional<String> token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .version(HttpClient.Version.HTTP_1_1).build();
 
     ApiClient(URI base, Optional<String> token) {
         this.base = requireNonNull(base, "base is null");
@@ -52,6 +53,77 @@ final class ApiClient {
 
     JsonNode delete(String path) {
         return send("DELETE", path, null);
+    }
+
+    /** Posts a binary body (chunk uploads); the answer is JSON. */
+    JsonNode postBytes(String path, String contentType, byte[] body, int length) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(30))
+                .header("Accept", "application/json").header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, length));
+        token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+        return exchange(request);
+    }
+
+    /** Posts JSON without an idempotency key (requests that are safe to repeat, or whose bodies are large). */
+    JsonNode postPlain(String path, Object body) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(30))
+                    .header("Accept", "application/json").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+            return exchange(request);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Opens a download, from byte {@code offset} when positive; the caller reads and closes the stream. */
+    HttpResponse<java.io.InputStream> download(String path, long offset) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(60)).GET();
+        token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+        if (offset > 0) {
+            request.header("Range", "bytes=" + offset + "-");
+        }
+        try {
+            HttpResponse<java.io.InputStream> response = http.send(request.build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() >= 400) {
+                byte[] body;
+                try (java.io.InputStream in = response.body()) {
+                    body = in.readAllBytes();
+                }
+                throw CliException.fromProblem(response.statusCode(), body.length == 0 ? JSON.createObjectNode()
+                        : parse(body));
+            }
+            return response;
+        } catch (ConnectException e) {
+            throw new CliException("cannot reach the Incubator server at " + base
+                    + "; is 'incubator serve' running, and is the URL right (incubator login --url ...)?");
+        } catch (IOException e) {
+            throw new CliException("download from " + base + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
+    }
+
+    private JsonNode exchange(HttpRequest.Builder request) {
+        try {
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode json = response.body().length == 0 ? JSON.createObjectNode() : parse(response.body());
+            if (response.statusCode() >= 400) {
+                throw CliException.fromProblem(response.statusCode(), json);
+            }
+            return json;
+        } catch (ConnectException e) {
+            throw new CliException("cannot reach the Incubator server at " + base
+                    + "; is 'incubator serve' running, and is the URL right (incubator login --url ...)?");
+        } catch (IOException e) {
+            throw new CliException("request to " + base + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
     }
 
     static String segment(String value) {

@@ -125,6 +125,90 @@ class CrashRecoveryTest {
     }
 
     @Test
+    void aPushCutShortByKillingTheServerResumesSendingOnlyMissingChunksAndLeavesTheStoreClean() throws Exception {
+        Path model = dataDir.getParent().resolve("model");
+        Files.createDirectories(model);
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 4; i++) {
+            byte[] shard = new byte[48 * 1024 * 1024];
+            random.nextBytes(shard);
+            Files.write(model.resolve("model-0000" + i + ".safetensors"), shard);
+        }
+        int port = freePort();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        Process server = startServer(port);
+        String token;
+        try {
+            awaitReady(base, server);
+            token = Files.readString(dataDir.resolve("bootstrap-token")).strip();
+            send(base, token, "POST", "/api/v1/orgs", Map.of("name", "lab", "display_name", "Lab", "kind", "lab"));
+            IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", dataDir.getParent().resolve("cfg").toString(),
+                    "INCUBATOR_URL", base.toString(), "INCUBATOR_TOKEN", token));
+            assertThat(cli("hub", "create", "lab/big").exitCode).isZero();
+            ExecutorService pusher = Executors.newSingleThreadExecutor();
+            var firstPush = pusher.submit(() -> cli("hub", "push", model.toString(), "lab/big"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (packs() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(packs()).as("some packs were stored before the kill").isGreaterThanOrEqualTo(2);
+            server.destroyForcibly();
+            server.waitFor(10, TimeUnit.SECONDS);
+            Cli interrupted = firstPush.get(60, TimeUnit.SECONDS);
+            pusher.shutdown();
+            assertThat(interrupted.exitCode).as("the push fails when the server dies").isEqualTo(1);
+        } finally {
+            server.destroyForcibly();
+        }
+
+        Process restarted = startServer(port);
+        try {
+            awaitReady(base, restarted);
+            Cli resumed = cli("hub", "push", model.toString(), "lab/big", "-o", "json");
+            assertThat(resumed.exitCode).as(resumed.err).isZero();
+            JsonNode summary = JSON.readTree(resumed.out);
+            assertThat(summary.path("chunks_sent").asInt()).as("only what the first push did not store travels")
+                    .isLessThan(summary.path("chunks").asInt());
+            Path copy = dataDir.getParent().resolve("copy");
+            assertThat(cli("hub", "pull", "lab/big", copy.toString()).exitCode).isZero();
+            for (int i = 0; i < 4; i++) {
+                String name = "model-0000" + i + ".safetensors";
+                assertThat(HubTransfer.sha256(copy.resolve(name))).isEqualTo(HubTransfer.sha256(model.resolve(name)));
+            }
+            Cli fsck = cli("hub", "fsck");
+            assertThat(fsck.exitCode).as(fsck.out).isZero();
+            assertThat(fsck.out).startsWith("clean");
+        } finally {
+            IncubatorCommand.useEnvironment(System.getenv());
+            restarted.destroy();
+            restarted.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private record Cli(int exitCode, String out, String err) {
+    }
+
+    private static Cli cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine commandLine = IncubatorCommand.commandLine();
+        commandLine.setOut(new java.io.PrintWriter(out));
+        commandLine.setErr(new java.io.PrintWriter(err));
+        int exit = commandLine.execute(args);
+        return new Cli(exit, out.toString(), err.toString());
+    }
+
+    private long packs() throws IOException {
+        Path packs = dataDir.resolve("blobs/packs");
+        if (!Files.exists(packs)) {
+            return 0;
+        }
+        try (var files = Files.walk(packs)) {
+            return files.filter(path -> path.toString().endsWith(".pack")).count();
+        }
+    }
+
+    @Test
     void jobsRunningWhenTheServerIsKilledAreAccountedForAfterRestart() throws Exception {
         int port = freePort();
         URI base = URI.create("http://127.0.0.1:" + port);

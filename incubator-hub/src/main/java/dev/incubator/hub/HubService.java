@@ -555,7 +555,12 @@ public final class HubService {
     // --------------------------------------------------------------------------------------------- maintenance
 
     /** The outcome of a check of every pack, chunk, file and reference. */
-    public record FsckReport(int packs, int repositories, int commits, int files, List<ChunkStore.Problem> problems) {
+    /**
+     * {@code problems} are damage (missing or corrupt data); {@code unreferenced} are objects an interrupted upload
+     * left that no index names: harmless, and removed by garbage collection after the grace period.
+     */
+    public record FsckReport(int packs, int repositories, int commits, int files, List<ChunkStore.Problem> problems,
+                             List<String> unreferenced) {
         public boolean clean() {
             return problems.isEmpty();
         }
@@ -563,8 +568,6 @@ public final class HubService {
 
     public FsckReport fsck(java.util.function.LongConsumer progress) throws IOException {
         List<ChunkStore.Problem> problems = new ArrayList<>(chunks.checkPacks(progress));
-        chunks.unknownPackObjects().forEach(key -> problems.add(new ChunkStore.Problem(key,
-                "object the index does not know (left by an interrupted upload; garbage collection removes it)")));
         int[] counts = new int[3];
         Set<String> checkedFiles = new HashSet<>();
         for (String domain : store.read(repositories -> repositories.chunks().domains())) {
@@ -604,7 +607,8 @@ public final class HubService {
             }
         }
         int packs = store.read(repositories -> repositories.chunks().packs()).size();
-        return new FsckReport(packs, counts[0], counts[1], counts[2], List.copyOf(problems));
+        return new FsckReport(packs, counts[0], counts[1], counts[2], List.copyOf(problems),
+                chunks.unknownPackObjects());
     }
 
     /** Removes content no commit needs, sparing anything wanted within {@code grace} (uploads in flight). */

@@ -138,7 +138,9 @@ public final class IncubatorServer implements AutoCloseable {
             JdbiHubStore hubStore = new JdbiHubStore(database);
             ChunkStore chunks = new ChunkStore(blobs, hubStore, masterKey, config.dataDir().resolve("spool"), clock,
                     Chunker.Params.DEFAULT, settings.packBytes());
-            LOG.info("hub: packs in {}, master key {}", blobs.describe(), masterKey.keyId());
+            int stale = chunks.cleanSpool();
+            LOG.info("hub: packs in {}, master key {}{}", blobs.describe(), masterKey.keyId(),
+                    stale > 0 ? ", removed " + stale + " spool file(s) of uploads cut short" : "");
             return new HubService(hubStore, chunks, namespace -> tenancyStore.read(repositories -> {
                 Optional<dev.incubator.tenancy.Organisation> organisation = repositories.organisations()
                         .findByName(namespace);

@@ -221,6 +221,22 @@ public abstract class HubStoreContract extends ComputeStoreContract {
     }
 
     @Test
+    void aPackLeftByAnUploadCutShortIsNoDamageAndIsCollectedAfterTheGrace() throws IOException {
+        Repo repo = hub.create(alice, RepoKind.MODEL, "alpha", "cut-short", Visibility.ORGANISATION);
+        push(repo, "a.bin", random(11, 50_000));
+        Files.createDirectories(blobDir.resolve("packs/org-org-alpha"));
+        Files.write(blobDir.resolve("packs/org-org-alpha/deadbeef.pack"), random(12, 1_000));
+        HubService.FsckReport report = hub.fsck(bytes -> { });
+        assertThat(report.clean()).isTrue();
+        assertThat(report.unreferenced()).containsExactly("packs/org-org-alpha/deadbeef.pack");
+        Files.setLastModifiedTime(blobDir.resolve("packs/org-org-alpha/deadbeef.pack"),
+                java.nio.file.attribute.FileTime.from(clock.instant().minus(Duration.ofDays(2))));
+        hub.collectGarbage(Duration.ofHours(24));
+        assertThat(hub.fsck(bytes -> { }).unreferenced()).isEmpty();
+        assertThat(read(repo, "main", "a.bin")).hasSize(50_000);
+    }
+
+    @Test
     void aPushThatNeverSentSomeChunksCannotCommit() throws IOException {
         Repo repo = hub.create(alice, RepoKind.MODEL, "alpha", "partial", Visibility.ORGANISATION);
         byte[] data = random(10, 100_000);

@@ -56,6 +56,21 @@ public final class ChunkStore {
         this.packTarget = packTarget;
     }
 
+    /** Removes pack spool files a previous process left when it died mid-upload; call before serving. */
+    public int cleanSpool() throws IOException {
+        if (!java.nio.file.Files.isDirectory(spool)) {
+            return 0;
+        }
+        int removed = 0;
+        try (var files = java.nio.file.Files.list(spool)) {
+            for (Path file : files.filter(path -> path.getFileName().toString().startsWith("pack-")).toList()) {
+                java.nio.file.Files.deleteIfExists(file);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     public BlobStore blobs() {
         return blobs;
     }

@@ -125,7 +125,7 @@ public final class HubRoutes {
     }
 
     public record FsckView(boolean clean, int packs, int repositories, int commits, int files, long bytesChecked,
-                           List<ProblemView> problems) {
+                           List<ProblemView> problems, List<String> unreferenced) {
     }
 
     public record GcView(int files, int chunks, int packsDeleted, int packsRewritten, long bytesFreed) {
@@ -247,7 +247,8 @@ public final class HubRoutes {
                             HubService.FsckReport report = hub.fsck(read -> bytes[0] += read);
                             return new FsckView(report.clean(), report.packs(), report.repositories(), report.commits(),
                                     report.files(), bytes[0], report.problems().stream().map(problem ->
-                                    new ProblemView(problem.object(), problem.detail())).toList());
+                                    new ProblemView(problem.object(), problem.detail())).toList(),
+                                    report.unreferenced());
                         }),
                 ApiRoute.post(TenancyRoutes.PREFIX + "/hub/gc", "hubGc").tag("hub")
                         .summary("Remove content no commit needs, sparing uploads within the grace period (operator)")
