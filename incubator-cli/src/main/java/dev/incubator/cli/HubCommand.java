@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "hub", mixinStandardHelpOptions = true,
         description = "Model and dataset repositories: create, push, pull, list, log, diff; fsck and gc (operator).",
         subcommands = {HubCommand.Create.class, HubCommand.Ls.class, HubCommand.Push.class, HubCommand.Pull.class,
-                HubCommand.Log.class, HubCommand.Diff.class, HubCommand.Fsck.class, HubCommand.Gc.class})
+                HubCommand.Log.class, HubCommand.Diff.class, HubCommand.Tag.class, HubCommand.Fsck.class,
+                HubCommand.Gc.class})
 final class HubCommand {
     static final List<Column> REPO_COLUMNS = List.of(field("repository", "full_name"), field("kind", "kind"),
             field("visibility", "visibility"), new Column("license", node -> Output.text(node.path("card")
@@ -222,6 +223,28 @@ final class HubCommand {
             out().println(diff.path("changes").size() + " change(s) from " + diff.path("from").asText().substring(0, 12)
                     + " to " + diff.path("to").asText().substring(0, 12));
             out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "tag", mixinStandardHelpOptions = true,
+            description = "Tag a revision (tags never move), or create a branch with --branch.")
+    static final class Tag extends ClientCommand {
+        @Parameters(index = "0", description = REPO_HELP + ", optionally @REVISION to tag (default main)")
+        String repo;
+
+        @Parameters(index = "1", description = "Tag (or branch) name, e.g. v1.0")
+        String name;
+
+        @Option(names = "--branch", description = "Create a branch instead of a tag")
+        boolean branch;
+
+        @Override
+        public Integer call() {
+            RepoRef ref = RepoRef.parse(repo);
+            print(client().post(path(ref) + "/refs", Map.of("name", name, "kind", branch ? "branch" : "tag",
+                    "revision", ref.revision())), List.of(field("name", "name"), field("kind", "kind"),
+                    field("commit", "commit")));
             return 0;
         }
     }

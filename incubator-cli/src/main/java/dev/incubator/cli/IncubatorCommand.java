@@ -47,8 +47,8 @@ public final class IncubatorCommand implements Runnable {
         return environment;
     }
 
-    /** For tests: the environment the CLI reads instead of the process's. */
-    static void useEnvironment(Map<String, String> replacement) {
+    /** Replaces the environment the commands read (credentials, XDG dirs): for embedding and tests. */
+    public static void useEnvironment(Map<String, String> replacement) {
         environment = Map.copyOf(replacement);
     }
 

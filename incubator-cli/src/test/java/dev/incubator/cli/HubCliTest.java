@@ -88,6 +88,11 @@ class HubCliTest {
         assertThat(run("hub", "ls", "deep-lab/med-7b@" + firstCommit.substring(0, 10)).out())
                 .contains("model.safetensors").contains("3 file(s)");
         assertThat(run("hub", "ls", "--search", "qwen2-7b").out()).contains("deep-lab/med-7b");
+        assertThat(run("hub", "tag", "deep-lab/med-7b@" + firstCommit, "v1").exitCode()).isZero();
+        Path v1 = temp.resolve("v1");
+        assertThat(run("hub", "pull", "deep-lab/med-7b@v1", v1.toString()).exitCode()).isZero();
+        assertThat(HubTransfer.sha256(v1.resolve("model.safetensors"))).isEqualTo(HubTransfer.sha256(
+                copy.resolve("model.safetensors")));
         Run fsck = run("hub", "fsck");
         assertThat(fsck.exitCode()).as(fsck.out()).isZero();
         assertThat(fsck.out()).startsWith("clean");

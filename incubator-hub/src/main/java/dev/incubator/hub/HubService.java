@@ -212,6 +212,43 @@ public final class HubService {
         });
     }
 
+    /** Creates a branch or tag at a revision; tags never move afterwards. */
+    public Ref createRef(HubCaller caller, Repo repo, String name, Ref.Kind kind, String revision) {
+        access.check(caller, Operation.WRITE, repo);
+        Violations violations = new Violations();
+        violations.check(REF_NAME.matcher(name).matches() && !name.contains("..") && !HEX_PREFIX.matcher(name).matches(),
+                "name", "must be a branch or tag name such as 'v1.0' or 'experiment' (not hex digits alone)");
+        violations.throwIfAny();
+        Commit commit = resolve(repo, revision);
+        Ref ref = new Ref(repo.id(), name, kind, commit.id(), 1);
+        return store.write(repositories -> {
+            if (repositories.repos().ref(repo.id(), name).isPresent()) {
+                throw new IncubatorException(ErrorCode.ALREADY_EXISTS, wire(kind) + " '" + name + "' already exists in "
+                        + repo.fullName());
+            }
+            repositories.repos().insertRef(ref);
+            audit(repositories, caller, "hub.ref.create", repo, Map.of("ref", name, "kind", wire(kind),
+                    "commit", commit.id()));
+            return ref;
+        });
+    }
+
+    /** Deletes a branch or tag; the main branch stays. */
+    public void deleteRef(HubCaller caller, Repo repo, String name) {
+        access.check(caller, Operation.WRITE, repo);
+        if (name.equals("main")) {
+            throw IncubatorException.validation("name", "the main branch can not be deleted");
+        }
+        store.write(repositories -> {
+            Ref ref = repositories.repos().ref(repo.id(), name).orElseThrow(() -> IncubatorException.notFound("ref",
+                    name));
+            repositories.repos().deleteRef(repo.id(), name);
+            audit(repositories, caller, "hub.ref.delete", repo, Map.of("ref", name, "kind", wire(ref.kind()),
+                    "commit", ref.commitId()));
+            return null;
+        });
+    }
+
     public List<Ref> refs(Repo repo) {
         return store.read(repositories -> repositories.repos().refs(repo.id()));
     }

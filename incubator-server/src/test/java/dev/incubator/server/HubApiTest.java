@@ -110,6 +110,45 @@ class HubApiTest {
     }
 
     @Test
+    void noFileUnderTheDataDirectoryHoldsAPushedMarkerWhicheverWayItArrived() throws IOException {
+        String marker = "ZETA-MARKER-4417-do-not-store-in-clear";
+        byte[] text = (marker + " some patient notes\n").repeat(3_000).getBytes(StandardCharsets.UTF_8);
+        createRepo(alice, "alpha", "secret", "private");
+        push(alice, "models/alpha/secret", "notes.txt", text);
+        String ndjson = "{\"key\":\"header\",\"value\":{\"summary\":\"inline\"}}\n{\"key\":\"file\",\"value\":"
+                + "{\"path\":\"inline.txt\",\"content\":\"" + Base64.getEncoder().encodeToString(
+                marker.getBytes(StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}";
+        server.post("/api/models/alpha/secret/commit/main").token(alice).raw("application/x-ndjson", ndjson).expect(200);
+        server.close();
+        try (var files = java.nio.file.Files.walk(dataDir)) {
+            for (Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                assertThat(new String(java.nio.file.Files.readAllBytes(file), StandardCharsets.ISO_8859_1))
+                        .as(file.toString()).doesNotContain("ZETA-MARKER-4417");
+            }
+        }
+        server = TestServer.start(dataDir);
+        assertThat(server.get("/api/v1/repos/model/alpha/secret/files/main/notes.txt").token(alice).send().body())
+                .isEqualTo(text);
+    }
+
+    @Test
+    void tagsPinARevisionAndBranchesTakePushes() throws IOException {
+        createRepo(alice, "alpha", "tagged", "organisation");
+        JsonNode first = push(alice, "models/alpha/tagged", "a.txt", "one".getBytes(StandardCharsets.UTF_8));
+        server.post("/api/v1/repos/model/alpha/tagged/refs").token(alice).json(Map.of("name", "v1.0", "kind", "tag"))
+                .expect(201);
+        push(alice, "models/alpha/tagged", "a.txt", "two".getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(server.get("/api/v1/repos/model/alpha/tagged/files/v1.0/a.txt").token(alice).send()
+                .body(), StandardCharsets.UTF_8)).isEqualTo("one");
+        assertThat(server.get("/api/v1/repos/model/alpha/tagged/tree/v1.0").token(alice).expect(200).path("commit")
+                .asText()).isEqualTo(first.path("id").asText());
+        assertThat(server.post("/api/v1/repos/model/alpha/tagged/refs").token(alice)
+                .json(Map.of("name", "v1.0", "kind", "tag")).send().status()).isEqualTo(409);
+        assertThat(server.request("DELETE", "/api/v1/repos/model/alpha/tagged/refs/main").token(alice).send().status())
+                .isEqualTo(400);
+    }
+
+    @Test
     void operatorsCheckAndCollectTheStore() throws IOException {
         createRepo(alice, "alpha", "checked", "organisation");
         push(alice, "models/alpha/checked", "a.bin", random(5, 200_000));

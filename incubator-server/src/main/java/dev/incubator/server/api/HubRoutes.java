@@ -52,6 +52,11 @@ public final class HubRoutes {
     private static final BodySpec UPDATE = BodySpec.named("UpdateRepository")
             .optionalEnum("visibility", List.of("public", "organisation", "private", "gated"), "who may read it")
             .build();
+    private static final BodySpec CREATE_REF = BodySpec.named("CreateRef")
+            .required("name", STRING, "branch or tag name, e.g. 'v1.0'")
+            .requiredEnum("kind", List.of("branch", "tag"), "a branch moves with pushes; a tag never moves")
+            .optional("revision", STRING, "where it points: a branch, tag or commit (default main)")
+            .build();
     private static final BodySpec MISSING = BodySpec.named("MissingChunks")
             .required("chunks", STRING_LIST, "SHA-256 of each chunk the client would send")
             .build();
@@ -175,6 +180,37 @@ public final class HubRoutes {
                         .handle(call -> {
                             Repo repo = repo(call, Operation.ADMIN);
                             hub.delete(HubCallers.of(call), repo.kind(), repo.namespace(), repo.name());
+                            return null;
+                        }),
+                ApiRoute.post(REPO + "/refs", "createRef").tag("hub").summary("Create a branch or a tag")
+                        .body(CREATE_REF).returns(RefView.class)
+                        .handle(call -> {
+                            var body = call.body(CREATE_REF);
+                            Repo repo = repo(call, Operation.WRITE);
+                            var ref = hub.createRef(HubCallers.of(call), repo, body.string("name"),
+                                    body.string("kind").equals("tag") ? dev.incubator.hub.repo.Ref.Kind.TAG
+                                            : dev.incubator.hub.repo.Ref.Kind.BRANCH,
+                                    body.optionalString("revision").orElse("main"));
+                            return new RefView(ref.name(), HubService.wire(ref.kind()), ref.commitId());
+                        }),
+                ApiRoute.delete(REPO + "/refs/{ref}", "deleteRef").tag("hub")
+                        .summary("Delete a branch or a tag (not main)").status(204)
+                        .handle(call -> {
+                            Repo repo = repo(call, Operation.WRITE);
+                            hub.deleteRef(HubCallers.of(call), repo, call.path("ref"));
+                            return null;
+                        }),
+                ApiRoute.delete(TenancyRoutes.PREFIX + "/orgs/{org}/hub-key", "shredOrganisationKey").tag("hub")
+                        .summary("Delete the organisation's hub data key: its private content becomes unreadable "
+                                + "for good (operator; ?confirm=<org> required)")
+                        .query("confirm", "the organisation's name, to confirm").status(204)
+                        .handle(call -> {
+                            var org = tenancy.authorize(call.caller(), call.path("org"), Action.GRANT_MANAGE);
+                            if (!call.query("confirm").orElse("").equals(org.name())) {
+                                throw IncubatorException.validation("confirm", "must repeat the organisation's name: "
+                                        + "this destroys every private file of '" + org.name() + "' for good");
+                            }
+                            hub.shredOrganisation(HubCallers.of(call), org.id().value());
                             return null;
                         }),
                 ApiRoute.get(REPO + "/commits", "listCommits").tag("hub").summary("Commit log, newest first")
