@@ -104,6 +104,7 @@ final class HubTransfer {
             local.add(scan(chunker, directory, file, hashing));
         }
         hashing.finish();
+        long scanned = System.nanoTime();
 
         List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(local.stream().flatMap(file ->
                 file.chunks().stream().map(chunk -> (String) chunk[0])).toList()));
@@ -114,7 +115,9 @@ final class HubTransfer {
             answer.path("missing").forEach(node -> missing.add(node.asText()));
         }
         int toSend = missing.size();
+        long asked = System.nanoTime();
         long sent = upload(chunker, local, missing);
+        long uploaded = System.nanoTime();
 
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("branch", branch);
@@ -138,24 +141,41 @@ final class HubTransfer {
         }
         body.put("files", entries);
         JsonNode commit = client.postPlain(repoPath + "/commits", body);
+        if (System.getenv("INCUBATOR_TIMING") != null) {
+            System.err.printf("scan %.2fs ask %.2fs upload %.2fs commit %.2fs%n", (scanned - started) / 1e9,
+                    (asked - scanned) / 1e9, (uploaded - asked) / 1e9, (System.nanoTime() - uploaded) / 1e9);
+        }
         return new PushResult(commit, local.size(), total, sent, toSend, all.size(),
                 (System.nanoTime() - started) / 1e9);
     }
 
+    /** Chunks a file and hashes each chunk, while another thread hashes the whole file. */
     private static LocalFile scan(Chunker chunker, Path directory, Path file, Progress progress) throws IOException {
-        MessageDigest whole = Hashes.sha256();
+        java.util.concurrent.CompletableFuture<String> whole = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return sha256(file);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         List<Object[]> chunks = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file)) {
             chunker.split(in, (buffer, offset, length) -> {
-                whole.update(buffer, offset, length);
                 chunks.add(new Object[] {Hashes.sha256(buffer, offset, length), length});
                 progress.add(length);
             });
         }
-        return new LocalFile(relative(directory, file), file, Files.size(file), Hashes.hex(whole.digest()), chunks);
+        try {
+            return new LocalFile(relative(directory, file), file, Files.size(file), whole.join(), chunks);
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new CliException("could not read " + file + ": " + e.getCause().getMessage());
+        }
     }
 
-    /** Sends the missing chunks in batches, two requests in flight; returns the bytes sent. */
+    /**
+     * Sends the missing chunks in batches, two requests in flight; returns the bytes sent. Chunks are read at the
+     * offsets the scan recorded (the server checks every chunk's hash, so a file changed since the scan fails).
+     */
     private long upload(Chunker chunker, List<LocalFile> files, Set<String> missing) throws IOException {
         long bytes = 0;
         for (LocalFile file : files) {
@@ -168,46 +188,48 @@ final class HubTransfer {
         Progress progress = Progress.onTerminal("uploading", bytes);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<Future<?>> inFlight = new ArrayList<>();
-        long[] sent = {0};
+        long sent = 0;
         try {
-            byte[][] batch = {new byte[BATCH_BYTES + 64 * 1024 * 8]};
-            int[] used = {0};
+            byte[] batch = new byte[BATCH_BYTES + chunker.params().max() + 64];
+            int used = 0;
             Set<String> pending = new HashSet<>(missing);
             for (LocalFile file : files) {
                 if (file.chunks().stream().noneMatch(chunk -> pending.contains((String) chunk[0]))) {
                     continue;
                 }
-                try (InputStream in = Files.newInputStream(file.file())) {
-                    chunker.split(in, (buffer, offset, length) -> {
-                        String hash = Hashes.sha256(buffer, offset, length);
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file.file())) {
+                    long offset = 0;
+                    for (Object[] chunk : file.chunks()) {
+                        String hash = (String) chunk[0];
+                        int length = (int) chunk[1];
+                        long at = offset;
+                        offset += length;
                         if (!pending.remove(hash)) {
-                            return;
+                            continue;
                         }
-                        if (used[0] + length + 36 > batch[0].length) {
-                            send(pool, inFlight, batch[0], used[0], progress);
-                            batch[0] = new byte[batch[0].length];
-                            used[0] = 0;
+                        System.arraycopy(Hashes.unhex(hash), 0, batch, used, 32);
+                        batch[used + 32] = (byte) (length >>> 24);
+                        batch[used + 33] = (byte) (length >>> 16);
+                        batch[used + 34] = (byte) (length >>> 8);
+                        batch[used + 35] = (byte) length;
+                        java.nio.ByteBuffer target = java.nio.ByteBuffer.wrap(batch, used + 36, length);
+                        while (target.hasRemaining()) {
+                            if (channel.read(target, at + target.position() - (used + 36)) < 0) {
+                                throw new CliException(file.path() + " became shorter during the push; run it again");
+                            }
                         }
-                        byte[] target = batch[0];
-                        System.arraycopy(Hashes.unhex(hash), 0, target, used[0], 32);
-                        int at = used[0] + 32;
-                        target[at] = (byte) (length >>> 24);
-                        target[at + 1] = (byte) (length >>> 16);
-                        target[at + 2] = (byte) (length >>> 8);
-                        target[at + 3] = (byte) length;
-                        System.arraycopy(buffer, offset, target, at + 4, length);
-                        used[0] = at + 4 + length;
-                        sent[0] += length;
-                        if (used[0] >= BATCH_BYTES) {
-                            send(pool, inFlight, batch[0], used[0], progress);
-                            batch[0] = new byte[batch[0].length];
-                            used[0] = 0;
+                        used += 36 + length;
+                        sent += length;
+                        if (used >= BATCH_BYTES) {
+                            send(pool, inFlight, batch, used, progress);
+                            batch = new byte[batch.length];
+                            used = 0;
                         }
-                    });
+                    }
                 }
             }
-            if (used[0] > 0) {
-                send(pool, inFlight, batch[0], used[0], progress);
+            if (used > 0) {
+                send(pool, inFlight, batch, used, progress);
             }
             for (Future<?> future : inFlight) {
                 await(future);
@@ -216,7 +238,7 @@ final class HubTransfer {
             pool.shutdownNow();
         }
         progress.finish();
-        return sent[0];
+        return sent;
     }
 
     private void send(ExecutorService pool, List<Future<?>> inFlight, byte[] body, int length, Progress progress) {
@@ -281,23 +303,29 @@ final class HubTransfer {
         }
         progress.add(have);
         String path = repoPath + "/files/" + commit + "/" + encodePath(file.path("path").asText());
+        MessageDigest digest = Hashes.sha256();
         if (have < size || size == 0) {
             HttpResponse<InputStream> response = client.download(path, have);
             boolean resumed = response.statusCode() == 206;
+            if (resumed) {
+                hashInto(digest, part);
+            } else {
+                progress.add(-have);
+            }
             try (InputStream in = response.body(); OutputStream out = Files.newOutputStream(part,
                     StandardOpenOption.CREATE, resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                if (!resumed) {
-                    progress.add(-have);
-                }
                 byte[] buffer = new byte[1 << 20];
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
                     out.write(buffer, 0, read);
+                    digest.update(buffer, 0, read);
                     progress.add(read);
                 }
             }
+        } else {
+            hashInto(digest, part);
         }
-        String actual = sha256(part);
+        String actual = Hashes.hex(digest.digest());
         if (!actual.equals(file.path("sha256").asText())) {
             Files.delete(part);
             throw new CliException(file.path("path").asText() + " arrived with SHA-256 " + actual + ", not "
@@ -324,6 +352,11 @@ final class HubTransfer {
 
     static String sha256(Path file) throws IOException {
         MessageDigest digest = Hashes.sha256();
+        hashInto(digest, file);
+        return Hashes.hex(digest.digest());
+    }
+
+    private static void hashInto(MessageDigest digest, Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 20];
             int read;
@@ -331,7 +364,6 @@ final class HubTransfer {
                 digest.update(buffer, 0, read);
             }
         }
-        return Hashes.hex(digest.digest());
     }
 
     private static String relative(Path directory, Path file) {

@@ -36,6 +36,17 @@ final class JdbiChunkIndex implements ChunkIndex {
     }
 
     @Override
+    public java.util.Map<String, ChunkLocation> locate(String domain, Collection<String> hashes) {
+        java.util.Map<String, ChunkLocation> found = new java.util.HashMap<>();
+        for (List<String> part : partition(new java.util.LinkedHashSet<>(hashes))) {
+            handle.createQuery("SELECT * FROM hub_chunks WHERE domain = :domain AND hash IN (<hashes>)")
+                    .bind("domain", domain).bindList("hashes", part).map(LOCATION)
+                    .forEach(location -> found.put(location.hash(), location));
+        }
+        return found;
+    }
+
+    @Override
     public Set<String> present(String domain, Collection<String> hashes) {
         Set<String> found = new HashSet<>();
         for (List<String> part : partition(hashes)) {

@@ -20,6 +20,12 @@ public interface BlobStore {
 
     void put(String key, byte[] bytes) throws IOException;
 
+    /** Stores a local file that is not needed afterwards; stores on the same file system may move it in place. */
+    default void putAndRemove(String key, Path file) throws IOException {
+        put(key, file);
+        java.nio.file.Files.deleteIfExists(file);
+    }
+
     /** {@code length} bytes from {@code offset}; {@link BlobNotFoundException} when the key does not exist. */
     byte[] read(String key, long offset, int length) throws IOException;
 

@@ -47,6 +47,25 @@ public final class FileBlobStore implements BlobStore {
     }
 
     @Override
+    public void putAndRemove(String key, Path file) throws IOException {
+        Path target = resolve(key);
+        Files.createDirectories(target.getParent());
+        force(file);
+        try {
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException differentFileSystem) {
+            put(key, file);
+            Files.deleteIfExists(file);
+            return;
+        }
+        try (FileChannel directory = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException ignored) {
+            // Some file systems can not open a directory for syncing; the rename is still atomic.
+        }
+    }
+
+    @Override
     public void put(String key, byte[] bytes) throws IOException {
         Path target = resolve(key);
         Files.createDirectories(target.getParent());

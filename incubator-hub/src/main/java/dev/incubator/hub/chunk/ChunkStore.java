@@ -184,21 +184,26 @@ public final class ChunkStore {
             if (pending.isEmpty()) {
                 return;
             }
-            Set<String> present = store.write(repositories -> {
-                Set<String> found = repositories.chunks().present(domain, pending.keySet());
-                repositories.chunks().touch(domain, found, clock.instant());
-                return found;
-            });
-            for (Map.Entry<String, byte[]> chunk : pending.entrySet()) {
-                if (present.contains(chunk.getKey())) {
-                    continue;
-                }
+            Set<String> present = store.read(repositories -> repositories.chunks().present(domain, pending.keySet()));
+            if (!present.isEmpty()) {
+                store.write(repositories -> {
+                    repositories.chunks().touch(domain, present, clock.instant());
+                    return null;
+                });
+            }
+            // Seal the new chunks in parallel, then append them in order.
+            List<Map.Entry<String, byte[]>> fresh = pending.entrySet().stream()
+                    .filter(chunk -> !present.contains(chunk.getKey())).toList();
+            List<java.util.concurrent.Future<byte[]>> sealed = new ArrayList<>(fresh.size());
+            for (Map.Entry<String, byte[]> chunk : fresh) {
+                byte[] data = chunk.getValue();
+                sealed.add(WORKERS.submit(() -> ChunkCodec.encode(key, domain, chunk.getKey(), data, 0, data.length)));
+            }
+            for (int i = 0; i < fresh.size(); i++) {
                 if (pack == null) {
                     pack = new PackWriter(domain, spool);
                 }
-                byte[] data = chunk.getValue();
-                pack.add(chunk.getKey(), data.length, ChunkCodec.encode(key, domain, chunk.getKey(), data, 0,
-                        data.length));
+                pack.add(fresh.get(i).getKey(), fresh.get(i).getValue().length, await(sealed.get(i)));
                 if (pack.size() >= packTarget) {
                     seal();
                 }
@@ -259,21 +264,136 @@ public final class ChunkStore {
         }
     }
 
-    /** Writes bytes {@code from} (inclusive) to {@code to} (exclusive) of a file, verifying every chunk read. */
+    /**
+     * Writes bytes {@code from} (inclusive) to {@code to} (exclusive) of a file, verifying every chunk read. Chunks
+     * are located a window at a time, records adjacent in a pack are fetched with one ranged read, and records are
+     * opened (authenticated, decompressed, hash-checked) in parallel, then written in order.
+     */
     public void copy(FileManifest file, long from, long to, OutputStream out) throws IOException {
+        List<FileManifest.ChunkRef> wanted = new ArrayList<>();
+        List<int[]> slices = new ArrayList<>();
         long position = 0;
         for (FileManifest.ChunkRef chunk : file.chunks()) {
             long end = position + chunk.length();
             if (end > from && position < to) {
-                byte[] data = read(file.domain(), chunk.hash());
-                int start = (int) Math.max(0, from - position);
-                int stop = (int) Math.min(chunk.length(), to - position);
-                out.write(data, start, stop - start);
+                wanted.add(chunk);
+                slices.add(new int[] {(int) Math.max(0, from - position), (int) Math.min(chunk.length(), to - position)});
             }
             position = end;
             if (position >= to) {
                 break;
             }
+        }
+        byte[] key = wanted.isEmpty() ? null : dataKey(file.domain(), false);
+        // While one window is written out, the next is already being fetched and opened.
+        List<java.util.concurrent.Future<byte[]>> current = wanted.isEmpty() ? List.of()
+                : openWindow(file.domain(), key, wanted.subList(0, Math.min(wanted.size(), WINDOW)));
+        for (int start = 0; start < wanted.size(); start += WINDOW) {
+            int next = start + WINDOW;
+            List<java.util.concurrent.Future<byte[]>> following = next < wanted.size()
+                    ? openWindow(file.domain(), key, wanted.subList(next, Math.min(wanted.size(), next + WINDOW)))
+                    : List.of();
+            for (int i = 0; i < current.size(); i++) {
+                int[] slice = slices.get(start + i);
+                out.write(await(current.get(i)), slice[0], slice[1] - slice[0]);
+            }
+            current = following;
+        }
+    }
+
+    /** Chunks located, fetched and opened together. */
+    private static final int WINDOW = 64;
+    /** Largest single ranged read when coalescing adjacent records. */
+    private static final int MAX_RANGE = 16 * 1024 * 1024;
+    /** Seals and opens chunk records (zstd, AES-GCM, SHA-256): CPU work spread over the cores. */
+    private static final java.util.concurrent.ExecutorService WORKERS = java.util.concurrent.Executors
+            .newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), runnable -> {
+                Thread thread = new Thread(runnable, "chunk-worker");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    private static <T> T await(java.util.concurrent.Future<T> future) throws IOException {
+        try {
+            return future.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while sealing or opening chunks");
+        }
+    }
+
+    private List<java.util.concurrent.Future<byte[]>> openWindow(String domain, byte[] key,
+                                                              List<FileManifest.ChunkRef> window) throws IOException {
+        Map<String, ChunkLocation> located = store.read(repositories -> repositories.chunks().locate(domain,
+                window.stream().map(FileManifest.ChunkRef::hash).toList()));
+        List<ChunkLocation> locations = new ArrayList<>(window.size());
+        for (FileManifest.ChunkRef chunk : window) {
+            ChunkLocation location = located.get(chunk.hash());
+            if (location == null) {
+                throw new CorruptDataException("chunk " + chunk.hash() + " of domain " + domain
+                        + " is missing from the chunk index");
+            }
+            locations.add(location);
+        }
+        // Fetch runs of records that sit back to back in one pack with one read each.
+        byte[][] records = new byte[locations.size()][];
+        int i = 0;
+        while (i < locations.size()) {
+            ChunkLocation first = locations.get(i);
+            int j = i + 1;
+            long end = first.offset() + first.length();
+            while (j < locations.size() && locations.get(j).pack().equals(first.pack())
+                    && locations.get(j).offset() == end && end + locations.get(j).length() - first.offset() <= MAX_RANGE) {
+                end += locations.get(j).length();
+                j++;
+            }
+            byte[] range = fetch(first, (int) (end - first.offset()));
+            for (int k = i; k < j; k++) {
+                ChunkLocation location = locations.get(k);
+                int offset = (int) (location.offset() - first.offset());
+                records[k] = java.util.Arrays.copyOfRange(range, offset, offset + location.length());
+            }
+            i = j;
+        }
+        List<java.util.concurrent.Future<byte[]>> opened = new ArrayList<>(locations.size());
+        for (int k = 0; k < locations.size(); k++) {
+            ChunkLocation location = locations.get(k);
+            byte[] record = records[k];
+            opened.add(WORKERS.submit(() -> open(key, location, record)));
+        }
+        return opened;
+    }
+
+    private byte[] fetch(ChunkLocation first, int length) throws IOException {
+        String packKey = PackInfo.keyOf(first.domain(), first.pack());
+        try {
+            return blobs.read(packKey, first.offset(), length);
+        } catch (BlobStore.BlobNotFoundException e) {
+            throw new CorruptDataException("pack " + packKey + " holding chunk " + first.hash() + " is missing", e);
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("outside")) {
+                throw new CorruptDataException("pack " + packKey + " is shorter than the index says (chunk "
+                        + first.hash() + " at " + first.offset() + ")", e);
+            }
+            throw e;
+        }
+    }
+
+    private static byte[] open(byte[] key, ChunkLocation location, byte[] record) throws CorruptDataException {
+        try {
+            return ChunkCodec.decode(key, location.domain(), location.hash(), location.rawLength(), record, 0,
+                    record.length);
+        } catch (CorruptDataException e) {
+            throw new CorruptDataException(e.getMessage() + " in pack " + PackInfo.keyOf(location.domain(),
+                    location.pack()) + " at offset " + location.offset(), e);
         }
     }
 

@@ -68,9 +68,8 @@ public final class PackWriter implements AutoCloseable {
     public Finished finish(BlobStore blobs, Instant now) throws IOException {
         out.close();
         PackInfo pack = new PackInfo(id, domain, size, chunks.size(), now);
-        blobs.put(pack.key(), spool);
+        blobs.putAndRemove(pack.key(), spool);
         blobs.put(pack.indexKey(), index(pack, chunks));
-        Files.deleteIfExists(spool);
         return new Finished(pack, List.copyOf(chunks));
     }
 

@@ -12,6 +12,14 @@ public final class Aead {
     public static final int TAG = 16;
     public static final int OVERHEAD = NONCE + TAG;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Cipher objects are costly to look up and not thread-safe: one per thread, re-initialised per use. */
+    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks AES/GCM", e);
+        }
+    });
 
     private Aead() {
     }
@@ -27,7 +35,7 @@ public final class Aead {
         byte[] nonce = new byte[NONCE];
         RANDOM.nextBytes(nonce);
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG * 8, nonce));
             cipher.updateAAD(aad);
             System.arraycopy(nonce, 0, out, outOffset, NONCE);
@@ -49,7 +57,7 @@ public final class Aead {
         if (length < OVERHEAD) {
             throw new javax.crypto.AEADBadTagException("sealed data shorter than nonce and tag");
         }
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher cipher = CIPHERS.get();
         cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"),
                 new GCMParameterSpec(TAG * 8, sealed, offset, NONCE));
         cipher.updateAAD(aad);

@@ -12,6 +12,9 @@ import java.util.Set;
 public interface ChunkIndex {
     Optional<ChunkLocation> find(String domain, String hash);
 
+    /** The locations of those of {@code hashes} the domain holds, by hash. */
+    java.util.Map<String, ChunkLocation> locate(String domain, Collection<String> hashes);
+
     /** The hashes among {@code hashes} that the domain holds. */
     Set<String> present(String domain, Collection<String> hashes);
 
