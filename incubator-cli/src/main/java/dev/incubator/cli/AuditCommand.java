@@ -2,14 +2,39 @@ package dev.incubator.cli;
 
 import static dev.incubator.cli.Output.Column.field;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incubator.governance.audit.AuditVerifier;
+import dev.incubator.governance.audit.CanonicalJson;
+import dev.incubator.governance.audit.HeadSigner;
+import dev.incubator.governance.audit.TreeHead;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Read the audit log.",
-        subcommands = {AuditCommand.Events.class})
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = "Read the audit log, fetch signed tree heads and proofs, export a range, verify it offline.",
+        subcommands = {AuditCommand.Events.class, AuditCommand.Head.class, AuditCommand.Proof.class,
+                AuditCommand.Export.class, AuditCommand.Verify.class})
 final class AuditCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Command(name = "events", mixinStandardHelpOptions = true,
             description = "List audit events: all (operator, auditor) or one organisation's (--org, its admins too).")
     static final class Events extends ClientCommand {
@@ -26,6 +51,169 @@ final class AuditCommand {
                     field("action", "action"), field("target", "target_id"), field("outcome", "outcome"),
                     field("request", "request_id")));
             return 0;
+        }
+    }
+
+    @Command(name = "head", mixinStandardHelpOptions = true,
+            description = "The latest signed tree head (save it with -o json to check later exports against it).")
+    static final class Head extends ClientCommand {
+        @Override
+        public Integer call() {
+            print(client().get("/api/v1/audit/tree-head"), List.of(field("tree size", "tree_size"),
+                    field("root hash", "root_hash"), field("timestamp", "timestamp"), field("signature", "signature")));
+            return 0;
+        }
+    }
+
+    @Command(name = "proof", mixinStandardHelpOptions = true,
+            description = "An event's inclusion proof, or with --first a consistency proof between two tree sizes.")
+    static final class Proof extends ClientCommand {
+        @Parameters(index = "0", arity = "0..1", description = "The event's sequence number")
+        Long sequence;
+
+        @Option(names = "--tree-size", description = "A signed head's size (default: the latest)")
+        Long treeSize;
+
+        @Option(names = "--first", description = "Older tree size for a consistency proof")
+        Long first;
+
+        @Override
+        public Integer call() {
+            if (first != null) {
+                long second = treeSize != null ? treeSize : client().get("/api/v1/audit/tree-head").path("tree_size")
+                        .asLong();
+                Output.json(out(), client().get("/api/v1/audit/proof/consistency", Map.of("first",
+                        Long.toString(first), "second", Long.toString(second))));
+                return 0;
+            }
+            if (sequence == null) {
+                throw new CliException("give an event's sequence number, or --first SIZE for a consistency proof");
+            }
+            Map<String, String> query = new LinkedHashMap<>();
+            query.put("sequence", Long.toString(sequence));
+            query.put("tree_size", treeSize == null ? null : Long.toString(treeSize));
+            Output.json(out(), client().get("/api/v1/audit/proof/inclusion", query));
+            return 0;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write leaves [from, to) with their proofs, the signed head and the public key to a file.")
+    static final class Export extends ClientCommand {
+        @Option(names = "--from", defaultValue = "0", description = "First leaf index (default 0)")
+        long from;
+
+        @Option(names = "--to", description = "One past the last leaf (default: the whole log)")
+        Long to;
+
+        @Option(names = "--tree-size", description = "A signed head's size (default: the latest)")
+        Long treeSize;
+
+        @Option(names = "--trusted-head", description = "A head saved earlier (audit head -o json): the export then"
+                + " carries the proof that the log grew from it without rewriting")
+        Path trustedHead;
+
+        @Option(names = "--out", required = true, description = "File to write")
+        Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            ApiClient client = client();
+            Map<String, String> query = new LinkedHashMap<>();
+            query.put("from", Long.toString(from));
+            query.put("to", to == null ? null : Long.toString(to));
+            query.put("tree_size", treeSize == null ? null : Long.toString(treeSize));
+            ObjectNode bundle = (ObjectNode) client.get("/api/v1/audit/export", query);
+            if (trustedHead != null) {
+                long trustedSize = JSON.readTree(trustedHead.toFile()).path("tree_size").asLong();
+                long size = bundle.path("tree_head").path("tree_size").asLong();
+                if (trustedSize > 0 && trustedSize < size) {
+                    bundle.set("consistency", client.get("/api/v1/audit/proof/consistency", Map.of("first",
+                            Long.toString(trustedSize), "second", Long.toString(size))));
+                }
+            }
+            Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(bundle));
+            out().println("wrote " + bundle.path("entries").size() + " entries (leaves " + bundle.path("from").asLong()
+                    + " to " + bundle.path("to").asLong() + " of " + bundle.path("tree_head").path("tree_size").asLong()
+                    + ") to " + file);
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Check an export offline: the head's signature, every entry against its proof (and the "
+                    + "root, for a whole-log export), and with --trusted-head that the log only grew since that head.",
+                    "Exit code 1 names the first leaf index that was changed, removed or reordered."})
+    static final class Verify implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", description = "The file 'audit export' wrote")
+        Path file;
+
+        @Option(names = "--public-key", description = "The log's public key (base64, from /api/v1/audit/public-key"
+                + " fetched separately); default: the key in the export, which proves less")
+        String publicKey;
+
+        @Option(names = "--trusted-head", description = "A head saved earlier (audit head -o json)")
+        Path trustedHead;
+
+        @Override
+        public Integer call() throws IOException {
+            JsonNode bundle = JSON.readTree(file.toFile());
+            PublicKey key;
+            try {
+                key = HeadSigner.publicKey(publicKey != null ? publicKey : bundle.path("public_key").asText());
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw new CliException("the public key is not a base64 Ed25519 key: " + e.getMessage());
+            }
+            TreeHead head = head(bundle.path("tree_head"));
+            List<AuditVerifier.Entry> entries = new ArrayList<>();
+            for (JsonNode entry : bundle.path("entries")) {
+                Map<?, ?> event = JSON.convertValue(entry.path("event"), Map.class);
+                List<byte[]> path = new ArrayList<>();
+                entry.path("audit_path").forEach(node -> path.add(Base64.getDecoder().decode(node.asText())));
+                entries.add(new AuditVerifier.Entry(entry.path("leaf_index").asLong(), CanonicalJson.bytes(event), path));
+            }
+            AuditVerifier.Result result = AuditVerifier.verify(head, key, bundle.path("from").asLong(),
+                    bundle.path("to").asLong(), entries);
+            if (!result.valid()) {
+                spec.commandLine().getErr().println("FAILED" + result.firstBadIndex().map(index -> " at leaf index "
+                        + index).orElse("") + ": " + result.message());
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
+            if (trustedHead != null) {
+                TreeHead trusted = head(JSON.readTree(trustedHead.toFile()));
+                if (!HeadSigner.verify(key, trusted)) {
+                    throw new CliException("the trusted head's signature does not verify with the public key");
+                }
+                List<byte[]> proof = new ArrayList<>();
+                bundle.path("consistency").path("proof").forEach(node -> proof.add(Base64.getDecoder()
+                        .decode(node.asText())));
+                if (trusted.treeSize() > head.treeSize() || (trusted.treeSize() < head.treeSize()
+                        && !AuditVerifier.extendsTrusted(trusted, head, proof))
+                        || (trusted.treeSize() == head.treeSize() && !java.util.Arrays.equals(trusted.rootHash(),
+                        head.rootHash()))) {
+                    spec.commandLine().getErr().println("FAILED: the log of " + head.treeSize() + " leaves does not "
+                            + "extend the trusted head of " + trusted.treeSize() + " leaves (history was rewritten,"
+                            + " or export with --trusted-head to include the consistency proof)");
+                    spec.commandLine().getErr().flush();
+                    return 1;
+                }
+            }
+            spec.commandLine().getOut().println("OK: " + result.message()
+                    + (trustedHead != null ? ", extending the trusted head" : "")
+                    + (publicKey == null ? " (key taken from the export; pass --public-key to pin it)" : ""));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+
+        private static TreeHead head(JsonNode node) {
+            return new TreeHead(node.path("tree_size").asLong(), Base64.getDecoder().decode(node.path("root_hash")
+                    .asText()), Instant.parse(node.path("timestamp").asText()), Base64.getDecoder().decode(node
+                    .path("signature").asText()));
         }
     }
 }

@@ -79,8 +79,13 @@ import dev.incubator.hub.chunk.Chunker;
 import dev.incubator.hub.crypto.LocalMasterKey;
 import dev.incubator.hub.repo.Repo;
 import dev.incubator.s3.S3BlobStore;
+import dev.incubator.governance.audit.HeadSigner;
+import dev.incubator.governance.audit.TreeHead;
+import dev.incubator.governance.audit.VerifiableAuditLog;
+import dev.incubator.server.api.AuditRoutes;
 import dev.incubator.server.api.HfRoutes;
 import dev.incubator.server.api.HubRoutes;
+import dev.incubator.store.JdbiAuditTree;
 import dev.incubator.store.JdbiHubStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +94,7 @@ import org.slf4j.LoggerFactory;
 public final class IncubatorServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IncubatorServer.class);
     public static final String BOOTSTRAP_TOKEN_FILE = "bootstrap-token";
+    public static final String AUDIT_KEY_FILE = "audit-signing.key";
     public static final String VERSION = Optional.ofNullable(IncubatorServer.class.getPackage().getImplementationVersion())
             .orElse("0.1.0-SNAPSHOT");
 
@@ -245,11 +251,22 @@ public final class IncubatorServer implements AutoCloseable {
             LOG.info("compute: {}, policy {}", backendDescription, config.compute().policy());
 
             HubService hub = hub(config, database, store, clock);
+            VerifiableAuditLog auditLog;
+            try {
+                auditLog = new VerifiableAuditLog(new JdbiAuditTree(database), HeadSigner.loadOrCreate(
+                        config.dataDir().resolve(AUDIT_KEY_FILE)), clock, Duration.ofSeconds(5));
+            } catch (IOException e) {
+                throw new IllegalStateException("the audit signing key is not usable: " + e.getMessage(), e);
+            }
+            TreeHead startHead = auditLog.integrate();
+            LOG.info("audit log: {} event(s) in the Merkle tree, Ed25519 key {}", startHead.treeSize(),
+                    auditLog.signer().publicKeyBase64());
 
             ObjectMapper json = Json.mapper();
             List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).routes());
             routes.addAll(new HubRoutes(hub, tenancy, json, config.hub().gcGrace()).routes());
             routes.addAll(new HfRoutes(hub, tenancy, json, clock).routes());
+            routes.addAll(new AuditRoutes(auditLog, tenancy).routes());
             routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,
                     new EnergyModel(config.compute().gridFactor())).routes());
             AtomicBoolean ready = new AtomicBoolean();
@@ -296,6 +313,8 @@ public final class IncubatorServer implements AutoCloseable {
                     LOG.info("expired {} grant(s) past their end date", expired);
                 }
             }), 0, expiryMillis, TimeUnit.MILLISECONDS);
+            background.scheduleWithFixedDelay(() -> runQuietly("audit tree integration", auditLog::integrate), 1, 1,
+                    TimeUnit.SECONDS);
             background.scheduleWithFixedDelay(() -> runQuietly("idempotency purge", () -> store.write(repositories ->
                     repositories.idempotency().purgeOlderThan(Instant.now(clock).minus(config.idempotencyRetention())))),
                     1, 60, TimeUnit.MINUTES);

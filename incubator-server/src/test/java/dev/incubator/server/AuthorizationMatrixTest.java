@@ -127,6 +127,12 @@ class AuthorizationMatrixTest {
                 MATRIX.put("hf" + kind + write, Rule.org("member", op));
             }
         }
+        MATRIX.put("auditPublicKey", Rule.publicRoute());
+        MATRIX.put("auditTreeHead", Rule.anyUser());
+        MATRIX.put("auditHeads", Rule.platform(op, au));
+        MATRIX.put("auditInclusionProof", Rule.platform(op, au));
+        MATRIX.put("auditConsistencyProof", Rule.platform(op, au));
+        MATRIX.put("auditExport", Rule.platform(op, au));
         // Signed upload URLs are capabilities: whoever holds a valid one may use it.
         MATRIX.put("hfLfsUpload", Rule.publicRoute());
         MATRIX.put("hfLfsVerify", Rule.publicRoute());
@@ -396,6 +402,15 @@ class AuthorizationMatrixTest {
         }
         if (route.operationId().equals("diffRevisions")) {
             return path + "?from=main";
+        }
+        if (route.operationId().equals("auditInclusionProof")) {
+            return path + "?sequence=1";
+        }
+        if (route.operationId().equals("auditConsistencyProof") || route.operationId().equals("auditExport")) {
+            long size = server.get("/api/v1/audit/tree-head").token(server.operatorToken()).expect(200)
+                    .path("tree_size").asLong();
+            return path + (route.operationId().equals("auditExport") ? "?from=0&to=" + Math.min(size, 50)
+                    + "&tree_size=" + size : "?first=" + size + "&second=" + size);
         }
         if (route.path().endsWith("/members/{user}")) {
             if (route.operationId().equals("getMember")) {

@@ -10,6 +10,7 @@ import dev.incubator.common.audit.AuditEvent;
 import dev.incubator.common.audit.AuditEvent.Outcome;
 import dev.incubator.common.audit.AuditLog;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -63,6 +64,18 @@ final class JdbiAuditLog implements AuditLog {
         return Paging.page(handle, select, "seq", true, page,
                 query -> organisationId.isPresent() ? query.bind("orgId", organisationId.get()) : query, MAPPER,
                 event -> Long.toString(event.sequence()));
+    }
+
+    /** Events with a sequence number above {@code sequence}, in order. */
+    List<AuditEvent> after(long sequence, int limit) {
+        return handle.createQuery("SELECT " + COLUMNS + " FROM audit_events WHERE seq > :seq ORDER BY seq LIMIT :limit")
+                .bind("seq", sequence).bind("limit", limit).map(MAPPER).list();
+    }
+
+    /** Events with sequence numbers in [low, high]. */
+    List<AuditEvent> between(long low, long high) {
+        return handle.createQuery("SELECT " + COLUMNS + " FROM audit_events WHERE seq >= :low AND seq <= :high")
+                .bind("low", low).bind("high", high).map(MAPPER).list();
     }
 
     private static String writeDetails(Map<String, String> details) {

@@ -247,6 +247,31 @@ public abstract class HubStoreContract extends ComputeStoreContract {
                         .anySatisfy(error -> assertThat(error.message()).contains("were not uploaded")));
     }
 
+    @Test
+    void theAuditLogBecomesAMerkleTreeWhoseProofsVerify() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            hub.create(alice, RepoKind.MODEL, "alpha", "audited-" + i, Visibility.ORGANISATION);
+        }
+        var signer = dev.incubator.governance.audit.HeadSigner.loadOrCreate(temp.resolve("audit.key"));
+        var log = new dev.incubator.governance.audit.VerifiableAuditLog(new JdbiAuditTree(database), signer, clock,
+                Duration.ofSeconds(5));
+        var head = log.integrate();
+        assertThat(head.treeSize()).isGreaterThanOrEqualTo(40);
+        var key = dev.incubator.governance.audit.HeadSigner.publicKey(signer.publicKeyBase64());
+        assertThat(dev.incubator.governance.audit.HeadSigner.verify(key, head)).isTrue();
+        var export = log.export(0, head.treeSize(), head.treeSize());
+        for (var entry : export.entries()) {
+            assertThat(dev.incubator.governance.audit.Merkle.verifyInclusion(
+                    dev.incubator.governance.audit.AuditEntries.leafHash(entry.event()), entry.leafIndex(),
+                    head.treeSize(), entry.path(), head.rootHash())).as("leaf " + entry.leafIndex()).isTrue();
+        }
+        hub.create(alice, RepoKind.MODEL, "alpha", "one-more", Visibility.ORGANISATION);
+        var grown = log.integrate();
+        assertThat(grown.treeSize()).isEqualTo(head.treeSize() + 1);
+        assertThat(dev.incubator.governance.audit.Merkle.verifyConsistency(head.treeSize(), grown.treeSize(),
+                head.rootHash(), grown.rootHash(), log.consistency(head.treeSize(), grown.treeSize()))).isTrue();
+    }
+
     // ----------------------------------------------------------------------------------------------- helpers
 
     private Commit push(Repo repo, String path, byte[] data) throws IOException {

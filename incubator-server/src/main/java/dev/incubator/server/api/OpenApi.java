@@ -227,6 +227,9 @@ public final class OpenApi {
         if (clazz.isRecord()) {
             return reference(clazz, schemas);
         }
+        if (clazz == Object.class) {
+            return NODES.objectNode(); // any JSON value (e.g. an audit event's canonical fields)
+        }
         throw new IllegalArgumentException("no OpenAPI mapping for " + type);
     }
 }

@@ -1,0 +1,137 @@
+package dev.incubator.server.api;
+
+import dev.incubator.common.IncubatorException;
+import dev.incubator.governance.audit.AuditEntries;
+import dev.incubator.governance.audit.TreeHead;
+import dev.incubator.governance.audit.VerifiableAuditLog;
+import dev.incubator.tenancy.AccessPolicy.Action;
+import dev.incubator.tenancy.TenancyService;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The verifiable audit log: signed tree heads (and the public key to check them), inclusion and consistency
+ * proofs, and exports that {@code incubator audit verify} checks offline.
+ */
+public final class AuditRoutes {
+    private static final String AUDIT = TenancyRoutes.PREFIX + "/audit";
+
+    private final VerifiableAuditLog log;
+    private final TenancyService tenancy;
+
+    public AuditRoutes(VerifiableAuditLog log, TenancyService tenancy) {
+        this.log = log;
+        this.tenancy = tenancy;
+    }
+
+    public record TreeHeadView(long treeSize, String rootHash, Instant timestamp, String signature) {
+        static TreeHeadView of(TreeHead head) {
+            Base64.Encoder base64 = Base64.getEncoder();
+            return new TreeHeadView(head.treeSize(), base64.encodeToString(head.rootHash()), head.timestamp(),
+                    base64.encodeToString(head.signature()));
+        }
+    }
+
+    public record PublicKeyView(String algorithm, String publicKey) {
+    }
+
+    public record HeadsView(List<TreeHeadView> items) {
+    }
+
+    public record InclusionView(long sequence, long leafIndex, long treeSize, Map<String, Object> event,
+                                List<String> auditPath) {
+    }
+
+    public record ConsistencyView(long first, long second, List<String> proof) {
+    }
+
+    public record ExportView(TreeHeadView treeHead, String publicKey, long from, long to, List<InclusionView> entries) {
+    }
+
+    public List<ApiRoute> routes() {
+        return List.of(
+                ApiRoute.get(AUDIT + "/public-key", "auditPublicKey").tag("audit")
+                        .summary("The Ed25519 key that signs tree heads (X.509 SubjectPublicKeyInfo, base64)")
+                        .publicAccess().returns(PublicKeyView.class)
+                        .handle(call -> new PublicKeyView("Ed25519", log.signer().publicKeyBase64())),
+                ApiRoute.get(AUDIT + "/tree-head", "auditTreeHead").tag("audit")
+                        .summary("The latest signed tree head of the audit log").returns(TreeHeadView.class)
+                        .handle(call -> {
+                            tenancy.authorize(call.caller(), Action.WHOAMI);
+                            return TreeHeadView.of(log.head());
+                        }),
+                ApiRoute.get(AUDIT + "/heads", "auditHeads").tag("audit")
+                        .summary("Signed tree heads in increasing size: checkpoints for an outside witness")
+                        .query("after", "only heads larger than this tree size (default 0)")
+                        .query("limit", "at most this many (1-1000, default 100)").returns(HeadsView.class)
+                        .handle(call -> {
+                            tenancy.authorize(call.caller(), Action.AUDIT_READ);
+                            return new HeadsView(log.heads(number(call, "after", 0), (int) Math.min(1000,
+                                    Math.max(1, number(call, "limit", 100)))).stream().map(TreeHeadView::of).toList());
+                        }),
+                ApiRoute.get(AUDIT + "/proof/inclusion", "auditInclusionProof").tag("audit")
+                        .summary("An event with its audit path to a signed tree head")
+                        .query("sequence", "the event's sequence number")
+                        .query("tree_size", "size of a signed head (default: the latest)").returns(InclusionView.class)
+                        .handle(call -> {
+                            tenancy.authorize(call.caller(), Action.AUDIT_READ);
+                            long size = call.query("tree_size").isPresent() ? number(call, "tree_size", 0)
+                                    : log.head().treeSize();
+                            return inclusion(log.inclusion(required(call, "sequence"), size));
+                        }),
+                ApiRoute.get(AUDIT + "/proof/consistency", "auditConsistencyProof").tag("audit")
+                        .summary("Proof that the tree of 'second' leaves extends the tree of 'first' leaves")
+                        .query("first", "the older tree size").query("second", "the newer tree size")
+                        .returns(ConsistencyView.class)
+                        .handle(call -> {
+                            tenancy.authorize(call.caller(), Action.AUDIT_READ);
+                            long first = required(call, "first");
+                            long second = required(call, "second");
+                            return new ConsistencyView(first, second, encode(log.consistency(first, second)));
+                        }),
+                ApiRoute.get(AUDIT + "/export", "auditExport").tag("audit")
+                        .summary("Leaves [from, to) with their proofs and the signed head, for offline verification")
+                        .query("from", "first leaf index (default 0)").query("to", "one past the last (default: all)")
+                        .query("tree_size", "size of a signed head (default: the latest)").returns(ExportView.class)
+                        .handle(call -> {
+                            tenancy.authorize(call.caller(), Action.AUDIT_READ);
+                            long size = call.query("tree_size").isPresent() ? number(call, "tree_size", 0)
+                                    : log.head().treeSize();
+                            long from = number(call, "from", 0);
+                            long to = call.query("to").isPresent() ? number(call, "to", size) : size;
+                            VerifiableAuditLog.Export export = log.export(from, to, size);
+                            return new ExportView(TreeHeadView.of(export.head()), export.publicKey(), from, to,
+                                    export.entries().stream().map(AuditRoutes::inclusion).toList());
+                        }));
+    }
+
+    private static InclusionView inclusion(VerifiableAuditLog.Inclusion inclusion) {
+        return new InclusionView(inclusion.event().sequence(), inclusion.leafIndex(), inclusion.treeSize(),
+                AuditEntries.canonical(inclusion.event()), encode(inclusion.path()));
+    }
+
+    private static List<String> encode(List<byte[]> hashes) {
+        return hashes.stream().map(Base64.getEncoder()::encodeToString).toList();
+    }
+
+    private static long required(Call call, String name) {
+        if (call.query(name).isEmpty()) {
+            throw IncubatorException.validation(name, "is required");
+        }
+        return number(call, name, 0);
+    }
+
+    private static long number(Call call, String name, long fallback) {
+        try {
+            long value = call.query(name).map(Long::parseLong).orElse(fallback);
+            if (value < 0) {
+                throw IncubatorException.validation(name, "must not be negative");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw IncubatorException.validation(name, "must be a whole number");
+        }
+    }
+}
