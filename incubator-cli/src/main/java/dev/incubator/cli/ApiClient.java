@@ -55,13 +55,49 @@ final class ApiClient {
         return send("DELETE", path, null);
     }
 
-    /** Posts a binary body (chunk uploads); the answer is JSON. */
+    /**
+     * Posts a binary body (chunk uploads); the answer is JSON. Bulk transfers use HttpURLConnection, which moves
+     * large bodies about twice as fast as HttpClient's publishers and subscribers (measured on loopback).
+     */
     JsonNode postBytes(String path, String contentType, byte[] body, int length) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(30))
-                .header("Accept", "application/json").header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, length));
-        token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
-        return exchange(request);
+        try {
+            java.net.HttpURLConnection connection = open(path);
+            connection.setRequestMethod("POST");
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(length);
+            connection.setRequestProperty("Content-Type", contentType);
+            try (java.io.OutputStream out = connection.getOutputStream()) {
+                out.write(body, 0, length);
+            }
+            int status = connection.getResponseCode();
+            byte[] answer;
+            try (java.io.InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+                answer = in == null ? new byte[0] : in.readAllBytes();
+            }
+            JsonNode json = answer.length == 0 ? JSON.createObjectNode() : parse(answer);
+            if (status >= 400) {
+                throw CliException.fromProblem(status, json);
+            }
+            return json;
+        } catch (ConnectException e) {
+            throw new CliException("cannot reach the Incubator server at " + base
+                    + "; is 'incubator serve' running, and is the URL right (incubator login --url ...)?");
+        } catch (IOException e) {
+            throw new CliException("upload to " + base + " failed: " + e.getMessage());
+        }
+    }
+
+    private java.net.HttpURLConnection open(String path) throws IOException {
+        java.net.HttpURLConnection connection = (java.net.HttpURLConnection) base.resolve(path).toURL().openConnection();
+        connection.setConnectTimeout(10_000);
+        connection.setReadTimeout(30 * 60_000);
+        connection.setRequestProperty("Accept", "application/json");
+        token.ifPresent(value -> connection.setRequestProperty("Authorization", "Bearer " + value));
+        return connection;
+    }
+
+    /** A download in progress: its status and body. */
+    record Download(int status, java.io.InputStream body) {
     }
 
     /** Posts JSON without an idempotency key (requests that are safe to repeat, or whose bodies are large). */
@@ -78,32 +114,27 @@ final class ApiClient {
     }
 
     /** Opens a download, from byte {@code offset} when positive; the caller reads and closes the stream. */
-    HttpResponse<java.io.InputStream> download(String path, long offset) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(60)).GET();
-        token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
-        if (offset > 0) {
-            request.header("Range", "bytes=" + offset + "-");
-        }
+    Download download(String path, long offset) {
         try {
-            HttpResponse<java.io.InputStream> response = http.send(request.build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() >= 400) {
-                byte[] body;
-                try (java.io.InputStream in = response.body()) {
-                    body = in.readAllBytes();
-                }
-                throw CliException.fromProblem(response.statusCode(), body.length == 0 ? JSON.createObjectNode()
-                        : parse(body));
+            java.net.HttpURLConnection connection = open(path);
+            connection.setRequestProperty("Accept", "*/*");
+            if (offset > 0) {
+                connection.setRequestProperty("Range", "bytes=" + offset + "-");
             }
-            return response;
+            int status = connection.getResponseCode();
+            if (status >= 400) {
+                byte[] body;
+                try (java.io.InputStream in = connection.getErrorStream()) {
+                    body = in == null ? new byte[0] : in.readAllBytes();
+                }
+                throw CliException.fromProblem(status, body.length == 0 ? JSON.createObjectNode() : parse(body));
+            }
+            return new Download(status, connection.getInputStream());
         } catch (ConnectException e) {
             throw new CliException("cannot reach the Incubator server at " + base
                     + "; is 'incubator serve' running, and is the URL right (incubator login --url ...)?");
         } catch (IOException e) {
             throw new CliException("download from " + base + " failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("interrupted");
         }
     }
 

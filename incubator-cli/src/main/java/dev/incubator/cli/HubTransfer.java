@@ -6,7 +6,6 @@ import dev.incubator.hub.chunk.Hashes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -98,26 +97,75 @@ final class HubTransfer {
             total += Files.size(file);
         }
         Chunker chunker = new Chunker(Chunker.Params.DEFAULT);
-        List<LocalFile> local = new ArrayList<>();
-        Progress hashing = Progress.onTerminal("hashing  ", total);
-        for (Path file : files) {
-            local.add(scan(chunker, directory, file, hashing));
+        Progress progress = Progress.onTerminal("pushing", total);
+        // A scanner thread chunks and hashes files; this thread asks which chunks the hub lacks, a batch at a time,
+        // and hands those to the uploader, so hashing here and sealing on the server overlap.
+        java.util.concurrent.BlockingQueue<Object> scanned = new java.util.concurrent.ArrayBlockingQueue<>(4);
+        java.util.concurrent.CompletableFuture<List<LocalFile>> scanning = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        List<LocalFile> result = new ArrayList<>();
+                        for (Path file : files) {
+                            result.add(scan(chunker, directory, file, progress, scanned));
+                        }
+                        scanned.put(Boolean.TRUE);
+                        return result;
+                    } catch (IOException e) {
+                        scanned.offer(e);
+                        throw new java.io.UncheckedIOException(e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CliException("interrupted");
+                    }
+                });
+        Set<String> asked = new HashSet<>();
+        int toSend = 0;
+        long sent;
+        try (Uploader uploader = new Uploader()) {
+            while (true) {
+                Object item;
+                try {
+                    item = scanned.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CliException("interrupted");
+                }
+                if (item instanceof IOException e) {
+                    throw e;
+                }
+                if (!(item instanceof ScannedBatch batch)) {
+                    break;
+                }
+                List<String> fresh = new ArrayList<>();
+                for (ChunkAt chunk : batch.chunks()) {
+                    if (asked.add(chunk.hash())) {
+                        fresh.add(chunk.hash());
+                    }
+                }
+                Set<String> missing = new HashSet<>();
+                for (int i = 0; i < fresh.size(); i += HASHES_PER_QUESTION) {
+                    JsonNode answer = client.postPlain(repoPath + "/chunks/missing", Map.of("chunks",
+                            fresh.subList(i, Math.min(fresh.size(), i + HASHES_PER_QUESTION))));
+                    answer.path("missing").forEach(node -> missing.add(node.asText()));
+                }
+                toSend += missing.size();
+                for (ChunkAt chunk : batch.chunks()) {
+                    if (missing.remove(chunk.hash())) {
+                        uploader.add(batch.file(), chunk);
+                    }
+                }
+            }
+            uploader.flush();
+            sent = uploader.sent;
         }
-        hashing.finish();
-        long scanned = System.nanoTime();
-
-        List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(local.stream().flatMap(file ->
-                file.chunks().stream().map(chunk -> (String) chunk[0])).toList()));
-        Set<String> missing = new HashSet<>();
-        for (int i = 0; i < all.size(); i += HASHES_PER_QUESTION) {
-            JsonNode answer = client.postPlain(repoPath + "/chunks/missing", Map.of("chunks",
-                    all.subList(i, Math.min(all.size(), i + HASHES_PER_QUESTION))));
-            answer.path("missing").forEach(node -> missing.add(node.asText()));
+        progress.finish();
+        List<LocalFile> local;
+        try {
+            local = scanning.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new CliException(e.getMessage());
         }
-        int toSend = missing.size();
-        long asked = System.nanoTime();
-        long sent = upload(chunker, local, missing);
-        long uploaded = System.nanoTime();
+        int distinct = asked.size();
 
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("branch", branch);
@@ -141,16 +189,22 @@ final class HubTransfer {
         }
         body.put("files", entries);
         JsonNode commit = client.postPlain(repoPath + "/commits", body);
-        if (System.getenv("INCUBATOR_TIMING") != null) {
-            System.err.printf("scan %.2fs ask %.2fs upload %.2fs commit %.2fs%n", (scanned - started) / 1e9,
-                    (asked - scanned) / 1e9, (uploaded - asked) / 1e9, (System.nanoTime() - uploaded) / 1e9);
-        }
-        return new PushResult(commit, local.size(), total, sent, toSend, all.size(),
-                (System.nanoTime() - started) / 1e9);
+        return new PushResult(commit, local.size(), total, sent, toSend, distinct, (System.nanoTime() - started) / 1e9);
     }
 
-    /** Chunks a file and hashes each chunk, while another thread hashes the whole file. */
-    private static LocalFile scan(Chunker chunker, Path directory, Path file, Progress progress) throws IOException {
+    /** A chunk of a file: its hash and where it is. */
+    record ChunkAt(String hash, long offset, int length) {
+    }
+
+    /** Chunks of one file, in order, as the scanner hands them over. */
+    record ScannedBatch(Path file, List<ChunkAt> chunks) {
+    }
+
+    private static final int SCAN_BATCH = 2_048;
+
+    /** Chunks a file and hashes each chunk (handing them over in batches), while another thread hashes the file. */
+    private static LocalFile scan(Chunker chunker, Path directory, Path file, Progress progress,
+                                  java.util.concurrent.BlockingQueue<Object> out) throws IOException {
         java.util.concurrent.CompletableFuture<String> whole = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
                 return sha256(file);
@@ -159,96 +213,115 @@ final class HubTransfer {
             }
         });
         List<Object[]> chunks = new ArrayList<>();
+        List<ChunkAt> batch = new ArrayList<>();
+        long[] offset = {0};
         try (InputStream in = Files.newInputStream(file)) {
-            chunker.split(in, (buffer, offset, length) -> {
-                chunks.add(new Object[] {Hashes.sha256(buffer, offset, length), length});
+            chunker.split(in, (buffer, start, length) -> {
+                String hash = Hashes.sha256(buffer, start, length);
+                chunks.add(new Object[] {hash, length});
+                batch.add(new ChunkAt(hash, offset[0], length));
+                offset[0] += length;
                 progress.add(length);
+                if (batch.size() >= SCAN_BATCH) {
+                    hand(out, new ScannedBatch(file, List.copyOf(batch)));
+                    batch.clear();
+                }
             });
         }
+        if (!batch.isEmpty()) {
+            hand(out, new ScannedBatch(file, List.copyOf(batch)));
+        }
         try {
-            return new LocalFile(relative(directory, file), file, Files.size(file), whole.join(), chunks);
+            return new LocalFile(relative(directory, file), file, offset[0], whole.join(), chunks);
         } catch (java.util.concurrent.CompletionException e) {
             throw new CliException("could not read " + file + ": " + e.getCause().getMessage());
         }
     }
 
+    private static void hand(java.util.concurrent.BlockingQueue<Object> out, ScannedBatch batch)
+            throws java.io.InterruptedIOException {
+        try {
+            out.put(batch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
+    }
+
     /**
-     * Sends the missing chunks in batches, two requests in flight; returns the bytes sent. Chunks are read at the
-     * offsets the scan recorded (the server checks every chunk's hash, so a file changed since the scan fails).
+     * Packs missing chunks into upload requests of about {@link #BATCH_BYTES}, two requests in flight, reading each
+     * chunk at its offset (the server checks every chunk's hash, so a file changed since the scan fails).
      */
-    private long upload(Chunker chunker, List<LocalFile> files, Set<String> missing) throws IOException {
-        long bytes = 0;
-        for (LocalFile file : files) {
-            for (Object[] chunk : file.chunks()) {
-                if (missing.contains((String) chunk[0])) {
-                    bytes += (int) chunk[1];
+    private final class Uploader implements AutoCloseable {
+        private final ExecutorService pool = Executors.newFixedThreadPool(2);
+        private final List<Future<?>> inFlight = new ArrayList<>();
+        private final Map<Path, java.nio.channels.FileChannel> channels = new LinkedHashMap<>();
+        private byte[] batch = new byte[BATCH_BYTES + Chunker.Params.DEFAULT.max() + 64];
+        private int used;
+        long sent;
+
+        void add(Path file, ChunkAt chunk) throws IOException {
+            java.nio.channels.FileChannel channel = channels.get(file);
+            if (channel == null) {
+                channels.values().forEach(HubTransfer::closeQuietly);
+                channels.clear();
+                channel = java.nio.channels.FileChannel.open(file);
+                channels.put(file, channel);
+            }
+            int length = chunk.length();
+            System.arraycopy(Hashes.unhex(chunk.hash()), 0, batch, used, 32);
+            batch[used + 32] = (byte) (length >>> 24);
+            batch[used + 33] = (byte) (length >>> 16);
+            batch[used + 34] = (byte) (length >>> 8);
+            batch[used + 35] = (byte) length;
+            java.nio.ByteBuffer target = java.nio.ByteBuffer.wrap(batch, used + 36, length);
+            while (target.hasRemaining()) {
+                if (channel.read(target, chunk.offset() + target.position() - (used + 36)) < 0) {
+                    throw new CliException(file + " became shorter during the push; run it again");
                 }
+            }
+            used += 36 + length;
+            sent += length;
+            if (used >= BATCH_BYTES) {
+                dispatch();
             }
         }
-        Progress progress = Progress.onTerminal("uploading", bytes);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        List<Future<?>> inFlight = new ArrayList<>();
-        long sent = 0;
-        try {
-            byte[] batch = new byte[BATCH_BYTES + chunker.params().max() + 64];
-            int used = 0;
-            Set<String> pending = new HashSet<>(missing);
-            for (LocalFile file : files) {
-                if (file.chunks().stream().noneMatch(chunk -> pending.contains((String) chunk[0]))) {
-                    continue;
-                }
-                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file.file())) {
-                    long offset = 0;
-                    for (Object[] chunk : file.chunks()) {
-                        String hash = (String) chunk[0];
-                        int length = (int) chunk[1];
-                        long at = offset;
-                        offset += length;
-                        if (!pending.remove(hash)) {
-                            continue;
-                        }
-                        System.arraycopy(Hashes.unhex(hash), 0, batch, used, 32);
-                        batch[used + 32] = (byte) (length >>> 24);
-                        batch[used + 33] = (byte) (length >>> 16);
-                        batch[used + 34] = (byte) (length >>> 8);
-                        batch[used + 35] = (byte) length;
-                        java.nio.ByteBuffer target = java.nio.ByteBuffer.wrap(batch, used + 36, length);
-                        while (target.hasRemaining()) {
-                            if (channel.read(target, at + target.position() - (used + 36)) < 0) {
-                                throw new CliException(file.path() + " became shorter during the push; run it again");
-                            }
-                        }
-                        used += 36 + length;
-                        sent += length;
-                        if (used >= BATCH_BYTES) {
-                            send(pool, inFlight, batch, used, progress);
-                            batch = new byte[batch.length];
-                            used = 0;
-                        }
-                    }
-                }
+
+        private void dispatch() {
+            while (inFlight.size() >= 2) {
+                await(inFlight.remove(0));
             }
+            byte[] body = batch;
+            int length = used;
+            inFlight.add(pool.submit(() -> client.postBytes(repoPath + "/chunks", "application/octet-stream", body,
+                    length)));
+            batch = new byte[batch.length];
+            used = 0;
+        }
+
+        void flush() {
             if (used > 0) {
-                send(pool, inFlight, batch, used, progress);
+                dispatch();
             }
             for (Future<?> future : inFlight) {
                 await(future);
             }
-        } finally {
-            pool.shutdownNow();
+            inFlight.clear();
         }
-        progress.finish();
-        return sent;
+
+        @Override
+        public void close() {
+            pool.shutdownNow();
+            channels.values().forEach(HubTransfer::closeQuietly);
+        }
     }
 
-    private void send(ExecutorService pool, List<Future<?>> inFlight, byte[] body, int length, Progress progress) {
-        while (inFlight.size() >= 2) {
-            await(inFlight.remove(0));
+    private static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException ignored) {
+            // read-only file
         }
-        inFlight.add(pool.submit(() -> {
-            client.postBytes(repoPath + "/chunks", "application/octet-stream", body, length);
-            progress.add(length);
-        }));
     }
 
     private static void await(Future<?> future) {
@@ -288,6 +361,7 @@ final class HubTransfer {
             download(commit, file, safeTarget(directory, file.path("path").asText()), progress);
         }
         progress.finish();
+
         return new PullResult(commit, tree.path("files").size(), wanted.size(), bytes,
                 (System.nanoTime() - started) / 1e9);
     }
@@ -305,8 +379,8 @@ final class HubTransfer {
         String path = repoPath + "/files/" + commit + "/" + encodePath(file.path("path").asText());
         MessageDigest digest = Hashes.sha256();
         if (have < size || size == 0) {
-            HttpResponse<InputStream> response = client.download(path, have);
-            boolean resumed = response.statusCode() == 206;
+            ApiClient.Download response = client.download(path, have);
+            boolean resumed = response.status() == 206;
             if (resumed) {
                 hashInto(digest, part);
             } else {
@@ -314,13 +388,7 @@ final class HubTransfer {
             }
             try (InputStream in = response.body(); OutputStream out = Files.newOutputStream(part,
                     StandardOpenOption.CREATE, resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                byte[] buffer = new byte[1 << 20];
-                int read;
-                while ((read = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, read);
-                    digest.update(buffer, 0, read);
-                    progress.add(read);
-                }
+                copyHashing(in, out, digest, progress);
             }
         } else {
             hashInto(digest, part);
@@ -332,6 +400,69 @@ final class HubTransfer {
                     + file.path("sha256").asText() + "; the partial file was removed, run pull again");
         }
         Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Reads on one thread, hashes on another, writes on this one, a few megabytes apart. */
+    private static void copyHashing(InputStream in, OutputStream out, MessageDigest digest, Progress progress)
+            throws IOException {
+        java.util.concurrent.BlockingQueue<Object> toWrite = new java.util.concurrent.ArrayBlockingQueue<>(8);
+        java.util.concurrent.BlockingQueue<Object> toHash = new java.util.concurrent.ArrayBlockingQueue<>(8);
+        Thread reader = Thread.ofPlatform().daemon().name("download-reader").start(() -> {
+            try {
+                while (true) {
+                    byte[] buffer = new byte[4 << 20];
+                    int filled = 0;
+                    int read;
+                    while (filled < buffer.length && (read = in.read(buffer, filled, buffer.length - filled)) >= 0) {
+                        filled += read;
+                    }
+                    if (filled > 0) {
+                        byte[] data = filled == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, filled);
+                        toHash.put(data);
+                        toWrite.put(data);
+                    }
+                    if (filled < buffer.length) {
+                        toHash.put(Boolean.TRUE);
+                        toWrite.put(Boolean.TRUE);
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                toHash.offer(Boolean.TRUE);
+                toWrite.offer(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread hasher = Thread.ofPlatform().daemon().name("download-hasher").start(() -> {
+            try {
+                while (toHash.take() instanceof byte[] buffer) {
+                    digest.update(buffer);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            while (true) {
+                Object item = toWrite.take();
+                if (item instanceof byte[] buffer) {
+                    out.write(buffer);
+                    progress.add(buffer.length);
+                } else if (item instanceof IOException e) {
+                    throw e;
+                } else {
+                    hasher.join();
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        } finally {
+            reader.interrupt();
+            hasher.interrupt();
+        }
     }
 
     private static Path safeTarget(Path directory, String path) {

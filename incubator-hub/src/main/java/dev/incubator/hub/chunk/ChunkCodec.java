@@ -23,9 +23,14 @@ public final class ChunkCodec {
     }
 
     public static byte[] encode(byte[] dataKey, String domain, String hash, byte[] plain, int offset, int length) {
-        byte[] compressed = new byte[(int) Zstd.compressBound(length)];
-        long size = Zstd.compressByteArray(compressed, 0, compressed.length, plain, offset, length, LEVEL);
-        boolean pays = !Zstd.isError(size) && size < length - (length >> MIN_SAVING_SHIFT);
+        boolean pays = false;
+        byte[] compressed = null;
+        long size = 0;
+        if (samplePays(plain, offset, length)) {
+            compressed = new byte[(int) Zstd.compressBound(length)];
+            size = Zstd.compressByteArray(compressed, 0, compressed.length, plain, offset, length, LEVEL);
+            pays = !Zstd.isError(size) && size < length - (length >> MIN_SAVING_SHIFT);
+        }
         byte header = (byte) (VERSION | (pays ? COMPRESSED : 0));
         byte[] body = pays ? compressed : plain;
         int bodyOffset = pays ? 0 : offset;
@@ -34,6 +39,18 @@ public final class ChunkCodec {
         record[0] = header;
         Aead.seal(dataKey, aad(domain, hash, header), body, bodyOffset, bodyLength, record, 1);
         return record;
+    }
+
+    /** Bytes tried first: when they do not compress, neither does the rest (encrypted or random content). */
+    private static final int SAMPLE = 8 * 1024;
+
+    private static boolean samplePays(byte[] plain, int offset, int length) {
+        if (length <= 2 * SAMPLE) {
+            return true;
+        }
+        byte[] out = new byte[(int) Zstd.compressBound(SAMPLE)];
+        long size = Zstd.compressByteArray(out, 0, out.length, plain, offset + length / 2, SAMPLE, LEVEL);
+        return !Zstd.isError(size) && size < SAMPLE - (SAMPLE >> MIN_SAVING_SHIFT);
     }
 
     /** The verified plaintext of a record, or {@link CorruptDataException} naming what failed. */
