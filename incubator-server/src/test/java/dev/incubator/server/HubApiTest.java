@@ -29,9 +29,14 @@ class HubApiTest {
     private String alice;
     private String bob;
 
+    /** The server under test; a subclass puts the packs elsewhere. */
+    protected TestServer startServer(Path dataDir) {
+        return TestServer.start(dataDir);
+    }
+
     @BeforeEach
     void start() {
-        server = TestServer.start(dataDir);
+        server = startServer(dataDir);
         server.createOrg("alpha");
         server.createOrg("beta");
         server.createUser("alice");
@@ -126,7 +131,7 @@ class HubApiTest {
                         .as(file.toString()).doesNotContain("ZETA-MARKER-4417");
             }
         }
-        server = TestServer.start(dataDir);
+        server = startServer(dataDir);
         assertThat(server.get("/api/v1/repos/model/alpha/secret/files/main/notes.txt").token(alice).send().body())
                 .isEqualTo(text);
     }

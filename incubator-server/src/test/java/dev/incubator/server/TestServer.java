@@ -61,6 +61,17 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(IncubatorServer.start(config, clock));
     }
 
+    /** With the hub's packs in the given S3-compatible store instead of the data directory. */
+    public static TestServer startWithS3(Path dataDir, ServerConfig.S3 s3) {
+        ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false);
+        ServerConfig.Hub hub = defaults.hub();
+        ServerConfig config = defaults.withHub(new ServerConfig.Hub(java.util.Optional.of(s3), hub.blobDir(),
+                hub.masterKey(), hub.masterKeyFile(), hub.packBytes(), hub.gcGrace()))
+                .withCompute(new ServerConfig.Compute(4, "FAIR_SHARE", java.time.Duration.ofMillis(200),
+                        java.time.Duration.ofSeconds(1), 0.5703, java.time.Duration.ofHours(168), Optional.empty()));
+        return new TestServer(IncubatorServer.start(config, Clock.systemUTC()));
+    }
+
     public IncubatorServer server() {
         return server;
     }

@@ -332,6 +332,11 @@ public record ServerConfig(
                 idempotencyRetention, compute, hub);
     }
 
+    public ServerConfig withHub(Hub newHub) {
+        return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
+                idempotencyRetention, compute, newHub);
+    }
+
     public ServerConfig withCompute(Compute newCompute) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
                 idempotencyRetention, newCompute, hub);
