@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
                 + "incubator.",
         subcommands = {ServeCommand.class, LoginCommand.class, WhoamiCommand.class, OrgCommand.class,
                 MemberCommand.class, UserCommand.class, TokenCommand.class, GrantCommand.class, JobCommand.class,
-                JobCommand.Queue.class, JobCommand.Cluster.class, JobCommand.Usage.class, AuditCommand.class, SimCommand.class, HubCommand.class,
+                JobCommand.Queue.class, JobCommand.Cluster.class, JobCommand.Usage.class, AuditCommand.class, SimCommand.class, HubCommand.class, AccessCommand.class,
                 CommandLine.HelpCommand.class})
 public final class IncubatorCommand implements Runnable {
     private static volatile Map<String, String> environment = System.getenv();

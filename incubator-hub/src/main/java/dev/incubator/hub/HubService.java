@@ -11,6 +11,7 @@ import dev.incubator.hub.chunk.CorruptDataException;
 import dev.incubator.hub.chunk.FileManifest;
 import dev.incubator.hub.chunk.Hashes;
 import dev.incubator.hub.port.HubStore;
+import dev.incubator.hub.port.ReadGate;
 import dev.incubator.hub.port.RepoRepository;
 import dev.incubator.hub.repo.Card;
 import dev.incubator.hub.repo.Commit;
@@ -68,11 +69,18 @@ public final class HubService {
     private final RepoAccess access = new RepoAccess();
     private final Clock clock;
 
+    private final ReadGate gate;
+
     public HubService(HubStore store, ChunkStore chunks, Namespaces namespaces, Clock clock) {
+        this(store, chunks, namespaces, clock, ReadGate.CLOSED);
+    }
+
+    public HubService(HubStore store, ChunkStore chunks, Namespaces namespaces, Clock clock, ReadGate gate) {
         this.store = store;
         this.chunks = chunks;
         this.namespaces = namespaces;
         this.clock = clock;
+        this.gate = gate;
     }
 
     public ChunkStore chunks() {
@@ -124,7 +132,14 @@ public final class HubService {
     public Repo find(HubCaller caller, RepoKind kind, String namespace, String name, Operation operation) {
         Repo repo = store.read(repositories -> repositories.repos().find(kind, namespace, name))
                 .orElseThrow(() -> IncubatorException.notFound("repository", namespace + "/" + name));
-        access.check(caller, operation, repo);
+        RepoAccess.Decision decision = access.decide(caller, operation, repo);
+        if (!decision.allowed() && RepoAccess.GATED.equals(decision.reason())) {
+            gate.check(caller, repo);
+            return repo;
+        }
+        if (!decision.allowed()) {
+            throw new IncubatorException(decision.denial().orElseThrow(), decision.reason());
+        }
         return repo;
     }
 

@@ -82,9 +82,14 @@ import dev.incubator.s3.S3BlobStore;
 import dev.incubator.governance.audit.HeadSigner;
 import dev.incubator.governance.audit.TreeHead;
 import dev.incubator.governance.audit.VerifiableAuditLog;
+import dev.incubator.governance.access.AgreementPolicy;
+import dev.incubator.governance.access.AgreementService;
+import dev.incubator.hub.port.ReadGate;
+import dev.incubator.server.api.AccessRoutes;
 import dev.incubator.server.api.AuditRoutes;
 import dev.incubator.server.api.HfRoutes;
 import dev.incubator.server.api.HubRoutes;
+import dev.incubator.store.JdbiAgreements;
 import dev.incubator.store.JdbiAuditTree;
 import dev.incubator.store.JdbiHubStore;
 import org.slf4j.Logger;
@@ -127,7 +132,8 @@ public final class IncubatorServer implements AutoCloseable {
      * The hub: packs in a directory or an S3-compatible bucket, data keys wrapped by the master key, metadata in
      * the same database; namespaces are organisation and user names.
      */
-    private static HubService hub(ServerConfig config, Database database, JdbiTenancyStore tenancyStore, Clock clock) {
+    private static HubService hub(ServerConfig config, Database database, JdbiTenancyStore tenancyStore, Clock clock,
+                                  ReadGate gate) {
         ServerConfig.Hub settings = config.hub();
         try {
             BlobStore blobs;
@@ -155,7 +161,7 @@ public final class IncubatorServer implements AutoCloseable {
                 }
                 return repositories.users().findByName(namespace).map(user ->
                         new Repo.Owner(Repo.OwnerKind.USER, user.id().value()));
-            }), clock);
+            }), clock, gate);
         } catch (IOException e) {
             throw new IllegalStateException("the hub's blob store or master key is not usable: " + e.getMessage(), e);
         }
@@ -250,7 +256,11 @@ public final class IncubatorServer implements AutoCloseable {
             compute.recover();
             LOG.info("compute: {}, policy {}", backendDescription, config.compute().policy());
 
-            HubService hub = hub(config, database, store, clock);
+            AgreementService agreements = new AgreementService(new JdbiAgreements(database), clock);
+            HubService hub = hub(config, database, store, clock, (caller, repo) -> agreements.checkRead(
+                    new AgreementService.Actor(caller.userId().orElseThrow(), caller.actor(), caller.actor(),
+                            caller.meta()), AccessRoutes.subject(repo), AgreementPolicy.Channel.DOWNLOAD,
+                    caller.purpose()));
             VerifiableAuditLog auditLog;
             try {
                 auditLog = new VerifiableAuditLog(new JdbiAuditTree(database), HeadSigner.loadOrCreate(
@@ -267,6 +277,7 @@ public final class IncubatorServer implements AutoCloseable {
             routes.addAll(new HubRoutes(hub, tenancy, json, config.hub().gcGrace()).routes());
             routes.addAll(new HfRoutes(hub, tenancy, json, clock).routes());
             routes.addAll(new AuditRoutes(auditLog, tenancy).routes());
+            routes.addAll(new AccessRoutes(hub, agreements).routes());
             routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,
                     new EnergyModel(config.compute().gridFactor())).routes());
             AtomicBoolean ready = new AtomicBoolean();

@@ -48,6 +48,11 @@ class AuthorizationMatrixTest {
             return new Rule("org", minimumOrgRole, Set.of(roles));
         }
 
+        /** A gated repository's admin actions: visible to every signed-in user, so others are refused, not hidden. */
+        static Rule gated(String minimumOrgRole, Subject... roles) {
+            return new Rule("gated", minimumOrgRole, Set.of(roles));
+        }
+
         static Rule self(Subject... roles) {
             return new Rule("self", null, Set.of(roles));
         }
@@ -127,6 +132,13 @@ class AuthorizationMatrixTest {
                 MATRIX.put("hf" + kind + write, Rule.org("member", op));
             }
         }
+        MATRIX.put("requestAccess", Rule.anyUser());
+        MATRIX.put("listAccessRequests", Rule.anyUser());
+        MATRIX.put("myAccessRequests", Rule.anyUser());
+        MATRIX.put("approveAccess", Rule.gated("admin", op));
+        MATRIX.put("denyAccess", Rule.gated("admin", op));
+        MATRIX.put("revokeAccess", Rule.gated("admin", op));
+        MATRIX.put("accessReport", Rule.gated("admin", op));
         MATRIX.put("auditPublicKey", Rule.publicRoute());
         MATRIX.put("auditTreeHead", Rule.anyUser());
         MATRIX.put("auditHeads", Rule.platform(op, au));
@@ -178,6 +190,8 @@ class AuthorizationMatrixTest {
         server.addMember("foreign", "u-owner", "owner"); // some own members hold roles abroad too; see foreignOrg()
         server.createUser("target");
         for (String org : List.of("own", "foreign")) {
+            server.post("/api/v1/repos").token(server.operatorToken()).json(Map.of("kind", "model", "namespace", org,
+                    "name", "gated-probe", "visibility", "gated")).expect(201);
             for (String type : List.of("model", "dataset")) {
                 server.post("/api/repos/create").token(server.operatorToken()).json(Map.of("name", "probe",
                         "organization", org, "type", type, "private", true)).expect(200);
@@ -187,6 +201,16 @@ class AuthorizationMatrixTest {
                                 + "\"encoding\":\"base64\"}}").expect(200);
             }
         }
+    }
+
+    /** A fresh pending access request to the organisation's gated probe, by a fresh user. */
+    private String accessRequest(String org) {
+        String user = server.unique("applicant");
+        server.createUser(user);
+        String token = server.tokenFor(user, "read", "write");
+        return server.post("/api/v1/repos/model/" + org + "/gated-probe/access-requests").token(token)
+                .json(Map.of("purpose", "general-research", "justification", "a study that needs this probe dataset"))
+                .expect(201).path("id").asText();
     }
 
     private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -223,7 +247,7 @@ class AuthorizationMatrixTest {
             Rule rule = MATRIX.get(route.operationId());
             for (Subject subject : Subject.values()) {
                 for (String org : List.of("own", "foreign")) {
-                    if (!rule.audience().equals("org") && org.equals("foreign")) {
+                    if (!rule.audience().equals("org") && !rule.audience().equals("gated") && org.equals("foreign")) {
                         continue;
                     }
                     Expect expected = expected(rule, subject, org);
@@ -274,6 +298,11 @@ class AuthorizationMatrixTest {
             }
             case "self" -> {
                 return rule.platform().contains(subject) ? Expect.ALLOW : Expect.HIDDEN;
+            }
+            case "gated" -> {
+                String role = roleIn(subject, org);
+                boolean byRole = role != null && ORG_ROLES.indexOf(role) >= ORG_ROLES.indexOf(rule.minimumOrgRole());
+                return rule.platform().contains(subject) || byRole ? Expect.ALLOW : Expect.FORBIDDEN;
             }
             default -> {
                 if (rule.platform().contains(subject)) {
@@ -350,6 +379,11 @@ class AuthorizationMatrixTest {
             case "updateRepository" -> withBody.apply(Map.of("visibility", "organisation"));
             case "missingChunks" -> withBody.apply(Map.of("chunks", List.of()));
             case "createRef" -> withBody.apply(Map.of("name", server.unique("tag"), "kind", "tag"));
+            case "requestAccess" -> withBody.apply(Map.of("purpose", "general-research", "justification",
+                    "a study that needs this probe dataset"));
+            case "approveAccess" -> withBody.apply(Map.of("expires_on", java.time.LocalDate.now().plusDays(10)
+                    .toString(), "mode", "download"));
+            case "denyAccess", "revokeAccess" -> withBody.apply(Map.of("reason", "probe"));
             case "uploadChunks" -> server.request("POST", path(route, org, subject)).token(token)
                     .raw("application/octet-stream", new byte[0]);
             case "createCommit" -> withBody.apply(Map.of("message", "probe", "files", List.of(Map.of("path",
@@ -389,6 +423,19 @@ class AuthorizationMatrixTest {
             server.post("/api/v1/repos").token(server.operatorToken()).json(Map.of("kind", "model", "namespace", org,
                     "name", doomed)).expect(201);
             return path.replace("{name}", doomed);
+        }
+        if (route.tag().equals("access") && route.path().contains("{name}")) {
+            path = path.replace("{name}", "gated-probe");
+            if (path.contains("{request}")) {
+                String id = accessRequest(org);
+                if (route.operationId().equals("revokeAccess")) {
+                    server.post("/api/v1/repos/model/" + org + "/gated-probe/access-requests/" + id + "/approve")
+                            .token(server.operatorToken()).json(Map.of("expires_on", java.time.LocalDate.now()
+                                    .plusDays(10).toString(), "mode", "download")).expect(200);
+                }
+                path = path.replace("{request}", id);
+            }
+            return path;
         }
         path = path.replace("{name}", "probe");
         if (route.operationId().equals("deleteRef")) {

@@ -72,6 +72,13 @@ final class JdbiAuditLog implements AuditLog {
                 .bind("seq", sequence).bind("limit", limit).map(MAPPER).list();
     }
 
+    /** The newest events of an action on a target. */
+    List<AuditEvent> byActionAndTarget(String action, String targetId, int limit) {
+        return handle.createQuery("SELECT " + COLUMNS + " FROM audit_events WHERE action = :action AND target_id ="
+                        + " :target ORDER BY seq DESC LIMIT :limit")
+                .bind("action", action).bind("target", targetId).bind("limit", limit).map(MAPPER).list();
+    }
+
     /** Events with sequence numbers in [low, high]. */
     List<AuditEvent> between(long low, long high) {
         return handle.createQuery("SELECT " + COLUMNS + " FROM audit_events WHERE seq >= :low AND seq <= :high")

@@ -9,11 +9,17 @@ import java.util.Optional;
  * whether a platform role lets them read or manage everything, and whether their token may write.
  */
 public record HubCaller(Optional<String> userId, String actor, Map<String, Level> organisations,
-                        boolean readsEverything, boolean managesEverything, boolean mayWrite, RequestMeta meta) {
+                        boolean readsEverything, boolean managesEverything, boolean mayWrite, RequestMeta meta,
+                        Optional<String> purpose) {
     public enum Level { VIEWER, MEMBER, ADMIN }
 
     public HubCaller {
         organisations = Map.copyOf(organisations);
+    }
+
+    public HubCaller(Optional<String> userId, String actor, Map<String, Level> organisations, boolean readsEverything,
+                     boolean managesEverything, boolean mayWrite, RequestMeta meta) {
+        this(userId, actor, organisations, readsEverything, managesEverything, mayWrite, meta, Optional.empty());
     }
 
     public static HubCaller anonymous(RequestMeta meta) {

@@ -9,6 +9,8 @@ import java.util.Optional;
  * answers exactly like one that does not exist, so names never leak across tenants.
  */
 public final class RepoAccess {
+    /** The reason of a read that only a data-use agreement can allow. */
+    public static final String GATED = "gated: a data-use agreement decides";
     public enum Operation {
         /** See the repository and its metadata, commits and file list. */
         SEE,
@@ -48,8 +50,7 @@ public final class RepoAccess {
             case SEE -> Decision.allow("visible: " + repo.visibility().name().toLowerCase(java.util.Locale.ROOT));
             case READ -> repo.visibility() != Visibility.GATED || member || caller.readsEverything()
                     ? Decision.allow("readable")
-                    : Decision.deny(ErrorCode.FORBIDDEN, "repository '" + repo.fullName() + "' is gated: its files "
-                    + "are readable only under a data-use agreement with its owner");
+                    : Decision.deny(ErrorCode.FORBIDDEN, GATED);
             case WRITE -> !caller.mayWrite() ? Decision.deny(ErrorCode.INSUFFICIENT_SCOPE, "this token lacks the "
                     + "'write' scope needed to push to '" + repo.fullName() + "'")
                     : owner || repo.owner().kind() == Repo.OwnerKind.ORGANISATION

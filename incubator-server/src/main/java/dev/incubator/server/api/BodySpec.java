@@ -269,6 +269,16 @@ public final class BodySpec {
             return Optional.ofNullable((String) values.get(name));
         }
 
+        @SuppressWarnings("unchecked")
+        public List<String> optionalStrings(String name) {
+            Object value = values.get(name);
+            return value == null ? List.of() : (List<String>) value;
+        }
+
+        public Optional<Boolean> optionalBoolean(String name) {
+            return Optional.ofNullable((Boolean) values.get(name));
+        }
+
         public int integer(String name) {
             return (Integer) require(name);
         }

@@ -29,7 +29,8 @@ final class HubCallers {
                 || role == PlatformRole.AUDITOR || role == PlatformRole.REVIEWER);
         boolean operator = who.user().hasPlatformRole(PlatformRole.OPERATOR);
         return new HubCaller(Optional.of(who.user().id().value()), who.actor(), organisations, readsAll, operator,
-                who.scopes().contains(Scope.WRITE), call.requestMeta());
+                who.scopes().contains(Scope.WRITE), call.requestMeta(),
+                Optional.ofNullable(call.context().header("X-Incubator-Purpose")).filter(value -> !value.isBlank()));
     }
 
 }

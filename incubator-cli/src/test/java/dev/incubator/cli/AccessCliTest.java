@@ -1,0 +1,96 @@
+package dev.incubator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incubator.server.TestServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** A data-use agreement from request to report, typed as a data steward and a researcher would. */
+class AccessCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+
+    private TestServer server;
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    @BeforeEach
+    void start() {
+        server = TestServer.start(temp.resolve("data"));
+        server.createOrg("hospital");
+        server.createUser("ada");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        IncubatorCommand.useEnvironment(System.getenv());
+    }
+
+    @Test
+    void aResearcherGetsAccessByAgreementAndTheOwnerSeesTheReads() throws Exception {
+        as(server.operatorToken());
+        assertThat(run("hub", "create", "datasets/hospital/notes", "--visibility", "gated").exitCode()).isZero();
+        Path data = temp.resolve("notes");
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("notes.txt"), "patient notes");
+        assertThat(run("hub", "push", data.toString(), "datasets/hospital/notes").exitCode()).isZero();
+
+        as(server.tokenFor("ada", "read", "write"));
+        Run refused = run("hub", "pull", "datasets/hospital/notes", temp.resolve("copy").toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("gated").contains("incubator access request");
+        Run requested = run("access", "request", "datasets/hospital/notes", "--purpose", "health-medical-research",
+                "--justification", "outcomes of stroke care in three provinces", "-o", "json");
+        assertThat(requested.exitCode()).as(requested.err()).isZero();
+        String id = JSON.readTree(requested.out()).path("id").asText();
+
+        as(server.operatorToken());
+        Run approved = run("access", "approve", "datasets/hospital/notes", id, "--expires-on",
+                LocalDate.now().plusDays(30).toString(), "--attribution", "Hospital 2026");
+        assertThat(approved.exitCode()).as(approved.err()).isZero();
+        assertThat(approved.out()).contains("approved");
+
+        as(server.tokenFor("ada", "read", "write"));
+        assertThat(run("hub", "pull", "datasets/hospital/notes", temp.resolve("copy").toString()).exitCode()).isZero();
+        assertThat(Files.readString(temp.resolve("copy/notes.txt"))).isEqualTo("patient notes");
+        assertThat(run("access", "list").out()).contains(id).contains("approved");
+
+        as(server.operatorToken());
+        assertThat(run("access", "report", "datasets/hospital/notes").out()).contains("user:ada").contains(id);
+        assertThat(run("access", "revoke", "datasets/hospital/notes", id, "--reason", "study over").exitCode()).isZero();
+        as(server.tokenFor("ada", "read", "write"));
+        Run after = run("hub", "pull", "datasets/hospital/notes", temp.resolve("again").toString());
+        assertThat(after.exitCode()).isEqualTo(1);
+        assertThat(after.err()).contains("revoked").contains("study over");
+    }
+
+    private void as(String token) {
+        IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", temp.resolve("config").toString(),
+                "INCUBATOR_URL", server.url().toString(), "INCUBATOR_TOKEN", token));
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = IncubatorCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        int exit = commandLine.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+}

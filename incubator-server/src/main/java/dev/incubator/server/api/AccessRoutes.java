@@ -1,0 +1,178 @@
+package dev.incubator.server.api;
+
+import static dev.incubator.server.api.BodySpec.Type.BOOLEAN;
+import static dev.incubator.server.api.BodySpec.Type.DATE;
+import static dev.incubator.server.api.BodySpec.Type.STRING;
+import static dev.incubator.server.api.BodySpec.Type.STRING_LIST;
+
+import dev.incubator.common.IncubatorException;
+import dev.incubator.common.audit.AuditEvent;
+import dev.incubator.governance.access.Agreement;
+import dev.incubator.governance.access.AgreementService;
+import dev.incubator.governance.access.Purpose;
+import dev.incubator.hub.HubService;
+import dev.incubator.hub.repo.HubCaller;
+import dev.incubator.hub.repo.Repo;
+import dev.incubator.hub.repo.RepoAccess.Operation;
+import dev.incubator.hub.repo.Visibility;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Data-use agreements for gated repositories: request with a purpose, approve with terms, deny, revoke, list, and
+ * the owner's report of who read what under which agreement.
+ */
+public final class AccessRoutes {
+    private static final String REQUESTS = HubRoutes.REPO + "/access-requests";
+    private static final List<String> PURPOSES = Arrays.stream(Purpose.values()).map(Purpose::wire).toList();
+    private static final BodySpec REQUEST = BodySpec.named("AccessRequest")
+            .requiredEnum("purpose", PURPOSES, "what the data is for (vocabulary modelled on GA4GH DUO)")
+            .required("justification", STRING, "the project and why it needs this data (20-4000 characters)")
+            .build();
+    private static final BodySpec APPROVE = BodySpec.named("ApproveAccess")
+            .required("expires_on", DATE, "last day of access, e.g. 2027-06-30")
+            .requiredEnum("mode", List.of("download", "compute-only"),
+                    "download, or compute-only: readable only inside jobs on the platform")
+            .optional("purposes", STRING_LIST, "purposes allowed (default: the one requested)")
+            .optional("no_redistribution", BOOLEAN, "the data and derivatives may not be redistributed (default true)")
+            .optional("attribution", STRING, "text users must cite")
+            .build();
+    private static final BodySpec REASON = BodySpec.named("AccessDecisionReason")
+            .required("reason", STRING, "why, shown to the requester")
+            .build();
+
+    private final HubService hub;
+    private final AgreementService agreements;
+
+    public AccessRoutes(HubService hub, AgreementService agreements) {
+        this.hub = hub;
+        this.agreements = agreements;
+    }
+
+    public record AgreementView(String id, String repository, String requester, String purpose, String justification,
+                                String state, List<String> allowedPurposes, Optional<LocalDate> expiresOn, String mode,
+                                boolean noRedistribution, Optional<String> attribution, Optional<String> decidedBy,
+                                Optional<Instant> decidedAt, Optional<String> reason, Instant createdAt) {
+        static AgreementView of(Agreement a) {
+            return new AgreementView(a.id(), a.repository(), a.requesterName(), a.purpose().wire(), a.justification(),
+                    a.state().name().toLowerCase(Locale.ROOT), a.allowedPurposes().stream().map(Purpose::wire).sorted()
+                    .toList(), a.expiresOn(), a.mode().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                    a.noRedistribution(), a.attribution(), a.decidedBy(), a.decidedAt(), a.reason(), a.createdAt());
+        }
+    }
+
+    public record AgreementList(List<AgreementView> items) {
+    }
+
+    public record ReadView(long sequence, Instant time, String actor, String agreement, String purpose,
+                           String channel) {
+    }
+
+    public record ReportView(String repository, List<AgreementView> agreements, List<ReadView> reads) {
+    }
+
+    public List<ApiRoute> routes() {
+        return List.of(
+                ApiRoute.post(REQUESTS, "requestAccess").tag("access")
+                        .summary("Ask for access to a gated repository, with a purpose").body(REQUEST)
+                        .returns(AgreementView.class)
+                        .handle(call -> {
+                            var body = call.body(REQUEST);
+                            HubCaller caller = HubCallers.of(call);
+                            Repo repo = repo(call, Operation.SEE);
+                            if (!caller.mayWrite()) {
+                                throw new IncubatorException(dev.incubator.common.ErrorCode.INSUFFICIENT_SCOPE,
+                                        "this token lacks the 'write' scope needed to request access");
+                            }
+                            if (repo.visibility() != Visibility.GATED) {
+                                throw IncubatorException.validation("repository", "'" + repo.fullName() + "' is not"
+                                        + " gated; no agreement is needed or possible");
+                            }
+                            return AgreementView.of(agreements.request(actor(call, caller), subject(repo),
+                                    body.string("purpose"), body.string("justification")));
+                        }),
+                ApiRoute.get(REQUESTS, "listAccessRequests").tag("access")
+                        .summary("Access requests to a repository: all for its admins, your own otherwise")
+                        .returns(AgreementList.class)
+                        .handle(call -> {
+                            HubCaller caller = HubCallers.of(call);
+                            call.principal();
+                            Repo repo = repo(call, Operation.SEE);
+                            boolean admin = hub.access().decide(caller, Operation.ADMIN, repo).allowed()
+                                    || caller.readsEverything();
+                            return new AgreementList(agreements.forRepository(repo.id()).stream()
+                                    .filter(a -> admin || caller.userId().map(a.requesterId()::equals).orElse(false))
+                                    .map(AgreementView::of).toList());
+                        }),
+                ApiRoute.post(REQUESTS + "/{request}/approve", "approveAccess").tag("access")
+                        .summary("Approve a request with terms (repository admin)").status(200).body(APPROVE)
+                        .returns(AgreementView.class)
+                        .handle(call -> {
+                            var body = call.body(APPROVE);
+                            Repo repo = repo(call, Operation.ADMIN);
+                            return AgreementView.of(agreements.approve(actor(call, HubCallers.of(call)), subject(repo),
+                                    call.path("request"), body.optionalStrings("purposes"), body.date("expires_on"),
+                                    body.string("mode"), body.optionalBoolean("no_redistribution").orElse(true),
+                                    body.optionalString("attribution")));
+                        }),
+                ApiRoute.post(REQUESTS + "/{request}/deny", "denyAccess").tag("access")
+                        .summary("Deny a pending request (repository admin)").status(200).body(REASON)
+                        .returns(AgreementView.class)
+                        .handle(call -> {
+                            var body = call.body(REASON);
+                            Repo repo = repo(call, Operation.ADMIN);
+                            return AgreementView.of(agreements.deny(actor(call, HubCallers.of(call)), subject(repo),
+                                    call.path("request"), body.string("reason")));
+                        }),
+                ApiRoute.post(REQUESTS + "/{request}/revoke", "revokeAccess").tag("access")
+                        .summary("Revoke an agreement; it stops working on the next read (repository admin)")
+                        .status(200).body(REASON).returns(AgreementView.class)
+                        .handle(call -> {
+                            var body = call.body(REASON);
+                            Repo repo = repo(call, Operation.ADMIN);
+                            return AgreementView.of(agreements.revoke(actor(call, HubCallers.of(call)), subject(repo),
+                                    call.path("request"), body.string("reason")));
+                        }),
+                ApiRoute.get(HubRoutes.REPO + "/access-report", "accessReport").tag("access")
+                        .summary("Who read what, when, under which agreement (repository admin)")
+                        .returns(ReportView.class)
+                        .handle(call -> {
+                            Repo repo = repo(call, Operation.ADMIN);
+                            List<ReadView> reads = agreements.reads(repo.id(), 1000).stream().map(AccessRoutes::read)
+                                    .toList();
+                            return new ReportView(repo.fullName(), agreements.forRepository(repo.id()).stream()
+                                    .map(AgreementView::of).toList(), reads);
+                        }),
+                ApiRoute.get(TenancyRoutes.PREFIX + "/access-requests", "myAccessRequests").tag("access")
+                        .summary("Your access requests and agreements, on every repository").returns(AgreementList.class)
+                        .handle(call -> {
+                            HubCaller caller = HubCallers.of(call);
+                            return new AgreementList(agreements.forRequester(caller.userId().orElseThrow()).stream()
+                                    .map(AgreementView::of).toList());
+                        }));
+    }
+
+    private static ReadView read(AuditEvent event) {
+        return new ReadView(event.sequence(), event.time(), event.actor(), event.details().getOrDefault("agreement", ""),
+                event.details().getOrDefault("purpose", ""), event.details().getOrDefault("channel", ""));
+    }
+
+    private Repo repo(Call call, Operation operation) {
+        return hub.find(HubCallers.of(call), HubRoutes.kind(call.path("kind")), call.path("namespace"),
+                call.path("name"), operation);
+    }
+
+    static AgreementService.Actor actor(Call call, HubCaller caller) {
+        return new AgreementService.Actor(caller.userId().orElseThrow(), call.principal().user().name(), caller.actor(),
+                call.requestMeta());
+    }
+
+    public static AgreementService.Subject subject(Repo repo) {
+        return new AgreementService.Subject(repo.id(), repo.kind().plural() + "/" + repo.fullName(),
+                repo.owner().kind() == Repo.OwnerKind.ORGANISATION ? Optional.of(repo.owner().id()) : Optional.empty());
+    }
+}

@@ -1,0 +1,165 @@
+package dev.incubator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A gated dataset under data-use agreements: every download path (native, Hugging Face resolve, LFS batch) asks
+ * the agreement; pending, denied, revoked, expired, compute-only and purpose-mismatched access is refused with a
+ * 403 that names the agreement; approved reads are audited and reported to the owner.
+ */
+class AccessApiTest {
+    @TempDir
+    Path dataDir;
+    private final MutableClock clock = new MutableClock(Instant.now());
+    private TestServer server;
+    private String owner;
+    private String researcher;
+    private static final String FILE = "/api/v1/repos/dataset/hospital/stroke-notes/files/main/notes.txt";
+    private static final String RESOLVE = "/datasets/hospital/stroke-notes/resolve/main/notes.txt";
+    private static final String REQUESTS = "/api/v1/repos/dataset/hospital/stroke-notes/access-requests";
+
+    @BeforeEach
+    void start() {
+        server = TestServer.start(dataDir, clock, Optional.empty());
+        server.createOrg("hospital");
+        server.createOrg("uni");
+        server.createUser("steward");
+        server.createUser("ada");
+        server.addMember("hospital", "steward", "admin");
+        server.addMember("uni", "ada", "member");
+        owner = server.tokenFor("steward", "read", "write");
+        researcher = server.tokenFor("ada", "read", "write");
+        server.post("/api/v1/repos").token(owner).json(Map.of("kind", "dataset", "namespace", "hospital",
+                "name", "stroke-notes", "visibility", "gated")).expect(201);
+        String ndjson = "{\"key\":\"header\",\"value\":{\"summary\":\"notes\"}}\n{\"key\":\"file\",\"value\":{\"path\":"
+                + "\"notes.txt\",\"content\":\"" + Base64.getEncoder().encodeToString("patient notes".getBytes(
+                StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}";
+        server.post("/api/datasets/hospital/stroke-notes/commit/main").token(owner).raw("application/x-ndjson", ndjson)
+                .expect(200);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void anApprovedAgreementOpensEveryDownloadPathUntilItIsRevoked() {
+        assertDenied("request access");
+        String id = request("health-medical-research");
+        assertDenied("pending");
+
+        JsonNode approved = server.post(REQUESTS + "/" + id + "/approve").token(owner).json(Map.of(
+                "expires_on", today().plusDays(30).toString(), "mode", "download", "attribution", "Cite Hospital 2026"))
+                .expect(200);
+        assertThat(approved.path("state").asText()).isEqualTo("approved");
+        assertThat(new String(server.get(FILE).token(researcher).send().body(), StandardCharsets.UTF_8))
+                .isEqualTo("patient notes");
+        assertThat(server.get(RESOLVE).token(researcher).send().status()).isEqualTo(200);
+        assertThat(server.get(FILE).token(researcher).header("X-Incubator-Purpose", "commercial-use").send()
+                .json().path("detail").asText()).contains(id).contains("not commercial-use");
+
+        JsonNode report = server.get("/api/v1/repos/dataset/hospital/stroke-notes/access-report").token(owner)
+                .expect(200);
+        assertThat(report.path("reads").findValuesAsText("agreement")).contains(id);
+        assertThat(report.path("reads").findValuesAsText("actor")).contains("user:ada");
+        assertThat(server.get("/api/v1/repos/dataset/hospital/stroke-notes/access-report").token(researcher).send()
+                .status()).isEqualTo(403);
+
+        server.post(REQUESTS + "/" + id + "/revoke").token(owner).json(Map.of("reason", "the study ended"))
+                .expect(200);
+        String revoked = assertDenied("revoked");
+        assertThat(revoked).contains(id).contains("the study ended");
+    }
+
+    @Test
+    void aComputeOnlyGranteeCanNotDownloadThroughAnyPath() throws Exception {
+        String id = request("general-research");
+        server.post(REQUESTS + "/" + id + "/approve").token(owner).json(Map.of(
+                "expires_on", today().plusDays(30).toString(), "mode", "compute-only")).expect(200);
+        assertThat(assertDenied("compute-only")).contains(id);
+        JsonNode batch = server.post("/datasets/hospital/stroke-notes.git/info/lfs/objects/batch").token(researcher)
+                .json(Map.of("operation", "download", "objects", List.of(Map.of("oid",
+                        "0".repeat(64), "size", 1)))).send().json();
+        assertThat(batch.toString()).contains("compute-only");
+    }
+
+    @Test
+    void anAgreementEndsAfterItsLastDay() {
+        String id = request("health-medical-research");
+        server.post(REQUESTS + "/" + id + "/approve").token(owner).json(Map.of(
+                "expires_on", today().plusDays(2).toString(), "mode", "download")).expect(200);
+        assertThat(server.get(FILE).token(researcher).send().status()).isEqualTo(200);
+        clock.advance(Duration.ofDays(3));
+        assertThat(assertDenied("expired")).contains(id);
+    }
+
+    @Test
+    void aDeniedRequestSaysWhyAndOnlyTheRequesterAndOwnerSeeRequests() {
+        String id = request("general-research");
+        server.post(REQUESTS + "/" + id + "/deny").token(owner).json(Map.of("reason", "not a research project"))
+                .expect(200);
+        assertThat(assertDenied("denied")).contains("not a research project");
+        assertThat(server.get(REQUESTS).token(owner).expect(200).path("items").findValuesAsText("id")).contains(id);
+        server.createUser("eve");
+        String eve = server.tokenFor("eve", "read", "write");
+        assertThat(server.get(REQUESTS).token(eve).expect(200).path("items")).isEmpty();
+        assertThat(server.post(REQUESTS + "/" + id + "/approve").token(researcher).json(Map.of(
+                "expires_on", today().plusDays(3).toString(), "mode", "download")).send().status()).isEqualTo(403);
+        assertThat(server.get("/api/v1/access-requests").token(researcher).expect(200).path("items")
+                .findValuesAsText("state")).containsExactly("denied");
+    }
+
+    @Test
+    void badRequestsAreRefusedWithTheFieldNamed() {
+        JsonNode problem = server.post(REQUESTS).token(researcher).json(Map.of("purpose", "world-domination",
+                "justification", "a long enough justification of the study")).expect(400);
+        assertThat(problem.path("errors").findValuesAsText("field")).containsExactly("purpose");
+        JsonNode brief = server.post(REQUESTS).token(researcher).json(Map.of("purpose", "general-research",
+                "justification", "short")).expect(400);
+        assertThat(brief.path("errors").findValuesAsText("field")).containsExactly("justification");
+        String id = request("general-research");
+        JsonNode past = server.post(REQUESTS + "/" + id + "/approve").token(owner).json(Map.of(
+                "expires_on", today().minusDays(1).toString(), "mode", "download")).expect(400);
+        assertThat(past.path("errors").findValuesAsText("field")).contains("expires_on");
+        assertThat(server.post(REQUESTS).token(researcher).json(Map.of("purpose", "general-research",
+                "justification", "a second request while the first waits")).send().status()).isEqualTo(409);
+    }
+
+    private String request(String purpose) {
+        return server.post(REQUESTS).token(researcher).json(Map.of("purpose", purpose,
+                "justification", "outcomes of stroke care across three provinces")).expect(201).path("id").asText();
+    }
+
+    /** Every download path refuses the researcher with a 403 whose detail contains {@code words}; returns it. */
+    private String assertDenied(String words) {
+        TestServer.Response native_ = server.get(FILE).token(researcher).send();
+        TestServer.Response resolve = server.get(RESOLVE).token(researcher).send();
+        assertThat(native_.status()).as(native_.text()).isEqualTo(403);
+        assertThat(resolve.status()).as(resolve.text()).isEqualTo(403);
+        String detail = native_.json().path("detail").asText();
+        assertThat(detail).contains(words);
+        assertThat(resolve.json().path("detail").asText()).isEqualTo(detail);
+        return detail;
+    }
+
+    private LocalDate today() {
+        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    }
+}
