@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "hub", mixinStandardHelpOptions = true,
         description = "Model and dataset repositories: create, push, pull, list, log, diff; fsck and gc (operator).",
         subcommands = {HubCommand.Create.class, HubCommand.Ls.class, HubCommand.Push.class, HubCommand.Pull.class,
-                HubCommand.Log.class, HubCommand.Diff.class, HubCommand.Tag.class, HubCommand.Fsck.class,
+                HubCommand.Log.class, HubCommand.Diff.class, HubCommand.Tag.class, HubCommand.Visibility.class,
+                HubCommand.Lineage.class, HubCommand.LineageException.class, HubCommand.Fsck.class,
                 HubCommand.Gc.class})
 final class HubCommand {
     static final List<Column> REPO_COLUMNS = List.of(field("repository", "full_name"), field("kind", "kind"),
@@ -245,6 +246,73 @@ final class HubCommand {
             print(client().post(path(ref) + "/refs", Map.of("name", name, "kind", branch ? "branch" : "tag",
                     "revision", ref.revision())), List.of(field("name", "name"), field("kind", "kind"),
                     field("commit", "commit")));
+            return 0;
+        }
+    }
+
+    @Command(name = "visibility", mixinStandardHelpOptions = true,
+            description = {"Change who may read a repository (admin). Making it public re-seals its content in the "
+                    + "public encryption domain, and is refused while it inherits restrictions along its lineage."})
+    static final class Visibility extends ClientCommand {
+        @Parameters(index = "0", description = REPO_HELP)
+        String repo;
+
+        @Parameters(index = "1", description = "public, organisation, private or gated")
+        String visibility;
+
+        @Override
+        public Integer call() {
+            print(client().patch(path(RepoRef.parse(repo)), Map.of("visibility", visibility.toLowerCase(Locale.ROOT))),
+                    REPO_COLUMNS);
+            return 0;
+        }
+    }
+
+    @Command(name = "lineage", mixinStandardHelpOptions = true,
+            description = "Restrictions a repository inherits from the base models and datasets its card names.")
+    static final class Lineage extends ClientCommand {
+        @Parameters(index = "0", description = REPO_HELP)
+        String repo;
+
+        @Override
+        public Integer call() {
+            JsonNode lineage = client().get(path(RepoRef.parse(repo)) + "/lineage");
+            if (output == Output.Format.json) {
+                Output.json(out(), lineage);
+                return 0;
+            }
+            for (JsonNode inherited : lineage.path("inherited")) {
+                List<String> path = new java.util.ArrayList<>();
+                inherited.path("path").forEach(node -> path.add(node.asText()));
+                out().println(inherited.path("restriction").asText() + ": " + String.join(" -> ", path) + " ("
+                        + inherited.path("why").asText() + ")");
+            }
+            out().println(lineage.path("inherited").isEmpty() ? "no inherited restrictions"
+                    : lineage.path("inherited").size() + " inherited restriction(s)");
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "lineage-exception", mixinStandardHelpOptions = true,
+            description = "As the owner of a restricted repository, let a derived one be published (admin).")
+    static final class LineageException extends ClientCommand {
+        @Parameters(index = "0", description = "Your repository: " + REPO_HELP)
+        String upstream;
+
+        @Parameters(index = "1", description = "The derived repository: models/NAMESPACE/NAME or datasets/NAMESPACE/NAME")
+        String downstream;
+
+        @Option(names = "--reason", required = true, description = "Why it may be published")
+        String reason;
+
+        @Override
+        public Integer call() {
+            client().postPlain(path(RepoRef.parse(upstream)) + "/lineage-exceptions", Map.of("downstream",
+                    downstream.startsWith("models/") || downstream.startsWith("datasets/") ? downstream
+                            : "models/" + downstream, "reason", reason));
+            out().println("exception granted: " + downstream + " may be published despite " + upstream + "'s terms");
+            out().flush();
             return 0;
         }
     }

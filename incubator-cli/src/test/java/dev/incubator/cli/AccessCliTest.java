@@ -79,6 +79,30 @@ class AccessCliTest {
         assertThat(after.err()).contains("revoked").contains("study over");
     }
 
+    @Test
+    void aDerivedModelIsPublishedOnlyAfterTheDataOwnerAllowsIt() throws Exception {
+        as(server.operatorToken());
+        assertThat(run("hub", "create", "datasets/hospital/notes", "--visibility", "gated").exitCode()).isZero();
+        assertThat(run("hub", "create", "hospital/notes-llm").exitCode()).isZero();
+        Path model = temp.resolve("model");
+        Files.createDirectories(model);
+        Files.writeString(model.resolve("README.md"), "---\nlicense: apache-2.0\ndatasets: [hospital/notes]\n---\n");
+        Files.writeString(model.resolve("weights.bin"), "weights");
+        assertThat(run("hub", "push", model.toString(), "hospital/notes-llm").exitCode()).isZero();
+        assertThat(run("hub", "lineage", "hospital/notes-llm").out())
+                .contains("no-redistribution: datasets/hospital/notes -> models/hospital/notes-llm");
+        Run refused = run("hub", "visibility", "hospital/notes-llm", "public");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("publishing models/hospital/notes-llm is refused");
+        assertThat(run("hub", "lineage-exception", "datasets/hospital/notes", "models/hospital/notes-llm",
+                "--reason", "aggregate statistics only").exitCode()).isZero();
+        Run published = run("hub", "visibility", "hospital/notes-llm", "public");
+        assertThat(published.exitCode()).as(published.err()).isZero();
+        assertThat(published.out()).contains("public");
+        assertThat(run("hub", "pull", "hospital/notes-llm", temp.resolve("copy").toString()).exitCode()).isZero();
+        assertThat(Files.readString(temp.resolve("copy/weights.bin"))).isEqualTo("weights");
+    }
+
     private void as(String token) {
         IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", temp.resolve("config").toString(),
                 "INCUBATOR_URL", server.url().toString(), "INCUBATOR_TOKEN", token));

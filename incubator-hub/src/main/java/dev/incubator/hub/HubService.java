@@ -11,6 +11,7 @@ import dev.incubator.hub.chunk.CorruptDataException;
 import dev.incubator.hub.chunk.FileManifest;
 import dev.incubator.hub.chunk.Hashes;
 import dev.incubator.hub.port.HubStore;
+import dev.incubator.hub.port.PublishGate;
 import dev.incubator.hub.port.ReadGate;
 import dev.incubator.hub.port.RepoRepository;
 import dev.incubator.hub.repo.Card;
@@ -75,12 +76,25 @@ public final class HubService {
         this(store, chunks, namespaces, clock, ReadGate.CLOSED);
     }
 
+    private final PublishGate publishGate;
+
     public HubService(HubStore store, ChunkStore chunks, Namespaces namespaces, Clock clock, ReadGate gate) {
+        this(store, chunks, namespaces, clock, gate, PublishGate.OPEN);
+    }
+
+    public HubService(HubStore store, ChunkStore chunks, Namespaces namespaces, Clock clock, ReadGate gate,
+                      PublishGate publishGate) {
         this.store = store;
         this.chunks = chunks;
         this.namespaces = namespaces;
         this.clock = clock;
         this.gate = gate;
+        this.publishGate = publishGate;
+    }
+
+    /** A repository by kind and name, without an access check (lineage lookups inside the platform). */
+    public Optional<Repo> lookup(RepoKind kind, String namespace, String name) {
+        return store.read(repositories -> repositories.repos().find(kind, namespace, name));
     }
 
     public ChunkStore chunks() {
@@ -167,13 +181,14 @@ public final class HubService {
                     + ", not " + version + "; fetch it again");
         });
         String domain = domainFor(repo.owner(), visibility);
-        if (!domain.equals(repo.domain()) && hasContent(repo)) {
-            throw new IncubatorException(ErrorCode.CONFLICT, "making '" + repo.fullName() + "' "
-                    + wire(visibility) + " would move its content between the public and the private encryption "
-                    + "domain; create a new " + wire(visibility) + " repository and push the content there");
-        }
         Repo changed = new Repo(repo.id(), repo.kind(), repo.namespace(), repo.name(), repo.owner(), visibility,
                 domain, repo.createdBy(), repo.createdAt(), clock.instant(), repo.card(), repo.version() + 1);
+        if (visibility == Visibility.PUBLIC && repo.visibility() != Visibility.PUBLIC) {
+            publishGate.check(changed, changed.card());
+        }
+        if (!domain.equals(repo.domain())) {
+            moveContent(repo, domain);
+        }
         return store.write(repositories -> {
             if (!repositories.repos().update(changed)) {
                 throw new IncubatorException(ErrorCode.VERSION_MISMATCH, "the repository changed meanwhile; retry");
@@ -193,9 +208,25 @@ public final class HubService {
         });
     }
 
-    private boolean hasContent(Repo repo) {
-        return store.read(repositories -> repositories.repos().commits(repo.id()).stream()
-                .anyMatch(commit -> !commit.tree().isEmpty()));
+    /**
+     * Re-seals every file of every commit under the new domain's key before the repository switches to it; a crash
+     * part-way leaves the repository in its old domain and the copies to garbage collection.
+     */
+    private void moveContent(Repo repo, String domain) {
+        Set<String> files = new HashSet<>();
+        store.read(repositories -> repositories.repos().commits(repo.id())).forEach(commit ->
+                commit.tree().forEach(entry -> files.add(entry.sha256())));
+        for (String sha256 : files) {
+            FileManifest manifest = file(repo, sha256).orElseThrow(() -> new IncubatorException(ErrorCode.DATA_CORRUPT,
+                    "the content " + sha256 + " of " + repo.fullName() + " is missing; run 'incubator hub fsck'"));
+            try {
+                chunks.copyToDomain(manifest, domain);
+            } catch (CorruptDataException e) {
+                throw new IncubatorException(ErrorCode.DATA_CORRUPT, repo.fullName() + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     private static String domainFor(Repo.Owner owner, Visibility visibility) {
@@ -435,6 +466,9 @@ public final class HubService {
         }
         Optional<Card> newCard = card;
         boolean updateCard = cardTouched;
+        if (updateCard && branch.equals("main") && repo.visibility() == Visibility.PUBLIC) {
+            publishGate.check(repo, newCard);
+        }
         Instant now = clock.instant();
         return store.write(repositories -> {
             Optional<Ref> ref = repositories.repos().ref(repo.id(), branch);

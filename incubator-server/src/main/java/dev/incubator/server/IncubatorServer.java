@@ -84,8 +84,10 @@ import dev.incubator.governance.audit.TreeHead;
 import dev.incubator.governance.audit.VerifiableAuditLog;
 import dev.incubator.governance.access.AgreementPolicy;
 import dev.incubator.governance.access.AgreementService;
+import dev.incubator.hub.port.PublishGate;
 import dev.incubator.hub.port.ReadGate;
 import dev.incubator.server.api.AccessRoutes;
+import dev.incubator.server.api.LineageGate;
 import dev.incubator.server.api.AuditRoutes;
 import dev.incubator.server.api.HfRoutes;
 import dev.incubator.server.api.HubRoutes;
@@ -133,7 +135,7 @@ public final class IncubatorServer implements AutoCloseable {
      * the same database; namespaces are organisation and user names.
      */
     private static HubService hub(ServerConfig config, Database database, JdbiTenancyStore tenancyStore, Clock clock,
-                                  ReadGate gate) {
+                                  ReadGate gate, PublishGate publishGate) {
         ServerConfig.Hub settings = config.hub();
         try {
             BlobStore blobs;
@@ -161,7 +163,7 @@ public final class IncubatorServer implements AutoCloseable {
                 }
                 return repositories.users().findByName(namespace).map(user ->
                         new Repo.Owner(Repo.OwnerKind.USER, user.id().value()));
-            }), clock, gate);
+            }), clock, gate, publishGate);
         } catch (IOException e) {
             throw new IllegalStateException("the hub's blob store or master key is not usable: " + e.getMessage(), e);
         }
@@ -257,10 +259,13 @@ public final class IncubatorServer implements AutoCloseable {
             LOG.info("compute: {}, policy {}", backendDescription, config.compute().policy());
 
             AgreementService agreements = new AgreementService(new JdbiAgreements(database), clock);
+            HubService[] hubHolder = new HubService[1];
+            LineageGate lineage = new LineageGate(() -> hubHolder[0], agreements);
             HubService hub = hub(config, database, store, clock, (caller, repo) -> agreements.checkRead(
                     new AgreementService.Actor(caller.userId().orElseThrow(), caller.actor(), caller.actor(),
                             caller.meta()), AccessRoutes.subject(repo), AgreementPolicy.Channel.DOWNLOAD,
-                    caller.purpose()));
+                    caller.purpose()), lineage);
+            hubHolder[0] = hub;
             VerifiableAuditLog auditLog;
             try {
                 auditLog = new VerifiableAuditLog(new JdbiAuditTree(database), HeadSigner.loadOrCreate(
@@ -277,7 +282,7 @@ public final class IncubatorServer implements AutoCloseable {
             routes.addAll(new HubRoutes(hub, tenancy, json, config.hub().gcGrace()).routes());
             routes.addAll(new HfRoutes(hub, tenancy, json, clock).routes());
             routes.addAll(new AuditRoutes(auditLog, tenancy).routes());
-            routes.addAll(new AccessRoutes(hub, agreements).routes());
+            routes.addAll(new AccessRoutes(hub, agreements, lineage).routes());
             routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,
                     new EnergyModel(config.compute().gridFactor())).routes());
             AtomicBoolean ready = new AtomicBoolean();

@@ -142,6 +142,54 @@ class AccessApiTest {
                 "justification", "a second request while the first waits")).send().status()).isEqualTo(409);
     }
 
+    @Test
+    void aFineTuneOfRestrictedDataCanNotBePublishedUntilTheUpstreamOwnerAllowsIt() {
+        server.createUser("bob");
+        server.createOrg("startup");
+        server.addMember("uni", "bob", "admin");
+        server.addMember("startup", "bob", "admin");
+        String bob = server.tokenFor("bob", "read", "write");
+        server.post("/api/v1/repos").token(bob).json(Map.of("kind", "model", "namespace", "uni", "name", "med-llm",
+                "visibility", "organisation")).expect(201);
+        commitCard(bob, "uni/med-llm", "---\nlicense: apache-2.0\ndatasets: [hospital/stroke-notes]\n---\n");
+        server.post("/api/v1/repos").token(bob).json(Map.of("kind", "model", "namespace", "startup", "name",
+                "med-chat", "visibility", "organisation")).expect(201);
+        commitCard(bob, "startup/med-chat", "---\nbase_model: uni/med-llm\n---\n");
+
+        JsonNode refused = server.request("PATCH", "/api/v1/repos/model/startup/med-chat").token(bob)
+                .json(Map.of("visibility", "public")).expect(403);
+        assertThat(refused.path("detail").asText()).contains("publishing models/startup/med-chat is refused")
+                .contains("no-redistribution from datasets/hospital/stroke-notes (gated")
+                .contains("via models/uni/med-llm");
+        JsonNode lineage = server.get("/api/v1/repos/model/startup/med-chat/lineage").token(bob).expect(200);
+        assertThat(lineage.path("inherited").findValuesAsText("source")).contains("datasets/hospital/stroke-notes");
+
+        server.post("/api/v1/repos/dataset/hospital/stroke-notes/lineage-exceptions").token(owner).json(Map.of(
+                "downstream", "models/uni/med-llm", "reason", "de-identified summary model, approved by the board"))
+                .expect(204);
+        server.request("PATCH", "/api/v1/repos/model/uni/med-llm").token(bob).json(Map.of("visibility", "public"))
+                .expect(200);
+        server.request("PATCH", "/api/v1/repos/model/startup/med-chat").token(bob).json(Map.of("visibility", "public"))
+                .expect(200);
+
+        server.post("/api/v1/repos").token(bob).json(Map.of("kind", "model", "namespace", "startup", "name",
+                "open-model", "visibility", "public")).expect(201);
+        String ndjson = "{\"key\":\"header\",\"value\":{\"summary\":\"card\"}}\n{\"key\":\"file\",\"value\":{"
+                + "\"path\":\"README.md\",\"content\":\"" + Base64.getEncoder().encodeToString(
+                "---\ndatasets: [hospital/stroke-notes]\n---\n".getBytes(StandardCharsets.UTF_8))
+                + "\",\"encoding\":\"base64\"}}";
+        JsonNode card = server.post("/api/models/startup/open-model/commit/main").token(bob)
+                .raw("application/x-ndjson", ndjson).expect(403);
+        assertThat(card.path("detail").asText()).contains("datasets/hospital/stroke-notes");
+    }
+
+    private void commitCard(String token, String repo, String readme) {
+        String ndjson = "{\"key\":\"header\",\"value\":{\"summary\":\"card\"}}\n{\"key\":\"file\",\"value\":{"
+                + "\"path\":\"README.md\",\"content\":\"" + Base64.getEncoder().encodeToString(
+                readme.getBytes(StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}";
+        server.post("/api/models/" + repo + "/commit/main").token(token).raw("application/x-ndjson", ndjson).expect(200);
+    }
+
     private String request(String purpose) {
         return server.post(REQUESTS).token(researcher).json(Map.of("purpose", purpose,
                 "justification", "outcomes of stroke care across three provinces")).expect(201).path("id").asText();

@@ -139,6 +139,8 @@ class AuthorizationMatrixTest {
         MATRIX.put("denyAccess", Rule.gated("admin", op));
         MATRIX.put("revokeAccess", Rule.gated("admin", op));
         MATRIX.put("accessReport", Rule.gated("admin", op));
+        MATRIX.put("getLineage", Rule.publicRoute());
+        MATRIX.put("grantLineageException", Rule.gated("admin", op));
         MATRIX.put("auditPublicKey", Rule.publicRoute());
         MATRIX.put("auditTreeHead", Rule.anyUser());
         MATRIX.put("auditHeads", Rule.platform(op, au));
@@ -384,6 +386,7 @@ class AuthorizationMatrixTest {
             case "approveAccess" -> withBody.apply(Map.of("expires_on", java.time.LocalDate.now().plusDays(10)
                     .toString(), "mode", "download"));
             case "denyAccess", "revokeAccess" -> withBody.apply(Map.of("reason", "probe"));
+            case "grantLineageException" -> withBody.apply(Map.of("downstream", "models/own/probe", "reason", "probe"));
             case "uploadChunks" -> server.request("POST", path(route, org, subject)).token(token)
                     .raw("application/octet-stream", new byte[0]);
             case "createCommit" -> withBody.apply(Map.of("message", "probe", "files", List.of(Map.of("path",

@@ -79,6 +79,22 @@ public final class JdbiAgreements extends JdbiStore<AgreementStore.Repositories>
         }
 
         @Override
+        public void grantException(String upstreamRepoId, String downstream, String grantedBy, String reason,
+                                   Instant at) {
+            handle.createUpdate("INSERT INTO lineage_exceptions (upstream_repo_id, downstream, granted_by, reason,"
+                            + " created_at) VALUES (:upstream, :downstream, :by, :reason, :at)"
+                            + " ON CONFLICT (upstream_repo_id, downstream) DO NOTHING")
+                    .bind("upstream", upstreamRepoId).bind("downstream", downstream).bind("by", grantedBy)
+                    .bind("reason", reason).bind("at", at.toEpochMilli()).execute();
+        }
+
+        @Override
+        public Set<String> exceptionsFrom(String upstreamRepoId) {
+            return Set.copyOf(handle.createQuery("SELECT downstream FROM lineage_exceptions WHERE upstream_repo_id ="
+                    + " :upstream").bind("upstream", upstreamRepoId).mapTo(String.class).list());
+        }
+
+        @Override
         public AuditLog audit() {
             return new JdbiAuditLog(handle);
         }

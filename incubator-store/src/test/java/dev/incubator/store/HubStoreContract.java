@@ -237,6 +237,25 @@ public abstract class HubStoreContract extends ComputeStoreContract {
     }
 
     @Test
+    void makingARepositoryPublicReSealsItsContentInThePublicDomain() throws IOException {
+        Repo repo = hub.create(alice, RepoKind.MODEL, "alpha", "going-public", Visibility.ORGANISATION);
+        byte[] v1 = random(13, 120_000);
+        byte[] v2 = random(14, 80_000);
+        push(repo, "w.bin", v1);
+        push(repo, "w.bin", v2);
+        Repo published = hub.changeVisibility(operatorCaller(), RepoKind.MODEL, "alpha", "going-public",
+                Visibility.PUBLIC, Optional.empty());
+        assertThat(published.domain()).isEqualTo(HubService.PUBLIC_DOMAIN);
+        assertThat(read(published, "main", "w.bin")).isEqualTo(v2);
+        assertThat(read(published, hub.log(published, "main", PageRequest.first(5)).items().get(1).id(), "w.bin"))
+                .isEqualTo(v1);
+        hub.shredOrganisation(operatorCaller(), "org-alpha");
+        assertThat(read(published, "main", "w.bin")).as("no longer depends on the organisation's key").isEqualTo(v2);
+        assertThat(hub.fsck(bytes -> { }).problems()).allSatisfy(problem -> assertThat(problem.detail())
+                .contains("crypto-shredded"));
+    }
+
+    @Test
     void aPushThatNeverSentSomeChunksCannotCommit() throws IOException {
         Repo repo = hub.create(alice, RepoKind.MODEL, "alpha", "partial", Visibility.ORGANISATION);
         byte[] data = random(10, 100_000);

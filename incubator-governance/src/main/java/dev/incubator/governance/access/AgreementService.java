@@ -165,6 +165,27 @@ public final class AgreementService {
         });
     }
 
+    /** The upstream owner lets {@code downstream} (e.g. models/uni/med-llm) be published despite inherited terms. */
+    public void grantLineageException(Actor owner, Subject upstream, String downstream, String reason) {
+        requireReason(reason);
+        if (downstream == null || !downstream.matches("(models|datasets)/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+")) {
+            throw IncubatorException.validation("downstream", "must name a repository as models/NAMESPACE/NAME or "
+                    + "datasets/NAMESPACE/NAME");
+        }
+        store.write(repositories -> {
+            repositories.grantException(upstream.repoId(), downstream, owner.actor(), reason.strip(), clock.instant());
+            repositories.audit().append(new AuditEvent(0, clock.instant(), owner.actor(), "lineage.exception",
+                    "repository", upstream.repoId(), upstream.organisationId(), owner.meta().requestId(),
+                    AuditEvent.Outcome.SUCCESS, owner.meta().sourceAddress(), Map.of("downstream", downstream,
+                    "repository", upstream.repository(), "reason", reason.strip())));
+            return null;
+        });
+    }
+
+    public java.util.Set<String> lineageExceptions(String upstreamRepoId) {
+        return store.read(repositories -> repositories.exceptionsFrom(upstreamRepoId));
+    }
+
     public Optional<Agreement> find(Subject repo, String id) {
         return store.read(repositories -> repositories.find(id)).filter(agreement -> agreement.repoId()
                 .equals(repo.repoId()));

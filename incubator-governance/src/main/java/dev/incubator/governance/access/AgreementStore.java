@@ -25,6 +25,13 @@ public interface AgreementStore {
         /** Audited reads of a repository under agreements, newest first. */
         List<dev.incubator.common.audit.AuditEvent> reads(String repoId, int limit);
 
+        /** Records that an upstream repository's owner lets {@code downstream} be published despite its terms. */
+        void grantException(String upstreamRepoId, String downstream, String grantedBy, String reason,
+                            java.time.Instant at);
+
+        /** The downstream repositories an upstream repository granted exceptions to. */
+        java.util.Set<String> exceptionsFrom(String upstreamRepoId);
+
         AuditLog audit();
     }
 

@@ -233,6 +233,30 @@ public final class ChunkStore {
         }
     }
 
+    /**
+     * Copies a file into another encryption domain: each chunk is read (verified) under the old domain's key and
+     * sealed under the new one's, unless the new domain already has it. Returns the file's manifest there.
+     */
+    public FileManifest copyToDomain(FileManifest file, String domain) throws IOException {
+        byte[] key = dataKey(domain, true);
+        Optional<FileManifest> existing = store.read(repositories -> repositories.files().find(domain, file.sha256()));
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        try (Packer packer = new Packer(domain, key)) {
+            for (FileManifest.ChunkRef chunk : file.chunks()) {
+                packer.offer(chunk.hash(), read(file.domain(), chunk.hash()));
+            }
+            packer.flush();
+        }
+        FileManifest copy = new FileManifest(domain, file.sha256(), file.size(), file.chunks());
+        store.write(repositories -> {
+            repositories.files().save(copy, clock.instant());
+            return null;
+        });
+        return copy;
+    }
+
     /** A chunk's verified plaintext. */
     public byte[] read(String domain, String hash) throws IOException {
         ChunkLocation location = store.read(repositories -> repositories.chunks().find(domain, hash))

@@ -45,12 +45,25 @@ public final class AccessRoutes {
             .required("reason", STRING, "why, shown to the requester")
             .build();
 
+    private static final BodySpec EXCEPTION = BodySpec.named("LineageException")
+            .required("downstream", STRING, "the derived repository, e.g. models/uni/med-llm")
+            .required("reason", STRING, "why it may be published despite this repository's terms")
+            .build();
+
     private final HubService hub;
     private final AgreementService agreements;
+    private final LineageGate lineage;
 
-    public AccessRoutes(HubService hub, AgreementService agreements) {
+    public AccessRoutes(HubService hub, AgreementService agreements, LineageGate lineage) {
         this.hub = hub;
         this.agreements = agreements;
+        this.lineage = lineage;
+    }
+
+    public record InheritedView(String restriction, String source, String why, List<String> path) {
+    }
+
+    public record LineageView(String repository, List<InheritedView> inherited, List<String> exceptionsGranted) {
     }
 
     public record AgreementView(String id, String repository, String requester, String purpose, String justification,
@@ -146,6 +159,26 @@ public final class AccessRoutes {
                                     .toList();
                             return new ReportView(repo.fullName(), agreements.forRepository(repo.id()).stream()
                                     .map(AgreementView::of).toList(), reads);
+                        }),
+                ApiRoute.get(HubRoutes.REPO + "/lineage", "getLineage").tag("access")
+                        .summary("Restrictions a repository inherits from the base models and datasets its card names")
+                        .publicAccess().returns(LineageView.class)
+                        .handle(call -> {
+                            Repo repo = repo(call, Operation.SEE);
+                            return new LineageView(LineageGate.name(repo), lineage.inherited(repo).stream()
+                                    .map(inherited -> new InheritedView(inherited.restriction().wire(),
+                                            inherited.path().get(0), inherited.why(), inherited.path())).toList(),
+                                    List.copyOf(agreements.lineageExceptions(repo.id())));
+                        }),
+                ApiRoute.post(HubRoutes.REPO + "/lineage-exceptions", "grantLineageException").tag("access")
+                        .summary("Let a derived repository be published despite this repository's terms (admin)")
+                        .status(204).body(EXCEPTION)
+                        .handle(call -> {
+                            var body = call.body(EXCEPTION);
+                            Repo repo = repo(call, Operation.ADMIN);
+                            agreements.grantLineageException(actor(call, HubCallers.of(call)), subject(repo),
+                                    body.string("downstream"), body.string("reason"));
+                            return null;
                         }),
                 ApiRoute.get(TenancyRoutes.PREFIX + "/access-requests", "myAccessRequests").tag("access")
                         .summary("Your access requests and agreements, on every repository").returns(AgreementList.class)
