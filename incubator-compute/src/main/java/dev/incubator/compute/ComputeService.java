@@ -107,6 +107,11 @@ public final class ComputeService {
                 .orElseThrow(() -> IncubatorException.notFound("job", jobId))));
     }
 
+    /** A job by id alone, for credentials the platform itself issued to it. */
+    public Optional<Job> find(String jobId) {
+        return store.read(repositories -> repositories.jobs().find(jobId));
+    }
+
     public Page<Job> list(String orgId, Optional<JobState> state, PageRequest page) {
         return store.read(repositories -> repositories.jobs().listByOrg(orgId, state, page)).map(this::ranked);
     }

@@ -255,6 +255,21 @@ public final class IncubatorServer implements AutoCloseable {
             ComputeService compute = new ComputeService(new JdbiComputeStore(database), executor, environment,
                     new Scheduler(Policy.valueOf(config.compute().policy())), clock, config.compute().meteringInterval(),
                     config.compute().usageHalfLife(), measuredPower ? new NvidiaSmiPowerMeter() : PowerMeter.NONE);
+            JobCredentials jobCredentials;
+            try {
+                jobCredentials = JobCredentials.loadOrCreate(config.dataDir().resolve("job-credential.key"), compute);
+            } catch (IOException e) {
+                throw new IllegalStateException("the job credential key is not usable: " + e.getMessage(), e);
+            }
+            String[] apiUrl = {null};
+            java.util.function.Function<dev.incubator.compute.Job, Map<String, String>> jobVariables = job ->
+                    apiUrl[0] == null ? Map.of("INCUBATOR_JOB_TOKEN", jobCredentials.mint(job))
+                            : Map.of("INCUBATOR_URL", apiUrl[0], "INCUBATOR_JOB_TOKEN", jobCredentials.mint(job));
+            if (executor instanceof LocalExecutor local) {
+                local.platformEnvironment(jobVariables);
+            } else if (executor instanceof SlurmExecutor slurmExecutor) {
+                slurmExecutor.platformEnvironment(jobVariables);
+            }
             compute.recover();
             LOG.info("compute: {}, policy {}", backendDescription, config.compute().policy());
 
@@ -263,8 +278,8 @@ public final class IncubatorServer implements AutoCloseable {
             LineageGate lineage = new LineageGate(() -> hubHolder[0], agreements);
             HubService hub = hub(config, database, store, clock, (caller, repo) -> agreements.checkRead(
                     new AgreementService.Actor(caller.userId().orElseThrow(), caller.actor(), caller.actor(),
-                            caller.meta()), AccessRoutes.subject(repo), AgreementPolicy.Channel.DOWNLOAD,
-                    caller.purpose()), lineage);
+                            caller.meta()), AccessRoutes.subject(repo), caller.job().isPresent()
+                            ? AgreementPolicy.Channel.JOB : AgreementPolicy.Channel.DOWNLOAD, caller.purpose()), lineage);
             hubHolder[0] = hub;
             VerifiableAuditLog auditLog;
             try {
@@ -311,9 +326,11 @@ public final class IncubatorServer implements AutoCloseable {
             openApi[0] = OpenApi.document(routes, VERSION);
 
             HttpApi api = new HttpApi(routes, authenticator, store, json, metrics, clock, config.maxBodyBytes(),
-                    config.accessLog());
+                    config.accessLog()).jobTokens(secret -> jobCredentials.verify(secret).map(job -> Map.entry(job.id(),
+                    authenticator.forJob(job.submittedBy(), job.id()))));
             Javalin app = api.create();
             app.start(config.host(), config.port());
+            apiUrl[0] = "http://" + (config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host()) + ":" + app.port();
 
             ScheduledExecutorService background = Executors.newScheduledThreadPool(2, runnable -> {
                 Thread thread = new Thread(runnable, "incubator-background");

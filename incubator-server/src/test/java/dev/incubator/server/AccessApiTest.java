@@ -94,6 +94,23 @@ class AccessApiTest {
         server.post(REQUESTS + "/" + id + "/approve").token(owner).json(Map.of(
                 "expires_on", today().plusDays(30).toString(), "mode", "compute-only")).expect(200);
         assertThat(assertDenied("compute-only")).contains(id);
+        // Inside a job on the platform, with the job's own credential, the same data reads fine.
+        server.awardGrant("uni", Map.of("any", 10));
+        String script = "curl -s -H \"Authorization: Bearer $INCUBATOR_JOB_TOKEN\" \"$INCUBATOR_URL" + FILE + "\"; echo;"
+                + " echo \"token=$INCUBATOR_JOB_TOKEN\"";
+        String job = server.post("/api/v1/orgs/uni/jobs").token(researcher).json(Map.of("name", "read-notes",
+                "command", List.of("bash", "-c", script))).expect(201).path("id").asText();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/api/v1/orgs/uni/jobs/"
+                + job).token(researcher).expect(200).path("state").asText().equals("succeeded"));
+        String log = server.get("/api/v1/orgs/uni/jobs/" + job + "/logs").token(researcher).send().text();
+        assertThat(log).contains("patient notes");
+        String jobToken = log.substring(log.indexOf("token=") + 6).strip();
+        assertThat(server.get(FILE).token(jobToken).send().status()).as("the credential ends with the job")
+                .isEqualTo(401);
+        JsonNode report = server.get("/api/v1/repos/dataset/hospital/stroke-notes/access-report").token(owner)
+                .expect(200);
+        assertThat(report.path("reads").findValuesAsText("channel")).contains("job");
+
         JsonNode batch = server.post("/datasets/hospital/stroke-notes.git/info/lfs/objects/batch").token(researcher)
                 .json(Map.of("operation", "download", "objects", List.of(Map.of("oid",
                         "0".repeat(64), "size", 1)))).send().json();

@@ -27,6 +27,17 @@ import java.util.TreeMap;
  * multi-node cluster) for its logs and checkpoints, and the same {@code INCUBATOR_*} environment as a local job.
  */
 public final class SlurmExecutor implements Executor {
+    /** Variables the platform adds to every job (its API address and the job's read credential). */
+    private java.util.function.Function<dev.incubator.compute.Job, java.util.Map<String, String>> platformEnvironment =
+            job -> java.util.Map.of();
+
+    /** Adds the platform's variables to every job this executor starts. */
+    public SlurmExecutor platformEnvironment(
+            java.util.function.Function<dev.incubator.compute.Job, java.util.Map<String, String>> variables) {
+        this.platformEnvironment = java.util.Objects.requireNonNull(variables, "variables is null");
+        return this;
+    }
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SlurmExecutor.class);
 
     private final SlurmClient slurm;
@@ -239,10 +250,11 @@ public final class SlurmExecutor implements Executor {
         return jobsDirectory.resolve(job.id());
     }
 
-    private static Map<String, String> environment(Job job, Path directory) {
+    private Map<String, String> environment(Job job, Path directory) {
         Map<String, String> environment = new TreeMap<>();
         environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         environment.putAll(JobDirectory.environment(job, directory));
+        environment.putAll(platformEnvironment.apply(job));
         return environment;
     }
 

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** Turns a bearer token into a {@link Principal}, or says precisely why it cannot. */
 public final class Authenticator {
@@ -23,6 +24,23 @@ public final class Authenticator {
     public Authenticator(TenancyStore store, Clock clock) {
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /**
+     * The principal of a job running on the platform, acting for the user who submitted it: read scope only, the
+     * user's current organisation roles. The job's credential was checked by the caller.
+     */
+    public Principal forJob(String userName, String jobId) {
+        return store.read(repositories -> {
+            User user = repositories.users().findByName(userName).orElseThrow(() -> new IncubatorException(
+                    ErrorCode.TOKEN_INVALID, "the job's user no longer exists"));
+            Map<Ids.OrgId, OrgRole> roles = new HashMap<>();
+            repositories.memberships().listByUser(user.id()).forEach(m -> roles.put(m.orgId(), m.role()));
+            ApiToken token = new ApiToken(new Ids.TokenId("job-" + jobId), user.id(), "job " + jobId, "-",
+                    java.util.Set.of(Roles.Scope.READ), clock.instant(), Optional.empty(), Optional.empty(),
+                    Optional.empty());
+            return new Principal(user, token, token.scopes(), roles);
+        });
     }
 
     public Principal authenticate(String secret) {

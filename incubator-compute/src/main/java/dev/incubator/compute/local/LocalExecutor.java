@@ -27,6 +27,17 @@ import java.util.stream.Collectors;
  * server still learns how a job ended. Output goes to {@code stdout.log} and {@code stderr.log}.
  */
 public final class LocalExecutor implements Executor {
+    /** Variables the platform adds to every job (its API address and the job's read credential). */
+    private java.util.function.Function<dev.incubator.compute.Job, java.util.Map<String, String>> platformEnvironment =
+            job -> java.util.Map.of();
+
+    /** Adds the platform's variables to every job this executor starts. */
+    public LocalExecutor platformEnvironment(
+            java.util.function.Function<dev.incubator.compute.Job, java.util.Map<String, String>> variables) {
+        this.platformEnvironment = java.util.Objects.requireNonNull(variables, "variables is null");
+        return this;
+    }
+
     private static final Set<String> SIGNALS = Set.of("TERM", "INT", "HUP", "USR1", "USR2", "KILL");
     private static final String WRAPPER = """
             "$@" &
@@ -64,6 +75,7 @@ public final class LocalExecutor implements Executor {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> environment = builder.environment();
         environment.putAll(JobDirectory.environment(job, directory));
+        environment.putAll(platformEnvironment.apply(job));
         environment.put("CUDA_VISIBLE_DEVICES", job.allocation().stream().map(share -> Integer.toString(share.index()))
                 .distinct().collect(Collectors.joining(",")));
         try {

@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public record HubCaller(Optional<String> userId, String actor, Map<String, Level> organisations,
                         boolean readsEverything, boolean managesEverything, boolean mayWrite, RequestMeta meta,
-                        Optional<String> purpose) {
+                        Optional<String> purpose, Optional<String> job) {
     public enum Level { VIEWER, MEMBER, ADMIN }
 
     public HubCaller {
@@ -19,7 +19,8 @@ public record HubCaller(Optional<String> userId, String actor, Map<String, Level
 
     public HubCaller(Optional<String> userId, String actor, Map<String, Level> organisations, boolean readsEverything,
                      boolean managesEverything, boolean mayWrite, RequestMeta meta) {
-        this(userId, actor, organisations, readsEverything, managesEverything, mayWrite, meta, Optional.empty());
+        this(userId, actor, organisations, readsEverything, managesEverything, mayWrite, meta, Optional.empty(),
+                Optional.empty());
     }
 
     public static HubCaller anonymous(RequestMeta meta) {

@@ -23,6 +23,13 @@ import java.util.Optional;
 public final class Call {
     public static final String REQUEST_ID = "incubator.request-id";
     public static final String PRINCIPAL = "incubator.principal";
+    /** Set when the caller is a job on the platform (its read credential): the job's id. */
+    public static final String VIA_JOB = "incubator.via-job";
+
+    /** Resolves job read credentials to the principal of the job's user, with the job's id. */
+    public interface JobTokens {
+        Optional<java.util.Map.Entry<String, Principal>> resolve(String secret);
+    }
     /** The prefix Hugging Face clients require of tokens; {@code hf_} + an Incubator token is accepted. */
     public static final String HF_PREFIX = "hf_";
 
@@ -33,7 +40,14 @@ public final class Call {
     private byte[] rawBody;
     private Principal principal;
 
+    private final JobTokens jobTokens;
+
     Call(Context context, Authenticator authenticator, ObjectMapper json, int maxBodyBytes) {
+        this(context, authenticator, json, maxBodyBytes, secret -> Optional.empty());
+    }
+
+    Call(Context context, Authenticator authenticator, ObjectMapper json, int maxBodyBytes, JobTokens jobTokens) {
+        this.jobTokens = jobTokens;
         this.context = requireNonNull(context, "context is null");
         this.authenticator = requireNonNull(authenticator, "authenticator is null");
         this.json = requireNonNull(json, "json is null");
@@ -66,7 +80,14 @@ public final class Call {
             if (secret.startsWith(HF_PREFIX + dev.incubator.tenancy.TokenSecrets.PREFIX)) {
                 secret = secret.substring(HF_PREFIX.length());
             }
-            principal = authenticator.authenticate(secret);
+            if (secret.startsWith("incjob_")) {
+                var job = jobTokens.resolve(secret).orElseThrow(() -> new IncubatorException(ErrorCode.TOKEN_INVALID,
+                        "the job credential is not valid, or its job attempt is no longer running"));
+                context.attribute(VIA_JOB, job.getKey());
+                principal = job.getValue();
+            } else {
+                principal = authenticator.authenticate(secret);
+            }
             context.attribute(PRINCIPAL, principal);
         }
         return principal;

@@ -52,6 +52,7 @@ public final class HttpApi {
     private final int maxBodyBytes;
     private final boolean accessLog;
     private final List<String> registeredEndpoints = new ArrayList<>();
+    private Call.JobTokens jobTokens = secret -> Optional.empty();
 
     public HttpApi(List<ApiRoute> routes, Authenticator authenticator, TenancyStore store, ObjectMapper json,
                    MeterRegistry metrics, Clock clock, int maxBodyBytes, boolean accessLog) {
@@ -63,6 +64,12 @@ public final class HttpApi {
         this.clock = requireNonNull(clock, "clock is null");
         this.maxBodyBytes = maxBodyBytes;
         this.accessLog = accessLog;
+    }
+
+    /** How job read credentials ({@code incjob_...}) are resolved. */
+    public HttpApi jobTokens(Call.JobTokens tokens) {
+        this.jobTokens = requireNonNull(tokens, "tokens is null");
+        return this;
     }
 
     public Javalin create() {
@@ -158,7 +165,7 @@ public final class HttpApi {
     }
 
     private void execute(ApiRoute route, Context context) throws Exception {
-        Call call = new Call(context, authenticator, json, maxBodyBytes);
+        Call call = new Call(context, authenticator, json, maxBodyBytes, jobTokens);
         if (route.authenticated()) {
             call.principal();
         }

@@ -30,7 +30,8 @@ final class HubCallers {
         boolean operator = who.user().hasPlatformRole(PlatformRole.OPERATOR);
         return new HubCaller(Optional.of(who.user().id().value()), who.actor(), organisations, readsAll, operator,
                 who.scopes().contains(Scope.WRITE), call.requestMeta(),
-                Optional.ofNullable(call.context().header("X-Incubator-Purpose")).filter(value -> !value.isBlank()));
+                Optional.ofNullable(call.context().header("X-Incubator-Purpose")).filter(value -> !value.isBlank()),
+                Optional.ofNullable(call.context().<String>attribute(Call.VIA_JOB)));
     }
 
 }
