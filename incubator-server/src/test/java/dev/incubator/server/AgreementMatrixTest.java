@@ -1,0 +1,114 @@
+package dev.incubator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every read route of a gated dataset against every agreement state a reader outside the owning organisation can
+ * be in: metadata is visible to all signed-in users, file contents only under an approved download agreement
+ * that has not expired (compute-only agreements read only from jobs, see AccessApiTest).
+ */
+class AgreementMatrixTest {
+    @TempDir
+    Path dataDir;
+
+    private static final String REPO = "/api/v1/repos/dataset/lab/cohort";
+    private static final Map<String, String> CONTENT_ROUTES = Map.of(
+            "downloadFile GET", REPO + "/files/main/data.csv",
+            "fileInfo HEAD", REPO + "/files/main/data.csv",
+            "hfDatasetResolve GET", "/datasets/lab/cohort/resolve/main/data.csv",
+            "hfDatasetResolveHead HEAD", "/datasets/lab/cohort/resolve/main/data.csv");
+    private static final Map<String, String> METADATA_ROUTES = Map.of(
+            "getRepository", REPO,
+            "getTree", REPO + "/tree/main",
+            "listCommits", REPO + "/commits",
+            "hfDatasetInfo", "/api/datasets/lab/cohort",
+            "hfDatasetTree", "/api/datasets/lab/cohort/tree/main");
+
+    @Test
+    void everyReadRouteAnswersEveryAgreementStateAsSpecified() {
+        MutableClock clock = new MutableClock(Instant.now());
+        try (TestServer server = TestServer.start(dataDir, clock, Optional.empty())) {
+            server.createOrg("lab");
+            String owner = server.operatorToken();
+            server.post("/api/v1/repos").token(owner).json(Map.of("kind", "dataset", "namespace", "lab", "name",
+                    "cohort", "visibility", "gated")).expect(201);
+            server.post("/api/datasets/lab/cohort/commit/main").token(owner).raw("application/x-ndjson",
+                    "{\"key\":\"header\",\"value\":{\"summary\":\"data\"}}\n{\"key\":\"file\",\"value\":{\"path\":"
+                            + "\"data.csv\",\"content\":\"" + Base64.getEncoder().encodeToString("a,b\n1,2\n"
+                            .getBytes(StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}").expect(200);
+            LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+            Map<String, String> readers = new LinkedHashMap<>();
+            for (String state : List.of("none", "pending", "approved-download", "approved-compute-only", "expired",
+                    "revoked", "denied")) {
+                String user = "reader-" + state;
+                server.createUser(user);
+                String token = server.tokenFor(user, "read", "write");
+                readers.put(state, token);
+                if (state.equals("none")) {
+                    continue;
+                }
+                String id = server.post(REPO + "/access-requests").token(token).json(Map.of("purpose",
+                        "general-research", "justification", "cohort study of sleep and memory")).expect(201)
+                        .path("id").asText();
+                switch (state) {
+                    case "approved-download", "revoked" -> server.post(REPO + "/access-requests/" + id + "/approve")
+                            .token(owner).json(Map.of("expires_on", today.plusDays(30).toString(), "mode", "download"))
+                            .expect(200);
+                    case "approved-compute-only" -> server.post(REPO + "/access-requests/" + id + "/approve")
+                            .token(owner).json(Map.of("expires_on", today.plusDays(30).toString(), "mode",
+                                    "compute-only")).expect(200);
+                    case "expired" -> server.post(REPO + "/access-requests/" + id + "/approve").token(owner)
+                            .json(Map.of("expires_on", today.plusDays(1).toString(), "mode", "download")).expect(200);
+                    case "denied" -> server.post(REPO + "/access-requests/" + id + "/deny").token(owner)
+                            .json(Map.of("reason", "no")).expect(200);
+                    default -> { }
+                }
+                if (state.equals("revoked")) {
+                    server.post(REPO + "/access-requests/" + id + "/revoke").token(owner).json(Map.of("reason",
+                            "ended")).expect(200);
+                }
+            }
+            clock.advance(Duration.ofDays(2));
+            List<String> failures = new ArrayList<>();
+            readers.forEach((state, token) -> {
+                CONTENT_ROUTES.forEach((route, path) -> {
+                    String method = route.endsWith("HEAD") ? "HEAD" : "GET";
+                    int status = server.request(method, path).token(token).send().status();
+                    int expected = state.equals("approved-download") ? 200 : 403;
+                    if (status != expected) {
+                        failures.add(route + " as " + state + ": expected " + expected + " but got " + status);
+                    }
+                });
+                METADATA_ROUTES.forEach((route, path) -> {
+                    int status = server.get(path).token(token).send().status();
+                    if (status != 200) {
+                        failures.add(route + " as " + state + ": expected 200 but got " + status);
+                    }
+                });
+            });
+            CONTENT_ROUTES.forEach((route, path) -> {
+                String method = route.endsWith("HEAD") ? "HEAD" : "GET";
+                int status = server.request(method, path).send().status();
+                if (status != 404) {
+                    failures.add(route + " anonymous: expected 404 but got " + status);
+                }
+            });
+            assertThat(failures).isEmpty();
+        }
+    }
+}
