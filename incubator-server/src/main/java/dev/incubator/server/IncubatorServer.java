@@ -330,7 +330,8 @@ public final class IncubatorServer implements AutoCloseable {
                     authenticator.forJob(job.submittedBy(), job.id()))));
             Javalin app = api.create();
             app.start(config.host(), config.port());
-            apiUrl[0] = "http://" + (config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host()) + ":" + app.port();
+            apiUrl[0] = config.publicUrl().map(java.net.URI::toString).orElse("http://"
+                    + (config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host()) + ":" + app.port());
 
             ScheduledExecutorService background = Executors.newScheduledThreadPool(2, runnable -> {
                 Thread thread = new Thread(runnable, "incubator-background");

@@ -256,6 +256,38 @@ public abstract class HubStoreContract extends ComputeStoreContract {
     }
 
     @Test
+    void aPackMostlyFreedIsRewrittenKeepingWhatIsStillNeeded() throws IOException {
+        Repo doomed = hub.create(alice, RepoKind.MODEL, "alpha", "mostly-dead", Visibility.ORGANISATION);
+        Repo kept = hub.create(alice, RepoKind.MODEL, "alpha", "small-survivor", Visibility.ORGANISATION);
+        byte[] big = random(15, 180_000);
+        byte[] small = random(16, 40_000);
+        // One upload carrying both files' chunks: they land in the same pack.
+        List<byte[]> chunks = new ArrayList<>();
+        for (byte[] data : List.of(big, small)) {
+            new Chunker(SMALL).split(new ByteArrayInputStream(data), (buffer, offset, length) ->
+                    chunks.add(java.util.Arrays.copyOfRange(buffer, offset, offset + length)));
+        }
+        ByteArrayOutputStream frames = new ByteArrayOutputStream();
+        for (byte[] chunk : chunks) {
+            Frames.write(frames, Hashes.sha256(chunk), chunk, 0, chunk.length);
+        }
+        hub.receiveChunks(alice, doomed, new ByteArrayInputStream(frames.toByteArray()));
+        FileManifest bigFile = manifestOf(big);
+        FileManifest smallFile = manifestOf(small);
+        hub.commit(alice, doomed, "main", Optional.empty(), "big", List.of(new FileOp.Put("big.bin", bigFile.sha256(),
+                bigFile.size(), bigFile.chunks())));
+        hub.commit(alice, kept, "main", Optional.empty(), "small", List.of(new FileOp.Put("small.bin",
+                smallFile.sha256(), smallFile.size(), smallFile.chunks())));
+        hub.delete(operatorCaller(), RepoKind.MODEL, "alpha", "mostly-dead");
+        clock.advance(Duration.ofHours(2));
+        ChunkStore.Collected collected = hub.collectGarbage(Duration.ofHours(1));
+        assertThat(collected.packsRewritten()).isEqualTo(1);
+        assertThat(collected.bytesFreed()).isGreaterThan(150_000);
+        assertThat(read(kept, "main", "small.bin")).isEqualTo(small);
+        assertThat(hub.fsck(bytes -> { }).clean()).isTrue();
+    }
+
+    @Test
     void aPushThatNeverSentSomeChunksCannotCommit() throws IOException {
         Repo repo = hub.create(alice, RepoKind.MODEL, "alpha", "partial", Visibility.ORGANISATION);
         byte[] data = random(10, 100_000);

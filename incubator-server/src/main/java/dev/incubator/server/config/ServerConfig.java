@@ -37,7 +37,8 @@ public record ServerConfig(
         Duration grantExpiryInterval,
         Duration idempotencyRetention,
         Compute compute,
-        Hub hub) {
+        Hub hub,
+        Optional<java.net.URI> publicUrl) {
 
     /** Settings of the hub: where packs go, the master key, pack size and the garbage collector's grace. */
     public record Hub(Optional<S3> s3, Path blobDir, Optional<String> masterKey, Path masterKeyFile, long packBytes,
@@ -77,6 +78,8 @@ public record ServerConfig(
             new Setting("server.port", "8420", "HTTP port"),
             new Setting("server.max-body-bytes", "1048576", "Largest accepted JSON request body"),
             new Setting("server.access-log", "true", "Log one line per request"),
+            new Setting("server.public-url", null, "How jobs and other machines reach this server, e.g."
+                    + " https://incubator.example.org (default http://<host>:<port>; set it for Slurm clusters)"),
             new Setting("store.url", null, "JDBC URL of the metadata store; default jdbc:sqlite:<data-dir>/incubator.db,"
                     + " or jdbc:postgresql://HOST:PORT/DB"),
             new Setting("store.user", null, "Database user (PostgreSQL)"),
@@ -194,6 +197,20 @@ public record ServerConfig(
         int halfLifeHours = integer(values, "compute.fair-share.half-life-hours", 1, 24 * 365, problems);
         Optional<Slurm> slurm = slurm(values, dataDir, problems);
         Hub hub = hub(values, dataDir, problems);
+        Optional<java.net.URI> publicUrl = Optional.empty();
+        String publicText = values.get("server.public-url");
+        if (publicText != null && !publicText.isBlank()) {
+            try {
+                java.net.URI uri = new java.net.URI(publicText.trim().replaceAll("/+$", ""));
+                if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
+                    problems.add("server.public-url must be an http(s) URL like https://incubator.example.org, not '"
+                            + publicText + "'");
+                }
+                publicUrl = Optional.of(uri);
+            } catch (java.net.URISyntaxException e) {
+                problems.add("server.public-url is not a URL: '" + publicText + "'");
+            }
+        }
         String url = Optional.ofNullable(values.get("store.url")).filter(value -> !value.isBlank())
                 .orElse("jdbc:sqlite:" + dataDir.resolve("incubator.db"));
         try {
@@ -209,7 +226,8 @@ public record ServerConfig(
                 Optional.ofNullable(values.get("store.password")), poolSize, synchronous, busyTimeout);
         return new ServerConfig(dataDir, host, port, maxBody, accessLog, store, Duration.ofSeconds(expirySeconds),
                 Duration.ofHours(retentionHours), new Compute(virtualGpus, policy, Duration.ofMillis(cycleMillis),
-                        Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours), slurm), hub);
+                        Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours), slurm), hub,
+                publicUrl);
     }
 
     private static Hub hub(Map<String, String> values, Path dataDir, List<String> problems) {
@@ -319,27 +337,27 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDir, host, newPort, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub);
+                idempotencyRetention, compute, hub, publicUrl);
     }
 
     public ServerConfig withAccessLog(boolean enabled) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, enabled, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub);
+                idempotencyRetention, compute, hub, publicUrl);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, newStore, grantExpiryInterval,
-                idempotencyRetention, compute, hub);
+                idempotencyRetention, compute, hub, publicUrl);
     }
 
     public ServerConfig withHub(Hub newHub) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, newHub);
+                idempotencyRetention, compute, newHub, publicUrl);
     }
 
     public ServerConfig withCompute(Compute newCompute) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, newCompute, hub);
+                idempotencyRetention, newCompute, hub, publicUrl);
     }
 
     private static void readYaml(Path file, Map<String, String> values, List<String> problems) {
