@@ -80,8 +80,7 @@ final class ApiClient {
             }
             return json;
         } catch (ConnectException e) {
-            throw new CliException("cannot reach the Incubator server at " + base
-                    + "; is 'incubator serve' running, and is the URL right (incubator login --url ...)?");
+            throw unreachable();
         } catch (IOException e) {
             throw new CliException("upload to " + base + " failed: " + e.getMessage());
         }
@@ -131,8 +130,7 @@ final class ApiClient {
             }
             return new Download(status, connection.getInputStream());
         } catch (ConnectException e) {
-            throw new CliException("cannot reach the Incubator server at " + base
-                    + "; is 'incubator serve' running, and is the URL right (incubator login --url ...)?");
+            throw unreachable();
         } catch (IOException e) {
             throw new CliException("download from " + base + " failed: " + e.getMessage());
         }
@@ -147,14 +145,18 @@ final class ApiClient {
             }
             return json;
         } catch (ConnectException e) {
-            throw new CliException("cannot reach the Incubator server at " + base
-                    + "; is 'incubator serve' running, and is the URL right (incubator login --url ...)?");
+            throw unreachable();
         } catch (IOException e) {
             throw new CliException("request to " + base + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");
         }
+    }
+
+    private CliException unreachable() {
+        return new CliException("cannot reach the Incubator server at " + base
+                + "; is 'incubator serve' running, and is the URL right (incubator login --url ...)?");
     }
 
     static String segment(String value) {
@@ -165,31 +167,20 @@ final class ApiClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
                 .header("Accept", "application/json");
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
-        try {
-            if (body != null) {
-                request.header("Content-Type", "application/json");
-                if (method.equals("POST")) {
-                    request.header("Idempotency-Key", UUID.randomUUID().toString());
-                }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+            if (method.equals("POST")) {
+                request.header("Idempotency-Key", UUID.randomUUID().toString());
+            }
+            try {
                 request.method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-            } else {
-                request.method(method, HttpRequest.BodyPublishers.noBody());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
             }
-            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode json = response.body().length == 0 ? JSON.createObjectNode() : parse(response.body());
-            if (response.statusCode() >= 400) {
-                throw CliException.fromProblem(response.statusCode(), json);
-            }
-            return json;
-        } catch (ConnectException e) {
-            throw new CliException("cannot reach the Incubator server at " + base
-                    + "; is 'incubator serve' running, and is the URL right (incubator login --url ...)?");
-        } catch (IOException e) {
-            throw new CliException("request to " + base + " failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("interrupted");
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
         }
+        return exchange(request);
     }
 
     private static JsonNode parse(byte[] body) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incubator.server.TestServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -14,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** A data-use agreement from request to report, typed as a data steward and a researcher would. */
 class AccessCliTest {
@@ -25,8 +22,6 @@ class AccessCliTest {
 
     private TestServer server;
 
-    record Run(int exitCode, String out, String err) {
-    }
 
     @BeforeEach
     void start() {
@@ -51,16 +46,16 @@ class AccessCliTest {
         assertThat(run("hub", "push", data.toString(), "datasets/hospital/notes").exitCode()).isZero();
 
         as(server.tokenFor("ada", "read", "write"));
-        Run refused = run("hub", "pull", "datasets/hospital/notes", temp.resolve("copy").toString());
+        CliRun refused = run("hub", "pull", "datasets/hospital/notes", temp.resolve("copy").toString());
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("gated").contains("incubator access request");
-        Run requested = run("access", "request", "datasets/hospital/notes", "--purpose", "health-medical-research",
+        CliRun requested = run("access", "request", "datasets/hospital/notes", "--purpose", "health-medical-research",
                 "--justification", "outcomes of stroke care in three provinces", "-o", "json");
         assertThat(requested.exitCode()).as(requested.err()).isZero();
         String id = JSON.readTree(requested.out()).path("id").asText();
 
         as(server.operatorToken());
-        Run approved = run("access", "approve", "datasets/hospital/notes", id, "--expires-on",
+        CliRun approved = run("access", "approve", "datasets/hospital/notes", id, "--expires-on",
                 LocalDate.now().plusDays(30).toString(), "--attribution", "Hospital 2026");
         assertThat(approved.exitCode()).as(approved.err()).isZero();
         assertThat(approved.out()).contains("approved");
@@ -74,7 +69,7 @@ class AccessCliTest {
         assertThat(run("access", "report", "datasets/hospital/notes").out()).contains("user:ada").contains(id);
         assertThat(run("access", "revoke", "datasets/hospital/notes", id, "--reason", "study over").exitCode()).isZero();
         as(server.tokenFor("ada", "read", "write"));
-        Run after = run("hub", "pull", "datasets/hospital/notes", temp.resolve("again").toString());
+        CliRun after = run("hub", "pull", "datasets/hospital/notes", temp.resolve("again").toString());
         assertThat(after.exitCode()).isEqualTo(1);
         assertThat(after.err()).contains("revoked").contains("study over");
     }
@@ -91,12 +86,12 @@ class AccessCliTest {
         assertThat(run("hub", "push", model.toString(), "hospital/notes-llm").exitCode()).isZero();
         assertThat(run("hub", "lineage", "hospital/notes-llm").out())
                 .contains("no-redistribution: datasets/hospital/notes -> models/hospital/notes-llm");
-        Run refused = run("hub", "visibility", "hospital/notes-llm", "public");
+        CliRun refused = run("hub", "visibility", "hospital/notes-llm", "public");
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("publishing models/hospital/notes-llm is refused");
         assertThat(run("hub", "lineage-exception", "datasets/hospital/notes", "models/hospital/notes-llm",
                 "--reason", "aggregate statistics only").exitCode()).isZero();
-        Run published = run("hub", "visibility", "hospital/notes-llm", "public");
+        CliRun published = run("hub", "visibility", "hospital/notes-llm", "public");
         assertThat(published.exitCode()).as(published.err()).isZero();
         assertThat(published.out()).contains("public");
         assertThat(run("hub", "pull", "hospital/notes-llm", temp.resolve("copy").toString()).exitCode()).isZero();
@@ -108,13 +103,7 @@ class AccessCliTest {
                 "INCUBATOR_URL", server.url().toString(), "INCUBATOR_TOKEN", token));
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = IncubatorCommand.commandLine();
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int exit = commandLine.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 }

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incubator.server.TestServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The audit log is verifiable: an export checks out offline, and editing, deleting or swapping stored events
@@ -31,8 +28,6 @@ class AuditCliTest {
 
     private TestServer server;
 
-    record Run(int exitCode, String out, String err) {
-    }
 
     @BeforeEach
     void start() throws Exception {
@@ -53,7 +48,7 @@ class AuditCliTest {
     @Test
     void anExportVerifiesAndAHeadSavedEarlierIsExtended() throws Exception {
         Path head = temp.resolve("head.json");
-        Run saved = run("audit", "head", "-o", "json");
+        CliRun saved = run("audit", "head", "-o", "json");
         assertThat(saved.exitCode()).as(saved.err()).isZero();
         Files.writeString(head, saved.out());
         long savedSize = JSON.readTree(saved.out()).path("tree_size").asLong();
@@ -61,10 +56,10 @@ class AuditCliTest {
 
         server.createOrg("later");
         Path export = temp.resolve("export.json");
-        Run exported = run("audit", "export", "--trusted-head", head.toString(), "--out", export.toString());
+        CliRun exported = run("audit", "export", "--trusted-head", head.toString(), "--out", export.toString());
         assertThat(exported.exitCode()).as(exported.err()).isZero();
         String key = JSON.readTree(server.get("/api/v1/audit/public-key").send().body()).path("public_key").asText();
-        Run verified = run("audit", "verify", export.toString(), "--public-key", key, "--trusted-head", head.toString());
+        CliRun verified = run("audit", "verify", export.toString(), "--public-key", key, "--trusted-head", head.toString());
         assertThat(verified.exitCode()).as(verified.err()).isZero();
         assertThat(verified.out()).startsWith("OK: ").contains("extending the trusted head");
 
@@ -80,7 +75,7 @@ class AuditCliTest {
         ObjectNode bundle = (ObjectNode) JSON.readTree(export.toFile());
         ((ObjectNode) bundle.path("entries").get(9).path("event")).put("actor", "user:mallory");
         Files.writeString(export, bundle.toString());
-        Run run = run("audit", "verify", export.toString());
+        CliRun run = run("audit", "verify", export.toString());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("FAILED at leaf index 9");
     }
@@ -133,20 +128,14 @@ class AuditCliTest {
 
     private String verifyFreshExport() throws Exception {
         Path export = temp.resolve("export-" + System.nanoTime() + ".json");
-        Run exported = run("audit", "export", "--out", export.toString());
+        CliRun exported = run("audit", "export", "--out", export.toString());
         assertThat(exported.exitCode()).as(exported.err()).isZero();
-        Run verified = run("audit", "verify", export.toString());
+        CliRun verified = run("audit", "verify", export.toString());
         assertThat(verified.exitCode()).as(verified.out()).isEqualTo(1);
         return verified.err();
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = IncubatorCommand.commandLine();
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int exit = commandLine.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incubator.server.TestServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The CLI against a real server, as a user types it. */
 class CliTest {
@@ -26,11 +23,6 @@ class CliTest {
 
     private TestServer server;
 
-    record Run(int exitCode, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
 
     @BeforeEach
     void start() {
@@ -46,13 +38,13 @@ class CliTest {
 
     @Test
     void theBootstrapTokenLogsInAndCredentialsArePrivate() throws Exception {
-        Run login = login();
+        CliRun login = login();
         assertThat(login.exitCode()).as(login.err()).isZero();
         assertThat(login.out()).contains("as admin");
         Path credentials = temp.resolve("config/incubator/credentials.json");
         assertThat(Files.getPosixFilePermissions(credentials)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
 
-        Run whoami = run("whoami", "--output", "json");
+        CliRun whoami = run("whoami", "--output", "json");
         assertThat(whoami.json().path("user").path("name").asText()).isEqualTo("admin");
         assertThat(run("whoami").out()).contains("platform roles").contains("operator");
     }
@@ -61,23 +53,23 @@ class CliTest {
     void anOperatorOnboardsAnOrganisationWithAGrant() throws Exception {
         login();
         assertThat(run("user", "create", "ada", "--email", "ada@example.org").exitCode()).isZero();
-        Run org = run("org", "create", "deep-lab", "--kind", "lab", "--display-name", "Deep Lab", "--owner", "ada",
+        CliRun org = run("org", "create", "deep-lab", "--kind", "lab", "--display-name", "Deep Lab", "--owner", "ada",
                 "-o", "json");
         assertThat(org.exitCode()).as(org.err()).isZero();
         assertThat(org.json().path("name").asText()).isEqualTo("deep-lab");
         assertThat(run("member", "list", "deep-lab").out()).contains("ada").contains("owner");
 
-        Run award = run("grant", "award", "deep-lab", "--programme", "2026 seed", "--gpu-hours", "any=1000",
+        CliRun award = run("grant", "award", "deep-lab", "--programme", "2026 seed", "--gpu-hours", "any=1000",
                 "--gpu-hours", "a100=250.5", "--starts-on", "2026-01-01", "--ends-on", "2099-12-31",
                 "--guaranteed-gpus", "8", "-o", "json");
         assertThat(award.exitCode()).as(award.err()).isZero();
         String grantId = award.json().path("id").asText();
-        Run show = run("grant", "show", "deep-lab", grantId);
+        CliRun show = run("grant", "show", "deep-lab", grantId);
         assertThat(show.out()).contains("balance GPU-h").contains("1250.500").contains("Ledger:").contains("award");
         assertThat(run("grant", "list", "deep-lab", "-o", "json").json().path("items")).hasSize(1);
         assertThat(run("org", "list", "--all").out()).contains("deep-lab").contains("operators");
 
-        Run token = run("token", "create", "--name", "ada-laptop", "--user", "ada", "--scope", "read", "-o", "json");
+        CliRun token = run("token", "create", "--name", "ada-laptop", "--user", "ada", "--scope", "read", "-o", "json");
         assertThat(token.json().path("secret").asText()).startsWith("inc_");
     }
 
@@ -93,10 +85,10 @@ class CliTest {
                 gpus_per_node: 2
                 time_limit_minutes: 5
                 """);
-        Run submitted = run("job", "submit", "-f", spec.toString(), "-o", "json");
+        CliRun submitted = run("job", "submit", "-f", spec.toString(), "-o", "json");
         assertThat(submitted.exitCode()).as(submitted.err()).isZero();
         String id = submitted.json().path("id").asText();
-        Run logs = run("job", "logs", "deep-lab", id, "--follow");
+        CliRun logs = run("job", "logs", "deep-lab", id, "--follow");
         assertThat(logs.out()).matches("(?s)hello from \\d,\\d\\s*");
         assertThat(run("job", "show", "deep-lab", id, "-o", "json").json().path("state").asText()).isEqualTo("succeeded");
         assertThat(run("job", "list", "deep-lab").out()).contains(id).contains("succeeded");
@@ -106,7 +98,7 @@ class CliTest {
 
         Path bad = temp.resolve("bad.yaml");
         Files.writeString(bad, "org: deep-lab\nname: x\ncommand: [\"true\"]\ngpus_per_node: 64\n");
-        Run refused = run("job", "submit", "-f", bad.toString());
+        CliRun refused = run("job", "submit", "-f", bad.toString());
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("gpus_per_node").contains("needs 64 GPUs");
     }
@@ -114,25 +106,25 @@ class CliTest {
     @Test
     void serverErrorsArePrintedAndExitNonZero() {
         login();
-        Run missing = run("org", "show", "nope");
+        CliRun missing = run("org", "show", "nope");
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("organisation 'nope' not found (404 not_found)");
 
-        Run invalid = run("org", "create", "Bad Name", "--kind", "lab");
+        CliRun invalid = run("org", "create", "Bad Name", "--kind", "lab");
         assertThat(invalid.exitCode()).isEqualTo(1);
         assertThat(invalid.err()).contains("validation_failed").contains("name:");
     }
 
     @Test
     void withoutCredentialsTheCliSaysHowToLogIn() {
-        Run run = run("org", "list");
+        CliRun run = run("org", "list");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("incubator login");
     }
 
     @Test
     void usageMistakesExitWithTwoAndShowHelp() {
-        Run run = run("grant", "award");
+        CliRun run = run("grant", "award");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("Missing required");
     }
@@ -144,18 +136,12 @@ class CliTest {
         assertThat(run("whoami", "-o", "json").json().path("user").path("name").asText()).isEqualTo("admin");
     }
 
-    private Run login() {
+    private CliRun login() {
         return run("login", "--url", server.url().toString(), "--token-file",
                 temp.resolve("data/bootstrap-token").toString());
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = IncubatorCommand.commandLine();
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int exit = commandLine.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 }

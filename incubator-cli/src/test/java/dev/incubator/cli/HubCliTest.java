@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incubator.server.TestServer;
-import java.io.PrintWriter;
 import java.io.RandomAccessFile;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** hub push, pull, ls, log, diff and fsck as a user types them, against a real server. */
 class HubCliTest {
@@ -28,11 +25,6 @@ class HubCliTest {
 
     private TestServer server;
 
-    record Run(int exitCode, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
 
     @BeforeEach
     void start() {
@@ -57,13 +49,13 @@ class HubCliTest {
         Files.writeString(model.resolve("README.md"), "---\nlicense: apache-2.0\nbase_model: Qwen/Qwen2-7B\n---\n# Med");
         Files.writeString(model.resolve("tokenizer/vocab.txt"), "a\nb\n");
 
-        Run first = run("hub", "push", model.toString(), "deep-lab/med-7b", "-m", "first version", "-o", "json");
+        CliRun first = run("hub", "push", model.toString(), "deep-lab/med-7b", "-m", "first version", "-o", "json");
         assertThat(first.exitCode()).as(first.err()).isZero();
         assertThat(first.json().path("files").asInt()).isEqualTo(3);
         assertThat(first.json().path("chunks_sent").asInt()).isEqualTo(first.json().path("chunks").asInt());
 
         Path copy = temp.resolve("copy");
-        Run pull = run("hub", "pull", "deep-lab/med-7b", copy.toString(), "-o", "json");
+        CliRun pull = run("hub", "pull", "deep-lab/med-7b", copy.toString(), "-o", "json");
         assertThat(pull.exitCode()).as(pull.err()).isZero();
         assertThat(Files.readAllBytes(copy.resolve("model.safetensors")))
                 .isEqualTo(Files.readAllBytes(model.resolve("model.safetensors")));
@@ -75,7 +67,7 @@ class HubCliTest {
             file.seek(1_500_000);
             file.write(random(2, 4_096));
         }
-        Run second = run("hub", "push", model.toString(), "deep-lab/med-7b", "-m", "tweak", "-o", "json");
+        CliRun second = run("hub", "push", model.toString(), "deep-lab/med-7b", "-m", "tweak", "-o", "json");
         assertThat(second.exitCode()).as(second.err()).isZero();
         assertThat(second.json().path("chunks_sent").asInt()).isBetween(1, 3);
         assertThat(second.json().path("bytes_sent").asLong()).isLessThan(600_000);
@@ -83,7 +75,7 @@ class HubCliTest {
         assertThat(run("hub", "log", "deep-lab/med-7b").out()).contains("tweak").contains("first version")
                 .contains("initial commit");
         String firstCommit = first.json().path("commit").asText();
-        Run diff = run("hub", "diff", "deep-lab/med-7b", firstCommit);
+        CliRun diff = run("hub", "diff", "deep-lab/med-7b", firstCommit);
         assertThat(diff.out()).contains("M model.safetensors").contains("1 change(s)");
         assertThat(run("hub", "ls", "deep-lab/med-7b@" + firstCommit.substring(0, 10)).out())
                 .contains("model.safetensors").contains("3 file(s)");
@@ -93,7 +85,7 @@ class HubCliTest {
         assertThat(run("hub", "pull", "deep-lab/med-7b@v1", v1.toString()).exitCode()).isZero();
         assertThat(HubTransfer.sha256(v1.resolve("model.safetensors"))).isEqualTo(HubTransfer.sha256(
                 copy.resolve("model.safetensors")));
-        Run fsck = run("hub", "fsck");
+        CliRun fsck = run("hub", "fsck");
         assertThat(fsck.exitCode()).as(fsck.out()).isZero();
         assertThat(fsck.out()).startsWith("clean");
     }
@@ -110,7 +102,7 @@ class HubCliTest {
         Path target = temp.resolve("target");
         Files.createDirectories(target);
         Files.write(target.resolve("train.bin.part"), java.util.Arrays.copyOf(bytes, 700_000));
-        Run resumed = run("hub", "pull", "datasets/deep-lab/corpus", target.toString());
+        CliRun resumed = run("hub", "pull", "datasets/deep-lab/corpus", target.toString());
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(Files.readAllBytes(target.resolve("train.bin"))).isEqualTo(bytes);
 
@@ -119,7 +111,7 @@ class HubCliTest {
         byte[] wrong = java.util.Arrays.copyOf(bytes, 700_000);
         wrong[10] ^= 1;
         Files.write(other.resolve("train.bin.part"), wrong);
-        Run refused = run("hub", "pull", "datasets/deep-lab/corpus", other.toString());
+        CliRun refused = run("hub", "pull", "datasets/deep-lab/corpus", other.toString());
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("train.bin arrived with SHA-256");
         assertThat(Files.exists(other.resolve("train.bin"))).isFalse();
@@ -128,10 +120,10 @@ class HubCliTest {
 
     @Test
     void mistakesGetClearMessages() {
-        Run badName = run("hub", "push", temp.toString(), "just-a-name");
+        CliRun badName = run("hub", "push", temp.toString(), "just-a-name");
         assertThat(badName.exitCode()).isEqualTo(1);
         assertThat(badName.err()).contains("NAMESPACE/NAME");
-        Run missing = run("hub", "pull", "deep-lab/nothing", temp.resolve("x").toString());
+        CliRun missing = run("hub", "pull", "deep-lab/nothing", temp.resolve("x").toString());
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("not found");
         assertThat(run("hub", "push", temp.resolve("nope").toString(), "deep-lab/x").err())
@@ -144,14 +136,8 @@ class HubCliTest {
         return data;
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = IncubatorCommand.commandLine();
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int exit = commandLine.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     static String utf8(byte[] bytes) {

@@ -5,10 +5,7 @@ import dev.incubator.compute.Job;
 import dev.incubator.compute.JobState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -34,20 +31,12 @@ public final class JobCredentials {
     }
 
     public static JobCredentials loadOrCreate(Path file, ComputeService compute) throws IOException {
-        if (!Files.exists(file)) {
+        String stored = dev.incubator.common.io.SecretFiles.readOrCreate(file, () -> {
             byte[] fresh = new byte[32];
             new SecureRandom().nextBytes(fresh);
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.deleteIfExists(temp);
-            try {
-                Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(temp);
-            }
-            Files.writeString(temp, Base64.getEncoder().encodeToString(fresh) + "\n");
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        }
-        return new JobCredentials(Base64.getDecoder().decode(Files.readString(file).strip()), compute);
+            return Base64.getEncoder().encodeToString(fresh) + "\n";
+        });
+        return new JobCredentials(Base64.getDecoder().decode(stored.strip()), compute);
     }
 
     public String mint(Job job) {

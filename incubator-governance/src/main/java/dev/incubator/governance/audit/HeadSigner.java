@@ -1,11 +1,7 @@
 package dev.incubator.governance.audit;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -34,22 +30,16 @@ public final class HeadSigner {
 
     public static HeadSigner loadOrCreate(Path file) throws IOException {
         try {
-            if (!Files.exists(file)) {
-                KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-                Files.createDirectories(file.toAbsolutePath().getParent());
-                Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-                Files.deleteIfExists(temp);
+            String stored = dev.incubator.common.io.SecretFiles.readOrCreate(file, () -> {
                 try {
-                    Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-                            "rw-------")));
-                } catch (UnsupportedOperationException e) {
-                    Files.createFile(temp);
+                    KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+                    return Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()) + "\n"
+                            + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()) + "\n";
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("the JDK lacks Ed25519", e);
                 }
-                Files.writeString(temp, Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()) + "\n"
-                        + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()) + "\n");
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            }
-            String[] lines = Files.readString(file, StandardCharsets.US_ASCII).strip().split("\n");
+            });
+            String[] lines = stored.strip().split("\n");
             KeyFactory factory = KeyFactory.getInstance("Ed25519");
             return new HeadSigner(factory.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(lines[0]))),
                     publicKey(lines[1]));

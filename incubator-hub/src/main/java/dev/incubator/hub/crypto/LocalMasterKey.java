@@ -2,10 +2,7 @@ package dev.incubator.hub.crypto;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.Optional;
@@ -34,19 +31,9 @@ public final class LocalMasterKey implements KeyWrapper {
         if (environment.isPresent() && !environment.get().isBlank()) {
             return new LocalMasterKey(decode(environment.get().trim(), "INCUBATOR_HUB_MASTER_KEY"));
         }
-        if (!Files.exists(file)) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.deleteIfExists(temp);
-            try {
-                Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(temp);
-            }
-            Files.writeString(temp, Base64.getEncoder().encodeToString(Aead.newKey()) + "\n", StandardOpenOption.SYNC);
-            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        }
-        return new LocalMasterKey(decode(Files.readString(file).trim(), file.toString()));
+        String stored = dev.incubator.common.io.SecretFiles.readOrCreate(file, () ->
+                Base64.getEncoder().encodeToString(Aead.newKey()) + "\n");
+        return new LocalMasterKey(decode(stored.trim(), file.toString()));
     }
 
     private static byte[] decode(String value, String source) {
