@@ -147,7 +147,7 @@ public final class HubService {
         Repo repo = store.read(repositories -> repositories.repos().find(kind, namespace, name))
                 .orElseThrow(() -> IncubatorException.notFound("repository", namespace + "/" + name));
         RepoAccess.Decision decision = access.decide(caller, operation, repo);
-        if (!decision.allowed() && RepoAccess.GATED.equals(decision.reason())) {
+        if (decision.needsAgreement()) {
             gate.check(caller, repo);
             return repo;
         }

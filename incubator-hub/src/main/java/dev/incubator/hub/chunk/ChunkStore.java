@@ -266,26 +266,7 @@ public final class ChunkStore {
     }
 
     private byte[] read(ChunkLocation location) throws IOException {
-        byte[] key = dataKey(location.domain(), false);
-        String packKey = PackInfo.keyOf(location.domain(), location.pack());
-        byte[] record;
-        try {
-            record = blobs.read(packKey, location.offset(), location.length());
-        } catch (BlobStore.BlobNotFoundException e) {
-            throw new CorruptDataException("pack " + packKey + " holding chunk " + location.hash() + " is missing", e);
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("outside")) {
-                throw new CorruptDataException("pack " + packKey + " is shorter than the index says (chunk "
-                        + location.hash() + " at " + location.offset() + ")", e);
-            }
-            throw e;
-        }
-        try {
-            return ChunkCodec.decode(key, location.domain(), location.hash(), location.rawLength(), record, 0,
-                    record.length);
-        } catch (CorruptDataException e) {
-            throw new CorruptDataException(e.getMessage() + " in pack " + packKey + " at offset " + location.offset(), e);
-        }
+        return open(dataKey(location.domain(), false), location, fetch(location, location.length()));
     }
 
     /**
@@ -468,10 +449,7 @@ public final class ChunkStore {
     public List<Problem> checkPacks(java.util.function.LongConsumer progress) throws IOException {
         List<Problem> problems = new ArrayList<>();
         List<PackInfo> packs = store.read(repositories -> repositories.chunks().packs());
-        Set<String> known = new HashSet<>();
         for (PackInfo pack : packs) {
-            known.add(pack.key());
-            known.add(pack.indexKey());
             Optional<BlobStore.BlobInfo> stat = blobs.stat(pack.key());
             if (stat.isEmpty()) {
                 problems.add(new Problem(pack.key(), "pack is missing"));
@@ -606,13 +584,19 @@ public final class ChunkStore {
         return pack.size() - finished.pack().size();
     }
 
-    /** Deletes pack objects the index does not know that are older than the cutoff (left by crashed uploads). */
-    public int removeOrphanPacks(Instant cutoff) throws IOException {
+    /** The blob keys of every pack the index knows and of its index object. */
+    private Set<String> knownPackObjects() {
         Set<String> known = new HashSet<>();
         for (PackInfo pack : store.read(repositories -> repositories.chunks().packs())) {
             known.add(pack.key());
             known.add(pack.indexKey());
         }
+        return known;
+    }
+
+    /** Deletes pack objects the index does not know that are older than the cutoff (left by crashed uploads). */
+    public int removeOrphanPacks(Instant cutoff) throws IOException {
+        Set<String> known = knownPackObjects();
         int removed = 0;
         for (BlobStore.BlobInfo blob : blobs.list("packs/")) {
             if (!known.contains(blob.key()) && blob.modified().isBefore(cutoff)) {
@@ -625,11 +609,7 @@ public final class ChunkStore {
 
     /** Pack objects the index does not know (reported by fsck; removed by garbage collection after the grace). */
     public List<String> unknownPackObjects() throws IOException {
-        Set<String> known = new HashSet<>();
-        for (PackInfo pack : store.read(repositories -> repositories.chunks().packs())) {
-            known.add(pack.key());
-            known.add(pack.indexKey());
-        }
+        Set<String> known = knownPackObjects();
         return blobs.list("packs/").stream().map(BlobStore.BlobInfo::key).filter(key -> !known.contains(key)).toList();
     }
 }

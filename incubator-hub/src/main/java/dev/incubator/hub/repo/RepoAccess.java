@@ -9,8 +9,6 @@ import java.util.Optional;
  * answers exactly like one that does not exist, so names never leak across tenants.
  */
 public final class RepoAccess {
-    /** The reason of a read that only a data-use agreement can allow. */
-    public static final String GATED = "gated: a data-use agreement decides";
     public enum Operation {
         /** See the repository and its metadata, commits and file list. */
         SEE,
@@ -22,13 +20,19 @@ public final class RepoAccess {
         ADMIN
     }
 
-    public record Decision(boolean allowed, Optional<ErrorCode> denial, String reason) {
+    /** {@code needsAgreement}: a read of gated data by someone outside its organisation, for governance to decide. */
+    public record Decision(boolean allowed, Optional<ErrorCode> denial, String reason, boolean needsAgreement) {
         static Decision allow(String reason) {
-            return new Decision(true, Optional.empty(), reason);
+            return new Decision(true, Optional.empty(), reason, false);
         }
 
         static Decision deny(ErrorCode code, String reason) {
-            return new Decision(false, Optional.of(code), reason);
+            return new Decision(false, Optional.of(code), reason, false);
+        }
+
+        static Decision agreementDecides(Repo repo) {
+            return new Decision(false, Optional.of(ErrorCode.FORBIDDEN), "repository '" + repo.fullName() + "' is gated:"
+                    + " its files are readable only under a data-use agreement with its owner", true);
         }
     }
 
@@ -50,7 +54,7 @@ public final class RepoAccess {
             case SEE -> Decision.allow("visible: " + repo.visibility().name().toLowerCase(java.util.Locale.ROOT));
             case READ -> repo.visibility() != Visibility.GATED || member || caller.readsEverything()
                     ? Decision.allow("readable")
-                    : Decision.deny(ErrorCode.FORBIDDEN, GATED);
+                    : Decision.agreementDecides(repo);
             case WRITE -> !caller.mayWrite() ? Decision.deny(ErrorCode.INSUFFICIENT_SCOPE, "this token lacks the "
                     + "'write' scope needed to push to '" + repo.fullName() + "'")
                     : owner || repo.owner().kind() == Repo.OwnerKind.ORGANISATION
