@@ -48,7 +48,7 @@ final class AccessCommand {
     }
 
     @Command(name = "approve", mixinStandardHelpOptions = true,
-            description = "Approve a request with terms (the repository's admins).")
+            description = "Approve a request with terms (the owner, a data steward or an admin of its organisation).")
     static final class Approve extends ClientCommand {
         @Parameters(index = "0", description = REPO_HELP)
         String repo;
@@ -59,8 +59,8 @@ final class AccessCommand {
         @Option(names = "--expires-on", required = true, description = "Last day of access, e.g. 2027-06-30")
         String expiresOn;
 
-        @Option(names = "--mode", defaultValue = "download",
-                description = "download, or compute-only (readable only inside jobs); default ${DEFAULT-VALUE}")
+        @Option(names = "--mode", description = "download, or compute-only (readable only inside jobs); default: "
+                + "the repository card's gated_mode, else download")
         String mode;
 
         @Option(names = "--purpose", description = "A purpose allowed (repeatable; default: the one requested)")
@@ -76,7 +76,9 @@ final class AccessCommand {
         public Integer call() {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("expires_on", expiresOn);
-            body.put("mode", mode);
+            if (mode != null) {
+                body.put("mode", mode);
+            }
             if (purposes != null) {
                 body.put("purposes", purposes);
             }

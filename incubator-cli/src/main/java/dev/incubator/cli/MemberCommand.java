@@ -25,7 +25,8 @@ final class MemberCommand {
         @Parameters(index = "1", description = "User name")
         String user;
 
-        @Option(names = "--role", defaultValue = "member", description = "viewer, member, admin or owner (default member)")
+        @Option(names = "--role", defaultValue = "member", description = "viewer, member, steward (a member who "
+                + "decides access to gated data), admin or owner (default member)")
         String role;
 
         @Override
@@ -43,7 +44,7 @@ final class MemberCommand {
         @Parameters(index = "1", description = "User name")
         String user;
 
-        @Parameters(index = "2", description = "viewer, member, admin or owner")
+        @Parameters(index = "2", description = "viewer, member, steward, admin or owner")
         String role;
 
         @Override

@@ -5,6 +5,10 @@ import dev.incubator.common.IncubatorException;
 import dev.incubator.common.Page;
 import dev.incubator.common.PageRequest;
 import dev.incubator.common.Violations;
+import dev.incubator.common.access.AccessControl;
+import dev.incubator.common.access.Action;
+import dev.incubator.common.access.Resource;
+import dev.incubator.common.access.Subject;
 import dev.incubator.common.audit.AuditEvent;
 import dev.incubator.hub.chunk.ChunkStore;
 import dev.incubator.hub.chunk.CorruptDataException;
@@ -12,15 +16,11 @@ import dev.incubator.hub.chunk.FileManifest;
 import dev.incubator.hub.chunk.Hashes;
 import dev.incubator.hub.port.HubStore;
 import dev.incubator.hub.port.PublishGate;
-import dev.incubator.hub.port.ReadGate;
 import dev.incubator.hub.port.RepoRepository;
 import dev.incubator.hub.repo.Card;
 import dev.incubator.hub.repo.Commit;
-import dev.incubator.hub.repo.HubCaller;
 import dev.incubator.hub.repo.Ref;
 import dev.incubator.hub.repo.Repo;
-import dev.incubator.hub.repo.RepoAccess;
-import dev.incubator.hub.repo.RepoAccess.Operation;
 import dev.incubator.hub.repo.RepoKind;
 import dev.incubator.hub.repo.TreeEntry;
 import dev.incubator.hub.repo.Visibility;
@@ -67,28 +67,21 @@ public final class HubService {
     private final HubStore store;
     private final ChunkStore chunks;
     private final Namespaces namespaces;
-    private final RepoAccess access = new RepoAccess();
     private final Clock clock;
-
-    private final ReadGate gate;
-
-    public HubService(HubStore store, ChunkStore chunks, Namespaces namespaces, Clock clock) {
-        this(store, chunks, namespaces, clock, ReadGate.CLOSED);
-    }
-
+    private final AccessControl access;
     private final PublishGate publishGate;
 
-    public HubService(HubStore store, ChunkStore chunks, Namespaces namespaces, Clock clock, ReadGate gate) {
-        this(store, chunks, namespaces, clock, gate, PublishGate.OPEN);
-    }
-
-    public HubService(HubStore store, ChunkStore chunks, Namespaces namespaces, Clock clock, ReadGate gate,
+    /**
+     * {@code access} decides every access (roles, visibility, data-use agreements); {@code publishGate} whether
+     * content may be published given what it derives from.
+     */
+    public HubService(HubStore store, ChunkStore chunks, Namespaces namespaces, Clock clock, AccessControl access,
                       PublishGate publishGate) {
         this.store = store;
         this.chunks = chunks;
         this.namespaces = namespaces;
         this.clock = clock;
-        this.gate = gate;
+        this.access = access;
         this.publishGate = publishGate;
     }
 
@@ -101,13 +94,13 @@ public final class HubService {
         return chunks;
     }
 
-    public RepoAccess access() {
+    public AccessControl access() {
         return access;
     }
 
     // ---------------------------------------------------------------------------------------------- repositories
 
-    public Repo create(HubCaller caller, RepoKind kind, String namespace, String name, Visibility visibility) {
+    public Repo create(Subject caller, RepoKind kind, String namespace, String name, Visibility visibility) {
         Violations violations = new Violations();
         violations.check(NAME.matcher(namespace).matches(), "namespace", "must be an organisation or user name");
         violations.check(NAME.matcher(name).matches() && !name.endsWith(".git") && !name.contains(".."), "name",
@@ -117,10 +110,8 @@ public final class HubService {
         violations.throwIfAny();
         Repo.Owner owner = namespaces.resolve(namespace).orElseThrow(() -> new IncubatorException(ErrorCode.NOT_FOUND,
                 "namespace '" + namespace + "' not found"));
-        RepoAccess.Decision decision = access.mayCreateIn(caller, owner, namespace);
-        if (!decision.allowed()) {
-            throw new IncubatorException(decision.denial().orElseThrow(), decision.reason());
-        }
+        access.check(caller, Action.REPO_CREATE, new Resource.Namespace(namespace,
+                Resource.OwnerKind.valueOf(owner.kind().name()), owner.id()));
         Instant now = clock.instant();
         Repo repo = new Repo(dev.incubator.common.Ids.next("repo", clock), kind, namespace, name, owner, visibility,
                 domainFor(owner, visibility), caller.userId().orElse(caller.actor()), now, now, Optional.empty(), 1);
@@ -138,22 +129,19 @@ public final class HubService {
         });
     }
 
-    public Repo get(HubCaller caller, RepoKind kind, String namespace, String name) {
-        return find(caller, kind, namespace, name, Operation.SEE);
+    public Repo get(Subject caller, RepoKind kind, String namespace, String name) {
+        return find(caller, kind, namespace, name, Action.REPO_SEE);
     }
 
-    /** The repository if the caller may perform {@code operation}; NOT_FOUND when they may not see it. */
-    public Repo find(HubCaller caller, RepoKind kind, String namespace, String name, Operation operation) {
+    /**
+     * The repository if the caller may perform {@code action}; NOT_FOUND, worded exactly as for a repository that
+     * does not exist, when they may not see it.
+     */
+    public Repo find(Subject caller, RepoKind kind, String namespace, String name, Action action) {
         Repo repo = store.read(repositories -> repositories.repos().find(kind, namespace, name))
-                .orElseThrow(() -> IncubatorException.notFound("repository", namespace + "/" + name));
-        RepoAccess.Decision decision = access.decide(caller, operation, repo);
-        if (decision.needsAgreement()) {
-            gate.check(caller, repo);
-            return repo;
-        }
-        if (!decision.allowed()) {
-            throw new IncubatorException(decision.denial().orElseThrow(), decision.reason());
-        }
+                .orElseThrow(() -> IncubatorException.notFound("repository", kind.plural() + "/" + namespace + "/"
+                        + name));
+        access.check(caller, action, repo.resource());
         return repo;
     }
 
@@ -162,20 +150,21 @@ public final class HubService {
         return store.read(repositories -> repositories.repos().byId(id));
     }
 
-    public Page<Repo> list(HubCaller caller, Optional<RepoKind> kind, Optional<String> namespace,
+    public Page<Repo> list(Subject caller, Optional<RepoKind> kind, Optional<String> namespace,
                            Optional<String> search, PageRequest page) {
-        Set<String> owners = new HashSet<>(caller.organisations().keySet());
+        Set<String> owners = new HashSet<>(caller.organisationIds());
         caller.userId().ifPresent(owners::add);
-        RepoRepository.Readable readable = new RepoRepository.Readable(caller.readsEverything(), owners);
+        RepoRepository.Readable readable = new RepoRepository.Readable(
+                access.allows(caller, Action.REPO_SEE, Resource.platform()), owners);
         Page<Repo> candidates = store.read(repositories -> repositories.repos().list(kind, namespace,
                 search.map(value -> value.toLowerCase(Locale.ROOT)), readable, page));
-        return new Page<>(candidates.items().stream().filter(repo -> access.decide(caller, Operation.SEE, repo)
-                .allowed()).toList(), candidates.nextCursor());
+        return new Page<>(candidates.items().stream().filter(repo -> access.allows(caller, Action.REPO_SEE,
+                repo.resource())).toList(), candidates.nextCursor());
     }
 
-    public Repo changeVisibility(HubCaller caller, RepoKind kind, String namespace, String name, Visibility visibility,
+    public Repo changeVisibility(Subject caller, RepoKind kind, String namespace, String name, Visibility visibility,
                                  Optional<Long> expectedVersion) {
-        Repo repo = find(caller, kind, namespace, name, Operation.ADMIN);
+        Repo repo = find(caller, kind, namespace, name, Action.REPO_ADMIN);
         expectedVersion.filter(version -> version != repo.version()).ifPresent(version -> {
             throw new IncubatorException(ErrorCode.VERSION_MISMATCH, "the repository is at version " + repo.version()
                     + ", not " + version + "; fetch it again");
@@ -183,7 +172,7 @@ public final class HubService {
         String domain = domainFor(repo.owner(), visibility);
         Repo changed = new Repo(repo.id(), repo.kind(), repo.namespace(), repo.name(), repo.owner(), visibility,
                 domain, repo.createdBy(), repo.createdAt(), clock.instant(), repo.card(), repo.version() + 1);
-        if (visibility == Visibility.PUBLIC && repo.visibility() != Visibility.PUBLIC) {
+        if (visibility != repo.visibility() && (visibility == Visibility.PUBLIC || visibility == Visibility.GATED)) {
             publishGate.check(changed, changed.card());
         }
         if (!domain.equals(repo.domain())) {
@@ -199,8 +188,8 @@ public final class HubService {
         });
     }
 
-    public void delete(HubCaller caller, RepoKind kind, String namespace, String name) {
-        Repo repo = find(caller, kind, namespace, name, Operation.ADMIN);
+    public void delete(Subject caller, RepoKind kind, String namespace, String name) {
+        Repo repo = find(caller, kind, namespace, name, Action.REPO_ADMIN);
         store.write(repositories -> {
             repositories.repos().delete(repo.id());
             audit(repositories, caller, "hub.repo.delete", repo, Map.of());
@@ -259,8 +248,8 @@ public final class HubService {
     }
 
     /** Creates a branch or tag at a revision; tags never move afterwards. */
-    public Ref createRef(HubCaller caller, Repo repo, String name, Ref.Kind kind, String revision) {
-        access.check(caller, Operation.WRITE, repo);
+    public Ref createRef(Subject caller, Repo repo, String name, Ref.Kind kind, String revision) {
+        access.check(caller, Action.REPO_WRITE, repo.resource());
         Violations violations = new Violations();
         violations.check(REF_NAME.matcher(name).matches() && !name.contains("..") && !HEX_PREFIX.matcher(name).matches(),
                 "name", "must be a branch or tag name such as 'v1.0' or 'experiment' (not hex digits alone)");
@@ -280,8 +269,8 @@ public final class HubService {
     }
 
     /** Deletes a branch or tag; the main branch stays. */
-    public void deleteRef(HubCaller caller, Repo repo, String name) {
-        access.check(caller, Operation.WRITE, repo);
+    public void deleteRef(Subject caller, Repo repo, String name) {
+        access.check(caller, Action.REPO_WRITE, repo.resource());
         if (name.equals("main")) {
             throw IncubatorException.validation("name", "the main branch can not be deleted");
         }
@@ -350,8 +339,8 @@ public final class HubService {
     // ------------------------------------------------------------------------------------------------- uploads
 
     /** The chunks a push still has to send; the caller must be allowed to push. */
-    public Set<String> missingChunks(HubCaller caller, Repo repo, List<String> hashes) {
-        access.check(caller, Operation.WRITE, repo);
+    public Set<String> missingChunks(Subject caller, Repo repo, List<String> hashes) {
+        access.check(caller, Action.REPO_WRITE, repo.resource());
         Violations violations = new Violations();
         for (int i = 0; i < hashes.size(); i++) {
             violations.check(Hashes.isSha256(hashes.get(i)), "chunks[" + i + "]", "must be a SHA-256 in lower-case hex");
@@ -360,8 +349,8 @@ public final class HubService {
         return chunks.missing(repo.domain(), hashes);
     }
 
-    public int receiveChunks(HubCaller caller, Repo repo, InputStream frames) throws IOException {
-        access.check(caller, Operation.WRITE, repo);
+    public int receiveChunks(Subject caller, Repo repo, InputStream frames) throws IOException {
+        access.check(caller, Action.REPO_WRITE, repo.resource());
         try {
             return chunks.receive(repo.domain(), frames);
         } catch (ChunkStore.MalformedUploadException e) {
@@ -370,8 +359,8 @@ public final class HubService {
     }
 
     /** Stores a whole file sent as a stream (Hugging Face uploads); returns its manifest. */
-    public FileManifest receiveFile(HubCaller caller, Repo repo, InputStream content) throws IOException {
-        access.check(caller, Operation.WRITE, repo);
+    public FileManifest receiveFile(Subject caller, Repo repo, InputStream content) throws IOException {
+        access.check(caller, Action.REPO_WRITE, repo.resource());
         return chunks.ingest(repo.domain(), content);
     }
 
@@ -404,9 +393,9 @@ public final class HubService {
      * {@code expectedParent} is given the branch must still point there (else CONFLICT); otherwise the commit goes
      * on top of whatever the branch holds. A README.md with an invalid card is refused.
      */
-    public Commit commit(HubCaller caller, Repo repo, String branch, Optional<String> expectedParent, String message,
+    public Commit commit(Subject caller, Repo repo, String branch, Optional<String> expectedParent, String message,
                          List<FileOp> operations) throws IOException {
-        access.check(caller, Operation.WRITE, repo);
+        access.check(caller, Action.REPO_WRITE, repo.resource());
         Violations violations = new Violations();
         violations.check(REF_NAME.matcher(branch).matches() && !branch.contains(".."), "branch",
                 "must be a branch name such as 'main'");
@@ -466,7 +455,8 @@ public final class HubService {
         }
         Optional<Card> newCard = card;
         boolean updateCard = cardTouched;
-        if (updateCard && branch.equals("main") && repo.visibility() == Visibility.PUBLIC) {
+        if (updateCard && branch.equals("main") && (repo.visibility() == Visibility.PUBLIC
+                || repo.visibility() == Visibility.GATED)) {
             publishGate.check(repo, newCard);
         }
         Instant now = clock.instant();
@@ -714,11 +704,8 @@ public final class HubService {
     }
 
     /** Crypto-shreds an organisation's private content by deleting its data key. */
-    public boolean shredOrganisation(HubCaller caller, String organisationId) {
-        if (!caller.managesEverything()) {
-            throw new IncubatorException(ErrorCode.FORBIDDEN, "deleting an organisation's data key needs the "
-                    + "platform role operator");
-        }
+    public boolean shredOrganisation(Subject caller, String organisationId, String organisationName) {
+        access.check(caller, Action.HUB_KEY_SHRED, Resource.organisation(organisationId, organisationName));
         String domain = "org-" + organisationId;
         boolean shredded = chunks.shred(domain);
         store.write(repositories -> {
@@ -730,7 +717,7 @@ public final class HubService {
         return shredded;
     }
 
-    private void audit(HubStore.Repositories repositories, HubCaller caller, String action, Repo repo,
+    private void audit(HubStore.Repositories repositories, Subject caller, String action, Repo repo,
                        Map<String, String> details) {
         Map<String, String> all = new HashMap<>(details);
         all.put("repository", repo.kind().plural() + "/" + repo.fullName());

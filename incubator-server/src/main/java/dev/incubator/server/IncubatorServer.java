@@ -39,7 +39,6 @@ import dev.incubator.server.api.Views.HealthView;
 import dev.incubator.server.config.ServerConfig;
 import dev.incubator.store.Database;
 import dev.incubator.store.JdbiTenancyStore;
-import dev.incubator.tenancy.AccessPolicy;
 import dev.incubator.tenancy.Authenticator;
 import dev.incubator.tenancy.GrantService;
 import dev.incubator.tenancy.TenancyService;
@@ -82,10 +81,10 @@ import dev.incubator.s3.S3BlobStore;
 import dev.incubator.governance.audit.HeadSigner;
 import dev.incubator.governance.audit.TreeHead;
 import dev.incubator.governance.audit.VerifiableAuditLog;
-import dev.incubator.governance.access.AgreementPolicy;
 import dev.incubator.governance.access.AgreementService;
 import dev.incubator.hub.port.PublishGate;
-import dev.incubator.hub.port.ReadGate;
+import dev.incubator.common.access.AccessControl;
+import dev.incubator.governance.policy.AccessDecisions;
 import dev.incubator.server.api.AccessRoutes;
 import dev.incubator.server.api.LineageGate;
 import dev.incubator.server.api.AuditRoutes;
@@ -135,7 +134,7 @@ public final class IncubatorServer implements AutoCloseable {
      * the same database; namespaces are organisation and user names.
      */
     private static HubService hub(ServerConfig config, Database database, JdbiTenancyStore tenancyStore, Clock clock,
-                                  ReadGate gate, PublishGate publishGate) {
+                                  AccessControl access, PublishGate publishGate) {
         ServerConfig.Hub settings = config.hub();
         try {
             BlobStore blobs;
@@ -163,7 +162,7 @@ public final class IncubatorServer implements AutoCloseable {
                 }
                 return repositories.users().findByName(namespace).map(user ->
                         new Repo.Owner(Repo.OwnerKind.USER, user.id().value()));
-            }), clock, gate, publishGate);
+            }), clock, access, publishGate);
         } catch (IOException e) {
             throw new IllegalStateException("the hub's blob store or master key is not usable: " + e.getMessage(), e);
         }
@@ -183,7 +182,9 @@ public final class IncubatorServer implements AutoCloseable {
         Database database = Database.open(config.store(), hikari -> hikari.setMetricRegistry(metrics));
         try {
             JdbiTenancyStore store = new JdbiTenancyStore(database);
-            TenancyService tenancy = new TenancyService(store, new AccessPolicy(), clock);
+            // The one access-policy engine: every capability asks it (roles, scopes, visibility, agreements).
+            AccessDecisions access = new AccessDecisions(new JdbiAgreements(database), clock);
+            TenancyService tenancy = new TenancyService(store, access, clock);
             GrantService grants = new GrantService(store, tenancy, clock);
             Authenticator authenticator = new Authenticator(store, clock);
             Path tokenFile = config.dataDir().resolve(BOOTSTRAP_TOKEN_FILE);
@@ -276,10 +277,7 @@ public final class IncubatorServer implements AutoCloseable {
             AgreementService agreements = new AgreementService(new JdbiAgreements(database), clock);
             HubService[] hubHolder = new HubService[1];
             LineageGate lineage = new LineageGate(() -> hubHolder[0], agreements);
-            HubService hub = hub(config, database, store, clock, (caller, repo) -> agreements.checkRead(
-                    new AgreementService.Actor(caller.userId().orElseThrow(), caller.actor(), caller.actor(),
-                            caller.meta()), AccessRoutes.subject(repo), caller.job().isPresent()
-                            ? AgreementPolicy.Channel.JOB : AgreementPolicy.Channel.DOWNLOAD, caller.purpose()), lineage);
+            HubService hub = hub(config, database, store, clock, access, lineage);
             hubHolder[0] = hub;
             VerifiableAuditLog auditLog;
             try {

@@ -41,7 +41,7 @@ class AccessApiTest {
         server.createOrg("uni");
         server.createUser("steward");
         server.createUser("ada");
-        server.addMember("hospital", "steward", "admin");
+        server.addMember("hospital", "steward", "steward");
         server.addMember("uni", "ada", "member");
         owner = server.tokenFor("steward", "read", "write");
         researcher = server.tokenFor("ada", "read", "write");
@@ -115,6 +115,38 @@ class AccessApiTest {
                 .json(Map.of("operation", "download", "objects", List.of(Map.of("oid",
                         "0".repeat(64), "size", 1)))).send().json();
         assertThat(batch.toString()).contains("compute-only");
+    }
+
+    @Test
+    void everyDenialIsAuditedWithItsReasonEvenWhenItAnswersNotFound() {
+        String id = request("general-research");
+        server.get(FILE).token(researcher).expect(403);
+        server.post("/api/v1/repos").token(owner).json(Map.of("kind", "model", "namespace", "hospital", "name",
+                "triage", "visibility", "private")).expect(201);
+        server.get("/api/v1/repos/model/hospital/triage").token(researcher).expect(404);
+        server.post(REQUESTS + "/" + id + "/approve").token(server.operatorToken()).json(Map.of(
+                "expires_on", today().plusDays(30).toString(), "mode", "download")).expect(403);
+
+        JsonNode denials = server.get("/api/v1/audit-events?limit=200").token(server.operatorToken()).expect(200)
+                .path("items");
+        List<JsonNode> denied = new java.util.ArrayList<>();
+        denials.forEach(event -> {
+            if (event.path("action").asText().equals("access.deny")) {
+                denied.add(event);
+            }
+        });
+        assertThat(denied).extracting(event -> event.path("details").path("action").asText())
+                .contains("repo_read", "repo_see", "access_decide");
+        JsonNode read = denied.stream().filter(event -> event.path("details").path("action").asText()
+                .equals("repo_read")).findFirst().orElseThrow();
+        assertThat(read.path("actor").asText()).isEqualTo("user:ada");
+        assertThat(read.path("outcome").asText()).isEqualTo("denied");
+        assertThat(read.path("details").path("agreement").asText()).isEqualTo(id);
+        assertThat(read.path("details").path("detail").asText()).contains("still pending");
+        JsonNode hidden = denied.stream().filter(event -> event.path("details").path("action").asText()
+                .equals("repo_see")).findFirst().orElseThrow();
+        assertThat(hidden.path("details").path("status").asText()).isEqualTo("404");
+        assertThat(hidden.path("details").path("repository").asText()).isEqualTo("models/hospital/triage");
     }
 
     @Test
@@ -200,11 +232,72 @@ class AccessApiTest {
         assertThat(card.path("detail").asText()).contains("datasets/hospital/stroke-notes");
     }
 
+    @Test
+    void aFineTuneOfNonCommercialDataMayNotBeGatedOrSharedForCommercialUse() {
+        server.post("/api/v1/repos").token(owner).json(Map.of("kind", "dataset", "namespace", "hospital", "name",
+                "triage-corpus", "visibility", "public")).expect(201);
+        commitCard(owner, "datasets/hospital/triage-corpus", "---\nlicense: cc-by-nc-4.0\n---\n");
+        server.createUser("carol");
+        server.addMember("uni", "carol", "admin");
+        String carol = server.tokenFor("carol", "read", "write");
+        server.post("/api/v1/repos").token(carol).json(Map.of("kind", "model", "namespace", "uni", "name",
+                "triage-tune", "visibility", "organisation")).expect(201);
+        commitCard(carol, "models/uni/triage-tune", "---\ndatasets: [hospital/triage-corpus]\n"
+                + "gated_purposes: [general-research, commercial-use]\n---\n");
+
+        JsonNode refused = server.request("PATCH", "/api/v1/repos/model/uni/triage-tune").token(carol)
+                .json(Map.of("visibility", "gated")).expect(403);
+        assertThat(refused.path("detail").asText()).contains("gating models/uni/triage-tune for commercial use is "
+                + "refused: it inherits non-commercial from datasets/hospital/triage-corpus (licence cc-by-nc-4.0)");
+
+        commitCard(carol, "models/uni/triage-tune", "---\ndatasets: [hospital/triage-corpus]\n"
+                + "gated_purposes: [general-research, method-development]\ngated_mode: compute-only\n"
+                + "gated_conditions: No attempt to re-identify patients; cite Uni Triage 2026.\n---\n");
+        server.request("PATCH", "/api/v1/repos/model/uni/triage-tune").token(carol).json(Map.of("visibility", "gated"))
+                .expect(200);
+        TestServer.Response typo = server.post("/api/models/uni/triage-tune/commit/main").token(carol)
+                .raw("application/x-ndjson", cardCommit("---\ngated_purposes: [fun]\n---\n")).send();
+        assertThat(typo.status()).isEqualTo(400);
+        assertThat(typo.text()).contains("README.md:gated_purposes");
+
+        String requests = "/api/v1/repos/model/uni/triage-tune/access-requests";
+        server.createUser("eve");
+        String eve = server.tokenFor("eve", "read", "write");
+        JsonNode commercial = server.post(requests).token(eve).json(Map.of("purpose", "commercial-use",
+                "justification", "a triage assistant for a chain of private clinics")).expect(400);
+        assertThat(commercial.path("detail").asText()).contains("considers requests for general-research, "
+                + "method-development only");
+        JsonNode asked = server.post(requests).token(eve).json(Map.of("purpose", "method-development",
+                "justification", "comparing triage fine-tuning methods on held-out data")).expect(201);
+        assertThat(asked.path("conditions").asText()).startsWith("No attempt to re-identify patients");
+        String id = asked.path("id").asText();
+
+        JsonNode sell = server.post(requests + "/" + id + "/approve").token(carol).json(Map.of("expires_on",
+                today().plusDays(30).toString(), "purposes", List.of("method-development", "commercial-use")))
+                .expect(403);
+        assertThat(sell.path("detail").asText()).contains("sharing models/uni/triage-tune for commercial use is "
+                + "refused").contains("non-commercial from datasets/hospital/triage-corpus");
+        JsonNode approved = server.post(requests + "/" + id + "/approve").token(carol).json(Map.of("expires_on",
+                today().plusDays(30).toString())).expect(200);
+        assertThat(approved.path("mode").asText()).as("the card's gated_mode").isEqualTo("compute-only");
+    }
+
     private void commitCard(String token, String repo, String readme) {
+        if (repo.startsWith("models/") || repo.startsWith("datasets/")) {
+            server.post("/api/" + repo + "/commit/main").token(token).raw("application/x-ndjson", cardCommit(readme))
+                    .expect(200);
+            return;
+        }
         String ndjson = "{\"key\":\"header\",\"value\":{\"summary\":\"card\"}}\n{\"key\":\"file\",\"value\":{"
                 + "\"path\":\"README.md\",\"content\":\"" + Base64.getEncoder().encodeToString(
                 readme.getBytes(StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}";
         server.post("/api/models/" + repo + "/commit/main").token(token).raw("application/x-ndjson", ndjson).expect(200);
+    }
+
+    private static String cardCommit(String readme) {
+        return "{\"key\":\"header\",\"value\":{\"summary\":\"card\"}}\n{\"key\":\"file\",\"value\":{"
+                + "\"path\":\"README.md\",\"content\":\"" + Base64.getEncoder().encodeToString(
+                readme.getBytes(StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}";
     }
 
     private String request(String purpose) {

@@ -44,10 +44,12 @@ class AgreementMatrixTest {
         MutableClock clock = new MutableClock(Instant.now());
         try (TestServer server = TestServer.start(dataDir, clock, Optional.empty())) {
             server.createOrg("lab");
-            String owner = server.operatorToken();
-            server.post("/api/v1/repos").token(owner).json(Map.of("kind", "dataset", "namespace", "lab", "name",
+            server.createUser("lab-steward");
+            server.addMember("lab", "lab-steward", "steward");
+            String steward = server.tokenFor("lab-steward", "read", "write");
+            server.post("/api/v1/repos").token(steward).json(Map.of("kind", "dataset", "namespace", "lab", "name",
                     "cohort", "visibility", "gated")).expect(201);
-            server.post("/api/datasets/lab/cohort/commit/main").token(owner).raw("application/x-ndjson",
+            server.post("/api/datasets/lab/cohort/commit/main").token(steward).raw("application/x-ndjson",
                     "{\"key\":\"header\",\"value\":{\"summary\":\"data\"}}\n{\"key\":\"file\",\"value\":{\"path\":"
                             + "\"data.csv\",\"content\":\"" + Base64.getEncoder().encodeToString("a,b\n1,2\n"
                             .getBytes(StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}").expect(200);
@@ -67,19 +69,19 @@ class AgreementMatrixTest {
                         .path("id").asText();
                 switch (state) {
                     case "approved-download", "revoked" -> server.post(REPO + "/access-requests/" + id + "/approve")
-                            .token(owner).json(Map.of("expires_on", today.plusDays(30).toString(), "mode", "download"))
+                            .token(steward).json(Map.of("expires_on", today.plusDays(30).toString(), "mode", "download"))
                             .expect(200);
                     case "approved-compute-only" -> server.post(REPO + "/access-requests/" + id + "/approve")
-                            .token(owner).json(Map.of("expires_on", today.plusDays(30).toString(), "mode",
+                            .token(steward).json(Map.of("expires_on", today.plusDays(30).toString(), "mode",
                                     "compute-only")).expect(200);
-                    case "expired" -> server.post(REPO + "/access-requests/" + id + "/approve").token(owner)
+                    case "expired" -> server.post(REPO + "/access-requests/" + id + "/approve").token(steward)
                             .json(Map.of("expires_on", today.plusDays(1).toString(), "mode", "download")).expect(200);
-                    case "denied" -> server.post(REPO + "/access-requests/" + id + "/deny").token(owner)
+                    case "denied" -> server.post(REPO + "/access-requests/" + id + "/deny").token(steward)
                             .json(Map.of("reason", "no")).expect(200);
                     default -> { }
                 }
                 if (state.equals("revoked")) {
-                    server.post(REPO + "/access-requests/" + id + "/revoke").token(owner).json(Map.of("reason",
+                    server.post(REPO + "/access-requests/" + id + "/revoke").token(steward).json(Map.of("reason",
                             "ended")).expect(200);
                 }
             }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthorizationMatrixTest {
-    enum Subject { OPERATOR, AUDITOR, REVIEWER, OWNER, ADMIN, MEMBER, VIEWER, OUTSIDER }
+    enum Subject { OPERATOR, AUDITOR, REVIEWER, OWNER, ADMIN, STEWARD, MEMBER, VIEWER, OUTSIDER }
 
     enum Expect { ALLOW, FORBIDDEN, HIDDEN }
 
@@ -135,12 +135,13 @@ class AuthorizationMatrixTest {
         MATRIX.put("requestAccess", Rule.anyUser());
         MATRIX.put("listAccessRequests", Rule.anyUser());
         MATRIX.put("myAccessRequests", Rule.anyUser());
-        MATRIX.put("approveAccess", Rule.gated("admin", op));
-        MATRIX.put("denyAccess", Rule.gated("admin", op));
-        MATRIX.put("revokeAccess", Rule.gated("admin", op));
-        MATRIX.put("accessReport", Rule.gated("admin", op));
+        // Only the data's side decides who may use it (owner, data steward, admin): not even platform operators.
+        MATRIX.put("approveAccess", Rule.gated("steward"));
+        MATRIX.put("denyAccess", Rule.gated("steward"));
+        MATRIX.put("revokeAccess", Rule.gated("steward"));
+        MATRIX.put("accessReport", Rule.gated("steward", op, au));
         MATRIX.put("getLineage", Rule.publicRoute());
-        MATRIX.put("grantLineageException", Rule.gated("admin", op));
+        MATRIX.put("grantLineageException", Rule.gated("steward"));
         MATRIX.put("auditPublicKey", Rule.publicRoute());
         MATRIX.put("auditTreeHead", Rule.anyUser());
         MATRIX.put("auditHeads", Rule.platform(op, au));
@@ -152,7 +153,7 @@ class AuthorizationMatrixTest {
         MATRIX.put("hfLfsVerify", Rule.publicRoute());
     }
 
-    private static final List<String> ORG_ROLES = List.of("viewer", "member", "admin", "owner");
+    private static final List<String> ORG_ROLES = List.of("viewer", "member", "steward", "admin", "owner");
 
     private TestServer server;
     private final Map<Subject, String> tokens = new EnumMap<>(Subject.class);
@@ -183,7 +184,7 @@ class AuthorizationMatrixTest {
             };
             server.createUser(name, platform);
             switch (subject) {
-                case OWNER, ADMIN, MEMBER, VIEWER -> server.addMember("own", name, role);
+                case OWNER, ADMIN, STEWARD, MEMBER, VIEWER -> server.addMember("own", name, role);
                 case OUTSIDER -> server.addMember("foreign", name, "owner");
                 default -> { }
             }
@@ -329,7 +330,7 @@ class AuthorizationMatrixTest {
     private static String roleIn(Subject subject, String org) {
         if (org.equals("own")) {
             return switch (subject) {
-                case OWNER, ADMIN, MEMBER, VIEWER -> subject.name().toLowerCase();
+                case OWNER, ADMIN, STEWARD, MEMBER, VIEWER -> subject.name().toLowerCase();
                 case OPERATOR -> null;
                 default -> null;
             };
@@ -433,7 +434,7 @@ class AuthorizationMatrixTest {
                 String id = accessRequest(org);
                 if (route.operationId().equals("revokeAccess")) {
                     server.post("/api/v1/repos/model/" + org + "/gated-probe/access-requests/" + id + "/approve")
-                            .token(server.operatorToken()).json(Map.of("expires_on", java.time.LocalDate.now()
+                            .token(tokens.get(Subject.OWNER)).json(Map.of("expires_on", java.time.LocalDate.now()
                                     .plusDays(10).toString(), "mode", "download")).expect(200);
                 }
                 path = path.replace("{request}", id);

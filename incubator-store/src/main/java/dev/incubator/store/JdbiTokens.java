@@ -5,7 +5,7 @@ import dev.incubator.common.PageRequest;
 import dev.incubator.tenancy.ApiToken;
 import dev.incubator.tenancy.Ids.TokenId;
 import dev.incubator.tenancy.Ids.UserId;
-import dev.incubator.tenancy.Roles.Scope;
+import dev.incubator.common.access.Roles.Scope;
 import dev.incubator.tenancy.port.TokenRepository;
 import java.time.Instant;
 import java.util.Optional;

@@ -13,7 +13,7 @@ import dev.incubator.compute.PriorityClass;
 import dev.incubator.compute.UsageRecord;
 import dev.incubator.compute.scheduler.GpuShare;
 import dev.incubator.tenancy.Organisation;
-import dev.incubator.tenancy.Roles.OrgKind;
+import dev.incubator.common.access.Roles.OrgKind;
 import dev.incubator.tenancy.TenancyService.NewOrganisation;
 import java.time.Duration;
 import java.time.Instant;

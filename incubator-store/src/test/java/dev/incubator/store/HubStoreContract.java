@@ -18,7 +18,12 @@ import dev.incubator.hub.chunk.Hashes;
 import dev.incubator.hub.crypto.Aead;
 import dev.incubator.hub.crypto.LocalMasterKey;
 import dev.incubator.hub.repo.Commit;
-import dev.incubator.hub.repo.HubCaller;
+import dev.incubator.common.access.Roles.OrgRole;
+import dev.incubator.common.access.Roles.PlatformRole;
+import dev.incubator.common.access.Roles.Scope;
+import dev.incubator.common.access.Subject;
+import dev.incubator.governance.policy.AccessDecisions;
+import dev.incubator.hub.port.PublishGate;
 import dev.incubator.hub.repo.Repo;
 import dev.incubator.hub.repo.RepoKind;
 import dev.incubator.hub.repo.Visibility;
@@ -35,8 +40,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,8 +55,8 @@ public abstract class HubStoreContract extends ComputeStoreContract {
     private final MutableTestClock clock = new MutableTestClock(Instant.parse("2026-03-10T12:00:00Z"));
     private Path blobDir;
     private HubService hub;
-    private final HubCaller alice = caller("u-alice", Map.of("org-alpha", HubCaller.Level.MEMBER));
-    private final HubCaller bob = caller("u-bob", Map.of("org-beta", HubCaller.Level.ADMIN));
+    private final Subject alice = caller("u-alice", Map.of("org-alpha", OrgRole.MEMBER));
+    private final Subject bob = caller("u-bob", Map.of("org-beta", OrgRole.ADMIN));
 
     @BeforeEach
     void openHub() throws IOException {
@@ -61,7 +68,7 @@ public abstract class HubStoreContract extends ComputeStoreContract {
             case "alpha" -> Optional.of(new Repo.Owner(Repo.OwnerKind.ORGANISATION, "org-alpha"));
             case "beta" -> Optional.of(new Repo.Owner(Repo.OwnerKind.ORGANISATION, "org-beta"));
             default -> Optional.empty();
-        }, clock);
+        }, clock, new AccessDecisions(new JdbiAgreements(database), clock), PublishGate.OPEN);
     }
 
     @Test
@@ -132,7 +139,7 @@ public abstract class HubStoreContract extends ComputeStoreContract {
         Repo open = hub.create(alice, RepoKind.MODEL, "alpha", "open", Visibility.PUBLIC);
         push(secret, "a.bin", random(4, 50_000));
         push(open, "b.bin", random(5, 50_000));
-        hub.shredOrganisation(operatorCaller(), "org-alpha");
+        hub.shredOrganisation(operatorCaller(), "org-alpha", "alpha");
         assertThatThrownBy(() -> read(secret, "main", "a.bin")).isInstanceOfSatisfying(IncubatorException.class,
                 e -> assertThat(e.getMessage()).contains("crypto-shredded"));
         assertThat(read(open, "main", "b.bin")).hasSize(50_000);
@@ -249,7 +256,7 @@ public abstract class HubStoreContract extends ComputeStoreContract {
         assertThat(read(published, "main", "w.bin")).isEqualTo(v2);
         assertThat(read(published, hub.log(published, "main", PageRequest.first(5)).items().get(1).id(), "w.bin"))
                 .isEqualTo(v1);
-        hub.shredOrganisation(operatorCaller(), "org-alpha");
+        hub.shredOrganisation(operatorCaller(), "org-alpha", "alpha");
         assertThat(read(published, "main", "w.bin")).as("no longer depends on the organisation's key").isEqualTo(v2);
         assertThat(hub.fsck(bytes -> { }).problems()).allSatisfy(problem -> assertThat(problem.detail())
                 .contains("crypto-shredded"));
@@ -334,7 +341,7 @@ public abstract class HubStoreContract extends ComputeStoreContract {
 
     /** Sends the chunks of {@code data} the server lacks, as a client would; returns all chunk hashes. */
     private List<String> uploadChunks(Repo repo, byte[] data) throws IOException {
-        HubCaller who = repo.namespace().equals("beta") ? bob : alice;
+        Subject who = repo.namespace().equals("beta") ? bob : alice;
         List<byte[]> chunks = new ArrayList<>();
         new Chunker(SMALL).split(new ByteArrayInputStream(data), (buffer, offset, length) ->
                 chunks.add(java.util.Arrays.copyOfRange(buffer, offset, offset + length)));
@@ -377,12 +384,14 @@ public abstract class HubStoreContract extends ComputeStoreContract {
         return data;
     }
 
-    private static HubCaller caller(String user, Map<String, HubCaller.Level> organisations) {
-        return new HubCaller(Optional.of(user), user, organisations, false, false, true, new RequestMeta("req", "127.0.0.1"));
+    private static Subject caller(String user, Map<String, OrgRole> organisations) {
+        return Subject.user(user, user, Set.of(), organisations, EnumSet.allOf(Scope.class),
+                new RequestMeta("req", "127.0.0.1"));
     }
 
-    private static HubCaller operatorCaller() {
-        return new HubCaller(Optional.of("u-op"), "u-op", Map.of(), true, true, true, new RequestMeta("req", "127.0.0.1"));
+    private static Subject operatorCaller() {
+        return Subject.user("u-op", "u-op", Set.of(PlatformRole.OPERATOR), Map.of(), EnumSet.allOf(Scope.class),
+                new RequestMeta("req", "127.0.0.1"));
     }
 
     /** A clock tests move by hand. */

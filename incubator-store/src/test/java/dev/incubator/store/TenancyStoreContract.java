@@ -11,7 +11,7 @@ import dev.incubator.common.PageRequest;
 import dev.incubator.common.RequestMeta;
 import dev.incubator.common.audit.AuditEvent;
 import dev.incubator.common.audit.AuditEvent.Outcome;
-import dev.incubator.tenancy.AccessPolicy;
+import dev.incubator.governance.policy.AccessDecisions;
 import dev.incubator.tenancy.Authenticator;
 import dev.incubator.tenancy.Caller;
 import dev.incubator.tenancy.GrantService;
@@ -21,7 +21,7 @@ import dev.incubator.tenancy.Ids.OrgId;
 import dev.incubator.tenancy.LedgerEntry;
 import dev.incubator.tenancy.LedgerTotals;
 import dev.incubator.tenancy.Organisation;
-import dev.incubator.tenancy.Roles.OrgKind;
+import dev.incubator.common.access.Roles.OrgKind;
 import dev.incubator.tenancy.TenancyService;
 import dev.incubator.tenancy.TenancyService.NewOrganisation;
 import dev.incubator.tenancy.port.IdempotencyRepository.StoredResponse;
@@ -62,7 +62,7 @@ public abstract class TenancyStoreContract {
     void open() {
         database = Database.open(config());
         store = new JdbiTenancyStore(database);
-        tenancy = new TenancyService(store, new AccessPolicy(), clock);
+        tenancy = new TenancyService(store, new AccessDecisions(new JdbiAgreements(database), clock), clock);
         grants = new GrantService(store, tenancy, clock);
         String secret = tenancy.bootstrap().orElseThrow();
         operator = new Caller(new Authenticator(store, clock).authenticate(secret), new RequestMeta("req-1", "127.0.0.1"));

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.incubator.tenancy.Ids.TokenId;
 import dev.incubator.tenancy.Ids.UserId;
-import dev.incubator.tenancy.Roles.Scope;
+import dev.incubator.common.access.Roles.Scope;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;

@@ -1,10 +1,11 @@
 package dev.incubator.tenancy;
 
+import dev.incubator.common.access.Roles;
 import static java.util.Objects.requireNonNull;
 
 import dev.incubator.common.ErrorCode;
 import dev.incubator.common.IncubatorException;
-import dev.incubator.tenancy.Roles.OrgRole;
+import dev.incubator.common.access.Roles.OrgRole;
 import dev.incubator.tenancy.port.TenancyStore;
 import java.time.Clock;
 import java.time.Duration;

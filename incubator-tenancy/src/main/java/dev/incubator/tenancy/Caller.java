@@ -10,4 +10,9 @@ public record Caller(Principal principal, RequestMeta request) {
         requireNonNull(principal, "principal is null");
         requireNonNull(request, "request is null");
     }
+
+    /** The caller as access decisions see it. */
+    public dev.incubator.common.access.Subject subject() {
+        return principal.subject(request);
+    }
 }

@@ -1,7 +1,7 @@
 package dev.incubator.tenancy;
 
-import static dev.incubator.tenancy.AccessPolicy.Action.GRANT_MANAGE;
-import static dev.incubator.tenancy.AccessPolicy.Action.GRANT_READ;
+import static dev.incubator.common.access.Action.GRANT_MANAGE;
+import static dev.incubator.common.access.Action.GRANT_READ;
 import static java.util.Objects.requireNonNull;
 
 import dev.incubator.common.GpuHours;
@@ -284,7 +284,7 @@ public final class GrantService {
     }
 
     private Grant visibleGrant(TenancyRepositories repositories, Caller caller, String orgName, String grantId,
-                               AccessPolicy.Action action) {
+                               dev.incubator.common.access.Action action) {
         Organisation organisation = tenancy.visibleOrganisation(repositories, caller, orgName, action);
         return repositories.grants().findById(new GrantId(grantId))
                 .filter(grant -> grant.orgId().equals(organisation.id()))

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.incubator.tenancy.Ids.OrgId;
 import dev.incubator.tenancy.Ids.UserId;
-import dev.incubator.tenancy.Roles.OrgRole;
+import dev.incubator.common.access.Roles.OrgRole;
 import java.time.Instant;
 
 /** A user's role in one organisation. */

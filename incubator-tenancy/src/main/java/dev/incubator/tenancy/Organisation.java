@@ -3,7 +3,7 @@ package dev.incubator.tenancy;
 import static java.util.Objects.requireNonNull;
 
 import dev.incubator.tenancy.Ids.OrgId;
-import dev.incubator.tenancy.Roles.OrgKind;
+import dev.incubator.common.access.Roles.OrgKind;
 import java.time.Instant;
 
 /**

@@ -3,8 +3,8 @@ package dev.incubator.tenancy;
 import static java.util.Objects.requireNonNull;
 
 import dev.incubator.tenancy.Ids.OrgId;
-import dev.incubator.tenancy.Roles.OrgRole;
-import dev.incubator.tenancy.Roles.Scope;
+import dev.incubator.common.access.Roles.OrgRole;
+import dev.incubator.common.access.Roles.Scope;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +20,14 @@ public record Principal(User user, ApiToken token, Set<Scope> scopes, Map<OrgId,
 
     public Optional<OrgRole> roleIn(OrgId orgId) {
         return Optional.ofNullable(memberships.get(orgId));
+    }
+
+    /** The principal as access decisions see it, in a request. */
+    public dev.incubator.common.access.Subject subject(dev.incubator.common.RequestMeta meta) {
+        Map<String, OrgRole> roles = new java.util.HashMap<>();
+        memberships.forEach((org, role) -> roles.put(org.value(), role));
+        return dev.incubator.common.access.Subject.user(user.id().value(), actor(), user.platformRoles(), roles, scopes,
+                meta);
     }
 
     /** The actor recorded in audit events. */

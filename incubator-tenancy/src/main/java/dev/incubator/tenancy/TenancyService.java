@@ -1,11 +1,12 @@
 package dev.incubator.tenancy;
 
-import static dev.incubator.tenancy.AccessPolicy.Action.MEMBER_MANAGE;
-import static dev.incubator.tenancy.AccessPolicy.Action.MEMBER_READ;
-import static dev.incubator.tenancy.AccessPolicy.Action.ORG_CREATE;
-import static dev.incubator.tenancy.AccessPolicy.Action.ORG_READ;
-import static dev.incubator.tenancy.AccessPolicy.Action.ORG_UPDATE;
-import static dev.incubator.tenancy.AccessPolicy.Action.OWNER_MANAGE;
+import dev.incubator.common.access.Roles;
+import static dev.incubator.common.access.Action.MEMBER_MANAGE;
+import static dev.incubator.common.access.Action.MEMBER_READ;
+import static dev.incubator.common.access.Action.ORG_CREATE;
+import static dev.incubator.common.access.Action.ORG_READ;
+import static dev.incubator.common.access.Action.ORG_UPDATE;
+import static dev.incubator.common.access.Action.OWNER_MANAGE;
 import static java.util.Objects.requireNonNull;
 
 import dev.incubator.common.ErrorCode;
@@ -15,14 +16,16 @@ import dev.incubator.common.PageRequest;
 import dev.incubator.common.RequestMeta;
 import dev.incubator.common.Violations;
 import dev.incubator.common.audit.AuditEvent;
-import dev.incubator.tenancy.AccessPolicy.Action;
+import dev.incubator.common.access.AccessControl;
+import dev.incubator.common.access.Action;
+import dev.incubator.common.access.Resource;
 import dev.incubator.tenancy.Ids.OrgId;
 import dev.incubator.tenancy.Ids.TokenId;
 import dev.incubator.tenancy.Ids.UserId;
-import dev.incubator.tenancy.Roles.OrgKind;
-import dev.incubator.tenancy.Roles.OrgRole;
-import dev.incubator.tenancy.Roles.PlatformRole;
-import dev.incubator.tenancy.Roles.Scope;
+import dev.incubator.common.access.Roles.OrgKind;
+import dev.incubator.common.access.Roles.OrgRole;
+import dev.incubator.common.access.Roles.PlatformRole;
+import dev.incubator.common.access.Roles.Scope;
 import dev.incubator.tenancy.port.TenancyRepositories;
 import dev.incubator.tenancy.port.TenancyStore;
 import java.time.Clock;
@@ -41,12 +44,12 @@ public final class TenancyService {
     public static final String BOOTSTRAP_ORG = "operators";
 
     private final TenancyStore store;
-    private final AccessPolicy policy;
+    private final AccessControl access;
     private final Clock clock;
 
-    public TenancyService(TenancyStore store, AccessPolicy policy, Clock clock) {
+    public TenancyService(TenancyStore store, AccessControl access, Clock clock) {
         this.store = requireNonNull(store, "store is null");
-        this.policy = requireNonNull(policy, "policy is null");
+        this.access = requireNonNull(access, "access is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -106,7 +109,7 @@ public final class TenancyService {
     // ---- organisations ---------------------------------------------------------------------------------------
 
     public Organisation createOrganisation(Caller caller, NewOrganisation request) {
-        policy.check(caller.principal(), ORG_CREATE, Optional.empty());
+        access.check(caller.subject(), ORG_CREATE, Resource.platform());
         Violations violations = new Violations();
         Names.handle(violations, "name", request.name());
         Names.text(violations, "display_name", request.displayName(), 100);
@@ -133,7 +136,7 @@ public final class TenancyService {
     }
 
     public Page<Organisation> listOrganisations(Caller caller, PageRequest page) {
-        return store.read(repositories -> policy.seesAllOrganisations(caller.principal())
+        return store.read(repositories -> access.allows(caller.subject(), ORG_READ, Resource.platform())
                 ? repositories.organisations().list(page)
                 : repositories.organisations().listForMember(caller.principal().user().id(), page));
     }
@@ -183,7 +186,7 @@ public final class TenancyService {
         return store.write(repositories -> {
             Organisation organisation = visibleOrganisation(repositories, caller, orgName, MEMBER_MANAGE);
             if (role == OrgRole.OWNER) {
-                policy.check(caller.principal(), OWNER_MANAGE, Optional.of(organisation));
+                access.check(caller.subject(), OWNER_MANAGE, organisation(organisation));
             }
             User user = repositories.users().findByName(userName).orElseThrow(() ->
                     IncubatorException.validation("user", "no user named '" + userName + "'"));
@@ -202,7 +205,7 @@ public final class TenancyService {
             Organisation organisation = visibleOrganisation(repositories, caller, orgName, MEMBER_MANAGE);
             Membership current = membership(repositories, organisation, userName);
             if (role == OrgRole.OWNER || current.role() == OrgRole.OWNER) {
-                policy.check(caller.principal(), OWNER_MANAGE, Optional.of(organisation));
+                access.check(caller.subject(), OWNER_MANAGE, organisation(organisation));
             }
             requireVersion(expectedVersion, current.version(), "membership of '" + userName + "'");
             if (current.role() == OrgRole.OWNER && role != OrgRole.OWNER) {
@@ -223,7 +226,7 @@ public final class TenancyService {
             Organisation organisation = visibleOrganisation(repositories, caller, orgName, MEMBER_MANAGE);
             Membership current = membership(repositories, organisation, userName);
             if (current.role() == OrgRole.OWNER) {
-                policy.check(caller.principal(), OWNER_MANAGE, Optional.of(organisation));
+                access.check(caller.subject(), OWNER_MANAGE, organisation(organisation));
                 requireAnotherOwner(repositories, organisation);
             }
             repositories.memberships().delete(organisation.id(), current.userId());
@@ -249,7 +252,7 @@ public final class TenancyService {
     // ---- users -----------------------------------------------------------------------------------------------
 
     public User createUser(Caller caller, NewUser request) {
-        policy.check(caller.principal(), Action.USER_CREATE, Optional.empty());
+        access.check(caller.subject(), Action.USER_CREATE, Resource.platform());
         Violations violations = new Violations();
         Names.handle(violations, "name", request.name());
         Names.text(violations, "display_name", request.displayName(), 100);
@@ -273,7 +276,7 @@ public final class TenancyService {
         if (self.name().equals(name)) {
             return self;
         }
-        if (!policy.decide(caller.principal(), Action.USER_READ, Optional.empty()).allowed()) {
+        if (!access.allows(caller.subject(), Action.USER_READ, Resource.platform())) {
             throw IncubatorException.notFound("user", name);
         }
         return store.read(repositories -> repositories.users().findByName(name)
@@ -281,7 +284,7 @@ public final class TenancyService {
     }
 
     public Page<User> listUsers(Caller caller, PageRequest page) {
-        policy.check(caller.principal(), Action.USER_READ, Optional.empty());
+        access.check(caller.subject(), Action.USER_READ, Resource.platform());
         return store.read(repositories -> repositories.users().list(page));
     }
 
@@ -289,7 +292,7 @@ public final class TenancyService {
 
     /** Issues a token to the caller; it can not carry a scope the calling token lacks. */
     public IssuedToken createOwnToken(Caller caller, NewToken request) {
-        policy.check(caller.principal(), Action.OWN_TOKENS_MANAGE, Optional.empty());
+        access.check(caller.subject(), Action.OWN_TOKENS_MANAGE, Resource.platform());
         Violations violations = validateToken(request);
         if (!caller.principal().scopes().containsAll(request.scopes())) {
             violations.add("scopes", "can not exceed the scopes of the token making the request ("
@@ -301,7 +304,7 @@ public final class TenancyService {
 
     /** An operator issues a token to another user, for example when onboarding them. */
     public IssuedToken issueToken(Caller caller, String userName, NewToken request) {
-        policy.check(caller.principal(), Action.USER_TOKEN_ISSUE, Optional.empty());
+        access.check(caller.subject(), Action.USER_TOKEN_ISSUE, Resource.platform());
         validateToken(request).throwIfAny();
         return store.write(repositories -> {
             User user = repositories.users().findByName(userName)
@@ -311,17 +314,17 @@ public final class TenancyService {
     }
 
     public Page<ApiToken> listOwnTokens(Caller caller, PageRequest page) {
-        policy.check(caller.principal(), Action.OWN_TOKENS_READ, Optional.empty());
+        access.check(caller.subject(), Action.OWN_TOKENS_READ, Resource.platform());
         return store.read(repositories -> repositories.tokens().listByUser(caller.principal().user().id(), page));
     }
 
     /** Revokes one of the caller's tokens (operators may revoke anyone's); takes effect on the next request. */
     public ApiToken revokeToken(Caller caller, String tokenId) {
-        policy.check(caller.principal(), Action.OWN_TOKENS_MANAGE, Optional.empty());
+        access.check(caller.subject(), Action.OWN_TOKENS_MANAGE, Resource.platform());
         return store.write(repositories -> {
             ApiToken token = repositories.tokens().findById(new TokenId(tokenId))
                     .filter(found -> found.userId().equals(caller.principal().user().id())
-                            || caller.principal().user().hasPlatformRole(PlatformRole.OPERATOR))
+                            || access.allows(caller.subject(), Action.USER_TOKEN_REVOKE, Resource.platform()))
                     .orElseThrow(() -> IncubatorException.notFound("token", tokenId));
             Instant now = clock.instant();
             if (repositories.tokens().revoke(token.id(), now)) {
@@ -341,7 +344,7 @@ public final class TenancyService {
                 Organisation organisation = visibleOrganisation(repositories, caller, orgName.get(), Action.ORG_AUDIT_READ);
                 return repositories.audit().list(Optional.of(organisation.id().value()), page);
             }
-            policy.check(caller.principal(), Action.AUDIT_READ, Optional.empty());
+            access.check(caller.subject(), Action.AUDIT_READ, Resource.platform());
             return repositories.audit().list(Optional.empty(), page);
         });
     }
@@ -356,13 +359,12 @@ public final class TenancyService {
 
     /** Checks an action that concerns no organisation. */
     public void authorize(Caller caller, Action action) {
-        policy.check(caller.principal(), action, Optional.empty());
+        access.check(caller.subject(), action, Resource.platform());
     }
 
     /** Ids of the organisations whose jobs the caller may see; empty means all of them (platform staff). */
     public Optional<java.util.Set<String>> visibleOrganisationIds(Caller caller) {
-        if (caller.principal().user().hasPlatformRole(PlatformRole.OPERATOR)
-                || caller.principal().user().hasPlatformRole(PlatformRole.AUDITOR)) {
+        if (access.allows(caller.subject(), Action.JOB_READ, Resource.platform())) {
             return Optional.empty();
         }
         return Optional.of(caller.principal().memberships().keySet().stream().map(OrgId::value)
@@ -378,8 +380,13 @@ public final class TenancyService {
             // Worded exactly as the policy's answer for an organisation the caller may not see.
             throw IncubatorException.notFound("organisation", name);
         }
-        policy.check(caller.principal(), action, organisation);
-        return organisation.orElseThrow();
+        access.check(caller.subject(), action, organisation(organisation.get()));
+        return organisation.get();
+    }
+
+    /** An organisation as access decisions see it. */
+    static Resource organisation(Organisation organisation) {
+        return Resource.organisation(organisation.id().value(), organisation.name());
     }
 
     private static Membership membership(TenancyRepositories repositories, Organisation organisation, String userName) {

@@ -3,7 +3,7 @@ package dev.incubator.tenancy;
 import static java.util.Objects.requireNonNull;
 
 import dev.incubator.tenancy.Ids.UserId;
-import dev.incubator.tenancy.Roles.PlatformRole;
+import dev.incubator.common.access.Roles.PlatformRole;
 import java.time.Instant;
 import java.util.Set;
 

@@ -16,12 +16,11 @@ import java.util.Set;
 
 /**
  * Data-use agreements: requests with a purpose, the owner's approval with terms, denial, revocation (effective on
- * the next read), and the check made on every read of a gated repository. Whether the caller may approve is
- * decided by the repository's access rules before these methods are called.
+ * the next read). Whether the caller may request or decide, and whether an agreement lets a read through, is decided
+ * by the access-policy engine ({@code policy.PolicyEngine}) before these methods are called.
  */
 public final class AgreementService {
     private final AgreementStore store;
-    private final AgreementPolicy policy = new AgreementPolicy();
     private final Clock clock;
 
     public AgreementService(AgreementStore store, Clock clock) {
@@ -130,38 +129,6 @@ public final class AgreementService {
             details.put("mode", changed.mode().name().toLowerCase(java.util.Locale.ROOT));
             audit(repositories, owner, action, changed, repo, details);
             return changed;
-        });
-    }
-
-    /**
-     * Decides a read of a gated repository by someone outside its organisation, and audits it when allowed (a
-     * denial is audited by the HTTP layer with its reason). Throws FORBIDDEN naming the agreement and why.
-     */
-    public AgreementPolicy.Decision checkRead(Actor reader, Subject repo, AgreementPolicy.Channel channel,
-                                              Optional<String> declaredPurpose) {
-        Optional<Purpose> purpose = Optional.empty();
-        if (declaredPurpose.isPresent()) {
-            purpose = Purpose.parse(declaredPurpose.get());
-            if (purpose.isEmpty()) {
-                throw IncubatorException.validation("X-Incubator-Purpose", "must be one of " + Purpose.choices());
-            }
-        }
-        Optional<Purpose> declared = purpose;
-        return store.write(repositories -> {
-            Optional<Agreement> agreement = repositories.latest(repo.repoId(), reader.userId());
-            AgreementPolicy.Decision decision = policy.decide(agreement, channel, declared, today(), repo.repository());
-            if (!decision.allowed()) {
-                throw new IncubatorException(ErrorCode.FORBIDDEN, decision.reason());
-            }
-            Map<String, String> details = new HashMap<>();
-            details.put("agreement", agreement.orElseThrow().id());
-            details.put("purpose", declared.orElse(agreement.get().purpose()).wire());
-            details.put("channel", channel.name().toLowerCase(java.util.Locale.ROOT));
-            details.put("repository", repo.repository());
-            repositories.audit().append(new AuditEvent(0, clock.instant(), reader.actor(), "hub.read.gated",
-                    "repository", repo.repoId(), repo.organisationId(), reader.meta().requestId(),
-                    AuditEvent.Outcome.SUCCESS, reader.meta().sourceAddress(), details));
-            return decision;
         });
     }
 

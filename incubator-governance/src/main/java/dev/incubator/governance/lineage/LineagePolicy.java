@@ -93,12 +93,20 @@ public final class LineagePolicy {
 
     /** Whether {@code name} may be made public. */
     public Decision mayPublish(String name, Function<String, Optional<Node>> lookup) {
+        return mayShare(name, lookup, "publishing " + name);
+    }
+
+    /**
+     * Whether {@code name} may be shared in a way that counts as publishing ({@code act} says which, e.g. "sharing
+     * datasets/a/b for commercial use"): only when it inherits no restriction.
+     */
+    public Decision mayShare(String name, Function<String, Optional<Node>> lookup, String act) {
         List<Inherited> blocking = inherited(name, lookup);
         if (blocking.isEmpty()) {
             return new Decision(true, List.of(), "no restricted upstream");
         }
         List<String> reasons = blocking.stream().map(Inherited::describe).toList();
-        return new Decision(false, blocking, "publishing " + name + " is refused: it inherits " + String.join("; ",
-                reasons) + ". Ask the upstream owner for an exception (incubator hub lineage-exception ...)");
+        return new Decision(false, blocking, act + " is refused: it inherits " + String.join("; ", reasons)
+                + ". Ask the upstream owner for an exception (incubator hub lineage-exception ...)");
     }
 }

@@ -5,8 +5,10 @@ import dev.incubator.hub.repo.Repo;
 import java.util.Optional;
 
 /**
- * Decides whether a repository's content may be published (made public, or a public repository's card changed):
- * governance checks the restrictions it inherits along its lineage. Throws FORBIDDEN with the chain of reasons.
+ * Decides whether a repository's content may be shared as it is about to be: asked when a repository becomes public
+ * or gated, and when the card of a public or gated repository changes. Governance decides what counts as publishing
+ * (public; gated for commercial use) and checks the restrictions the repository inherits along its lineage, and the
+ * card's access conditions. Throws FORBIDDEN with the chain of reasons, or a validation error naming the field.
  */
 @FunctionalInterface
 public interface PublishGate {

@@ -18,6 +18,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public record Card(Optional<String> license, List<String> language, List<String> tags, List<String> baseModel,
                    List<String> datasets, Optional<String> pipelineTag, Map<String, Object> metadata) {
+    private static final java.util.Set<String> GATED_MODES = java.util.Set.of("download", "compute-only");
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
     private static final int MAX_FRONT_MATTER = 64 * 1024;
 
@@ -93,8 +95,35 @@ public record Card(Optional<String> license, List<String> language, List<String>
         Card card = new Card(string(metadata, "license", violations), strings(metadata, "language", violations),
                 strings(metadata, "tags", violations), names(metadata, "base_model", violations),
                 names(metadata, "datasets", violations), string(metadata, "pipeline_tag", violations), metadata);
+        strings(metadata, "gated_purposes", violations);
+        string(metadata, "gated_mode", violations).filter(mode -> !GATED_MODES.contains(mode)).ifPresent(mode ->
+                violations.add("README.md:gated_mode", "must be download or compute-only, not '" + mode + "'"));
+        Object conditions = metadata.get("gated_conditions");
+        if (conditions != null && !(conditions instanceof String text && !text.isBlank() && text.length() <= 4000)) {
+            violations.add("README.md:gated_conditions", "must be text of 1 to 4000 characters, not "
+                    + describe(conditions));
+        }
         violations.throwIfAny();
         return card;
+    }
+
+    /**
+     * For a gated repository: the purposes its owner considers requests for (empty: any), as the governance
+     * vocabulary's wire names; checked against that vocabulary where a commit or a request is decided.
+     */
+    public List<String> gatedPurposes() {
+        return strings(metadata, "gated_purposes", new Violations());
+    }
+
+    /** For a gated repository: the mode its owner grants, download or compute-only. */
+    public Optional<String> gatedMode() {
+        return string(metadata, "gated_mode", new Violations());
+    }
+
+    /** For a gated repository: the conditions shown to everyone who asks for access. */
+    public Optional<String> gatedConditions() {
+        return metadata.get("gated_conditions") instanceof String text && !text.isBlank() ? Optional.of(text.strip())
+                : Optional.empty();
     }
 
     /** Every searchable word of the card: licence, languages, tags, base models, datasets and pipeline tag. */

@@ -17,6 +17,13 @@ public record Repo(String id, RepoKind kind, String namespace, String name, Owne
 
     public enum OwnerKind { ORGANISATION, USER }
 
+    /** The repository as access decisions see it, named as users write it (e.g. datasets/lab/corpus). */
+    public dev.incubator.common.access.Resource.Repository resource() {
+        return new dev.incubator.common.access.Resource.Repository(id, kind.plural() + "/" + fullName(),
+                dev.incubator.common.access.Resource.OwnerKind.valueOf(owner.kind().name()), owner.id(),
+                dev.incubator.common.access.Resource.Exposure.valueOf(visibility.name()), createdBy);
+    }
+
     public String fullName() {
         return namespace + "/" + name;
     }

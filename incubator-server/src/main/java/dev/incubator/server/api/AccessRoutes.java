@@ -11,9 +11,10 @@ import dev.incubator.governance.access.Agreement;
 import dev.incubator.governance.access.AgreementService;
 import dev.incubator.governance.access.Purpose;
 import dev.incubator.hub.HubService;
-import dev.incubator.hub.repo.HubCaller;
+import dev.incubator.common.access.Subject;
+import dev.incubator.hub.repo.Card;
 import dev.incubator.hub.repo.Repo;
-import dev.incubator.hub.repo.RepoAccess.Operation;
+import dev.incubator.common.access.Action;
 import dev.incubator.hub.repo.Visibility;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -35,8 +36,8 @@ public final class AccessRoutes {
             .build();
     private static final BodySpec APPROVE = BodySpec.named("ApproveAccess")
             .required("expires_on", DATE, "last day of access, e.g. 2027-06-30")
-            .requiredEnum("mode", List.of("download", "compute-only"),
-                    "download, or compute-only: readable only inside jobs on the platform")
+            .optionalEnum("mode", List.of("download", "compute-only"), "download, or compute-only: readable only "
+                    + "inside jobs on the platform (default: the card's gated_mode, else download)")
             .optional("purposes", STRING_LIST, "purposes allowed (default: the one requested)")
             .optional("no_redistribution", BOOLEAN, "the data and derivatives may not be redistributed (default true)")
             .optional("attribution", STRING, "text users must cite")
@@ -69,12 +70,23 @@ public final class AccessRoutes {
     public record AgreementView(String id, String repository, String requester, String purpose, String justification,
                                 String state, List<String> allowedPurposes, Optional<LocalDate> expiresOn, String mode,
                                 boolean noRedistribution, Optional<String> attribution, Optional<String> decidedBy,
-                                Optional<Instant> decidedAt, Optional<String> reason, Instant createdAt) {
+                                Optional<Instant> decidedAt, Optional<String> reason, Instant createdAt,
+                                Optional<String> conditions) {
         static AgreementView of(Agreement a) {
+            return of(a, Optional.empty());
+        }
+
+        /** With the conditions the repository's owner states in its card (gated_conditions). */
+        static AgreementView of(Agreement a, Repo repo) {
+            return of(a, repo.card().flatMap(Card::gatedConditions));
+        }
+
+        private static AgreementView of(Agreement a, Optional<String> conditions) {
             return new AgreementView(a.id(), a.repository(), a.requesterName(), a.purpose().wire(), a.justification(),
                     a.state().name().toLowerCase(Locale.ROOT), a.allowedPurposes().stream().map(Purpose::wire).sorted()
                     .toList(), a.expiresOn(), a.mode().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                    a.noRedistribution(), a.attribution(), a.decidedBy(), a.decidedAt(), a.reason(), a.createdAt());
+                    a.noRedistribution(), a.attribution(), a.decidedBy(), a.decidedAt(), a.reason(), a.createdAt(),
+                    conditions);
         }
     }
 
@@ -95,66 +107,76 @@ public final class AccessRoutes {
                         .returns(AgreementView.class)
                         .handle(call -> {
                             var body = call.body(REQUEST);
-                            HubCaller caller = HubCallers.of(call);
-                            Repo repo = repo(call, Operation.SEE);
-                            if (!caller.mayWrite()) {
-                                throw new IncubatorException(dev.incubator.common.ErrorCode.INSUFFICIENT_SCOPE,
-                                        "this token lacks the 'write' scope needed to request access");
-                            }
+                            Subject caller = Subjects.of(call);
+                            Repo repo = repo(call, Action.ACCESS_REQUEST);
                             if (repo.visibility() != Visibility.GATED) {
                                 throw IncubatorException.validation("repository", "'" + repo.fullName() + "' is not"
                                         + " gated; no agreement is needed or possible");
                             }
+                            List<String> considered = repo.card().map(Card::gatedPurposes).orElse(List.of());
+                            if (!considered.isEmpty() && !considered.contains(body.string("purpose"))) {
+                                throw IncubatorException.validation("purpose", "the owner of '" + repo.fullName()
+                                        + "' considers requests for " + String.join(", ", considered) + " only");
+                            }
                             return AgreementView.of(agreements.request(actor(call, caller), subject(repo),
-                                    body.string("purpose"), body.string("justification")));
+                                    body.string("purpose"), body.string("justification")), repo);
                         }),
                 ApiRoute.get(REQUESTS, "listAccessRequests").tag("access")
-                        .summary("Access requests to a repository: all for its admins, your own otherwise")
+                        .summary("Access requests to a repository: all for its owner side, your own otherwise")
                         .returns(AgreementList.class)
                         .handle(call -> {
-                            HubCaller caller = HubCallers.of(call);
                             call.principal();
-                            Repo repo = repo(call, Operation.SEE);
-                            boolean admin = hub.access().decide(caller, Operation.ADMIN, repo).allowed()
-                                    || caller.readsEverything();
+                            Subject caller = Subjects.of(call);
+                            Repo repo = repo(call, Action.REPO_SEE);
+                            boolean reviewer = hub.access().allows(caller, Action.ACCESS_REVIEW, repo.resource());
                             return new AgreementList(agreements.forRepository(repo.id()).stream()
-                                    .filter(a -> admin || caller.userId().map(a.requesterId()::equals).orElse(false))
-                                    .map(AgreementView::of).toList());
+                                    .filter(a -> reviewer || caller.userId().map(a.requesterId()::equals).orElse(false))
+                                    .map(a -> AgreementView.of(a, repo)).toList());
                         }),
                 ApiRoute.post(REQUESTS + "/{request}/approve", "approveAccess").tag("access")
-                        .summary("Approve a request with terms (repository admin)").status(200).body(APPROVE)
+                        .summary("Approve a request with terms (owner, data steward or admin)").status(200)
+                        .body(APPROVE)
                         .returns(AgreementView.class)
                         .handle(call -> {
                             var body = call.body(APPROVE);
-                            Repo repo = repo(call, Operation.ADMIN);
-                            return AgreementView.of(agreements.approve(actor(call, HubCallers.of(call)), subject(repo),
-                                    call.path("request"), body.optionalStrings("purposes"), body.date("expires_on"),
-                                    body.string("mode"), body.optionalBoolean("no_redistribution").orElse(true),
-                                    body.optionalString("attribution")));
+                            Repo repo = repo(call, Action.ACCESS_DECIDE);
+                            Agreement request = agreements.find(subject(repo), call.path("request")).orElseThrow(() ->
+                                    IncubatorException.notFound("access request", call.path("request")));
+                            List<String> purposes = body.optionalStrings("purposes");
+                            if ((purposes.isEmpty() ? List.of(request.purpose().wire()) : purposes)
+                                    .contains(Purpose.COMMERCIAL_USE.wire())) {
+                                lineage.checkCommercialSharing(repo);
+                            }
+                            String mode = body.optionalString("mode").or(() -> repo.card().flatMap(Card::gatedMode))
+                                    .orElse("download");
+                            return AgreementView.of(agreements.approve(actor(call, Subjects.of(call)), subject(repo),
+                                    call.path("request"), purposes, body.date("expires_on"), mode,
+                                    body.optionalBoolean("no_redistribution").orElse(true),
+                                    body.optionalString("attribution")), repo);
                         }),
                 ApiRoute.post(REQUESTS + "/{request}/deny", "denyAccess").tag("access")
-                        .summary("Deny a pending request (repository admin)").status(200).body(REASON)
+                        .summary("Deny a pending request (owner, data steward or admin)").status(200).body(REASON)
                         .returns(AgreementView.class)
                         .handle(call -> {
                             var body = call.body(REASON);
-                            Repo repo = repo(call, Operation.ADMIN);
-                            return AgreementView.of(agreements.deny(actor(call, HubCallers.of(call)), subject(repo),
+                            Repo repo = repo(call, Action.ACCESS_DECIDE);
+                            return AgreementView.of(agreements.deny(actor(call, Subjects.of(call)), subject(repo),
                                     call.path("request"), body.string("reason")));
                         }),
                 ApiRoute.post(REQUESTS + "/{request}/revoke", "revokeAccess").tag("access")
-                        .summary("Revoke an agreement; it stops working on the next read (repository admin)")
+                        .summary("Revoke an agreement; it stops working on the next read (owner side)")
                         .status(200).body(REASON).returns(AgreementView.class)
                         .handle(call -> {
                             var body = call.body(REASON);
-                            Repo repo = repo(call, Operation.ADMIN);
-                            return AgreementView.of(agreements.revoke(actor(call, HubCallers.of(call)), subject(repo),
+                            Repo repo = repo(call, Action.ACCESS_DECIDE);
+                            return AgreementView.of(agreements.revoke(actor(call, Subjects.of(call)), subject(repo),
                                     call.path("request"), body.string("reason")));
                         }),
                 ApiRoute.get(HubRoutes.REPO + "/access-report", "accessReport").tag("access")
-                        .summary("Who read what, when, under which agreement (repository admin)")
+                        .summary("Who read what, when, under which agreement (owner, data steward or admin)")
                         .returns(ReportView.class)
                         .handle(call -> {
-                            Repo repo = repo(call, Operation.ADMIN);
+                            Repo repo = repo(call, Action.ACCESS_REVIEW);
                             List<ReadView> reads = agreements.reads(repo.id(), 1000).stream().map(AccessRoutes::read)
                                     .toList();
                             return new ReportView(repo.fullName(), agreements.forRepository(repo.id()).stream()
@@ -164,26 +186,26 @@ public final class AccessRoutes {
                         .summary("Restrictions a repository inherits from the base models and datasets its card names")
                         .publicAccess().returns(LineageView.class)
                         .handle(call -> {
-                            Repo repo = repo(call, Operation.SEE);
+                            Repo repo = repo(call, Action.REPO_SEE);
                             return new LineageView(LineageGate.name(repo), lineage.inherited(repo).stream()
                                     .map(inherited -> new InheritedView(inherited.restriction().wire(),
                                             inherited.path().get(0), inherited.why(), inherited.path())).toList(),
                                     List.copyOf(agreements.lineageExceptions(repo.id())));
                         }),
                 ApiRoute.post(HubRoutes.REPO + "/lineage-exceptions", "grantLineageException").tag("access")
-                        .summary("Let a derived repository be published despite this repository's terms (admin)")
+                        .summary("Let a derived repository be published despite this repository's terms (owner side)")
                         .status(204).body(EXCEPTION)
                         .handle(call -> {
                             var body = call.body(EXCEPTION);
-                            Repo repo = repo(call, Operation.ADMIN);
-                            agreements.grantLineageException(actor(call, HubCallers.of(call)), subject(repo),
+                            Repo repo = repo(call, Action.ACCESS_DECIDE);
+                            agreements.grantLineageException(actor(call, Subjects.of(call)), subject(repo),
                                     body.string("downstream"), body.string("reason"));
                             return null;
                         }),
                 ApiRoute.get(TenancyRoutes.PREFIX + "/access-requests", "myAccessRequests").tag("access")
                         .summary("Your access requests and agreements, on every repository").returns(AgreementList.class)
                         .handle(call -> {
-                            HubCaller caller = HubCallers.of(call);
+                            Subject caller = Subjects.of(call);
                             return new AgreementList(agreements.forRequester(caller.userId().orElseThrow()).stream()
                                     .map(AgreementView::of).toList());
                         }));
@@ -194,12 +216,12 @@ public final class AccessRoutes {
                 event.details().getOrDefault("purpose", ""), event.details().getOrDefault("channel", ""));
     }
 
-    private Repo repo(Call call, Operation operation) {
-        return hub.find(HubCallers.of(call), HubRoutes.kind(call.path("kind")), call.path("namespace"),
-                call.path("name"), operation);
+    private Repo repo(Call call, Action action) {
+        return hub.find(Subjects.of(call), HubRoutes.kind(call.path("kind")), call.path("namespace"),
+                call.path("name"), action);
     }
 
-    static AgreementService.Actor actor(Call call, HubCaller caller) {
+    static AgreementService.Actor actor(Call call, Subject caller) {
         return new AgreementService.Actor(caller.userId().orElseThrow(), call.principal().user().name(), caller.actor(),
                 call.requestMeta());
     }

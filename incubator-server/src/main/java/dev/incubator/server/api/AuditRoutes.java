@@ -4,7 +4,7 @@ import dev.incubator.common.IncubatorException;
 import dev.incubator.governance.audit.AuditEntries;
 import dev.incubator.governance.audit.TreeHead;
 import dev.incubator.governance.audit.VerifiableAuditLog;
-import dev.incubator.tenancy.AccessPolicy.Action;
+import dev.incubator.common.access.Action;
 import dev.incubator.tenancy.TenancyService;
 import java.time.Instant;
 import java.util.Base64;

@@ -11,16 +11,15 @@ import dev.incubator.hub.HubService.FileOp;
 import dev.incubator.hub.chunk.FileManifest;
 import dev.incubator.hub.chunk.Hashes;
 import dev.incubator.hub.repo.Commit;
-import dev.incubator.hub.repo.HubCaller;
+import dev.incubator.common.access.Subject;
 import dev.incubator.hub.repo.Repo;
-import dev.incubator.hub.repo.RepoAccess.Operation;
+import dev.incubator.common.access.Action;
 import dev.incubator.hub.repo.RepoKind;
 import dev.incubator.hub.repo.TreeEntry;
 import dev.incubator.hub.repo.Visibility;
-import dev.incubator.tenancy.AccessPolicy.Action;
 import dev.incubator.tenancy.Principal;
-import dev.incubator.tenancy.Roles.OrgRole;
-import dev.incubator.tenancy.Roles.Scope;
+import dev.incubator.common.access.Roles.OrgRole;
+import dev.incubator.common.access.Roles.Scope;
 import dev.incubator.tenancy.TenancyService;
 import io.javalin.http.Context;
 import java.io.BufferedReader;
@@ -173,7 +172,7 @@ public final class HfRoutes {
             // Hugging Face's "private" means the owner's members only: an organisation repository.
             visibility = namespace.equals(principal.user().name()) ? Visibility.PRIVATE : Visibility.ORGANISATION;
         }
-        Repo repo = hub.create(HubCallers.of(call), kind, namespace, name, visibility);
+        Repo repo = hub.create(Subjects.of(call), kind, namespace, name, visibility);
         ObjectNode out = json.createObjectNode();
         out.put("url", baseUrl(call.context()) + (kind == RepoKind.DATASET ? "/datasets/" : "/") + repo.fullName());
         out.put("name", repo.fullName());
@@ -182,7 +181,7 @@ public final class HfRoutes {
     }
 
     private Raw info(Call call, String plural, String revision) throws IOException {
-        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Operation.SEE));
+        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_SEE));
         Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(revision)));
         ObjectNode body = json.createObjectNode();
         body.put("_id", repo.id());
@@ -233,7 +232,7 @@ public final class HfRoutes {
     }
 
     private Raw tree(Call call, String plural, String path) throws IOException {
-        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Operation.SEE));
+        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_SEE));
         Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(call.path("revision"))));
         boolean recursive = call.query("recursive").map(Boolean::parseBoolean).orElse(false);
         String prefix = path.isEmpty() ? "" : path.endsWith("/") ? path : path + "/";
@@ -282,7 +281,7 @@ public final class HfRoutes {
     }
 
     private Raw pathsInfo(Call call, String plural) throws IOException {
-        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Operation.SEE));
+        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_SEE));
         Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(call.path("revision"))));
         JsonNode body = readJsonOrForm(call);
         Set<String> wanted = new TreeSet<>();
@@ -321,7 +320,7 @@ public final class HfRoutes {
     // --------------------------------------------------------------------------------------------------- uploads
 
     private Raw preupload(Call call, String plural) throws IOException {
-        Repo repo = repo(call, plural, Operation.WRITE);
+        Repo repo = repo(call, plural, Action.REPO_WRITE);
         JsonNode body = readJson(call, 16 * 1024 * 1024);
         ArrayNode files = json.createArrayNode();
         for (JsonNode file : body.path("files")) {
@@ -351,11 +350,11 @@ public final class HfRoutes {
         }
         String name = repoSegment.substring(0, repoSegment.length() - 4);
         RepoKind kind = HubRoutes.kind(plural);
-        HubCaller caller = HubCallers.of(call);
+        Subject caller = Subjects.of(call);
         JsonNode body = readJson(call, 16 * 1024 * 1024);
         String operation = body.path("operation").asText("");
         Repo repo = hub.find(caller, kind, call.path("namespace"), name,
-                operation.equals("upload") ? Operation.WRITE : Operation.READ);
+                operation.equals("upload") ? Action.REPO_WRITE : Action.REPO_READ);
         ArrayNode objects = json.createArrayNode();
         long expires = clock.instant().plus(UPLOAD_URL_LIFETIME).getEpochSecond();
         for (JsonNode object : body.path("objects")) {
@@ -451,7 +450,7 @@ public final class HfRoutes {
     }
 
     private Raw commit(Call call, String plural) throws IOException {
-        Repo repo = repo(call, plural, Operation.WRITE);
+        Repo repo = repo(call, plural, Action.REPO_WRITE);
         String branch = revision(call.path("revision"));
         Optional<String> parent = Optional.empty();
         String message = "";
@@ -506,7 +505,7 @@ public final class HfRoutes {
         if (message.isBlank()) {
             message = "Upload " + operations.size() + " file(s)";
         }
-        Commit commit = hub.commit(HubCallers.of(call), repo, branch, parent, message, operations);
+        Commit commit = hub.commit(Subjects.of(call), repo, branch, parent, message, operations);
         ObjectNode out = json.createObjectNode();
         out.put("success", true);
         out.put("commitOid", commit.id());
@@ -519,7 +518,7 @@ public final class HfRoutes {
     // ------------------------------------------------------------------------------------------------- downloads
 
     private Streamed resolve(Call call, String plural) {
-        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Operation.READ));
+        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_READ));
         String revision = revision(call.path("revision"));
         Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision));
         HubService.Download download = notFoundAs(call, "EntryNotFound", () -> hub.download(repo, commit.id(),
@@ -536,9 +535,9 @@ public final class HfRoutes {
 
     // --------------------------------------------------------------------------------------------------- helpers
 
-    private Repo repo(Call call, String plural, Operation operation) {
-        return hub.find(HubCallers.of(call), HubRoutes.kind(plural), call.path("namespace"), call.path("name"),
-                operation);
+    private Repo repo(Call call, String plural, Action action) {
+        return hub.find(Subjects.of(call), HubRoutes.kind(plural), call.path("namespace"), call.path("name"),
+                action);
     }
 
     /** Hugging Face clients say HEAD for the default branch and URL-encode slashes in revisions. */

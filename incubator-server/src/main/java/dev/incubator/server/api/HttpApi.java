@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.incubator.common.ErrorCode;
+import dev.incubator.common.access.AccessDenied;
+import dev.incubator.common.access.Resource;
 import dev.incubator.common.IncubatorException;
 import dev.incubator.common.audit.AuditEvent;
 import dev.incubator.common.audit.AuditEvent.Outcome;
@@ -255,9 +257,13 @@ public final class HttpApi {
         auditFailure(context, e, problem.status());
     }
 
-    /** Failed changes and every denial are audited, outside the failed transaction. */
+    /**
+     * Failed changes and every denial are audited, outside the failed transaction. A denial by the access-policy
+     * engine is recorded as {@code access.deny} with the action, the resource and the reason, also when it answers
+     * 404 so as not to reveal that the resource exists.
+     */
     private void auditFailure(Context context, IncubatorException e, int status) {
-        boolean denied = status == 401 || status == 403;
+        boolean denied = status == 401 || status == 403 || e instanceof AccessDenied;
         boolean mutating = context.method() != HandlerType.GET && context.method() != HandlerType.HEAD
                 && context.method() != HandlerType.OPTIONS;
         if (!denied && !mutating) {
@@ -269,12 +275,31 @@ public final class HttpApi {
         Principal principal = context.attribute(Call.PRINCIPAL);
         String actor = principal == null ? "anonymous" : principal.actor();
         String requestId = requestId(context);
-        try {
-            store.write(repositories -> repositories.audit().append(new AuditEvent(0, clock.instant(), actor,
+        Map<String, String> details = new java.util.HashMap<>(Map.of("code", e.code().code(),
+                "status", Integer.toString(status), "detail", truncate(e.getMessage()),
+                "route", context.method().name() + " " + context.path()));
+        AuditEvent event;
+        if (e instanceof AccessDenied deny) {
+            details.put("action", deny.action().wire());
+            deny.decision().agreement().ifPresent(agreement -> details.put("agreement", agreement));
+            Optional<String> organisation = switch (deny.resource()) {
+                case Resource.Organisation org -> Optional.of(org.id());
+                case Resource.Repository repo -> repo.ownedByOrganisation() ? Optional.of(repo.ownerId())
+                        : Optional.empty();
+                default -> Optional.empty();
+            };
+            if (deny.resource() instanceof Resource.Repository repo) {
+                details.put("repository", repo.name());
+            }
+            event = new AuditEvent(0, clock.instant(), actor, "access.deny", deny.resource().type(),
+                    deny.resource().id(), organisation, requestId, Outcome.DENIED, context.ip(), details);
+        } else {
+            event = new AuditEvent(0, clock.instant(), actor,
                     "http." + context.method().name().toLowerCase(java.util.Locale.ROOT), "route", context.path(),
-                    Optional.empty(), requestId, denied ? Outcome.DENIED : Outcome.FAILED, context.ip(),
-                    Map.of("code", e.code().code(), "status", Integer.toString(status),
-                            "detail", truncate(e.getMessage())))));
+                    Optional.empty(), requestId, denied ? Outcome.DENIED : Outcome.FAILED, context.ip(), details);
+        }
+        try {
+            store.write(repositories -> repositories.audit().append(event));
         } catch (RuntimeException auditFailure) {
             LOG.error("could not audit failed request {}", requestId, auditFailure);
         }

@@ -14,14 +14,13 @@ import dev.incubator.hub.chunk.ChunkStore;
 import dev.incubator.hub.chunk.FileManifest;
 import dev.incubator.hub.repo.Card;
 import dev.incubator.hub.repo.Commit;
-import dev.incubator.hub.repo.HubCaller;
+import dev.incubator.common.access.Subject;
 import dev.incubator.hub.repo.Repo;
-import dev.incubator.hub.repo.RepoAccess.Operation;
+import dev.incubator.common.access.Action;
 import dev.incubator.hub.repo.RepoKind;
 import dev.incubator.hub.repo.TreeEntry;
 import dev.incubator.hub.repo.Visibility;
 import dev.incubator.server.api.Views.PageView;
-import dev.incubator.tenancy.AccessPolicy.Action;
 import dev.incubator.tenancy.TenancyService;
 import java.io.IOException;
 import java.io.InputStream;
@@ -142,7 +141,7 @@ public final class HubRoutes {
                         .body(CREATE).returns(RepoView.class)
                         .handle(call -> {
                             var body = call.body(CREATE);
-                            HubCaller caller = HubCallers.of(call);
+                            Subject caller = Subjects.of(call);
                             Visibility visibility = body.optionalString("visibility").map(HubRoutes::visibility)
                                     .orElse(Visibility.ORGANISATION);
                             return RepoView.of(hub.create(caller, kind(body.string("kind")), body.string("namespace"),
@@ -154,13 +153,13 @@ public final class HubRoutes {
                         .publicAccess()
                         .query("kind", "model or dataset").query("namespace", "owner name")
                         .query("search", "text to look for").pageOf(RepoView.class)
-                        .handle(call -> PageView.of(hub.list(HubCallers.of(call), call.query("kind")
+                        .handle(call -> PageView.of(hub.list(Subjects.of(call), call.query("kind")
                                         .map(HubRoutes::kind), call.query("namespace"), call.query("search"), call.page()),
                                 RepoView::of)),
                 ApiRoute.get(REPO, "getRepository").tag("hub").summary("A repository with its branches and tags")
                         .publicAccess().returns(RepoDetailView.class)
                         .handle(call -> {
-                            Repo repo = repo(call, Operation.SEE);
+                            Repo repo = repo(call, Action.REPO_SEE);
                             return new RepoDetailView(RepoView.of(repo), hub.refs(repo).stream().map(ref ->
                                     new RefView(ref.name(), HubService.wire(ref.kind()), ref.commitId())).toList());
                         }),
@@ -168,26 +167,26 @@ public final class HubRoutes {
                         .body(UPDATE).returns(RepoView.class)
                         .handle(call -> {
                             var body = call.body(UPDATE);
-                            Repo repo = repo(call, Operation.ADMIN);
+                            Repo repo = repo(call, Action.REPO_ADMIN);
                             Visibility visibility = body.optionalString("visibility").map(HubRoutes::visibility)
                                     .orElse(repo.visibility());
-                            return RepoView.of(hub.changeVisibility(HubCallers.of(call), repo.kind(), repo.namespace(),
+                            return RepoView.of(hub.changeVisibility(Subjects.of(call), repo.kind(), repo.namespace(),
                                     repo.name(), visibility, call.ifMatch()));
                         }),
                 ApiRoute.delete(REPO, "deleteRepository").tag("hub")
                         .summary("Delete a repository; its content is removed by the next garbage collection")
                         .status(204)
                         .handle(call -> {
-                            Repo repo = repo(call, Operation.ADMIN);
-                            hub.delete(HubCallers.of(call), repo.kind(), repo.namespace(), repo.name());
+                            Repo repo = repo(call, Action.REPO_ADMIN);
+                            hub.delete(Subjects.of(call), repo.kind(), repo.namespace(), repo.name());
                             return null;
                         }),
                 ApiRoute.post(REPO + "/refs", "createRef").tag("hub").summary("Create a branch or a tag")
                         .body(CREATE_REF).returns(RefView.class)
                         .handle(call -> {
                             var body = call.body(CREATE_REF);
-                            Repo repo = repo(call, Operation.WRITE);
-                            var ref = hub.createRef(HubCallers.of(call), repo, body.string("name"),
+                            Repo repo = repo(call, Action.REPO_WRITE);
+                            var ref = hub.createRef(Subjects.of(call), repo, body.string("name"),
                                     body.string("kind").equals("tag") ? dev.incubator.hub.repo.Ref.Kind.TAG
                                             : dev.incubator.hub.repo.Ref.Kind.BRANCH,
                                     body.optionalString("revision").orElse("main"));
@@ -196,8 +195,8 @@ public final class HubRoutes {
                 ApiRoute.delete(REPO + "/refs/{ref}", "deleteRef").tag("hub")
                         .summary("Delete a branch or a tag (not main)").status(204)
                         .handle(call -> {
-                            Repo repo = repo(call, Operation.WRITE);
-                            hub.deleteRef(HubCallers.of(call), repo, call.path("ref"));
+                            Repo repo = repo(call, Action.REPO_WRITE);
+                            hub.deleteRef(Subjects.of(call), repo, call.path("ref"));
                             return null;
                         }),
                 ApiRoute.delete(TenancyRoutes.PREFIX + "/orgs/{org}/hub-key", "shredOrganisationKey").tag("hub")
@@ -205,25 +204,25 @@ public final class HubRoutes {
                                 + "for good (operator; ?confirm=<org> required)")
                         .query("confirm", "the organisation's name, to confirm").status(204)
                         .handle(call -> {
-                            var org = tenancy.authorize(call.caller(), call.path("org"), Action.GRANT_MANAGE);
+                            var org = tenancy.authorize(call.caller(), call.path("org"), Action.HUB_KEY_SHRED);
                             if (!call.query("confirm").orElse("").equals(org.name())) {
                                 throw IncubatorException.validation("confirm", "must repeat the organisation's name: "
                                         + "this destroys every private file of '" + org.name() + "' for good");
                             }
-                            hub.shredOrganisation(HubCallers.of(call), org.id().value());
+                            hub.shredOrganisation(Subjects.of(call), org.id().value(), org.name());
                             return null;
                         }),
                 ApiRoute.get(REPO + "/commits", "listCommits").tag("hub").summary("Commit log, newest first")
                         .publicAccess().query("revision", "branch, tag or commit (default main)").pageOf(CommitView.class)
                         .handle(call -> {
-                            Repo repo = repo(call, Operation.SEE);
+                            Repo repo = repo(call, Action.REPO_SEE);
                             return PageView.of(hub.log(repo, call.query("revision").orElse("main"), call.page()),
                                     CommitView::of);
                         }),
                 ApiRoute.get(REPO + "/tree/{revision}", "getTree").tag("hub").summary("Every file of a revision")
                         .publicAccess().returns(TreeView.class)
                         .handle(call -> {
-                            Repo repo = repo(call, Operation.SEE);
+                            Repo repo = repo(call, Action.REPO_SEE);
                             Commit commit = hub.resolve(repo, call.path("revision"));
                             return new TreeView(commit.id(), commit.tree().stream().mapToLong(TreeEntry::size).sum(),
                                     commit.tree().stream().map(FileView::of).toList());
@@ -233,7 +232,7 @@ public final class HubRoutes {
                         .publicAccess().query("from", "older revision").query("to", "newer revision (default main)")
                         .returns(DiffView.class)
                         .handle(call -> {
-                            Repo repo = repo(call, Operation.SEE);
+                            Repo repo = repo(call, Action.REPO_SEE);
                             String from = call.query("from").orElseThrow(() -> IncubatorException.validation("from",
                                     "is required: the revision to compare from, e.g. a commit id or tag"));
                             String to = call.query("to").orElse("main");
@@ -247,24 +246,24 @@ public final class HubRoutes {
                         .status(200).body(MISSING).returns(MissingView.class)
                         .handle(call -> {
                             List<String> hashes = call.body(MISSING).strings("chunks");
-                            Repo repo = repo(call, Operation.WRITE);
-                            return new MissingView(List.copyOf(hub.missingChunks(HubCallers.of(call), repo, hashes)));
+                            Repo repo = repo(call, Action.REPO_WRITE);
+                            return new MissingView(List.copyOf(hub.missingChunks(Subjects.of(call), repo, hashes)));
                         }),
                 ApiRoute.post(REPO + "/chunks", "uploadChunks").tag("hub")
                         .summary("Upload chunks (application/octet-stream: per chunk its 32-byte SHA-256, a 4-byte"
                                 + " big-endian length and the bytes)")
                         .status(200).notIdempotent().returns(ReceivedView.class)
                         .handle(call -> {
-                            Repo repo = repo(call, Operation.WRITE);
+                            Repo repo = repo(call, Action.REPO_WRITE);
                             try (InputStream in = call.context().req().getInputStream()) {
-                                return new ReceivedView(hub.receiveChunks(HubCallers.of(call), repo, in));
+                                return new ReceivedView(hub.receiveChunks(Subjects.of(call), repo, in));
                             }
                         }),
                 ApiRoute.post(REPO + "/commits", "createCommit").tag("hub")
                         .summary("Commit files whose chunks were uploaded; 'parent' makes it a compare-and-set")
                         .notIdempotent().returns(CommitView.class)
                         .handle(call -> {
-                            Repo repo = repo(call, Operation.WRITE);
+                            Repo repo = repo(call, Action.REPO_WRITE);
                             return CommitView.of(commit(call, repo));
                         }),
                 ApiRoute.get(REPO + "/files/{revision}/<path>", "downloadFile").tag("hub")
@@ -301,13 +300,13 @@ public final class HubRoutes {
         tenancy.authorize(call.caller(), Action.ORG_CREATE);
     }
 
-    private Repo repo(Call call, Operation operation) {
-        return hub.find(HubCallers.of(call), kind(call.path("kind")), call.path("namespace"), call.path("name"),
-                operation);
+    private Repo repo(Call call, Action action) {
+        return hub.find(Subjects.of(call), kind(call.path("kind")), call.path("namespace"), call.path("name"),
+                action);
     }
 
     private Streamed download(Call call) {
-        Repo repo = repo(call, Operation.READ);
+        Repo repo = repo(call, Action.REPO_READ);
         HubService.Download download = hub.download(repo, call.path("revision"), call.path("path"));
         return Downloads.serve(hub, download, download.entry().sha256(), Map.of("X-Commit", download.commit().id(),
                 "X-Sha256", download.entry().sha256()));
@@ -361,7 +360,7 @@ public final class HubRoutes {
             operations.add(new FileOp.Put(path, file.get("sha256").asText(), file.get("size").asLong(), refs));
         }
         violations.throwIfAny();
-        return hub.commit(HubCallers.of(call), repo, branch, parent, message, operations);
+        return hub.commit(Subjects.of(call), repo, branch, parent, message, operations);
     }
 
     static RepoKind kind(String value) {

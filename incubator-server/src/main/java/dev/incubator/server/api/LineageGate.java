@@ -3,6 +3,7 @@ package dev.incubator.server.api;
 import dev.incubator.common.ErrorCode;
 import dev.incubator.common.IncubatorException;
 import dev.incubator.governance.access.AgreementService;
+import dev.incubator.governance.access.Purpose;
 import dev.incubator.governance.lineage.LineagePolicy;
 import dev.incubator.governance.lineage.LineagePolicy.Restriction;
 import dev.incubator.hub.HubService;
@@ -36,11 +37,40 @@ public final class LineageGate implements PublishGate {
         this.agreements = agreements;
     }
 
+    /**
+     * Publishing is making a repository public, or gating it for commercial use (its card's gated_purposes include
+     * commercial-use): refused while it inherits any restriction. The card's gated_purposes must name purposes of
+     * the vocabulary.
+     */
     @Override
     public void check(Repo repo, Optional<Card> card) {
+        List<String> purposes = card.map(Card::gatedPurposes).orElse(List.of());
+        for (String purpose : purposes) {
+            if (Purpose.parse(purpose).isEmpty()) {
+                throw IncubatorException.validation("README.md:gated_purposes", "'" + purpose + "' is not one of "
+                        + Purpose.choices());
+            }
+        }
         String name = name(repo);
-        LineagePolicy.Decision decision = policy.mayPublish(name, candidate -> candidate.equals(name)
-                ? Optional.of(node(repo, card)) : lookup(candidate));
+        if (repo.visibility() == Visibility.PUBLIC) {
+            refuseIfRestricted(policy.mayPublish(name, graph(repo, card)));
+        } else if (repo.visibility() == Visibility.GATED && purposes.contains(Purpose.COMMERCIAL_USE.wire())) {
+            refuseIfRestricted(policy.mayShare(name, graph(repo, card), "gating " + name + " for commercial use"));
+        }
+    }
+
+    /** Approving access for commercial use shares the data commercially: refused while it inherits a restriction. */
+    public void checkCommercialSharing(Repo repo) {
+        String name = name(repo);
+        refuseIfRestricted(policy.mayShare(name, graph(repo, repo.card()), "sharing " + name + " for commercial use"));
+    }
+
+    private java.util.function.Function<String, Optional<LineagePolicy.Node>> graph(Repo repo, Optional<Card> card) {
+        String name = name(repo);
+        return candidate -> candidate.equals(name) ? Optional.of(node(repo, card)) : lookup(candidate);
+    }
+
+    private static void refuseIfRestricted(LineagePolicy.Decision decision) {
         if (!decision.allowed()) {
             throw new IncubatorException(ErrorCode.FORBIDDEN, decision.reason());
         }

@@ -8,7 +8,7 @@ import dev.incubator.tenancy.LedgerEntry;
 import dev.incubator.tenancy.Membership;
 import dev.incubator.tenancy.Organisation;
 import dev.incubator.tenancy.Principal;
-import dev.incubator.tenancy.Roles;
+import dev.incubator.common.access.Roles;
 import dev.incubator.tenancy.TenancyService.IssuedToken;
 import dev.incubator.tenancy.User;
 import java.math.BigDecimal;

@@ -5,7 +5,7 @@ import dev.incubator.common.PageRequest;
 import dev.incubator.tenancy.Ids.OrgId;
 import dev.incubator.tenancy.Ids.UserId;
 import dev.incubator.tenancy.Membership;
-import dev.incubator.tenancy.Roles.OrgRole;
+import dev.incubator.common.access.Roles.OrgRole;
 import java.util.List;
 import java.util.Optional;
 

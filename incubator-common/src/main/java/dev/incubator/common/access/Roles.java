@@ -1,11 +1,11 @@
-package dev.incubator.tenancy;
+package dev.incubator.common.access;
 
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** The role and kind vocabularies of tenancy, each with its lower-case wire name. */
+/** The role, scope and kind vocabularies every capability speaks, each with its lower-case wire name. */
 public final class Roles {
     private Roles() {
     }
@@ -13,9 +13,12 @@ public final class Roles {
     /** Kind of member organisation. */
     public enum OrgKind { STARTUP, UNIVERSITY, LAB, ENTERPRISE, OPERATOR }
 
-    /** Role inside an organisation, in increasing order of power. */
+    /**
+     * Role inside an organisation, in increasing order of power. A data steward is a member who also decides
+     * access requests to the organisation's gated repositories; admins and owners may do so too.
+     */
     public enum OrgRole {
-        VIEWER, MEMBER, ADMIN, OWNER;
+        VIEWER, MEMBER, STEWARD, ADMIN, OWNER;
 
         public boolean atLeast(OrgRole other) {
             return compareTo(other) >= 0;

@@ -1,0 +1,95 @@
+package dev.incubator.common.access;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What an access decision is about. {@link Platform} stands for the platform itself and, for an action that
+ * normally concerns one organisation or repository, for all of them at once ("may this subject read every
+ * organisation's jobs?"), which only platform roles grant.
+ */
+public sealed interface Resource {
+    /** Type recorded in audit events. */
+    String type();
+
+    /** Identifier recorded in audit events. */
+    String id();
+
+    /** Who owns a repository or a namespace. */
+    enum OwnerKind { USER, ORGANISATION }
+
+    /** Who may read a repository; see the hub's visibility. */
+    enum Exposure { PUBLIC, ORGANISATION, PRIVATE, GATED }
+
+    record Platform() implements Resource {
+        @Override
+        public String type() {
+            return "platform";
+        }
+
+        @Override
+        public String id() {
+            return "platform";
+        }
+    }
+
+    record Organisation(String id, String name) implements Resource {
+        public Organisation {
+            requireNonNull(id, "id is null");
+            requireNonNull(name, "name is null");
+        }
+
+        @Override
+        public String type() {
+            return "organisation";
+        }
+    }
+
+    /** A user's or organisation's namespace of repositories. */
+    record Namespace(String name, OwnerKind ownerKind, String ownerId) implements Resource {
+        public Namespace {
+            requireNonNull(name, "name is null");
+            requireNonNull(ownerKind, "ownerKind is null");
+            requireNonNull(ownerId, "ownerId is null");
+        }
+
+        @Override
+        public String type() {
+            return "namespace";
+        }
+
+        @Override
+        public String id() {
+            return name;
+        }
+    }
+
+    /** A model or dataset repository: {@code name} as users write it (namespace/name), who created it. */
+    record Repository(String id, String name, OwnerKind ownerKind, String ownerId, Exposure exposure,
+                      String createdBy) implements Resource {
+        public Repository {
+            requireNonNull(id, "id is null");
+            requireNonNull(name, "name is null");
+            requireNonNull(ownerKind, "ownerKind is null");
+            requireNonNull(ownerId, "ownerId is null");
+            requireNonNull(exposure, "exposure is null");
+            requireNonNull(createdBy, "createdBy is null");
+        }
+
+        @Override
+        public String type() {
+            return "repository";
+        }
+
+        public boolean ownedByOrganisation() {
+            return ownerKind == OwnerKind.ORGANISATION;
+        }
+    }
+
+    static Resource platform() {
+        return new Platform();
+    }
+
+    static Resource organisation(String id, String name) {
+        return new Organisation(id, name);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.incubator.common.access;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.incubator.common.RequestMeta;
+import dev.incubator.common.access.Roles.OrgRole;
+import dev.incubator.common.access.Roles.PlatformRole;
+import dev.incubator.common.access.Roles.Scope;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who asks, as every access decision sees it: the user (empty when anonymous), the audit actor, platform roles, the
+ * role held in each organisation (by organisation id), the token's scopes, the request, and two facts about the read:
+ * the purpose declared for it ({@code X-Incubator-Purpose}) and the job it runs in (per-job credentials).
+ */
+public record Subject(Optional<String> userId, String actor, Set<PlatformRole> platformRoles,
+                      Map<String, OrgRole> memberships, Set<Scope> scopes, RequestMeta meta,
+                      Optional<String> purpose, Optional<String> job) {
+    public Subject {
+        requireNonNull(userId, "userId is null");
+        requireNonNull(actor, "actor is null");
+        requireNonNull(meta, "meta is null");
+        platformRoles = Set.copyOf(platformRoles);
+        memberships = Map.copyOf(memberships);
+        scopes = Set.copyOf(scopes);
+        requireNonNull(purpose, "purpose is null");
+        requireNonNull(job, "job is null");
+    }
+
+    /** A signed-in user acting directly (no declared purpose, not inside a job). */
+    public static Subject user(String userId, String actor, Set<PlatformRole> platformRoles,
+                               Map<String, OrgRole> memberships, Set<Scope> scopes, RequestMeta meta) {
+        return new Subject(Optional.of(userId), actor, platformRoles, memberships, scopes, meta, Optional.empty(),
+                Optional.empty());
+    }
+
+    public static Subject anonymous(RequestMeta meta) {
+        return new Subject(Optional.empty(), "anonymous", Set.of(), Map.of(), Set.of(Scope.READ), meta,
+                Optional.empty(), Optional.empty());
+    }
+
+    public boolean signedIn() {
+        return userId.isPresent();
+    }
+
+    public Optional<OrgRole> roleIn(String organisationId) {
+        return Optional.ofNullable(memberships.get(organisationId));
+    }
+
+    public boolean hasPlatformRole(PlatformRole role) {
+        return platformRoles.contains(role);
+    }
+
+    /** Ids of the organisations the subject belongs to. */
+    public Set<String> organisationIds() {
+        return memberships.keySet();
+    }
+}

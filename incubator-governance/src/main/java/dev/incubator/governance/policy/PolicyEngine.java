@@ -1,0 +1,251 @@
+package dev.incubator.governance.policy;
+
+import static dev.incubator.common.access.Roles.PlatformRole.AUDITOR;
+import static dev.incubator.common.access.Roles.PlatformRole.OPERATOR;
+import static dev.incubator.common.access.Roles.PlatformRole.REVIEWER;
+
+import dev.incubator.common.ErrorCode;
+import dev.incubator.common.access.Action;
+import dev.incubator.common.access.Decision;
+import dev.incubator.common.access.Resource;
+import dev.incubator.common.access.Roles;
+import dev.incubator.common.access.Roles.OrgRole;
+import dev.incubator.common.access.Roles.PlatformRole;
+import dev.incubator.common.access.Roles.Scope;
+import dev.incubator.common.access.Subject;
+import dev.incubator.governance.access.Agreement;
+import dev.incubator.governance.access.AgreementPolicy;
+import dev.incubator.governance.access.Purpose;
+import java.time.LocalDate;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The one access-policy engine: {@code decide(subject, action, resource, context)} from platform roles,
+ * organisation roles, token scopes, repository visibility and data-use agreements. Pure: the agreement that may
+ * decide a read of gated data comes in through the context, looked up only when the decision needs it.
+ *
+ * <p>Guarantees: a resource the subject may not know about answers {@code NOT_FOUND}, exactly as one that does not
+ * exist, so existence never leaks across tenants; a token never does more than its scopes allow, whatever its
+ * user's roles; every denial says what would change the answer.
+ */
+public final class PolicyEngine {
+    /** Platform roles that may see every organisation and repository (read-only unless an action says more). */
+    private static final Set<PlatformRole> READS_EVERYTHING = EnumSet.of(OPERATOR, AUDITOR, REVIEWER);
+
+    private final AgreementPolicy agreements = new AgreementPolicy();
+
+    /** What a decision may need beyond subject, action and resource: today's date, the reader's agreement. */
+    public record Context(LocalDate today, Supplier<Optional<Agreement>> agreement) {
+        public static Context of(LocalDate today) {
+            return new Context(today, Optional::empty);
+        }
+
+        public static Context of(LocalDate today, Optional<Agreement> agreement) {
+            return new Context(today, () -> agreement);
+        }
+    }
+
+    /** Whom an action concerns: any signed-in user about themselves, the platform, or one organisation. */
+    private enum Audience { ANY_USER, PLATFORM, ORGANISATION }
+
+    /** A role table entry: the scope a token needs, and the organisation role or platform roles that allow it. */
+    private record Rule(Scope scope, Audience audience, Optional<OrgRole> orgRole, Set<PlatformRole> platformRoles) {
+        static Rule anyUser(Scope scope) {
+            return new Rule(scope, Audience.ANY_USER, Optional.empty(), Set.of());
+        }
+
+        static Rule platform(Scope scope, PlatformRole... roles) {
+            return new Rule(scope, Audience.PLATFORM, Optional.empty(), Set.of(roles));
+        }
+
+        static Rule organisation(Scope scope, OrgRole role, PlatformRole... roles) {
+            return new Rule(scope, Audience.ORGANISATION, Optional.ofNullable(role), Set.of(roles));
+        }
+    }
+
+    /** The organisation-level role table; repository actions are decided by {@link #repository}. */
+    private static Rule rule(Action action) {
+        return switch (action) {
+            case WHOAMI, OWN_TOKENS_READ, CLUSTER_READ -> Rule.anyUser(Scope.READ);
+            case OWN_TOKENS_MANAGE -> Rule.anyUser(Scope.WRITE);
+            case ORG_CREATE, USER_CREATE, USER_TOKEN_ISSUE -> Rule.platform(Scope.ADMIN, OPERATOR);
+            case USER_TOKEN_REVOKE -> Rule.platform(Scope.WRITE, OPERATOR);
+            case USER_READ, AUDIT_READ -> Rule.platform(Scope.READ, OPERATOR, AUDITOR);
+            case ORG_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER, OPERATOR, AUDITOR, REVIEWER);
+            case ORG_UPDATE, MEMBER_MANAGE -> Rule.organisation(Scope.ADMIN, OrgRole.ADMIN, OPERATOR);
+            case OWNER_MANAGE -> Rule.organisation(Scope.ADMIN, OrgRole.OWNER, OPERATOR);
+            case MEMBER_READ, GRANT_READ, JOB_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER, OPERATOR, AUDITOR);
+            case GRANT_MANAGE -> Rule.organisation(Scope.ADMIN, null, OPERATOR);
+            case ORG_AUDIT_READ -> Rule.organisation(Scope.READ, OrgRole.ADMIN, OPERATOR, AUDITOR);
+            case JOB_SUBMIT, JOB_CANCEL -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
+            case HUB_KEY_SHRED -> Rule.organisation(Scope.WRITE, null, OPERATOR);
+            // Against the platform (every repository at once) only platform roles count; see repository().
+            case REPO_SEE, REPO_READ -> Rule.platform(Scope.READ, OPERATOR, AUDITOR, REVIEWER);
+            case REPO_CREATE, REPO_WRITE, REPO_ADMIN, ACCESS_REQUEST -> Rule.platform(Scope.WRITE, OPERATOR);
+            case ACCESS_REVIEW -> Rule.platform(Scope.READ, OPERATOR, AUDITOR);
+            case ACCESS_DECIDE -> Rule.platform(Scope.WRITE);
+        };
+    }
+
+    public Decision decide(Subject subject, Action action, Resource resource, Context context) {
+        return switch (resource) {
+            case Resource.Repository repository -> repository(subject, action, repository, context);
+            case Resource.Namespace namespace -> namespace(subject, action, namespace);
+            case Resource.Organisation organisation -> table(subject, action, Optional.of(organisation));
+            case Resource.Platform platform -> table(subject, action, Optional.empty());
+        };
+    }
+
+    /** Whether the subject may learn that the organisation exists. */
+    public boolean canSee(Subject subject, String organisationId) {
+        return subject.roleIn(organisationId).isPresent() || readsEverything(subject);
+    }
+
+    // ------------------------------------------------------------------------------------------- role table
+
+    private Decision table(Subject subject, Action action, Optional<Resource.Organisation> organisation) {
+        Rule rule = rule(action);
+        if (!subject.signedIn()) {
+            return Decision.deny(ErrorCode.UNAUTHENTICATED, action.description() + " needs a signed-in user; send an "
+                    + "API token as 'Authorization: Bearer ...'");
+        }
+        if (organisation.isPresent() && !canSee(subject, organisation.get().id())) {
+            return Decision.deny(ErrorCode.NOT_FOUND, "organisation '" + organisation.get().name() + "' not found");
+        }
+        if (!subject.scopes().contains(rule.scope())) {
+            return missingScope(rule.scope(), action);
+        }
+        if (rule.audience() == Audience.ANY_USER) {
+            return Decision.allow("any signed-in user");
+        }
+        for (PlatformRole role : subject.platformRoles()) {
+            if (rule.platformRoles().contains(role)) {
+                return Decision.allow("platform role " + Roles.wire(role));
+            }
+        }
+        if (organisation.isPresent() && rule.orgRole().isPresent()) {
+            Optional<OrgRole> role = subject.roleIn(organisation.get().id());
+            if (role.isPresent() && role.get().atLeast(rule.orgRole().get())) {
+                return Decision.allow("role " + Roles.wire(role.get()) + " in " + organisation.get().name());
+            }
+            return Decision.deny(ErrorCode.FORBIDDEN, action.description() + " needs the role '"
+                    + Roles.wire(rule.orgRole().get()) + "' or higher in organisation '" + organisation.get().name()
+                    + "'");
+        }
+        if (rule.platformRoles().isEmpty()) {
+            return Decision.deny(ErrorCode.FORBIDDEN, action.description() + " is decided for each resource by "
+                    + "its owner side, not platform-wide");
+        }
+        return Decision.deny(ErrorCode.FORBIDDEN, action.description() + " needs the platform role "
+                + String.join(" or ", rule.platformRoles().stream().map(Roles::wire).sorted().toList()));
+    }
+
+    // ------------------------------------------------------------------------------------------- repositories
+
+    private Decision namespace(Subject subject, Action action, Resource.Namespace namespace) {
+        if (action != Action.REPO_CREATE) {
+            throw new IllegalArgumentException(action + " does not apply to a namespace");
+        }
+        boolean own = namespace.ownerKind() == Resource.OwnerKind.USER
+                && subject.userId().map(namespace.ownerId()::equals).orElse(false);
+        boolean knows = own || readsEverything(subject) || namespace.ownerKind() == Resource.OwnerKind.ORGANISATION
+                && subject.roleIn(namespace.ownerId()).isPresent();
+        if (!knows) {
+            return Decision.deny(ErrorCode.NOT_FOUND, "namespace '" + namespace.name() + "' not found");
+        }
+        if (!subject.scopes().contains(Scope.WRITE)) {
+            return missingScope(Scope.WRITE, action);
+        }
+        boolean allowed = namespace.ownerKind() == Resource.OwnerKind.USER ? own
+                : atLeast(subject, namespace.ownerId(), OrgRole.MEMBER) || managesEverything(subject);
+        return allowed ? Decision.allow("may create") : Decision.deny(ErrorCode.FORBIDDEN,
+                "creating repositories under '" + namespace.name() + "' needs the role 'member' or higher there");
+    }
+
+    private Decision repository(Subject subject, Action action, Resource.Repository repo, Context context) {
+        boolean owner = repo.ownerKind() == Resource.OwnerKind.USER
+                && subject.userId().map(repo.ownerId()::equals).orElse(false);
+        boolean member = owner || repo.ownedByOrganisation() && subject.roleIn(repo.ownerId()).isPresent();
+        boolean admin = owner || repo.ownedByOrganisation() && atLeast(subject, repo.ownerId(), OrgRole.ADMIN);
+        boolean seen = switch (repo.exposure()) {
+            case PUBLIC -> true;
+            case GATED -> subject.signedIn();
+            case ORGANISATION -> member || readsEverything(subject);
+            case PRIVATE -> admin || readsEverything(subject)
+                    || member && subject.userId().map(repo.createdBy()::equals).orElse(false);
+        };
+        if (!seen) {
+            return Decision.deny(ErrorCode.NOT_FOUND, "repository '" + repo.name() + "' not found");
+        }
+        return switch (action) {
+            case REPO_SEE -> Decision.allow("visible: " + repo.exposure().name().toLowerCase(java.util.Locale.ROOT));
+            case REPO_READ -> repo.exposure() != Resource.Exposure.GATED || member || readsEverything(subject)
+                    ? Decision.allow("readable")
+                    : underAgreement(subject, repo, context);
+            case REPO_WRITE -> !subject.scopes().contains(Scope.WRITE) ? missingScope(Scope.WRITE, action)
+                    : owner || repo.ownedByOrganisation() && atLeast(subject, repo.ownerId(), OrgRole.MEMBER)
+                    || managesEverything(subject) ? Decision.allow("may write")
+                    : Decision.deny(ErrorCode.FORBIDDEN, "pushing to '" + repo.name() + "' needs the role "
+                    + "'member' or higher in its organisation");
+            case REPO_ADMIN -> !subject.scopes().contains(Scope.WRITE) ? missingScope(Scope.WRITE, action)
+                    : admin || managesEverything(subject) ? Decision.allow("may administer")
+                    : Decision.deny(ErrorCode.FORBIDDEN, "changing '" + repo.name() + "' needs the role "
+                    + "'admin' in its organisation");
+            case ACCESS_REQUEST -> !subject.scopes().contains(Scope.WRITE) ? missingScope(Scope.WRITE, action)
+                    : Decision.allow("any signed-in user may ask");
+            case ACCESS_REVIEW -> steward(subject, repo) || subject.hasPlatformRole(OPERATOR)
+                    || subject.hasPlatformRole(AUDITOR) ? Decision.allow("reviews access to '" + repo.name() + "'")
+                    : Decision.deny(ErrorCode.FORBIDDEN, "seeing every access request to '" + repo.name()
+                    + "' needs the role 'steward' or 'admin' in its organisation");
+            // Only the data's owner side decides who may use it: not even platform operators.
+            case ACCESS_DECIDE -> !subject.scopes().contains(Scope.WRITE) ? missingScope(Scope.WRITE, action)
+                    : steward(subject, repo) ? Decision.allow("decides access to '" + repo.name() + "'")
+                    : Decision.deny(ErrorCode.FORBIDDEN, "deciding access to '" + repo.name() + "' needs the role "
+                    + "'steward' or 'admin' in its organisation (or owning it)");
+            default -> throw new IllegalArgumentException(action + " does not apply to a repository");
+        };
+    }
+
+    /** A gated repository read from outside its organisation: the reader's agreement decides. */
+    private Decision underAgreement(Subject subject, Resource.Repository repo, Context context) {
+        Optional<Purpose> declared = Optional.empty();
+        if (subject.purpose().isPresent()) {
+            declared = Purpose.parse(subject.purpose().get());
+            if (declared.isEmpty()) {
+                return Decision.deny(ErrorCode.VALIDATION_FAILED, "X-Incubator-Purpose: must be one of "
+                        + Purpose.choices());
+            }
+        }
+        AgreementPolicy.Channel channel = subject.job().isPresent() ? AgreementPolicy.Channel.JOB
+                : AgreementPolicy.Channel.DOWNLOAD;
+        AgreementPolicy.Decision decision = agreements.decide(context.agreement().get(), channel, declared,
+                context.today(), repo.name());
+        return decision.allowed() ? Decision.allowUnderAgreement(decision.agreementId().orElseThrow(),
+                decision.reason()) : Decision.denyUnderAgreement(decision.agreementId(), decision.reason());
+    }
+
+    private static boolean steward(Subject subject, Resource.Repository repo) {
+        return repo.ownedByOrganisation() ? atLeast(subject, repo.ownerId(), OrgRole.STEWARD)
+                : subject.userId().map(repo.ownerId()::equals).orElse(false);
+    }
+
+    private static boolean atLeast(Subject subject, String organisationId, OrgRole role) {
+        return subject.roleIn(organisationId).map(held -> held.atLeast(role)).orElse(false);
+    }
+
+    private static boolean readsEverything(Subject subject) {
+        return subject.platformRoles().stream().anyMatch(READS_EVERYTHING::contains);
+    }
+
+    private static boolean managesEverything(Subject subject) {
+        return subject.hasPlatformRole(OPERATOR);
+    }
+
+    private static Decision missingScope(Scope scope, Action action) {
+        return Decision.deny(ErrorCode.INSUFFICIENT_SCOPE, "this token lacks the '" + Roles.wire(scope)
+                + "' scope needed for " + action.description() + "; create a token with that scope");
+    }
+}

@@ -1,0 +1,25 @@
+package dev.incubator.server.api;
+
+import dev.incubator.common.access.Subject;
+import dev.incubator.tenancy.Principal;
+import java.util.Optional;
+
+/** The subject of an API call, as access decisions see it: the signed-in principal (or anonymous), the purpose
+ *  declared for reads ({@code X-Incubator-Purpose}) and the job whose credential made the call, if any. */
+final class Subjects {
+    static final String PURPOSE_HEADER = "X-Incubator-Purpose";
+
+    private Subjects() {
+    }
+
+    static Subject of(Call call) {
+        Optional<Principal> principal = call.optionalPrincipal();
+        if (principal.isEmpty()) {
+            return Subject.anonymous(call.requestMeta());
+        }
+        Subject who = principal.get().subject(call.requestMeta());
+        return new Subject(who.userId(), who.actor(), who.platformRoles(), who.memberships(), who.scopes(), who.meta(),
+                Optional.ofNullable(call.context().header(PURPOSE_HEADER)).filter(value -> !value.isBlank()),
+                Optional.ofNullable(call.context().<String>attribute(Call.VIA_JOB)));
+    }
+}
