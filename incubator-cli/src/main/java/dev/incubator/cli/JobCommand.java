@@ -43,7 +43,9 @@ final class JobCommand {
             description = {"Submit a job described in a YAML or JSON file.",
                     "Fields: name, command (list), env, nodes, gpus_per_node (e.g. 2 or 0.25), gpu_type, cpus,",
                     "memory_mib, time_limit_minutes, priority (high|normal|preemptible), checkpoint_signal,",
-                    "checkpoint_grace_seconds, retries; 'org' names the organisation unless --org is given."})
+                    "checkpoint_grace_seconds, retries, mounts (hub repositories to mount read-only under",
+                    "$INCUBATOR_MOUNTS, e.g. [datasets/hospital/notes, models/uni/llm@v1]); 'org' names the",
+                    "organisation unless --org is given."})
     static final class Submit extends ClientCommand {
         @Option(names = {"-f", "--file"}, required = true, description = "Job spec (YAML or JSON)")
         Path file;

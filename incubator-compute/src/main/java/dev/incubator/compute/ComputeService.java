@@ -15,6 +15,7 @@ import dev.incubator.common.audit.AuditEvent.Outcome;
 import dev.incubator.compute.port.ComputeEnvironment;
 import dev.incubator.compute.port.ComputeStore;
 import dev.incubator.compute.port.Executor;
+import dev.incubator.compute.port.Mounts;
 import dev.incubator.compute.port.PowerMeter;
 import dev.incubator.compute.scheduler.Decisions;
 import dev.incubator.compute.scheduler.GpuShare;
@@ -78,6 +79,13 @@ public final class ComputeService {
         this.meteringInterval = requireNonNull(meteringInterval, "meteringInterval is null");
         this.usageHalfLife = requireNonNull(usageHalfLife, "usageHalfLife is null");
         this.power = requireNonNull(power, "power is null");
+    }
+
+    private volatile Mounts mounts = Mounts.NONE;
+
+    /** Materialises the hub repositories a job mounts, as its submitter, before it starts. */
+    public void mounts(Mounts value) {
+        this.mounts = requireNonNull(value, "mounts is null");
     }
 
     /** Who submits, for which organisation. Authorisation happens before: this service trusts its caller. */
@@ -453,6 +461,23 @@ public final class ComputeService {
                     "borrowed", Boolean.toString(start.borrowed())));
             return updated;
         });
+        if (!admitted.spec().mounts().isEmpty()) {
+            try {
+                mounts.prepare(admitted, executor.directory(admitted).resolve(Mounts.DIRECTORY));
+            } catch (RuntimeException e) {
+                // Refused (no agreement, revoked, not visible) or unreadable: the job can not run as submitted.
+                LOG.info("job {}: mounts refused: {}", job.id(), e.getMessage());
+                store.write(repositories -> {
+                    Job failed = admitted.toBuilder().state(JobState.FAILED).finished(now, Optional.empty())
+                            .reason("MOUNT_REFUSED", e.getMessage()).build();
+                    repositories.jobs().update(failed);
+                    audit(repositories, "system", RequestMeta.SYSTEM, "job.failed", failed, Map.of("reason",
+                            truncate(e.getMessage())));
+                    return null;
+                });
+                return;
+            }
+        }
         Executor.Launched launched;
         try {
             launched = executor.start(admitted);
@@ -599,6 +624,12 @@ public final class ComputeService {
         violations.check(!spec.checkpointGrace().isNegative() && spec.checkpointGrace().compareTo(MAX_GRACE) <= 0,
                 "checkpoint_grace_seconds", "must be from 0 to 3600 seconds");
         violations.check(spec.retries() >= 0 && spec.retries() <= 10, "retries", "must be between 0 and 10");
+        violations.check(spec.mounts().size() <= JobSpec.MAX_MOUNTS, "mounts", "at most " + JobSpec.MAX_MOUNTS
+                + " repositories");
+        spec.mounts().stream().filter(mount -> !JobSpec.MOUNT.matcher(mount).matches()).forEach(mount -> violations.add(
+                "mounts", "'" + mount + "' is not a repository such as datasets/hospital/notes or models/uni/llm@v1"));
+        violations.check(spec.mounts().stream().map(mount -> mount.split("@")[0]).distinct().count()
+                == spec.mounts().size(), "mounts", "names a repository twice");
         spec.gpuType().ifPresent(type -> violations.check(nodes.stream().flatMap(node -> node.gpus().stream())
                 .anyMatch(gpu -> gpu.type().equals(type)), "gpu_type", "'" + type + "' is not in this cluster; it has "
                 + String.join(", ", nodes.stream().flatMap(node -> node.gpus().stream()).map(gpu -> gpu.type())
@@ -614,5 +645,9 @@ public final class ComputeService {
                     violations.add("gpus_per_node", pending.message().substring(pending.message().indexOf(':') + 2)));
         }
         violations.throwIfAny();
+    }
+
+    private static String truncate(String text) {
+        return text == null ? "" : text.length() <= 500 ? text : text.substring(0, 500) + "...";
     }
 }

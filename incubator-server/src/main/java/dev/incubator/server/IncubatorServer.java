@@ -279,6 +279,7 @@ public final class IncubatorServer implements AutoCloseable {
             LineageGate lineage = new LineageGate(() -> hubHolder[0], agreements);
             HubService hub = hub(config, database, store, clock, access, lineage);
             hubHolder[0] = hub;
+            compute.mounts(new JobMounts(hub, authenticator));
             VerifiableAuditLog auditLog;
             try {
                 auditLog = new VerifiableAuditLog(new JdbiAuditTree(database), HeadSigner.loadOrCreate(

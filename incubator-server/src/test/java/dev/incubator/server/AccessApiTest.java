@@ -150,6 +150,49 @@ class AccessApiTest {
     }
 
     @Test
+    void aComputeOnlyGranteeMountsTheDatasetIntoAJobUntilTheAgreementIsRevoked() {
+        String id = request("general-research");
+        server.post(REQUESTS + "/" + id + "/approve").token(owner).json(Map.of(
+                "expires_on", today().plusDays(30).toString(), "mode", "compute-only")).expect(200);
+        server.awardGrant("uni", Map.of("any", 10));
+        String notes = "$INCUBATOR_MOUNTS/datasets/hospital/stroke-notes/notes.txt";
+        Map<String, Object> spec = Map.of("name", "mounted", "mounts", List.of("datasets/hospital/stroke-notes@main"),
+                "command", List.of("bash", "-c", "cat \"" + notes + "\"; echo; echo \"mode=$(stat -c %a \""
+                        + notes + "\")\""));
+        String job = server.post("/api/v1/orgs/uni/jobs").token(researcher).json(spec).expect(201).path("id").asText();
+        JsonNode done = awaitEnd(job);
+        assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("succeeded");
+        assertThat(server.get("/api/v1/orgs/uni/jobs/" + job + "/logs").token(researcher).send().text())
+                .contains("patient notes").contains("mode=440");
+        JsonNode report = server.get("/api/v1/repos/dataset/hospital/stroke-notes/access-report").token(owner)
+                .expect(200);
+        assertThat(report.path("reads").findValuesAsText("channel")).contains("job");
+
+        server.post(REQUESTS + "/" + id + "/revoke").token(owner).json(Map.of("reason", "consent withdrawn"))
+                .expect(200);
+        String refused = server.post("/api/v1/orgs/uni/jobs").token(researcher).json(spec).expect(201).path("id")
+                .asText();
+        JsonNode failed = awaitEnd(refused);
+        assertThat(failed.path("state").asText()).isEqualTo("failed");
+        assertThat(failed.path("reason").asText()).isEqualTo("MOUNT_REFUSED");
+        assertThat(failed.path("message").asText()).contains("mount datasets/hospital/stroke-notes@main")
+                .contains("was revoked").contains("consent withdrawn");
+
+        JsonNode malformed = server.post("/api/v1/orgs/uni/jobs").token(researcher).json(Map.of("name", "bad",
+                "command", List.of("true"), "mounts", List.of("hospital/stroke-notes"))).expect(400);
+        assertThat(malformed.path("errors").findValuesAsText("field")).contains("mounts");
+    }
+
+    private JsonNode awaitEnd(String job) {
+        JsonNode[] last = new JsonNode[1];
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            last[0] = server.get("/api/v1/orgs/uni/jobs/" + job).token(researcher).expect(200);
+            return List.of("succeeded", "failed", "cancelled", "timeout").contains(last[0].path("state").asText());
+        });
+        return last[0];
+    }
+
+    @Test
     void anAgreementEndsAfterItsLastDay() {
         String id = request("health-medical-research");
         server.post(REQUESTS + "/" + id + "/approve").token(owner).json(Map.of(

@@ -246,7 +246,8 @@ public final class SlurmExecutor implements Executor {
         return Optional.empty();
     }
 
-    private Path directory(Job job) {
+    @Override
+    public Path directory(Job job) {
         return jobsDirectory.resolve(job.id());
     }
 

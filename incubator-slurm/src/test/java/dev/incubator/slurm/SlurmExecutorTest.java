@@ -130,7 +130,7 @@ class SlurmExecutorTest {
     private static Job job(int gpus, String script) {
         JobSpec spec = new JobSpec("it", List.of("bash", "-c", script), Map.of("SEED", "1"), 1, gpus * 1000,
                 Optional.empty(), 1, 512, Duration.ofMinutes(10), PriorityClass.NORMAL, Optional.empty(),
-                Duration.ofSeconds(5), 0);
+                Duration.ofSeconds(5), 0, List.of());
         return new Job(dev.incubator.common.Ids.next("job", Clock.systemUTC()), "org_test", "lab", "admin", spec,
                 JobState.PENDING, Optional.empty(), Optional.empty(), 0, Optional.empty(), Instant.now(), 1,
                 Optional.empty(), Optional.empty(), List.of(), false, false, Optional.empty(), Optional.empty(),

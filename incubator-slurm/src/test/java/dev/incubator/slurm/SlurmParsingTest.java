@@ -46,7 +46,7 @@ class SlurmParsingTest {
                 new dev.incubator.compute.JobSpec("it", java.util.List.of("python", "-c", "print('hi there')"),
                         java.util.Map.of(), 1, 1000, java.util.Optional.empty(), 1, 512, java.time.Duration.ofMinutes(5),
                         dev.incubator.compute.PriorityClass.NORMAL, java.util.Optional.empty(),
-                        java.time.Duration.ofSeconds(5), 0),
+                        java.time.Duration.ofSeconds(5), 0, java.util.List.of()),
                 dev.incubator.compute.JobState.PENDING, java.util.Optional.empty(), java.util.Optional.empty(), 0,
                 java.util.Optional.empty(), java.time.Instant.EPOCH, 1, java.util.Optional.empty(),
                 java.util.Optional.empty(), java.util.List.of(), false, false, java.util.Optional.empty(),

@@ -154,6 +154,10 @@ final class JdbiJobs implements JobRepository {
         spec.checkpointSignal().ifPresent(signal -> node.put("checkpoint_signal", signal));
         node.put("checkpoint_grace_s", spec.checkpointGrace().toSeconds());
         node.put("retries", spec.retries());
+        if (!spec.mounts().isEmpty()) {
+            ArrayNode mounts = node.putArray("mounts");
+            spec.mounts().forEach(mounts::add);
+        }
         return node.toString();
     }
 
@@ -164,13 +168,15 @@ final class JdbiJobs implements JobRepository {
             node.path("command").forEach(item -> command.add(item.asText()));
             Map<String, String> env = new LinkedHashMap<>();
             node.path("env").fields().forEachRemaining(entry -> env.put(entry.getKey(), entry.getValue().asText()));
+            List<String> mounts = new ArrayList<>();
+            node.path("mounts").forEach(item -> mounts.add(item.asText()));
             return new JobSpec(node.path("name").asText(), command, env, node.path("nodes").asInt(),
                     node.path("gpu_millis").asInt(), Optional.ofNullable(node.path("gpu_type").textValue()),
                     node.path("cpus").asInt(), node.path("memory_mib").asLong(),
                     Duration.ofSeconds(node.path("time_limit_s").asLong()),
                     PriorityClass.valueOf(node.path("priority").asText()),
                     Optional.ofNullable(node.path("checkpoint_signal").textValue()),
-                    Duration.ofSeconds(node.path("checkpoint_grace_s").asLong()), node.path("retries").asInt());
+                    Duration.ofSeconds(node.path("checkpoint_grace_s").asLong()), node.path("retries").asInt(), mounts);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored job spec is not JSON", e);
         }

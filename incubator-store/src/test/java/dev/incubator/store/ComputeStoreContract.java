@@ -128,7 +128,7 @@ public abstract class ComputeStoreContract extends TenancyStoreContract {
     private Job newJob() {
         JobSpec spec = new JobSpec("train", List.of("python", "train.py"), Map.of("SEED", "1"), 1, 2000,
                 Optional.of("a100"), 4, 1024, Duration.ofHours(2), PriorityClass.HIGH, Optional.of("USR1"),
-                Duration.ofSeconds(45), 2);
+                Duration.ofSeconds(45), 2, List.of("datasets/lab/corpus@v1"));
         return compute.write(r -> {
             Job job = new Job(dev.incubator.common.Ids.next("job", java.time.Clock.systemUTC()), org.id().value(),
                     org.name(), "admin", spec, JobState.PENDING, Optional.of("NEW"), Optional.of("waiting"), 0,

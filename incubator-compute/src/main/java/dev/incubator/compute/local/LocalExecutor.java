@@ -142,7 +142,8 @@ public final class LocalExecutor implements Executor {
                         .orElse(true));
     }
 
-    private Path directory(Job job) {
+    @Override
+    public Path directory(Job job) {
         return jobsDirectory.resolve(job.id());
     }
 

@@ -38,6 +38,9 @@ public interface Executor {
 
     Path log(Job job, String stream);
 
+    /** The job's directory (logs, checkpoints, mounts), created by {@link #start} if it does not exist. */
+    Path directory(Job job);
+
     /**
      * The GPUs a running job really got, when the back end chooses them itself (Slurm picks the GPU indices on a
      * node); empty when the job runs on the GPUs Incubator placed it on.

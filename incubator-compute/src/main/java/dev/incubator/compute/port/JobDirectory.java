@@ -27,6 +27,9 @@ public final class JobDirectory {
         environment.put("INCUBATOR_JOB_DIR", directory.toString());
         environment.put("INCUBATOR_CHECKPOINT_DIR", directory.resolve("checkpoints").toString());
         environment.put("INCUBATOR_ATTEMPT", Integer.toString(job.attempt()));
+        if (!job.spec().mounts().isEmpty()) {
+            environment.put("INCUBATOR_MOUNTS", directory.resolve(Mounts.DIRECTORY).toString());
+        }
         if (job.spec().gpuMillis() > 0 && job.spec().gpuMillis() < GpuShare.WHOLE) {
             environment.put("INCUBATOR_GPU_FRACTION", Double.toString(job.spec().gpuMillis() / 1000.0));
         }

@@ -60,6 +60,9 @@ public final class ComputeRoutes {
                     "signal asking the job to checkpoint before preemption (default: none)")
             .optional("checkpoint_grace_seconds", INTEGER, "time between the signal and SIGKILL (default 30)")
             .optional("retries", INTEGER, "times to retry a failed job (default 0)")
+            .optional("mounts", STRING_LIST, "hub repositories to mount read-only under $INCUBATOR_MOUNTS, e.g. "
+                    + "[\"datasets/hospital/notes\", \"models/uni/med-llm@v1\"]; read as the submitter, inside the job"
+                    + " (so compute-only agreements allow it)")
             .build();
 
     private final TenancyService tenancy;
@@ -82,7 +85,8 @@ public final class ComputeRoutes {
                           Optional<Instant> estimatedStart, Instant submittedAt, Optional<Instant> startedAt,
                           Optional<Instant> finishedAt, List<String> command, int nodes, BigDecimal gpusPerNode,
                           Optional<String> gpuType, PriorityClass priority, long timeLimitMinutes, List<String> gpus,
-                          boolean borrowed, Optional<Integer> exitCode, BigDecimal gpuHours, int attempt, long version)
+                          boolean borrowed, Optional<Integer> exitCode, BigDecimal gpuHours, int attempt,
+                          List<String> mounts, long version)
             implements Versioned {
         static JobView of(Job job) {
             return new JobView(job.id(), job.orgName(), job.spec().name(), job.submittedBy(), job.state(), job.reason(),
@@ -92,7 +96,8 @@ public final class ComputeRoutes {
                     BigDecimal.valueOf(job.spec().gpuMillis(), 3).stripTrailingZeros(), job.spec().gpuType(),
                     job.spec().priority(), job.spec().timeLimit().toMinutes(),
                     job.allocation().stream().map(ComputeRoutes::describe).toList(), job.borrowed(), job.exitCode(),
-                    BigDecimal.valueOf(job.meteredGpuMillis() / 3_600, 3), job.attempt(), job.version());
+                    BigDecimal.valueOf(job.meteredGpuMillis() / 3_600, 3), job.attempt(), job.spec().mounts(),
+                    job.version());
         }
     }
 
@@ -252,7 +257,7 @@ public final class ComputeRoutes {
                         .orElse(PriorityClass.NORMAL),
                 body.optionalString("checkpoint_signal"),
                 Duration.ofSeconds(body.optionalInteger("checkpoint_grace_seconds").orElse(30)),
-                body.optionalInteger("retries").orElse(0));
+                body.optionalInteger("retries").orElse(0), body.optionalStrings("mounts"));
     }
 
     private static JobState state(String value) {
