@@ -175,6 +175,26 @@ class ComputeApiTest {
     }
 
     @Test
+    void aJobReadsTheRepositoriesItMountsInEveryAttempt() {
+        server.post("/api/v1/repos").token(token).json(Map.of("kind", "dataset", "namespace", "alpha", "name",
+                "corpus", "visibility", "organisation")).expect(201);
+        server.post("/api/datasets/alpha/corpus/commit/main").token(token).raw("application/x-ndjson",
+                "{\"key\":\"header\",\"value\":{\"summary\":\"data\"}}\n{\"key\":\"file\",\"value\":{\"path\":"
+                        + "\"shards/0.txt\",\"content\":\"" + java.util.Base64.getEncoder().encodeToString(
+                        "first shard".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}")
+                .expect(200);
+        String reader = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "reader",
+                "mounts", List.of("datasets/alpha/corpus"), "retries", 1, "command", List.of("bash", "-c",
+                        "echo \"attempt $INCUBATOR_ATTEMPT: $(cat $INCUBATOR_MOUNTS/datasets/alpha/corpus/shards/0.txt)\";"
+                                + " [ \"$INCUBATOR_ATTEMPT\" -ge 2 ]"))).expect(201).path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> List.of("succeeded", "failed").contains(state("alpha",
+                reader)));
+        assertThat(job("alpha", reader).path("state").asText()).isEqualTo("succeeded");
+        assertThat(job("alpha", reader).path("mounts").get(0).asText()).isEqualTo("datasets/alpha/corpus");
+        assertThat(log("alpha", reader)).contains("attempt 1: first shard").contains("attempt 2: first shard");
+    }
+
+    @Test
     void aVanishedProcessIsReportedLost() throws Exception {
         String marker = "lost-marker-" + System.nanoTime();
         String doomed = submit("beta", 1, "sleep 30 # " + marker);
