@@ -147,7 +147,8 @@ final class AccessCommand {
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,
-            description = "Who read what, when, under which agreement (the repository's admins).")
+            description = "Every read of the gated data: who, when, on what basis (agreement or membership), purpose "
+                    + "and channel (the owner side; operators and auditors).")
     static final class Report extends ClientCommand {
         @Parameters(index = "0", description = REPO_HELP)
         String repo;
@@ -163,8 +164,8 @@ final class AccessCommand {
             page.set("items", report.path("reads"));
             page.putNull("next_cursor");
             Output.printList(out(), output, page, List.of(field("#", "sequence"), field("time", "time"),
-                    field("reader", "actor"), field("agreement", "agreement"), field("purpose", "purpose"),
-                    field("channel", "channel")));
+                    field("reader", "actor"), field("agreement", "agreement"), field("basis", "basis"),
+                    field("purpose", "purpose"), field("channel", "channel")));
             return 0;
         }
     }

@@ -21,13 +21,19 @@ class AccessCliTest {
     Path temp;
 
     private TestServer server;
-
+    private String steward;
 
     @BeforeEach
     void start() {
         server = TestServer.start(temp.resolve("data"));
         server.createOrg("hospital");
         server.createUser("ada");
+        server.createUser("sam");
+        as(server.operatorToken());
+        CliRun made = run("member", "add", "hospital", "sam", "--role", "steward");
+        assertThat(made.exitCode()).as(made.err()).isZero();
+        assertThat(made.out()).contains("steward");
+        steward = server.tokenFor("sam", "read", "write");
     }
 
     @AfterEach
@@ -38,7 +44,7 @@ class AccessCliTest {
 
     @Test
     void aResearcherGetsAccessByAgreementAndTheOwnerSeesTheReads() throws Exception {
-        as(server.operatorToken());
+        as(steward);
         assertThat(run("hub", "create", "datasets/hospital/notes", "--visibility", "gated").exitCode()).isZero();
         Path data = temp.resolve("notes");
         Files.createDirectories(data);
@@ -54,7 +60,7 @@ class AccessCliTest {
         assertThat(requested.exitCode()).as(requested.err()).isZero();
         String id = JSON.readTree(requested.out()).path("id").asText();
 
-        as(server.operatorToken());
+        as(steward);
         CliRun approved = run("access", "approve", "datasets/hospital/notes", id, "--expires-on",
                 LocalDate.now().plusDays(30).toString(), "--attribution", "Hospital 2026");
         assertThat(approved.exitCode()).as(approved.err()).isZero();
@@ -65,7 +71,7 @@ class AccessCliTest {
         assertThat(Files.readString(temp.resolve("copy/notes.txt"))).isEqualTo("patient notes");
         assertThat(run("access", "list").out()).contains(id).contains("approved");
 
-        as(server.operatorToken());
+        as(steward);
         assertThat(run("access", "report", "datasets/hospital/notes").out()).contains("user:ada").contains(id);
         assertThat(run("access", "revoke", "datasets/hospital/notes", id, "--reason", "study over").exitCode()).isZero();
         as(server.tokenFor("ada", "read", "write"));
@@ -89,8 +95,10 @@ class AccessCliTest {
         CliRun refused = run("hub", "visibility", "hospital/notes-llm", "public");
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("publishing models/hospital/notes-llm is refused");
+        as(steward);
         assertThat(run("hub", "lineage-exception", "datasets/hospital/notes", "models/hospital/notes-llm",
                 "--reason", "aggregate statistics only").exitCode()).isZero();
+        as(server.operatorToken());
         CliRun published = run("hub", "visibility", "hospital/notes-llm", "public");
         assertThat(published.exitCode()).as(published.err()).isZero();
         assertThat(published.out()).contains("public");

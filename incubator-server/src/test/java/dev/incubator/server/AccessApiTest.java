@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,11 +46,7 @@ class AccessApiTest {
         researcher = server.tokenFor("ada", "read", "write");
         server.post("/api/v1/repos").token(owner).json(Map.of("kind", "dataset", "namespace", "hospital",
                 "name", "stroke-notes", "visibility", "gated")).expect(201);
-        String ndjson = "{\"key\":\"header\",\"value\":{\"summary\":\"notes\"}}\n{\"key\":\"file\",\"value\":{\"path\":"
-                + "\"notes.txt\",\"content\":\"" + Base64.getEncoder().encodeToString("patient notes".getBytes(
-                StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}";
-        server.post("/api/datasets/hospital/stroke-notes/commit/main").token(owner).raw("application/x-ndjson", ndjson)
-                .expect(200);
+        server.commit(owner, "datasets/hospital/stroke-notes", Map.of("notes.txt", "patient notes")).expect(200);
     }
 
     @AfterEach
@@ -75,10 +70,13 @@ class AccessApiTest {
         assertThat(server.get(FILE).token(researcher).header("X-Incubator-Purpose", "commercial-use").send()
                 .json().path("detail").asText()).contains(id).contains("not commercial-use");
 
+        assertThat(server.get(FILE).token(owner).send().status()).as("its own organisation").isEqualTo(200);
         JsonNode report = server.get("/api/v1/repos/dataset/hospital/stroke-notes/access-report").token(owner)
                 .expect(200);
         assertThat(report.path("reads").findValuesAsText("agreement")).contains(id);
-        assertThat(report.path("reads").findValuesAsText("actor")).contains("user:ada");
+        assertThat(report.path("reads").findValuesAsText("actor")).contains("user:ada", "user:steward");
+        assertThat(report.path("reads").findValuesAsText("basis")).as("every read of gated data, members' too")
+                .contains("a member of its organisation");
         assertThat(server.get("/api/v1/repos/dataset/hospital/stroke-notes/access-report").token(researcher).send()
                 .status()).isEqualTo(403);
 
@@ -243,10 +241,10 @@ class AccessApiTest {
         String bob = server.tokenFor("bob", "read", "write");
         server.post("/api/v1/repos").token(bob).json(Map.of("kind", "model", "namespace", "uni", "name", "med-llm",
                 "visibility", "organisation")).expect(201);
-        commitCard(bob, "uni/med-llm", "---\nlicense: apache-2.0\ndatasets: [hospital/stroke-notes]\n---\n");
+        commitCard(bob, "models/uni/med-llm", "---\nlicense: apache-2.0\ndatasets: [hospital/stroke-notes]\n---\n");
         server.post("/api/v1/repos").token(bob).json(Map.of("kind", "model", "namespace", "startup", "name",
                 "med-chat", "visibility", "organisation")).expect(201);
-        commitCard(bob, "startup/med-chat", "---\nbase_model: uni/med-llm\n---\n");
+        commitCard(bob, "models/startup/med-chat", "---\nbase_model: uni/med-llm\n---\n");
 
         JsonNode refused = server.request("PATCH", "/api/v1/repos/model/startup/med-chat").token(bob)
                 .json(Map.of("visibility", "public")).expect(403);
@@ -266,12 +264,8 @@ class AccessApiTest {
 
         server.post("/api/v1/repos").token(bob).json(Map.of("kind", "model", "namespace", "startup", "name",
                 "open-model", "visibility", "public")).expect(201);
-        String ndjson = "{\"key\":\"header\",\"value\":{\"summary\":\"card\"}}\n{\"key\":\"file\",\"value\":{"
-                + "\"path\":\"README.md\",\"content\":\"" + Base64.getEncoder().encodeToString(
-                "---\ndatasets: [hospital/stroke-notes]\n---\n".getBytes(StandardCharsets.UTF_8))
-                + "\",\"encoding\":\"base64\"}}";
-        JsonNode card = server.post("/api/models/startup/open-model/commit/main").token(bob)
-                .raw("application/x-ndjson", ndjson).expect(403);
+        JsonNode card = server.commit(bob, "models/startup/open-model", Map.of("README.md",
+                "---\ndatasets: [hospital/stroke-notes]\n---\n")).expect(403);
         assertThat(card.path("detail").asText()).contains("datasets/hospital/stroke-notes");
     }
 
@@ -298,8 +292,8 @@ class AccessApiTest {
                 + "gated_conditions: No attempt to re-identify patients; cite Uni Triage 2026.\n---\n");
         server.request("PATCH", "/api/v1/repos/model/uni/triage-tune").token(carol).json(Map.of("visibility", "gated"))
                 .expect(200);
-        TestServer.Response typo = server.post("/api/models/uni/triage-tune/commit/main").token(carol)
-                .raw("application/x-ndjson", cardCommit("---\ngated_purposes: [fun]\n---\n")).send();
+        TestServer.Response typo = server.commit(carol, "models/uni/triage-tune", Map.of("README.md",
+                "---\ngated_purposes: [fun]\n---\n")).send();
         assertThat(typo.status()).isEqualTo(400);
         assertThat(typo.text()).contains("README.md:gated_purposes");
 
@@ -326,21 +320,7 @@ class AccessApiTest {
     }
 
     private void commitCard(String token, String repo, String readme) {
-        if (repo.startsWith("models/") || repo.startsWith("datasets/")) {
-            server.post("/api/" + repo + "/commit/main").token(token).raw("application/x-ndjson", cardCommit(readme))
-                    .expect(200);
-            return;
-        }
-        String ndjson = "{\"key\":\"header\",\"value\":{\"summary\":\"card\"}}\n{\"key\":\"file\",\"value\":{"
-                + "\"path\":\"README.md\",\"content\":\"" + Base64.getEncoder().encodeToString(
-                readme.getBytes(StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}";
-        server.post("/api/models/" + repo + "/commit/main").token(token).raw("application/x-ndjson", ndjson).expect(200);
-    }
-
-    private static String cardCommit(String readme) {
-        return "{\"key\":\"header\",\"value\":{\"summary\":\"card\"}}\n{\"key\":\"file\",\"value\":{"
-                + "\"path\":\"README.md\",\"content\":\"" + Base64.getEncoder().encodeToString(
-                readme.getBytes(StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}";
+        server.commit(token, repo, Map.of("README.md", readme)).expect(200);
     }
 
     private String request(String purpose) {

@@ -2,14 +2,12 @@ package dev.incubator.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +47,7 @@ class AgreementMatrixTest {
             String steward = server.tokenFor("lab-steward", "read", "write");
             server.post("/api/v1/repos").token(steward).json(Map.of("kind", "dataset", "namespace", "lab", "name",
                     "cohort", "visibility", "gated")).expect(201);
-            server.post("/api/datasets/lab/cohort/commit/main").token(steward).raw("application/x-ndjson",
-                    "{\"key\":\"header\",\"value\":{\"summary\":\"data\"}}\n{\"key\":\"file\",\"value\":{\"path\":"
-                            + "\"data.csv\",\"content\":\"" + Base64.getEncoder().encodeToString("a,b\n1,2\n"
-                            .getBytes(StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}").expect(200);
+            server.commit(steward, "datasets/lab/cohort", Map.of("data.csv", "a,b\n1,2\n")).expect(200);
             LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
             Map<String, String> readers = new LinkedHashMap<>();
             for (String state : List.of("none", "pending", "approved-download", "approved-compute-only", "expired",

@@ -198,10 +198,8 @@ class AuthorizationMatrixTest {
             for (String type : List.of("model", "dataset")) {
                 server.post("/api/repos/create").token(server.operatorToken()).json(Map.of("name", "probe",
                         "organization", org, "type", type, "private", true)).expect(200);
-                server.post("/api/" + type + "s/" + org + "/probe/commit/main").token(server.operatorToken())
-                        .raw("application/x-ndjson", "{\"key\":\"header\",\"value\":{\"summary\":\"probe\"}}\n"
-                                + "{\"key\":\"file\",\"value\":{\"path\":\"dir/file.txt\",\"content\":\"aGk=\","
-                                + "\"encoding\":\"base64\"}}").expect(200);
+                server.commit(server.operatorToken(), type + "s/" + org + "/probe", Map.of("dir/file.txt", "hi"))
+                        .expect(200);
             }
         }
     }
@@ -395,9 +393,7 @@ class AuthorizationMatrixTest {
             case "hfModelPreupload", "hfDatasetPreupload" -> withBody.apply(Map.of("files", List.of(Map.of("path",
                     "x.bin", "size", 10, "sample", ""))));
             case "hfModelCommit", "hfDatasetCommit" -> server.request("POST", path(route, org, subject)).token(token)
-                    .raw("application/x-ndjson", "{\"key\":\"header\",\"value\":{\"summary\":\"probe\"}}\n"
-                            + "{\"key\":\"file\",\"value\":{\"path\":\"" + server.unique("f")
-                            + "\",\"content\":\"aGk=\",\"encoding\":\"base64\"}}");
+                    .raw("application/x-ndjson", TestServer.ndjson(Map.of(server.unique("f"), "hi")));
             case "hfModelLfsBatch", "hfDatasetLfsBatch" -> withBody.apply(Map.of("operation", "upload", "objects",
                     List.of(Map.of("oid", EMPTY_SHA256, "size", 0))));
             case "hfModelPathsInfo", "hfDatasetPathsInfo" -> withBody.apply(Map.of("paths", List.of("dir/file.txt")));

@@ -178,11 +178,7 @@ class ComputeApiTest {
     void aJobReadsTheRepositoriesItMountsInEveryAttempt() {
         server.post("/api/v1/repos").token(token).json(Map.of("kind", "dataset", "namespace", "alpha", "name",
                 "corpus", "visibility", "organisation")).expect(201);
-        server.post("/api/datasets/alpha/corpus/commit/main").token(token).raw("application/x-ndjson",
-                "{\"key\":\"header\",\"value\":{\"summary\":\"data\"}}\n{\"key\":\"file\",\"value\":{\"path\":"
-                        + "\"shards/0.txt\",\"content\":\"" + java.util.Base64.getEncoder().encodeToString(
-                        "first shard".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}")
-                .expect(200);
+        server.commit(token, "datasets/alpha/corpus", Map.of("shards/0.txt", "first shard")).expect(200);
         String reader = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "reader",
                 "mounts", List.of("datasets/alpha/corpus"), "retries", 1, "command", List.of("bash", "-c",
                         "echo \"attempt $INCUBATOR_ATTEMPT: $(cat $INCUBATOR_MOUNTS/datasets/alpha/corpus/shards/0.txt)\";"

@@ -120,10 +120,7 @@ class HubApiTest {
         byte[] text = (marker + " some patient notes\n").repeat(3_000).getBytes(StandardCharsets.UTF_8);
         createRepo(alice, "alpha", "secret", "private");
         push(alice, "models/alpha/secret", "notes.txt", text);
-        String ndjson = "{\"key\":\"header\",\"value\":{\"summary\":\"inline\"}}\n{\"key\":\"file\",\"value\":"
-                + "{\"path\":\"inline.txt\",\"content\":\"" + Base64.getEncoder().encodeToString(
-                marker.getBytes(StandardCharsets.UTF_8)) + "\",\"encoding\":\"base64\"}}";
-        server.post("/api/models/alpha/secret/commit/main").token(alice).raw("application/x-ndjson", ndjson).expect(200);
+        server.commit(alice, "models/alpha/secret", Map.of("inline.txt", marker)).expect(200);
         server.close();
         try (var files = java.nio.file.Files.walk(dataDir)) {
             for (Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {

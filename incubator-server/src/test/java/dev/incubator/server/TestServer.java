@@ -101,6 +101,25 @@ public final class TestServer implements AutoCloseable {
         return request("POST", path);
     }
 
+    /**
+     * A commit of small text files as the Hugging Face clients send it (NDJSON: a header, then each file inline in
+     * base64) to {@code main} of {@code repo}, written as users do ("datasets/lab/corpus", "models/lab/llm").
+     */
+    public Request commit(String token, String repo, Map<String, String> files) {
+        return post("/api/" + repo + "/commit/main").token(token).raw("application/x-ndjson", ndjson(files));
+    }
+
+    /** The NDJSON body of such a commit. */
+    public static String ndjson(Map<String, String> files) {
+        StringBuilder body = new StringBuilder(JSON.createObjectNode().put("key", "header").set("value",
+                JSON.createObjectNode().put("summary", "test commit")).toString()).append('\n');
+        files.forEach((path, content) -> body.append(JSON.createObjectNode().put("key", "file").set("value",
+                JSON.createObjectNode().put("path", path).put("encoding", "base64").put("content", java.util.Base64
+                        .getEncoder().encodeToString(content.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                .toString()).append('\n'));
+        return body.toString();
+    }
+
     // ---- scenario helpers, all as the operator ------------------------------------------------------------
 
     public JsonNode createUser(String name, String... platformRoles) {

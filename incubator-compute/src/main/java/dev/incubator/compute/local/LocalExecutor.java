@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.incubator.compute.Job;
 import dev.incubator.compute.port.Executor;
 import dev.incubator.compute.port.JobDirectory;
-import dev.incubator.compute.scheduler.GpuShare;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

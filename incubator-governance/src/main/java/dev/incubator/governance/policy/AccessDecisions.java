@@ -15,11 +15,13 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The access-policy engine as the platform runs it: looks up the reader's data-use agreement when a decision needs
- * one, and records every read of gated data under an agreement in the audit log (denials are audited where they are
- * answered, with their reason). Every capability reaches it through {@link AccessControl}.
+ * one, and records every read of gated data in the audit log as {@code hub.read.gated}, with its basis (the agreement,
+ * or membership of the owning organisation) and channel (denials are audited where they are answered, with their
+ * reason). Every capability reaches it through {@link AccessControl}.
  */
 public final class AccessDecisions implements AccessControl {
     private final PolicyEngine engine = new PolicyEngine();
@@ -37,26 +39,26 @@ public final class AccessDecisions implements AccessControl {
 
     @Override
     public Decision decide(Subject subject, Action action, Resource resource) {
-        Optional<Agreement>[] looked = new Optional[1];
-        PolicyEngine.Context context = new PolicyEngine.Context(today(), () -> {
-            if (looked[0] == null) {
-                looked[0] = resource instanceof Resource.Repository repo && subject.userId().isPresent()
+        AtomicReference<Optional<Agreement>> looked = new AtomicReference<>();
+        PolicyEngine.Context context = new PolicyEngine.Context(today(), () -> looked.updateAndGet(known ->
+                known != null ? known : resource instanceof Resource.Repository repo && subject.userId().isPresent()
                         ? agreements.read(repositories -> repositories.latest(repo.id(), subject.userId().get()))
-                        : Optional.empty();
-            }
-            return looked[0];
-        });
+                        : Optional.empty()));
         Decision decision = engine.decide(subject, action, resource, context);
         if (decision.gatedRead() && resource instanceof Resource.Repository repo) {
-            auditGatedRead(subject, repo, looked[0].orElseThrow());
+            auditGatedRead(subject, repo, decision, Optional.ofNullable(looked.get()).flatMap(found -> found)
+                    .filter(agreement -> decision.agreement().isPresent()));
         }
         return decision;
     }
 
-    private void auditGatedRead(Subject subject, Resource.Repository repo, Agreement agreement) {
+    private void auditGatedRead(Subject subject, Resource.Repository repo, Decision decision,
+                                Optional<Agreement> agreement) {
         Map<String, String> details = new HashMap<>();
-        details.put("agreement", agreement.id());
-        details.put("purpose", subject.purpose().flatMap(Purpose::parse).orElse(agreement.purpose()).wire());
+        details.put("basis", decision.reason());
+        agreement.ifPresent(found -> details.put("agreement", found.id()));
+        subject.purpose().flatMap(Purpose::parse).or(() -> agreement.map(Agreement::purpose))
+                .ifPresent(purpose -> details.put("purpose", purpose.wire()));
         details.put("channel", subject.job().isPresent() ? "job" : "download");
         subject.job().ifPresent(job -> details.put("job", job));
         details.put("repository", repo.name());

@@ -182,8 +182,9 @@ public final class PolicyEngine {
         }
         return switch (action) {
             case REPO_SEE -> Decision.allow("visible: " + repo.exposure().name().toLowerCase(java.util.Locale.ROOT));
-            case REPO_READ -> repo.exposure() != Resource.Exposure.GATED || member || readsEverything(subject)
-                    ? Decision.allow("readable")
+            case REPO_READ -> repo.exposure() != Resource.Exposure.GATED ? Decision.allow("readable")
+                    : member ? Decision.allowGatedRead(owner ? "its owner" : "a member of its organisation")
+                    : readsEverything(subject) ? Decision.allowGatedRead("platform staff")
                     : underAgreement(subject, repo, context);
             case REPO_WRITE -> !subject.scopes().contains(Scope.WRITE) ? missingScope(Scope.WRITE, action)
                     : owner || repo.ownedByOrganisation() && atLeast(subject, repo.ownerId(), OrgRole.MEMBER)

@@ -111,7 +111,7 @@ class PolicyEngineTest {
     }
 
     @Test
-    void membersReadTheirGatedDataWithoutAnAgreementAndWithoutLookingOneUp() {
+    void membersReadTheirGatedDataWithoutAnAgreementButTheReadIsStillAudited() {
         AtomicInteger lookups = new AtomicInteger();
         Decision decision = engine.decide(subject().role(OrgRole.VIEWER).build(), Action.REPO_READ, COHORT,
                 new PolicyEngine.Context(TODAY, () -> {
@@ -119,8 +119,11 @@ class PolicyEngineTest {
                     return Optional.empty();
                 }));
         assertThat(decision.allowed()).isTrue();
-        assertThat(decision.gatedRead()).isFalse();
-        assertThat(lookups).hasValue(0);
+        assertThat(decision.gatedRead()).isTrue();
+        assertThat(decision.agreement()).isEmpty();
+        assertThat(decision.reason()).isEqualTo("a member of its organisation");
+        assertThat(lookups).as("no agreement looked up").hasValue(0);
+        assertThat(decide(subject().build(), Action.REPO_READ, repository(Exposure.PUBLIC)).gatedRead()).isFalse();
     }
 
     @Test

@@ -93,7 +93,8 @@ public final class AccessRoutes {
     public record AgreementList(List<AgreementView> items) {
     }
 
-    public record ReadView(long sequence, Instant time, String actor, String agreement, String purpose,
+    /** A read of the gated data: who, when, on what basis (an agreement, or membership), purpose and channel. */
+    public record ReadView(long sequence, Instant time, String actor, String agreement, String basis, String purpose,
                            String channel) {
     }
 
@@ -213,7 +214,8 @@ public final class AccessRoutes {
 
     private static ReadView read(AuditEvent event) {
         return new ReadView(event.sequence(), event.time(), event.actor(), event.details().getOrDefault("agreement", ""),
-                event.details().getOrDefault("purpose", ""), event.details().getOrDefault("channel", ""));
+                event.details().getOrDefault("basis", ""), event.details().getOrDefault("purpose", ""),
+                event.details().getOrDefault("channel", ""));
     }
 
     private Repo repo(Call call, Action action) {
