@@ -82,6 +82,12 @@ public final class ComputeService {
     }
 
     private volatile Mounts mounts = Mounts.NONE;
+    private final java.util.concurrent.ExecutorService mountWorkers = java.util.concurrent.Executors
+            .newFixedThreadPool(2, work -> {
+                Thread thread = new Thread(work, "job-mounts");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     /** Materialises the hub repositories a job mounts, as its submitter, before it starts. */
     public void mounts(Mounts value) {
@@ -461,23 +467,65 @@ public final class ComputeService {
                     "borrowed", Boolean.toString(start.borrowed())));
             return updated;
         });
-        if (!admitted.spec().mounts().isEmpty()) {
-            try {
-                mounts.prepare(admitted, executor.directory(admitted).resolve(Mounts.DIRECTORY));
-            } catch (RuntimeException e) {
-                // Refused (no agreement, revoked, not visible) or unreadable: the job can not run as submitted.
-                LOG.info("job {}: mounts refused: {}", job.id(), e.getMessage());
-                store.write(repositories -> {
-                    Job failed = admitted.toBuilder().state(JobState.FAILED).finished(now, Optional.empty())
-                            .reason("MOUNT_REFUSED", e.getMessage()).build();
-                    repositories.jobs().update(failed);
-                    audit(repositories, "system", RequestMeta.SYSTEM, "job.failed", failed, Map.of("reason",
-                            truncate(e.getMessage())));
-                    return null;
-                });
-                return;
-            }
+        if (admitted.spec().mounts().isEmpty()) {
+            startAdmitted(admitted, now);
+            return;
         }
+        // Mounts are copies: they are made off the scheduling cycle, so a large one delays only its own job, which
+        // holds its GPUs meanwhile. A restart while mounting puts the job back in the queue (recover()).
+        mountWorkers.execute(() -> {
+            try {
+                mountThenStart(admitted);
+            } catch (RuntimeException e) {
+                LOG.warn("job {}: could not start after mounting: {}", admitted.id(), e.getMessage());
+            }
+        });
+    }
+
+    private void mountThenStart(Job admitted) {
+        try {
+            mounts.prepare(admitted, executor.directory(admitted).resolve(Mounts.DIRECTORY));
+        } catch (RuntimeException e) {
+            // Refused (no agreement, revoked, not visible) or unreadable: the job can not run as submitted.
+            LOG.info("job {}: mounts refused: {}", admitted.id(), e.getMessage());
+            endBeforeStart(admitted.id(), builder -> builder.state(JobState.FAILED).finished(clock.instant(),
+                    Optional.empty()).reason("MOUNT_REFUSED", e.getMessage()), "job.failed", Map.of("reason",
+                    truncate(e.getMessage())));
+            return;
+        }
+        Job current = store.read(repositories -> repositories.jobs().find(admitted.id())).orElseThrow();
+        if (current.state() != JobState.ADMITTED) {
+            return;
+        }
+        String reason = current.reason().orElse("");
+        if (reason.equals(CANCELLING)) {
+            endBeforeStart(current.id(), builder -> builder.state(JobState.CANCELLED).finished(clock.instant(),
+                    Optional.empty()).reason("CANCELLED", current.message().orElse("cancelled")), "job.cancelled",
+                    Map.of());
+        } else if (reason.equals(PREEMPTING)) {
+            endBeforeStart(current.id(), builder -> builder.state(JobState.PENDING).backInLine().waiting("PREEMPTED",
+                    "preempted to honour another organisation's guarantee while its mounts were copied; back in the "
+                    + "queue at its original position"), "job.requeue", Map.of());
+        } else {
+            startAdmitted(current, clock.instant());
+        }
+    }
+
+    /** Ends or requeues an admitted job that never started, if it is still admitted. */
+    private void endBeforeStart(String jobId, java.util.function.UnaryOperator<Job.Builder> change, String action,
+                                Map<String, String> details) {
+        store.write(repositories -> {
+            Optional<Job> current = repositories.jobs().find(jobId).filter(job -> job.state() == JobState.ADMITTED);
+            if (current.isPresent()) {
+                Job updated = change.apply(current.get().toBuilder()).build();
+                repositories.jobs().update(updated);
+                audit(repositories, "system", RequestMeta.SYSTEM, action, updated, details);
+            }
+            return null;
+        });
+    }
+
+    private void startAdmitted(Job admitted, Instant now) {
         Executor.Launched launched;
         try {
             launched = executor.start(admitted);
@@ -493,7 +541,7 @@ public final class ComputeService {
             });
             throw e;
         } catch (RuntimeException e) {
-            LOG.warn("could not launch job {}", job.id(), e);
+            LOG.warn("could not launch job {}", admitted.id(), e);
             store.write(repositories -> {
                 Job failed = admitted.toBuilder().state(JobState.FAILED).finished(now, Optional.empty())
                         .reason("LAUNCH_FAILED", "could not start the command: " + e.getMessage()).build();

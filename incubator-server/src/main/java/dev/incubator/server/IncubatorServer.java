@@ -112,9 +112,11 @@ public final class IncubatorServer implements AutoCloseable {
     private final ScheduledExecutorService background;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final Optional<Path> bootstrapTokenFile;
+    private final ComputeService compute;
 
     private IncubatorServer(ServerConfig config, Database database, Javalin app, HttpApi api, List<ApiRoute> routes,
-                            ScheduledExecutorService background, Optional<Path> bootstrapTokenFile) {
+                            ScheduledExecutorService background, Optional<Path> bootstrapTokenFile,
+                            ComputeService compute) {
         this.config = config;
         this.database = database;
         this.app = app;
@@ -122,6 +124,7 @@ public final class IncubatorServer implements AutoCloseable {
         this.routes = routes;
         this.background = background;
         this.bootstrapTokenFile = bootstrapTokenFile;
+        this.compute = compute;
     }
 
     public static IncubatorServer start(ServerConfig config) {
@@ -353,7 +356,7 @@ public final class IncubatorServer implements AutoCloseable {
                     1, 60, TimeUnit.MINUTES);
 
             IncubatorServer server = new IncubatorServer(config, database, app, api, List.copyOf(routes), background,
-                    bootstrapped);
+                    bootstrapped, compute);
             ready.set(true);
             server.ready.set(true);
             return server;
@@ -387,6 +390,11 @@ public final class IncubatorServer implements AutoCloseable {
 
     public List<String> registeredEndpoints() {
         return api.registeredEndpoints();
+    }
+
+    /** The compute service, for tests and benchmarks that drive it beside the API. */
+    public ComputeService compute() {
+        return compute;
     }
 
     public Database database() {

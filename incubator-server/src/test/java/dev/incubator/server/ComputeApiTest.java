@@ -191,6 +191,33 @@ class ComputeApiTest {
     }
 
     @Test
+    void mountsAreCopiedOffTheSchedulingCycleAndACancelWhileCopyingEndsTheJobUnstarted() throws Exception {
+        java.util.concurrent.CountDownLatch copying = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        // A slow copy, standing in for a large repository.
+        server.server().compute().mounts((job, target) -> {
+            copying.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        String mounting = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "mounting",
+                "mounts", List.of("datasets/alpha/huge"), "gpus_per_node", 1, "command", List.of("bash", "-c",
+                        "echo started"))).expect(201).path("id").asText();
+        assertThat(copying.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String other = submit("beta", 1, "echo meanwhile");
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("beta", other).equals("succeeded"));
+        assertThat(state("alpha", mounting)).as("holds its GPU while copying").isEqualTo("admitted");
+
+        server.post("/api/v1/orgs/alpha/jobs/" + mounting + "/cancel").token(token).expect(200);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", mounting).equals("cancelled"));
+        assertThat(log("alpha", mounting)).doesNotContain("started");
+    }
+
+    @Test
     void aVanishedProcessIsReportedLost() throws Exception {
         String marker = "lost-marker-" + System.nanoTime();
         String doomed = submit("beta", 1, "sleep 30 # " + marker);
