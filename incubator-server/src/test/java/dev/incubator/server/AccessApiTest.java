@@ -282,6 +282,10 @@ class AccessApiTest {
         commitCard(carol, "models/uni/triage-tune", "---\ndatasets: [hospital/triage-corpus]\n"
                 + "gated_purposes: [general-research, commercial-use]\n---\n");
 
+        JsonNode published = server.request("PATCH", "/api/v1/repos/model/uni/triage-tune").token(carol)
+                .json(Map.of("visibility", "public")).expect(403);
+        assertThat(published.path("detail").asText()).contains("publishing models/uni/triage-tune is refused: it "
+                + "inherits non-commercial from datasets/hospital/triage-corpus (licence cc-by-nc-4.0)");
         JsonNode refused = server.request("PATCH", "/api/v1/repos/model/uni/triage-tune").token(carol)
                 .json(Map.of("visibility", "gated")).expect(403);
         assertThat(refused.path("detail").asText()).contains("gating models/uni/triage-tune for commercial use is "
