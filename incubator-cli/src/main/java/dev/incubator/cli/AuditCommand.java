@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Read the audit log, fetch signed tree heads and proofs, export a range, verify it offline.",
         subcommands = {AuditCommand.Events.class, AuditCommand.Head.class, AuditCommand.Proof.class,
-                AuditCommand.Export.class, AuditCommand.Verify.class})
+                AuditCommand.Export.class, AuditCommand.Verify.class, AuditCommand.Witnesses.class,
+                AuditCommand.WitnessAdd.class, AuditCommand.Witness.class})
 final class AuditCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -210,10 +211,149 @@ final class AuditCommand {
             return 0;
         }
 
-        private static TreeHead head(JsonNode node) {
+        static TreeHead head(JsonNode node) {
             return new TreeHead(node.path("tree_size").asLong(), Base64.getDecoder().decode(node.path("root_hash")
                     .asText()), Instant.parse(node.path("timestamp").asText()), Base64.getDecoder().decode(node
                     .path("signature").asText()));
+        }
+    }
+
+    @Command(name = "witnesses", mixinStandardHelpOptions = true,
+            description = "Outside witnesses of the audit log, each with the largest head it cosigned.")
+    static final class Witnesses extends ClientCommand {
+        @Override
+        public Integer call() {
+            JsonNode list = client().get("/api/v1/audit/witnesses");
+            if (output == Output.Format.json) {
+                Output.json(out(), list);
+                return 0;
+            }
+            ObjectNode page = JSON.createObjectNode();
+            com.fasterxml.jackson.databind.node.ArrayNode items = page.putArray("items");
+            for (JsonNode witness : list.path("items")) {
+                ObjectNode row = items.addObject();
+                row.put("name", witness.path("name").asText());
+                row.put("cosigned", witness.path("latest").path("tree_size").asText("-"));
+                row.put("when", witness.path("latest").path("cosigned_at").asText("-"));
+                row.put("public_key", witness.path("public_key").asText());
+            }
+            page.putNull("next_cursor");
+            Output.printList(out(), output, page, List.of(field("witness", "name"), field("cosigned size", "cosigned"),
+                    field("when", "when"), field("public key", "public_key")));
+            return 0;
+        }
+    }
+
+    @Command(name = "witness-add", mixinStandardHelpOptions = true,
+            description = "Register an outside witness by its public key (operators).")
+    static final class WitnessAdd extends ClientCommand {
+        @Parameters(index = "0", description = "The witness's name, e.g. witness.example.org")
+        String name;
+
+        @Option(names = "--public-key", required = true,
+                description = "Its Ed25519 public key, as 'incubator audit witness --print-key' shows it")
+        String publicKey;
+
+        @Override
+        public Integer call() {
+            print(client().post("/api/v1/audit/witnesses", Map.of("name", name, "public_key", publicKey)),
+                    List.of(field("witness", "name"), field("public key", "public_key"), field("added by", "added_by")));
+            return 0;
+        }
+    }
+
+    @Command(name = "witness", mixinStandardHelpOptions = true,
+            description = {"Act as an outside witness: fetch the latest signed head, check the log's signature and "
+                    + "that the log only grew since the last head this witness cosigned, then cosign it.",
+                    "Run it periodically (e.g. from cron) on a machine the operator does not control. Exit code 1 "
+                            + "means the log's history was rewritten or its head is not signed by its key."})
+    static final class Witness extends ClientCommand {
+        @Parameters(index = "0", arity = "0..1", description = "The name the operator registered this witness under")
+        String name;
+
+        @Option(names = "--key", required = true,
+                description = "This witness's Ed25519 key file (created on first use, mode 0600)")
+        Path keyFile;
+
+        @Option(names = "--state", description = "Where the last cosigned head and the log's pinned key are kept "
+                + "(default: beside the key, <key>.state.json)")
+        Path stateFile;
+
+        @Option(names = "--print-key", description = "Print this witness's public key (to register it) and stop")
+        boolean printKey;
+
+        @Override
+        public Integer call() throws IOException {
+            HeadSigner signer = HeadSigner.loadOrCreate(keyFile);
+            if (printKey) {
+                out().println(signer.publicKeyBase64());
+                out().flush();
+                return 0;
+            }
+            if (name == null) {
+                throw new CliException("name the witness as the operator registered it, e.g. 'incubator audit "
+                        + "witness witness.example.org --key " + keyFile + "'");
+            }
+            Path state = stateFile != null ? stateFile : keyFile.resolveSibling(keyFile.getFileName() + ".state.json");
+            ObjectNode saved = Files.exists(state) ? (ObjectNode) JSON.readTree(state.toFile()) : JSON.createObjectNode();
+            ApiClient client = client();
+            String logKeyText = saved.path("log_public_key").asText(null);
+            if (logKeyText == null) {
+                // Trust on first use: the log's key is pinned in the state from now on.
+                logKeyText = client.get("/api/v1/audit/public-key").path("public_key").asText();
+            }
+            PublicKey logKey;
+            try {
+                logKey = HeadSigner.publicKey(logKeyText);
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw new CliException("the log's public key is not a base64 Ed25519 key: " + e.getMessage());
+            }
+            TreeHead head = Verify.head(client.get("/api/v1/audit/tree-head"));
+            if (!HeadSigner.verify(logKey, head)) {
+                return fail("the log's latest head (size " + head.treeSize() + ") is not signed by its pinned key");
+            }
+            if (saved.has("tree_size")) {
+                TreeHead last = Verify.head(saved);
+                boolean same = last.treeSize() == head.treeSize();
+                if (head.treeSize() < last.treeSize() || same && !java.util.Arrays.equals(last.rootHash(),
+                        head.rootHash())) {
+                    return fail("the log's head of size " + head.treeSize() + " contradicts the head of size "
+                            + last.treeSize() + " this witness cosigned: its history was rewritten");
+                }
+                if (!same) {
+                    List<byte[]> proof = new ArrayList<>();
+                    client.get("/api/v1/audit/proof/consistency", Map.of("first", Long.toString(last.treeSize()),
+                            "second", Long.toString(head.treeSize()))).path("proof").forEach(node -> proof.add(Base64
+                            .getDecoder().decode(node.asText())));
+                    if (!AuditVerifier.extendsTrusted(last, head, proof)) {
+                        return fail("the log of " + head.treeSize() + " leaves does not extend the head of "
+                                + last.treeSize() + " leaves this witness cosigned: its history was rewritten");
+                    }
+                }
+            }
+            byte[] cosignature = signer.sign(head.treeSize(), head.rootHash(), head.timestamp()).signature();
+            client.postPlain("/api/v1/audit/cosignatures", Map.of("witness", name, "tree_size", head.treeSize(),
+                    "signature", Base64.getEncoder().encodeToString(cosignature)));
+            ObjectNode next = JSON.createObjectNode();
+            next.put("log_public_key", logKeyText);
+            next.put("tree_size", head.treeSize());
+            next.put("root_hash", Base64.getEncoder().encodeToString(head.rootHash()));
+            next.put("timestamp", head.timestamp().toString());
+            next.put("signature", Base64.getEncoder().encodeToString(head.signature()));
+            Path temporary = state.resolveSibling(state.getFileName() + ".tmp");
+            Files.writeString(temporary, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(next));
+            Files.move(temporary, state, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            out().println("cosigned the head of size " + head.treeSize() + " (root " + next.path("root_hash").asText()
+                    + ") as " + name);
+            out().flush();
+            return 0;
+        }
+
+        private int fail(String message) {
+            spec.commandLine().getErr().println("FAILED: " + message);
+            spec.commandLine().getErr().flush();
+            return 1;
         }
     }
 }

@@ -81,6 +81,7 @@ import dev.incubator.s3.S3BlobStore;
 import dev.incubator.governance.audit.HeadSigner;
 import dev.incubator.governance.audit.TreeHead;
 import dev.incubator.governance.audit.VerifiableAuditLog;
+import dev.incubator.governance.audit.Witnesses;
 import dev.incubator.governance.access.AgreementService;
 import dev.incubator.hub.port.PublishGate;
 import dev.incubator.common.access.AccessControl;
@@ -298,7 +299,8 @@ public final class IncubatorServer implements AutoCloseable {
             List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).routes());
             routes.addAll(new HubRoutes(hub, tenancy, json, config.hub().gcGrace()).routes());
             routes.addAll(new HfRoutes(hub, tenancy, json, clock).routes());
-            routes.addAll(new AuditRoutes(auditLog, tenancy).routes());
+            routes.addAll(new AuditRoutes(auditLog, tenancy, new Witnesses(new JdbiAuditTree(database), clock))
+                    .routes());
             routes.addAll(new AccessRoutes(hub, agreements, lineage).routes());
             routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,
                     new EnergyModel(config.compute().gridFactor())).routes());

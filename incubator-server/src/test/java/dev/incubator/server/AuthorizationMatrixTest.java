@@ -146,7 +146,12 @@ class AuthorizationMatrixTest {
         MATRIX.put("auditTreeHead", Rule.anyUser());
         MATRIX.put("auditHeads", Rule.platform(op, au));
         MATRIX.put("auditInclusionProof", Rule.platform(op, au));
-        MATRIX.put("auditConsistencyProof", Rule.platform(op, au));
+        // Consistency proofs are hashes only: any signed-in user (a witness) may check the log only grows.
+        MATRIX.put("auditConsistencyProof", Rule.anyUser());
+        MATRIX.put("auditWitnesses", Rule.publicRoute());
+        MATRIX.put("addAuditWitness", Rule.platform(op));
+        // A cosignature's credential is the witness's signature, whoever delivers it.
+        MATRIX.put("addAuditCosignature", Rule.publicRoute());
         MATRIX.put("auditExport", Rule.platform(op, au));
         // Signed upload URLs are capabilities: whoever holds a valid one may use it.
         MATRIX.put("hfLfsUpload", Rule.publicRoute());
@@ -192,6 +197,9 @@ class AuthorizationMatrixTest {
         }
         server.addMember("foreign", "u-owner", "owner"); // some own members hold roles abroad too; see foreignOrg()
         server.createUser("target");
+        server.post("/api/v1/audit/witnesses").token(server.operatorToken()).json(Map.of("name", "matrix-witness",
+                "public_key", java.util.Base64.getEncoder().encodeToString(WITNESS.getPublic().getEncoded())))
+                .expect(201);
         for (String org : List.of("own", "foreign")) {
             server.post("/api/v1/repos").token(server.operatorToken()).json(Map.of("kind", "model", "namespace", org,
                     "name", "gated-probe", "visibility", "gated")).expect(201);
@@ -201,6 +209,30 @@ class AuthorizationMatrixTest {
                 server.commit(server.operatorToken(), type + "s/" + org + "/probe", Map.of("dir/file.txt", "hi"))
                         .expect(200);
             }
+        }
+    }
+
+    private static final java.security.KeyPair WITNESS = witnessKeys();
+
+    private static java.security.KeyPair witnessKeys() {
+        try {
+            return java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The matrix witness's signature over a signed head's bytes. */
+    private static String cosign(JsonNode head) {
+        try {
+            java.security.Signature signature = java.security.Signature.getInstance("Ed25519");
+            signature.initSign(WITNESS.getPrivate());
+            signature.update(dev.incubator.governance.audit.TreeHead.signedBytes(head.path("tree_size").asLong(),
+                    java.util.Base64.getDecoder().decode(head.path("root_hash").asText()),
+                    java.time.Instant.parse(head.path("timestamp").asText())));
+            return java.util.Base64.getEncoder().encodeToString(signature.sign());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -365,6 +397,13 @@ class AuthorizationMatrixTest {
                 yield withBody.apply(Map.of("user", user, "role", "member"));
             }
             case "updateMember" -> withBody.apply(Map.of("role", "viewer"));
+            case "addAuditWitness" -> withBody.apply(Map.of("name", server.unique("witness"), "public_key",
+                    java.util.Base64.getEncoder().encodeToString(WITNESS.getPublic().getEncoded())));
+            case "addAuditCosignature" -> {
+                JsonNode head = server.get("/api/v1/audit/tree-head").token(server.operatorToken()).expect(200);
+                yield withBody.apply(Map.of("witness", "matrix-witness", "tree_size", head.path("tree_size").asLong(),
+                        "signature", cosign(head)));
+            }
             case "awardGrant" -> withBody.apply(Map.of("programme", "p", "gpu_hours", Map.of("any", 1),
                     "starts_on", "2026-01-01", "ends_on", "2026-12-31"));
             case "updateGrant" -> withBody.apply(Map.of("guaranteed_gpus", 3));

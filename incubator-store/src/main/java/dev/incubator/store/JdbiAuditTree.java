@@ -2,6 +2,8 @@ package dev.incubator.store;
 
 import dev.incubator.common.audit.AuditEvent;
 import dev.incubator.governance.audit.AuditTreeStore;
+import dev.incubator.governance.audit.AuditTreeStore.Cosignature;
+import dev.incubator.governance.audit.AuditTreeStore.Witness;
 import dev.incubator.governance.audit.TreeBuilder;
 import dev.incubator.governance.audit.TreeHead;
 import java.time.Instant;
@@ -115,5 +117,60 @@ public final class JdbiAuditTree implements AuditTreeStore {
     public Optional<Long> leafIndexOf(long sequence) {
         return transactions.read(handle -> handle.createQuery("SELECT leaf_index FROM audit_leaves WHERE seq = :seq")
                 .bind("seq", sequence).mapTo(Long.class).findOne());
+    }
+
+    private static final RowMapper<Witness> WITNESS = (rs, ctx) -> new Witness(rs.getString("name"),
+            rs.getString("public_key"), rs.getString("added_by"), Instant.ofEpochMilli(rs.getLong("created_at")));
+    private static final RowMapper<Cosignature> COSIGNATURE = (rs, ctx) -> new Cosignature(rs.getString("witness"),
+            rs.getLong("tree_size"), rs.getBytes("signature"), Instant.ofEpochMilli(rs.getLong("cosigned_at")));
+
+    @Override
+    public boolean addWitness(Witness witness, AuditEvent audit) {
+        return transactions.write(handle -> {
+            int added = handle.createUpdate("INSERT INTO audit_witnesses (name, public_key, added_by, created_at)"
+                            + " VALUES (:name, :key, :by, :at) ON CONFLICT (name) DO NOTHING")
+                    .bind("name", witness.name()).bind("key", witness.publicKey()).bind("by", witness.addedBy())
+                    .bind("at", witness.addedAt().toEpochMilli()).execute();
+            if (added == 1) {
+                new JdbiAuditLog(handle).append(audit);
+            }
+            return added == 1;
+        });
+    }
+
+    @Override
+    public Optional<Witness> witness(String name) {
+        return transactions.read(handle -> handle.createQuery("SELECT * FROM audit_witnesses WHERE name = :name")
+                .bind("name", name).map(WITNESS).findOne());
+    }
+
+    @Override
+    public List<Witness> witnesses() {
+        return transactions.read(handle -> handle.createQuery("SELECT * FROM audit_witnesses ORDER BY name")
+                .map(WITNESS).list());
+    }
+
+    @Override
+    public boolean addCosignature(Cosignature cosignature) {
+        return transactions.write(handle -> handle.createUpdate("INSERT INTO audit_cosignatures (tree_size, witness,"
+                        + " signature, cosigned_at) VALUES (:size, :witness, :signature, :at)"
+                        + " ON CONFLICT (tree_size, witness) DO NOTHING")
+                .bind("size", cosignature.treeSize()).bind("witness", cosignature.witness())
+                .bind("signature", cosignature.signature()).bind("at", cosignature.cosignedAt().toEpochMilli())
+                .execute() == 1);
+    }
+
+    @Override
+    public List<Cosignature> cosignatures(long treeSize) {
+        return transactions.read(handle -> handle.createQuery("SELECT * FROM audit_cosignatures WHERE tree_size = :size"
+                + " ORDER BY witness").bind("size", treeSize).map(COSIGNATURE).list());
+    }
+
+    @Override
+    public List<Cosignature> latestCosignatures() {
+        return transactions.read(handle -> handle.createQuery("SELECT c.* FROM audit_cosignatures c JOIN (SELECT"
+                + " witness, max(tree_size) AS size FROM audit_cosignatures GROUP BY witness) latest ON"
+                + " c.witness = latest.witness AND c.tree_size = latest.size ORDER BY c.witness")
+                .map(COSIGNATURE).list());
     }
 }

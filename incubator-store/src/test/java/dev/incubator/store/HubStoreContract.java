@@ -330,6 +330,35 @@ public abstract class HubStoreContract extends ComputeStoreContract {
                 head.rootHash(), grown.rootHash(), log.consistency(head.treeSize(), grown.treeSize()))).isTrue();
     }
 
+    @Test
+    void aWitnessCosignsSignedHeadsOnceEachAndTheLatestIsKept() throws Exception {
+        hub.create(alice, RepoKind.MODEL, "alpha", "witnessed", Visibility.ORGANISATION);
+        var tree = new JdbiAuditTree(database);
+        var log = new dev.incubator.governance.audit.VerifiableAuditLog(tree,
+                dev.incubator.governance.audit.HeadSigner.loadOrCreate(temp.resolve("audit.key")), clock,
+                Duration.ofSeconds(5));
+        var first = log.integrate();
+        var witnessKey = dev.incubator.governance.audit.HeadSigner.loadOrCreate(temp.resolve("witness.key"));
+        var witnesses = new dev.incubator.governance.audit.Witnesses(tree, clock);
+        witnesses.register("w1", witnessKey.publicKeyBase64(), "user:op", new RequestMeta("req", "127.0.0.1"));
+        assertThatThrownBy(() -> witnesses.register("w1", witnessKey.publicKeyBase64(), "user:op",
+                new RequestMeta("req", "127.0.0.1"))).isInstanceOfSatisfying(IncubatorException.class,
+                e -> assertThat(e.code()).isEqualTo(dev.incubator.common.ErrorCode.ALREADY_EXISTS));
+        String cosigned = java.util.Base64.getEncoder().encodeToString(witnessKey.sign(first.treeSize(),
+                first.rootHash(), first.timestamp()).signature());
+        witnesses.cosign("w1", first.treeSize(), cosigned);
+        witnesses.cosign("w1", first.treeSize(), cosigned);
+        assertThat(witnesses.cosignatures(first.treeSize())).hasSize(1);
+
+        hub.create(alice, RepoKind.MODEL, "alpha", "witnessed-later", Visibility.ORGANISATION);
+        var second = log.integrate();
+        witnesses.cosign("w1", second.treeSize(), java.util.Base64.getEncoder().encodeToString(witnessKey.sign(
+                second.treeSize(), second.rootHash(), second.timestamp()).signature()));
+        assertThat(witnesses.latest()).singleElement().satisfies(latest ->
+                assertThat(latest.treeSize()).isEqualTo(second.treeSize()));
+        assertThat(witnesses.list()).singleElement().satisfies(witness -> assertThat(witness.name()).isEqualTo("w1"));
+    }
+
     // ----------------------------------------------------------------------------------------------- helpers
 
     private Commit push(Repo repo, String path, byte[] data) throws IOException {

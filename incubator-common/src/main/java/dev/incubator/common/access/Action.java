@@ -25,6 +25,8 @@ public enum Action {
     USER_TOKEN_ISSUE("issuing tokens for other users"),
     USER_TOKEN_REVOKE("revoking other users' tokens"),
     AUDIT_READ("reading the platform audit log"),
+    AUDIT_HEAD_READ("reading signed tree heads and consistency proofs"),
+    AUDIT_WITNESS_MANAGE("registering witnesses of the audit log"),
     // compute
     JOB_READ("seeing jobs"),
     JOB_SUBMIT("submitting jobs"),

@@ -36,4 +36,27 @@ public interface AuditTreeStore {
 
     /** The leaf position of an event, if it was integrated. */
     Optional<Long> leafIndexOf(long sequence);
+
+    /** An outside witness: its name and Ed25519 public key (X.509 SubjectPublicKeyInfo, base64). */
+    record Witness(String name, String publicKey, String addedBy, java.time.Instant addedAt) {
+    }
+
+    /** A witness's Ed25519 signature over the same bytes the log signed for a tree head. */
+    record Cosignature(String witness, long treeSize, byte[] signature, java.time.Instant cosignedAt) {
+    }
+
+    /** Registers a witness and records {@code audit} in the same transaction; false if the name is taken. */
+    boolean addWitness(Witness witness, AuditEvent audit);
+
+    Optional<Witness> witness(String name);
+
+    List<Witness> witnesses();
+
+    /** Stores a cosignature; false when the witness already cosigned that head. */
+    boolean addCosignature(Cosignature cosignature);
+
+    List<Cosignature> cosignatures(long treeSize);
+
+    /** Each witness's cosignature of the largest head it cosigned. */
+    List<Cosignature> latestCosignatures();
 }

@@ -69,9 +69,9 @@ public final class PolicyEngine {
     /** The organisation-level role table; repository actions are decided by {@link #repository}. */
     private static Rule rule(Action action) {
         return switch (action) {
-            case WHOAMI, OWN_TOKENS_READ, CLUSTER_READ -> Rule.anyUser(Scope.READ);
+            case WHOAMI, OWN_TOKENS_READ, CLUSTER_READ, AUDIT_HEAD_READ -> Rule.anyUser(Scope.READ);
             case OWN_TOKENS_MANAGE -> Rule.anyUser(Scope.WRITE);
-            case ORG_CREATE, USER_CREATE, USER_TOKEN_ISSUE -> Rule.platform(Scope.ADMIN, OPERATOR);
+            case ORG_CREATE, USER_CREATE, USER_TOKEN_ISSUE, AUDIT_WITNESS_MANAGE -> Rule.platform(Scope.ADMIN, OPERATOR);
             case USER_TOKEN_REVOKE -> Rule.platform(Scope.WRITE, OPERATOR);
             case USER_READ, AUDIT_READ -> Rule.platform(Scope.READ, OPERATOR, AUDITOR);
             case ORG_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER, OPERATOR, AUDITOR, REVIEWER);

@@ -2,6 +2,8 @@ package dev.incubator.server.api;
 
 import dev.incubator.common.IncubatorException;
 import dev.incubator.governance.audit.AuditEntries;
+import dev.incubator.governance.audit.AuditTreeStore;
+import dev.incubator.governance.audit.Witnesses;
 import dev.incubator.governance.audit.TreeHead;
 import dev.incubator.governance.audit.VerifiableAuditLog;
 import dev.incubator.common.access.Action;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The verifiable audit log: signed tree heads (and the public key to check them), inclusion and consistency
@@ -20,19 +23,52 @@ public final class AuditRoutes {
 
     private final VerifiableAuditLog log;
     private final TenancyService tenancy;
+    private final Witnesses witnesses;
 
-    public AuditRoutes(VerifiableAuditLog log, TenancyService tenancy) {
+    public AuditRoutes(VerifiableAuditLog log, TenancyService tenancy, Witnesses witnesses) {
         this.log = log;
         this.tenancy = tenancy;
+        this.witnesses = witnesses;
     }
 
-    public record TreeHeadView(long treeSize, String rootHash, Instant timestamp, String signature) {
+    /** A signed tree head, with the cosignatures of outside witnesses where they are asked for. */
+    public record TreeHeadView(long treeSize, String rootHash, Instant timestamp, String signature,
+                               List<CosignatureView> cosignatures) {
         static TreeHeadView of(TreeHead head) {
+            return of(head, List.of());
+        }
+
+        static TreeHeadView of(TreeHead head, List<AuditTreeStore.Cosignature> cosignatures) {
             Base64.Encoder base64 = Base64.getEncoder();
             return new TreeHeadView(head.treeSize(), base64.encodeToString(head.rootHash()), head.timestamp(),
-                    base64.encodeToString(head.signature()));
+                    base64.encodeToString(head.signature()), cosignatures.stream().map(CosignatureView::of).toList());
         }
     }
+
+    public record CosignatureView(String witness, long treeSize, String signature, Instant cosignedAt) {
+        static CosignatureView of(AuditTreeStore.Cosignature cosignature) {
+            return new CosignatureView(cosignature.witness(), cosignature.treeSize(), Base64.getEncoder()
+                    .encodeToString(cosignature.signature()), cosignature.cosignedAt());
+        }
+    }
+
+    public record WitnessView(String name, String publicKey, String addedBy, Instant addedAt,
+                              Optional<CosignatureView> latest) {
+    }
+
+    public record WitnessList(List<WitnessView> items) {
+    }
+
+    private static final BodySpec WITNESS = BodySpec.named("AuditWitness")
+            .required("name", BodySpec.Type.STRING, "the witness, e.g. 'witness.example.org'")
+            .required("public_key", BodySpec.Type.STRING, "its Ed25519 public key (base64 X.509 SubjectPublicKeyInfo)")
+            .build();
+    private static final BodySpec COSIGN = BodySpec.named("AuditCosignature")
+            .required("witness", BodySpec.Type.STRING, "the registered witness's name")
+            .required("tree_size", BodySpec.Type.INTEGER, "the size of the signed head it cosigns")
+            .required("signature", BodySpec.Type.STRING, "Ed25519 signature (base64) over the head's signed bytes, "
+                    + "made after checking consistency with the last head the witness cosigned")
+            .build();
 
     public record PublicKeyView(String algorithm, String publicKey) {
     }
@@ -59,8 +95,9 @@ public final class AuditRoutes {
                 ApiRoute.get(AUDIT + "/tree-head", "auditTreeHead").tag("audit")
                         .summary("The latest signed tree head of the audit log").returns(TreeHeadView.class)
                         .handle(call -> {
-                            tenancy.authorize(call.caller(), Action.WHOAMI);
-                            return TreeHeadView.of(log.head());
+                            tenancy.authorize(call.caller(), Action.AUDIT_HEAD_READ);
+                            TreeHead head = log.head();
+                            return TreeHeadView.of(head, witnesses.cosignatures(head.treeSize()));
                         }),
                 ApiRoute.get(AUDIT + "/heads", "auditHeads").tag("audit")
                         .summary("Signed tree heads in increasing size: checkpoints for an outside witness")
@@ -86,7 +123,7 @@ public final class AuditRoutes {
                         .query("first", "the older tree size").query("second", "the newer tree size")
                         .returns(ConsistencyView.class)
                         .handle(call -> {
-                            tenancy.authorize(call.caller(), Action.AUDIT_READ);
+                            tenancy.authorize(call.caller(), Action.AUDIT_HEAD_READ);
                             long first = required(call, "first");
                             long second = required(call, "second");
                             return new ConsistencyView(first, second, encode(log.consistency(first, second)));
@@ -102,8 +139,39 @@ public final class AuditRoutes {
                             long from = number(call, "from", 0);
                             long to = call.query("to").isPresent() ? number(call, "to", size) : size;
                             VerifiableAuditLog.Export export = log.export(from, to, size);
-                            return new ExportView(TreeHeadView.of(export.head()), export.publicKey(), from, to,
+                            return new ExportView(TreeHeadView.of(export.head(), witnesses.cosignatures(
+                                    export.head().treeSize())), export.publicKey(), from, to,
                                     export.entries().stream().map(AuditRoutes::inclusion).toList());
+                        }),
+                ApiRoute.get(AUDIT + "/witnesses", "auditWitnesses").tag("audit")
+                        .summary("Outside witnesses of the audit log, each with the largest head it cosigned")
+                        .publicAccess().returns(WitnessList.class)
+                        .handle(call -> {
+                            java.util.Map<String, AuditTreeStore.Cosignature> latest = new java.util.HashMap<>();
+                            witnesses.latest().forEach(cosignature -> latest.put(cosignature.witness(), cosignature));
+                            return new WitnessList(witnesses.list().stream().map(witness -> new WitnessView(
+                                    witness.name(), witness.publicKey(), witness.addedBy(), witness.addedAt(),
+                                    Optional.ofNullable(latest.get(witness.name())).map(CosignatureView::of)))
+                                    .toList());
+                        }),
+                ApiRoute.post(AUDIT + "/witnesses", "addAuditWitness").tag("audit")
+                        .summary("Register an outside witness by its Ed25519 public key (operators)").body(WITNESS)
+                        .returns(WitnessView.class)
+                        .handle(call -> {
+                            var body = call.body(WITNESS);
+                            tenancy.authorize(call.caller(), Action.AUDIT_WITNESS_MANAGE);
+                            AuditTreeStore.Witness witness = witnesses.register(body.string("name"),
+                                    body.string("public_key"), call.principal().actor(), call.requestMeta());
+                            return new WitnessView(witness.name(), witness.publicKey(), witness.addedBy(),
+                                    witness.addedAt(), Optional.empty());
+                        }),
+                ApiRoute.post(AUDIT + "/cosignatures", "addAuditCosignature").tag("audit")
+                        .summary("A witness's cosignature of a signed head; the signature is the credential")
+                        .publicAccess().status(200).body(COSIGN).returns(CosignatureView.class)
+                        .handle(call -> {
+                            var body = call.body(COSIGN);
+                            return CosignatureView.of(witnesses.cosign(body.string("witness"),
+                                    body.integer("tree_size"), body.string("signature")));
                         }));
     }
 
