@@ -160,6 +160,10 @@ final class AuditCommand {
         @Option(names = "--trusted-head", description = "A head saved earlier (audit head -o json)")
         Path trustedHead;
 
+        @Option(names = "--witness-key", description = "Require a cosignature of the exported head by the witness with"
+                + " this public key (base64; repeatable)")
+        List<String> witnessKeys = new ArrayList<>();
+
         @Override
         public Integer call() throws IOException {
             JsonNode bundle = JSON.readTree(file.toFile());
@@ -204,8 +208,28 @@ final class AuditCommand {
                     return 1;
                 }
             }
+            for (String witnessKey : witnessKeys) {
+                PublicKey witness;
+                try {
+                    witness = HeadSigner.publicKey(witnessKey);
+                } catch (GeneralSecurityException | IllegalArgumentException e) {
+                    throw new CliException("--witness-key is not a base64 Ed25519 key: " + e.getMessage());
+                }
+                boolean cosigned = false;
+                for (JsonNode cosignature : bundle.path("tree_head").path("cosignatures")) {
+                    cosigned |= HeadSigner.verify(witness, new TreeHead(head.treeSize(), head.rootHash(),
+                            head.timestamp(), Base64.getDecoder().decode(cosignature.path("signature").asText())));
+                }
+                if (!cosigned) {
+                    spec.commandLine().getErr().println("FAILED: no cosignature of the head of size "
+                            + head.treeSize() + " verifies with the witness key " + witnessKey);
+                    spec.commandLine().getErr().flush();
+                    return 1;
+                }
+            }
             spec.commandLine().getOut().println("OK: " + result.message()
                     + (trustedHead != null ? ", extending the trusted head" : "")
+                    + (witnessKeys.isEmpty() ? "" : ", cosigned by " + witnessKeys.size() + " witness(es)")
                     + (publicKey == null ? " (key taken from the export; pass --public-key to pin it)" : ""));
             spec.commandLine().getOut().flush();
             return 0;

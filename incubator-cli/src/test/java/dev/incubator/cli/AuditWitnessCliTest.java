@@ -81,6 +81,19 @@ class AuditWitnessCliTest {
                 .token(server.operatorToken()).send().body());
         assertThat(export.path("tree_head").path("cosignatures").findValuesAsText("witness"))
                 .as("the head travels with its cosignature").contains("witness.example.org");
+        as(server.operatorToken());
+        Path exported = temp.resolve("export.json");
+        assertThat(run("audit", "export", "--tree-size", Long.toString(cosignedSize), "--out", exported.toString())
+                .exitCode()).isZero();
+        CliRun witnessed = run("audit", "verify", exported.toString(), "--witness-key", publicKey);
+        assertThat(witnessed.exitCode()).as(witnessed.err()).isZero();
+        assertThat(witnessed.out()).contains("cosigned by 1 witness(es)");
+        String stranger = run("audit", "witness", "--key", temp.resolve("stranger.key").toString(), "--print-key")
+                .out().strip();
+        CliRun unwitnessed = run("audit", "verify", exported.toString(), "--witness-key", stranger);
+        assertThat(unwitnessed.exitCode()).isEqualTo(1);
+        assertThat(unwitnessed.err()).contains("no cosignature of the head of size " + cosignedSize);
+        as(witnessToken);
 
         // The witness's record of what it cosigned now disagrees with the log: as if the log had rewritten it.
         Path state = temp.resolve("witness/key.state.json");
