@@ -42,7 +42,14 @@ final class AccessCommand {
 
         @Override
         public Integer call() {
-            print(client().post(requests(repo), Map.of("purpose", purpose, "justification", justification)), COLUMNS);
+            JsonNode agreement = client().post(requests(repo), Map.of("purpose", purpose, "justification",
+                    justification));
+            print(agreement, COLUMNS);
+            if (output != Output.Format.json && agreement.hasNonNull("conditions")) {
+                out().println();
+                out().println("The owner's conditions: " + agreement.path("conditions").asText());
+                out().flush();
+            }
             return 0;
         }
     }

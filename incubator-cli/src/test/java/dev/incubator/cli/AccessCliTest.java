@@ -49,6 +49,7 @@ class AccessCliTest {
         Path data = temp.resolve("notes");
         Files.createDirectories(data);
         Files.writeString(data.resolve("notes.txt"), "patient notes");
+        Files.writeString(data.resolve("README.md"), "---\ngated_conditions: Never try to re-identify a patient.\n---\n");
         assertThat(run("hub", "push", data.toString(), "datasets/hospital/notes").exitCode()).isZero();
 
         as(server.tokenFor("ada", "read", "write"));
@@ -59,6 +60,8 @@ class AccessCliTest {
                 "--justification", "outcomes of stroke care in three provinces", "-o", "json");
         assertThat(requested.exitCode()).as(requested.err()).isZero();
         String id = JSON.readTree(requested.out()).path("id").asText();
+        assertThat(JSON.readTree(requested.out()).path("conditions").asText())
+                .isEqualTo("Never try to re-identify a patient.");
 
         as(steward);
         CliRun approved = run("access", "approve", "datasets/hospital/notes", id, "--expires-on",
