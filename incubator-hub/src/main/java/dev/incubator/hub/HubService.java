@@ -368,6 +368,21 @@ public final class HubService {
         return store.read(repositories -> repositories.files().find(repo.domain(), sha256));
     }
 
+    /**
+     * A file's content by SHA-256, as the LFS batch API names it, only if a commit of this repository has it (its
+     * encryption domain may hold content of other repositories that this one's readers may not read).
+     */
+    public Optional<Download> object(Repo repo, String sha256) {
+        for (Commit commit : store.read(repositories -> repositories.repos().commits(repo.id()))) {
+            for (TreeEntry entry : commit.tree()) {
+                if (entry.sha256().equals(sha256)) {
+                    return file(repo, sha256).map(manifest -> new Download(repo, commit, entry, manifest));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** One change of a commit. */
     public sealed interface FileOp {
         String path();

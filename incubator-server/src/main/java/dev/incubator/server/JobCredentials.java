@@ -43,7 +43,7 @@ public final class JobCredentials {
         return PREFIX + job.id() + "." + job.attempt() + "." + mac(job.id(), job.attempt());
     }
 
-    /** The job a credential belongs to, if it is genuine and that attempt is running now. */
+    /** The job a credential belongs to, if it is genuine and that attempt is being launched or running now. */
     public Optional<Job> verify(String token) {
         if (!token.startsWith(PREFIX)) {
             return Optional.empty();
@@ -62,7 +62,9 @@ public final class JobCredentials {
                 parts[2].getBytes(StandardCharsets.US_ASCII))) {
             return Optional.empty();
         }
-        return compute.find(parts[0]).filter(job -> job.attempt() == attempt && job.state() == JobState.RUNNING);
+        // ADMITTED too: the process starts before its start is recorded, and may call the API at once.
+        return compute.find(parts[0]).filter(job -> job.attempt() == attempt && (job.state() == JobState.RUNNING
+                || job.state() == JobState.ADMITTED));
     }
 
     private String mac(String jobId, int attempt) {

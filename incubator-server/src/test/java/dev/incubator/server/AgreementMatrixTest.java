@@ -81,9 +81,17 @@ class AgreementMatrixTest {
                 }
             }
             clock.advance(Duration.ofDays(2));
+            // The git-lfs download href, as the batch API hands it to the steward.
+            String oid = dev.incubator.hub.chunk.Hashes.sha256("a,b\n1,2\n".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            String href = server.post("/datasets/lab/cohort.git/info/lfs/objects/batch").token(steward).json(Map.of(
+                    "operation", "download", "objects", List.of(Map.of("oid", oid, "size", 8)))).expect(200)
+                    .path("objects").get(0).path("actions").path("download").path("href").asText();
+            Map<String, String> contentRoutes = new java.util.LinkedHashMap<>(CONTENT_ROUTES);
+            contentRoutes.put("hfLfsDownload GET", href.substring(href.indexOf("/api/")));
             List<String> failures = new ArrayList<>();
             readers.forEach((state, token) -> {
-                CONTENT_ROUTES.forEach((route, path) -> {
+                contentRoutes.forEach((route, path) -> {
                     String method = route.endsWith("HEAD") ? "HEAD" : "GET";
                     int status = server.request(method, path).token(token).send().status();
                     int expected = state.equals("approved-download") ? 200 : 403;
@@ -98,7 +106,7 @@ class AgreementMatrixTest {
                     }
                 });
             });
-            CONTENT_ROUTES.forEach((route, path) -> {
+            contentRoutes.forEach((route, path) -> {
                 String method = route.endsWith("HEAD") ? "HEAD" : "GET";
                 int status = server.request(method, path).send().status();
                 if (status != 404) {

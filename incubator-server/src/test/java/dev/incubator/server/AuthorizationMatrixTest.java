@@ -155,6 +155,8 @@ class AuthorizationMatrixTest {
         MATRIX.put("auditExport", Rule.platform(op, au));
         // Signed upload URLs are capabilities: whoever holds a valid one may use it.
         MATRIX.put("hfLfsUpload", Rule.publicRoute());
+        // An LFS download href names the (private) probe by id: decided like every read.
+        MATRIX.put("hfLfsDownload", Rule.org("viewer", op, au, rv));
         MATRIX.put("hfLfsVerify", Rule.publicRoute());
     }
 
@@ -436,6 +438,14 @@ class AuthorizationMatrixTest {
             case "hfModelLfsBatch", "hfDatasetLfsBatch" -> withBody.apply(Map.of("operation", "upload", "objects",
                     List.of(Map.of("oid", EMPTY_SHA256, "size", 0))));
             case "hfModelPathsInfo", "hfDatasetPathsInfo" -> withBody.apply(Map.of("paths", List.of("dir/file.txt")));
+            case "hfLfsDownload" -> {
+                // The href the batch API hands out for the probe's file.
+                String oid = dev.incubator.hub.chunk.Hashes.sha256("hi".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                String href = server.post("/" + org + "/probe.git/info/lfs/objects/batch").token(server.operatorToken())
+                        .json(Map.of("operation", "download", "objects", List.of(Map.of("oid", oid, "size", 2))))
+                        .expect(200).path("objects").get(0).path("actions").path("download").path("href").asText();
+                yield server.request("GET", href.substring(href.indexOf("/api/"))).token(token);
+            }
             case "hfLfsUpload" -> {
                 Map.Entry<String, byte[]> upload = signedUpload(org);
                 yield server.request("PUT", upload.getKey()).token(token).raw("application/octet-stream",

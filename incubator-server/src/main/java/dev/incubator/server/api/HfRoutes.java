@@ -14,6 +14,8 @@ import dev.incubator.hub.repo.Commit;
 import dev.incubator.common.access.Subject;
 import dev.incubator.hub.repo.Repo;
 import dev.incubator.common.access.Action;
+import dev.incubator.common.access.Decision;
+import dev.incubator.common.access.AccessDenied;
 import dev.incubator.hub.repo.RepoKind;
 import dev.incubator.hub.repo.TreeEntry;
 import dev.incubator.hub.repo.Visibility;
@@ -114,6 +116,9 @@ public final class HfRoutes {
                     + "ResolveHead").tag("huggingface").summary("Hugging Face: a file's commit, ETag and size")
                     .publicAccess().handle(call -> resolve(call, plural)));
         }
+        routes.add(ApiRoute.get(LFS, "hfLfsDownload").tag("huggingface")
+                .summary("LFS download target (the href of a batch download); decided like every read")
+                .publicAccess().returns(Raw.class).handle(this::lfsDownload));
         routes.add(ApiRoute.put(LFS, "hfLfsUpload").tag("huggingface")
                 .summary("LFS upload target (signed URL from the batch API)").publicAccess().returns(Raw.class)
                 .handle(this::lfsUpload));
@@ -365,8 +370,8 @@ public final class HfRoutes {
                 out.putObject("error").put("code", 422).put("message", "oid must be a SHA-256 and size a byte count");
                 continue;
             }
-            Optional<FileManifest> stored = hub.file(repo, oid);
             if (operation.equals("upload")) {
+                Optional<FileManifest> stored = hub.file(repo, oid);
                 if (stored.isPresent() && stored.get().size() == size) {
                     continue;
                 }
@@ -376,7 +381,7 @@ public final class HfRoutes {
                 actions.putObject("upload").put("href", href + query).put("expires_in", UPLOAD_URL_LIFETIME.toSeconds());
                 actions.putObject("verify").put("href", href + "/verify" + query)
                         .put("expires_in", UPLOAD_URL_LIFETIME.toSeconds());
-            } else if (stored.isEmpty()) {
+            } else if (hub.object(repo, oid).isEmpty()) {
                 out.putObject("error").put("code", 404).put("message", "object not found");
             } else {
                 out.putObject("actions").putObject("download").put("href", baseUrl(call.context())
@@ -386,6 +391,20 @@ public final class HfRoutes {
         ObjectNode response = json.createObjectNode().put("transfer", "basic");
         response.set("objects", objects);
         return new Raw(200, "application/vnd.git-lfs+json", json.writeValueAsString(response));
+    }
+
+    private Streamed lfsDownload(Call call) {
+        String id = call.path("repo");
+        Repo repo = hub.repoById(id).orElseThrow(() -> IncubatorException.notFound("repository", id));
+        Decision decision = hub.access().decide(Subjects.of(call), Action.REPO_READ, repo.resource());
+        if (!decision.allowed()) {
+            // Worded by id, as for a missing one: the href names the repository by id only.
+            throw new AccessDenied(Action.REPO_READ, repo.resource(), decision.denial().filter(ErrorCode.NOT_FOUND::equals)
+                    .isPresent() ? Decision.deny(ErrorCode.NOT_FOUND, "repository '" + id + "' not found") : decision);
+        }
+        HubService.Download download = hub.object(repo, call.path("oid")).orElseThrow(() ->
+                IncubatorException.notFound("object", call.path("oid")));
+        return Downloads.serve(hub, download, download.entry().sha256(), Map.of());
     }
 
     private Raw lfsUpload(Call call) throws IOException {
