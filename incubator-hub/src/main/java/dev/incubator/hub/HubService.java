@@ -372,6 +372,14 @@ public final class HubService {
      * A file's content by SHA-256, as the LFS batch API names it, only if a commit of this repository has it (its
      * encryption domain may hold content of other repositories that this one's readers may not read).
      */
+    /** The SHA-256 of every file content any commit of the repository has. */
+    public Set<String> contents(Repo repo) {
+        Set<String> contents = new HashSet<>();
+        store.read(repositories -> repositories.repos().commits(repo.id())).forEach(commit -> commit.tree()
+                .forEach(entry -> contents.add(entry.sha256())));
+        return contents;
+    }
+
     public Optional<Download> object(Repo repo, String sha256) {
         for (Commit commit : store.read(repositories -> repositories.repos().commits(repo.id()))) {
             for (TreeEntry entry : commit.tree()) {

@@ -362,6 +362,7 @@ public final class HfRoutes {
                 operation.equals("upload") ? Action.REPO_WRITE : Action.REPO_READ);
         ArrayNode objects = json.createArrayNode();
         long expires = clock.instant().plus(UPLOAD_URL_LIFETIME).getEpochSecond();
+        Set<String> contents = operation.equals("upload") ? Set.of() : hub.contents(repo);
         for (JsonNode object : body.path("objects")) {
             String oid = object.path("oid").asText("");
             long size = object.path("size").asLong(-1);
@@ -381,7 +382,7 @@ public final class HfRoutes {
                 actions.putObject("upload").put("href", href + query).put("expires_in", UPLOAD_URL_LIFETIME.toSeconds());
                 actions.putObject("verify").put("href", href + "/verify" + query)
                         .put("expires_in", UPLOAD_URL_LIFETIME.toSeconds());
-            } else if (hub.object(repo, oid).isEmpty()) {
+            } else if (!contents.contains(oid)) {
                 out.putObject("error").put("code", 404).put("message", "object not found");
             } else {
                 out.putObject("actions").putObject("download").put("href", baseUrl(call.context())
