@@ -229,6 +229,18 @@ class HubApiTest {
         assertThat(missing.header("X-Error-Code")).hasValue("EntryNotFound");
         assertThat(server.get("/alpha/hf-model/resolve/main/model.safetensors").token(bob).send().status())
                 .isEqualTo(404);
+
+        // git-lfs downloads: the batch API's href serves the object to readers of this repository only.
+        JsonNode download = server.post("/alpha/hf-model.git/info/lfs/objects/batch").token(alice)
+                .raw("application/vnd.git-lfs+json", TestServer.JSON.writeValueAsBytes(Map.of("operation", "download",
+                        "objects", List.of(Map.of("oid", oid, "size", weights.length), Map.of("oid",
+                                Hashes.sha256("not here".getBytes(StandardCharsets.UTF_8)), "size", 8))))).expect(200);
+        String object = download.path("objects").get(0).path("actions").path("download").path("href").asText();
+        assertThat(download.path("objects").get(1).path("error").path("code").asInt()).isEqualTo(404);
+        String objectPath = object.substring(object.indexOf("/api/"));
+        assertThat(server.get(objectPath).token(alice).send().body()).isEqualTo(weights);
+        assertThat(server.get(objectPath).token(bob).send().status()).isEqualTo(404);
+        assertThat(server.get(objectPath).send().status()).as("anonymous, private repository").isEqualTo(404);
     }
 
     // ----------------------------------------------------------------------------------------------- helpers
