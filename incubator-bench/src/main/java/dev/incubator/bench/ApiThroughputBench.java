@@ -36,14 +36,10 @@ public final class ApiThroughputBench {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>(Map.of("--seconds", "10", "--concurrency", "8",
-                "--rounds", "3", "--synchronous", "FULL", "--store-url", ""));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        new ApiThroughputBench().run(Integer.parseInt(options.get("--seconds")),
-                Integer.parseInt(options.get("--concurrency")), Integer.parseInt(options.get("--rounds")),
-                options.get("--synchronous"), options.get("--store-url"));
+        BenchOptions options = BenchOptions.parse("ApiThroughputBench", args, BenchOptions.defaults("--seconds", "10",
+                "--concurrency", "8", "--rounds", "3", "--synchronous", "FULL", "--store-url", ""));
+        new ApiThroughputBench().run(options.integer("--seconds"), options.integer("--concurrency"),
+                options.integer("--rounds"), options.string("--synchronous"), options.string("--store-url"));
     }
 
     /** {@code storeUrl}: empty for the embedded SQLite, else a JDBC URL such as a fresh PostgreSQL database. */

@@ -37,14 +37,11 @@ import java.util.SplittableRandom;
  */
 public final class AuditBench {
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>(Map.of("--events", "100000", "--leaves", "10000000",
-                "--proofs", "2000"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        int events = Integer.parseInt(options.get("--events"));
-        long leaves = Long.parseLong(options.get("--leaves"));
-        int proofs = Integer.parseInt(options.get("--proofs"));
+        BenchOptions options = BenchOptions.parse("AuditBench", args, BenchOptions.defaults("--events", "100000", "--leaves",
+                "10000000", "--proofs", "2000"));
+        int events = options.integer("--events");
+        long leaves = options.number("--leaves");
+        int proofs = options.integer("--proofs");
         Path dir = Files.createTempDirectory("audit-bench");
         try (Database database = Database.open(StoreConfig.sqlite(dir.resolve("incubator.db")))) {
             appends(database, events);

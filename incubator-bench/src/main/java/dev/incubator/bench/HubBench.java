@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,25 +50,23 @@ public final class HubBench {
     private static final String PASSWORD = "incubator-bench";
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>(Map.of("--dir", "/var/tmp/hub-bench", "--checkpoint-mib",
-                "512", "--versions", "10", "--throughput-mib", "2048", "--rounds", "3", "--part", "all"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        Path dir = Path.of(options.get("--dir"));
+        BenchOptions options = BenchOptions.parse("HubBench", args, BenchOptions.defaults("--dir", "/var/tmp/hub-bench",
+                "--checkpoint-mib", "512", "--versions", "10", "--throughput-mib", "2048", "--rounds", "3", "--part",
+                "all"));
+        Path dir = Path.of(options.string("--dir"));
         deleteTree(dir);
         Files.createDirectories(dir);
-        String part = options.get("--part");
+        String part = options.string("--part");
         System.out.println("restic: " + run(dir, List.of("restic", "version")).trim());
         double disk = diskWriteMibPerSecond(dir, 1024);
         System.out.printf(Locale.ROOT, "disk sequential write (1 GiB, fsync), median of 3: %.0f MiB/s%n", disk);
         if (part.equals("all") || part.equals("dedup")) {
-            dedup(dir.resolve("dedup"), Integer.parseInt(options.get("--checkpoint-mib")),
-                    Integer.parseInt(options.get("--versions")));
+            dedup(dir.resolve("dedup"), options.integer("--checkpoint-mib"),
+                    options.integer("--versions"));
         }
         if (part.equals("all") || part.equals("throughput")) {
-            throughput(dir.resolve("throughput"), Integer.parseInt(options.get("--throughput-mib")),
-                    Integer.parseInt(options.get("--rounds")), disk);
+            throughput(dir.resolve("throughput"), options.integer("--throughput-mib"),
+                    options.integer("--rounds"), disk);
         }
         deleteTree(dir);
     }

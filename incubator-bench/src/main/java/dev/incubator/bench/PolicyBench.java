@@ -47,14 +47,11 @@ public final class PolicyBench {
     private static final RequestMeta META = new RequestMeta("req_bench", "127.0.0.1");
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>(Map.of("--decisions", "2000000", "--reads", "5000",
-                "--rounds", "5"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        int decisions = Integer.parseInt(options.get("--decisions"));
-        int reads = Integer.parseInt(options.get("--reads"));
-        int rounds = Integer.parseInt(options.get("--rounds"));
+        BenchOptions options = BenchOptions.parse("PolicyBench", args, BenchOptions.defaults("--decisions", "2000000", "--reads",
+                "5000", "--rounds", "5"));
+        int decisions = options.integer("--decisions");
+        int reads = options.integer("--reads");
+        int rounds = options.integer("--rounds");
         pure(decisions, rounds);
         Path dir = Files.createTempDirectory("policy-bench");
         try (Database database = Database.open(StoreConfig.sqlite(dir.resolve("incubator.db")))) {
