@@ -37,28 +37,27 @@ class SlurmComputeApiTest extends ComputeApiTest {
     }
 
     /**
-     * Each scenario starts with an empty Slurm: whatever a scenario left there is cancelled, and the next one
-     * starts only once Slurm has let go of its GPUs.
+     * Each scenario starts with an empty Slurm: the service is stopped first (so that it launches nothing more, e.g.
+     * a requeued victim), whatever the scenario left in Slurm is cancelled, and the next scenario starts only once
+     * Slurm has let go of its GPUs.
      */
     @org.junit.jupiter.api.AfterEach
     void cancelEverythingInSlurm() {
+        server.close();
         dev.incubator.slurm.SlurmClient slurm = slurmClient();
-        for (JsonNode job : slurm.get("jobs").path("jobs")) {
-            if (active(job)) {
-                try {
-                    slurm.delete("job/" + job.path("job_id").asLong());
-                } catch (RuntimeException e) {
-                    // it ended meanwhile
-                }
-            }
-        }
         await().atMost(Duration.ofSeconds(60)).until(() -> {
+            boolean empty = true;
             for (JsonNode job : slurm.get("jobs").path("jobs")) {
                 if (active(job)) {
-                    return false;
+                    empty = false;
+                    try {
+                        slurm.delete("job/" + job.path("job_id").asLong());
+                    } catch (RuntimeException e) {
+                        // it ended meanwhile
+                    }
                 }
             }
-            return true;
+            return empty;
         });
     }
 
