@@ -7,6 +7,7 @@ import dev.incubator.common.PageRequest;
 import dev.incubator.common.Violations;
 import dev.incubator.common.access.AccessControl;
 import dev.incubator.common.access.Action;
+import dev.incubator.common.access.Decision;
 import dev.incubator.common.access.Resource;
 import dev.incubator.common.access.Subject;
 import dev.incubator.common.audit.AuditEvent;
@@ -138,11 +139,24 @@ public final class HubService {
      * does not exist, when they may not see it.
      */
     public Repo find(Subject caller, RepoKind kind, String namespace, String name, Action action) {
-        Repo repo = store.read(repositories -> repositories.repos().find(kind, namespace, name))
-                .orElseThrow(() -> IncubatorException.notFound("repository", kind.plural() + "/" + namespace + "/"
-                        + name));
+        Repo repo = load(kind, namespace, name);
         access.check(caller, action, repo.resource());
         return repo;
+    }
+
+    /** A repository the caller may read, with the decision that allowed it: its agreement and terms, if any. */
+    public record Reading(Repo repo, Decision decision) {
+    }
+
+    public Reading findForRead(Subject caller, RepoKind kind, String namespace, String name) {
+        Repo repo = load(kind, namespace, name);
+        return new Reading(repo, access.check(caller, Action.REPO_READ, repo.resource()));
+    }
+
+    private Repo load(RepoKind kind, String namespace, String name) {
+        return store.read(repositories -> repositories.repos().find(kind, namespace, name))
+                .orElseThrow(() -> IncubatorException.notFound("repository", kind.plural() + "/" + namespace + "/"
+                        + name));
     }
 
     /** A repository by id, without an access check (for signed upload URLs, already authorised). */

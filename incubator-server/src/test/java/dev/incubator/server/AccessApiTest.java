@@ -64,8 +64,12 @@ class AccessApiTest {
                 "expires_on", today().plusDays(30).toString(), "mode", "download", "attribution", "Cite Hospital 2026"))
                 .expect(200);
         assertThat(approved.path("state").asText()).isEqualTo("approved");
-        assertThat(new String(server.get(FILE).token(researcher).send().body(), StandardCharsets.UTF_8))
-                .isEqualTo("patient notes");
+        TestServer.Response read = server.get(FILE).token(researcher).send();
+        assertThat(new String(read.body(), StandardCharsets.UTF_8)).isEqualTo("patient notes");
+        assertThat(read.header("X-Incubator-Agreement")).as("the terms travel with the data").hasValue(id);
+        assertThat(read.header("X-Incubator-Terms")).hasValue("no-redistribution; attribution: Cite Hospital 2026");
+        assertThat(server.get(RESOLVE).token(researcher).send().header("X-Incubator-Terms"))
+                .hasValue("no-redistribution; attribution: Cite Hospital 2026");
         assertThat(server.get(RESOLVE).token(researcher).send().status()).isEqualTo(200);
         assertThat(server.get(FILE).token(researcher).header("X-Incubator-Purpose", "commercial-use").send()
                 .json().path("detail").asText()).contains(id).contains("not commercial-use");

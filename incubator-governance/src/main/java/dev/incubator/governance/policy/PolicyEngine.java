@@ -17,7 +17,9 @@ import dev.incubator.governance.access.Agreement;
 import dev.incubator.governance.access.AgreementPolicy;
 import dev.incubator.governance.access.Purpose;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -222,10 +224,16 @@ public final class PolicyEngine {
         }
         AgreementPolicy.Channel channel = subject.job().isPresent() ? AgreementPolicy.Channel.JOB
                 : AgreementPolicy.Channel.DOWNLOAD;
-        AgreementPolicy.Decision decision = agreements.decide(context.agreement().get(), channel, declared,
-                context.today(), repo.name());
-        return decision.allowed() ? Decision.allowUnderAgreement(decision.agreementId().orElseThrow(),
-                decision.reason()) : Decision.denyUnderAgreement(decision.agreementId(), decision.reason());
+        Optional<Agreement> agreement = context.agreement().get();
+        AgreementPolicy.Decision decision = agreements.decide(agreement, channel, declared, context.today(),
+                repo.name());
+        if (!decision.allowed()) {
+            return Decision.denyUnderAgreement(decision.agreementId(), decision.reason());
+        }
+        List<String> obligations = new ArrayList<>();
+        agreement.filter(Agreement::noRedistribution).ifPresent(a -> obligations.add("no-redistribution"));
+        agreement.flatMap(Agreement::attribution).ifPresent(text -> obligations.add("attribution: " + text));
+        return Decision.allowUnderAgreement(decision.agreementId().orElseThrow(), decision.reason(), obligations);
     }
 
     private static boolean steward(Subject subject, Resource.Repository repo) {

@@ -137,6 +137,8 @@ class PolicyEngineTest {
         assertThat(approved.allowed()).isTrue();
         assertThat(approved.gatedRead()).as("audited as a gated read").isTrue();
         assertThat(approved.agreement()).contains("dua_1");
+        assertThat(approved.obligations()).as("the agreement's terms come with the data")
+                .containsExactly("no-redistribution");
 
         Decision expired = decide(reader, Action.REPO_READ, COHORT, agreement(Agreement.Mode.DOWNLOAD,
                 TODAY.minusDays(1)));

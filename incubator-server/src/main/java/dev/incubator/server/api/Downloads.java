@@ -70,6 +70,34 @@ final class Downloads {
         };
     }
 
+    /**
+     * Headers that pass a read's terms on to the reader: the agreement it was made under, and what the reader took
+     * on with it (e.g. "no-redistribution; attribution: Cite Hospital 2026").
+     */
+    static Map<String, String> terms(dev.incubator.common.access.Decision decision) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        decision.agreement().ifPresent(agreement -> headers.put("X-Incubator-Agreement", agreement));
+        if (!decision.obligations().isEmpty()) {
+            headers.put("X-Incubator-Terms", ascii(String.join("; ", decision.obligations())));
+        }
+        return headers;
+    }
+
+    /** Header values are ASCII: other characters (and '%') are percent-encoded as UTF-8, the rest kept readable. */
+    static String ascii(String text) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 0x20 && c < 0x7f && c != '%') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+
     private static String fileName(String path) {
         int slash = path.lastIndexOf('/');
         return slash < 0 ? path : path.substring(slash + 1);

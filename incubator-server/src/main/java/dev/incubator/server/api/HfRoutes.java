@@ -405,7 +405,7 @@ public final class HfRoutes {
         }
         HubService.Download download = hub.object(repo, call.path("oid")).orElseThrow(() ->
                 IncubatorException.notFound("object", call.path("oid")));
-        return Downloads.serve(hub, download, download.entry().sha256(), Map.of());
+        return Downloads.serve(hub, download, download.entry().sha256(), Downloads.terms(decision));
     }
 
     private Raw lfsUpload(Call call) throws IOException {
@@ -538,13 +538,15 @@ public final class HfRoutes {
     // ------------------------------------------------------------------------------------------------- downloads
 
     private Streamed resolve(Call call, String plural) {
-        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_READ));
+        HubService.Reading reading = notFoundAs(call, "RepoNotFound", () -> hub.findForRead(Subjects.of(call),
+                HubRoutes.kind(plural), call.path("namespace"), call.path("name")));
+        Repo repo = reading.repo();
         String revision = revision(call.path("revision"));
         Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision));
         HubService.Download download = notFoundAs(call, "EntryNotFound", () -> hub.download(repo, commit.id(),
                 call.path("path")));
         TreeEntry entry = download.entry();
-        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>(Downloads.terms(reading.decision()));
         headers.put("X-Repo-Commit", commit.id());
         if (entry.lfs()) {
             headers.put("X-Linked-Etag", "\"" + entry.sha256() + "\"");

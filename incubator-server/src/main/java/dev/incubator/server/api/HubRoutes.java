@@ -306,10 +306,13 @@ public final class HubRoutes {
     }
 
     private Streamed download(Call call) {
-        Repo repo = repo(call, Action.REPO_READ);
-        HubService.Download download = hub.download(repo, call.path("revision"), call.path("path"));
-        return Downloads.serve(hub, download, download.entry().sha256(), Map.of("X-Commit", download.commit().id(),
-                "X-Sha256", download.entry().sha256()));
+        HubService.Reading reading = hub.findForRead(Subjects.of(call), kind(call.path("kind")),
+                call.path("namespace"), call.path("name"));
+        HubService.Download download = hub.download(reading.repo(), call.path("revision"), call.path("path"));
+        Map<String, String> headers = new java.util.LinkedHashMap<>(Downloads.terms(reading.decision()));
+        headers.put("X-Commit", download.commit().id());
+        headers.put("X-Sha256", download.entry().sha256());
+        return Downloads.serve(hub, download, download.entry().sha256(), headers);
     }
 
     private Commit commit(Call call, Repo repo) throws IOException {
