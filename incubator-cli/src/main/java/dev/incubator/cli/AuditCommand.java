@@ -5,6 +5,7 @@ import static dev.incubator.cli.Output.Column.field;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.incubator.common.io.SecretFiles;
 import dev.incubator.governance.audit.AuditVerifier;
 import dev.incubator.governance.audit.CanonicalJson;
 import dev.incubator.governance.audit.HeadSigner;
@@ -247,23 +248,10 @@ final class AuditCommand {
     static final class Witnesses extends ClientCommand {
         @Override
         public Integer call() {
-            JsonNode list = client().get("/api/v1/audit/witnesses");
-            if (output == Output.Format.json) {
-                Output.json(out(), list);
-                return 0;
-            }
-            ObjectNode page = JSON.createObjectNode();
-            com.fasterxml.jackson.databind.node.ArrayNode items = page.putArray("items");
-            for (JsonNode witness : list.path("items")) {
-                ObjectNode row = items.addObject();
-                row.put("name", witness.path("name").asText());
-                row.put("cosigned", witness.path("latest").path("tree_size").asText("-"));
-                row.put("when", witness.path("latest").path("cosigned_at").asText("-"));
-                row.put("public_key", witness.path("public_key").asText());
-            }
-            page.putNull("next_cursor");
-            Output.printList(out(), output, page, List.of(field("witness", "name"), field("cosigned size", "cosigned"),
-                    field("when", "when"), field("public key", "public_key")));
+            Output.printList(out(), output, client().get("/api/v1/audit/witnesses"), List.of(field("witness", "name"),
+                    new Output.Column("cosigned size", node -> node.path("latest").path("tree_size").asText("-")),
+                    new Output.Column("when", node -> node.path("latest").path("cosigned_at").asText("-")),
+                    field("public key", "public_key")));
             return 0;
         }
     }
@@ -364,10 +352,7 @@ final class AuditCommand {
             next.put("root_hash", Base64.getEncoder().encodeToString(head.rootHash()));
             next.put("timestamp", head.timestamp().toString());
             next.put("signature", Base64.getEncoder().encodeToString(head.signature()));
-            Path temporary = state.resolveSibling(state.getFileName() + ".tmp");
-            Files.writeString(temporary, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(next));
-            Files.move(temporary, state, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            SecretFiles.write(state, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(next) + "\n");
             out().println("cosigned the head of size " + head.treeSize() + " (root " + next.path("root_hash").asText()
                     + ") as " + name);
             out().flush();

@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 
@@ -65,15 +62,10 @@ record Credentials(URI url, Optional<String> token) {
 
     void save(Path file) {
         try {
-            Files.createDirectories(file.getParent());
             ObjectNode json = JSON.createObjectNode().put("url", url.toString());
             token.ifPresent(value -> json.put("token", value));
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.deleteIfExists(temporary);
-            Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(temporary, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n",
-                    StandardCharsets.UTF_8);
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            dev.incubator.common.io.SecretFiles.write(file, JSON.writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(json) + "\n");
         } catch (IOException e) {
             throw new CliException("could not save credentials to " + file + ": " + e.getMessage());
         }

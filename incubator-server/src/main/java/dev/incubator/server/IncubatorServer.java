@@ -54,11 +54,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
@@ -441,15 +438,7 @@ public final class IncubatorServer implements AutoCloseable {
     /** Writes a file readable only by its owner, atomically and durably. */
     static void writePrivateFile(Path file, String content) {
         try {
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.deleteIfExists(temporary);
-            Files.createFile(temporary);
-            trySetPermissions(temporary, "rw-------");
-            try (var channel = java.nio.channels.FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-                channel.force(true);
-            }
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            dev.incubator.common.io.SecretFiles.write(file, content);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + file, e);
         }
