@@ -44,16 +44,14 @@ final class JobMounts implements Mounts {
 
     @Override
     public void prepare(Job job, Path target) {
-        Subject submitter;
+        Subject inJob;
         try {
-            submitter = authenticator.forJob(job.submittedBy(), job.id()).subject(new RequestMeta("job-" + job.id(),
-                    "job"));
+            inJob = authenticator.forJob(job.submittedBy(), job.id()).subject(new RequestMeta("job-" + job.id(), "job"))
+                    .acting(Optional.empty(), Optional.of(job.id()));
         } catch (IncubatorException e) {
             throw new IncubatorException(ErrorCode.FORBIDDEN, "the job's submitter can no longer read anything: "
                     + e.getMessage());
         }
-        Subject inJob = new Subject(submitter.userId(), submitter.actor(), submitter.platformRoles(),
-                submitter.memberships(), submitter.scopes(), submitter.meta(), Optional.empty(), Optional.of(job.id()));
         for (String mount : job.spec().mounts()) {
             String[] at = mount.split("@", 2);
             String[] parts = at[0].split("/");

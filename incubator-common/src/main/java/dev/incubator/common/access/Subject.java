@@ -41,6 +41,11 @@ public record Subject(Optional<String> userId, String actor, Set<PlatformRole> p
                 Optional.empty(), Optional.empty());
     }
 
+    /** The same subject reading for a declared purpose, from inside a job (either may be empty). */
+    public Subject acting(Optional<String> declaredPurpose, Optional<String> inJob) {
+        return new Subject(userId, actor, platformRoles, memberships, scopes, meta, declaredPurpose, inJob);
+    }
+
     public boolean signedIn() {
         return userId.isPresent();
     }

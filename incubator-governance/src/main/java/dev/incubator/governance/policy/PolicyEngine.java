@@ -18,8 +18,10 @@ import dev.incubator.governance.access.AgreementPolicy;
 import dev.incubator.governance.access.Purpose;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -68,6 +70,15 @@ public final class PolicyEngine {
         }
     }
 
+    /** The role table, built once: every action has a row (the switch below is exhaustive). */
+    private static final Map<Action, Rule> RULES = new EnumMap<>(Action.class);
+
+    static {
+        for (Action action : Action.values()) {
+            RULES.put(action, rule(action));
+        }
+    }
+
     /** The organisation-level role table; repository actions are decided by {@link #repository}. */
     private static Rule rule(Action action) {
         return switch (action) {
@@ -109,7 +120,7 @@ public final class PolicyEngine {
     // ------------------------------------------------------------------------------------------- role table
 
     private Decision table(Subject subject, Action action, Optional<Resource.Organisation> organisation) {
-        Rule rule = rule(action);
+        Rule rule = RULES.get(action);
         if (!subject.signedIn()) {
             return Decision.deny(ErrorCode.UNAUTHENTICATED, action.description() + " needs a signed-in user; send an "
                     + "API token as 'Authorization: Bearer ...'");

@@ -17,9 +17,8 @@ final class Subjects {
         if (principal.isEmpty()) {
             return Subject.anonymous(call.requestMeta());
         }
-        Subject who = principal.get().subject(call.requestMeta());
-        return new Subject(who.userId(), who.actor(), who.platformRoles(), who.memberships(), who.scopes(), who.meta(),
-                Optional.ofNullable(call.context().header(PURPOSE_HEADER)).filter(value -> !value.isBlank()),
-                Optional.ofNullable(call.context().<String>attribute(Call.VIA_JOB)));
+        return principal.get().subject(call.requestMeta()).acting(Optional.ofNullable(call.context()
+                .header(PURPOSE_HEADER)).filter(value -> !value.isBlank()), Optional.ofNullable(call.context()
+                .<String>attribute(Call.VIA_JOB)));
     }
 }
