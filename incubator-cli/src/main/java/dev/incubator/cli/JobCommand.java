@@ -53,8 +53,12 @@ final class JobCommand {
         @Option(names = "--org", description = "Organisation (default: the spec's 'org')")
         String org;
 
+        @Option(names = "--wait", description = "Wait for the job to end and exit with its exit code (as sbatch"
+                + " --wait; 1 when it ended without one: cancelled, lost, out of memory)")
+        boolean waitForEnd;
+
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
             JsonNode spec;
             try {
                 spec = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
@@ -71,8 +75,18 @@ final class JobCommand {
             if (organisation == null) {
                 throw new CliException("say which organisation runs the job: --org NAME, or 'org: NAME' in the spec");
             }
-            print(client().post("/api/v1/orgs/" + segment(organisation) + "/jobs", body), DETAIL);
-            return 0;
+            ApiClient client = client();
+            JsonNode submitted = client.post("/api/v1/orgs/" + segment(organisation) + "/jobs", body);
+            for (JsonNode warning : submitted.path("warnings")) {
+                super.spec.commandLine().getErr().println("warning: " + warning.asText());
+            }
+            super.spec.commandLine().getErr().flush();
+            print(submitted, DETAIL);
+            if (!waitForEnd) {
+                return 0;
+            }
+            out().flush();
+            return exitCodeWhenEnded(client, organisation, submitted.path("id").asText());
         }
     }
 
@@ -160,14 +174,31 @@ final class JobCommand {
                 out().flush();
                 offset = response.headers().firstValueAsLong("X-Next-Offset").orElse(offset);
                 String state = response.headers().firstValue("X-Job-State").orElse("");
-                boolean ended = List.of("succeeded", "failed", "cancelled", "timeout").contains(state);
-                if (!follow || (ended && response.body().isEmpty())) {
+                boolean ended = ENDED.contains(state);
+                if (!follow) {
                     return 0;
+                }
+                if (ended && response.body().isEmpty()) {
+                    return exitCodeWhenEnded(client(), org, job);
                 }
                 if (response.body().isEmpty()) {
                     Thread.sleep(1000);
                 }
             }
+        }
+    }
+
+    static final List<String> ENDED = List.of("succeeded", "failed", "cancelled", "timeout");
+
+    /** Waits until the job ends; its exit code, or 1 when it ended without one (as srun and sbatch --wait do). */
+    static int exitCodeWhenEnded(ApiClient client, String org, String job) throws InterruptedException {
+        while (true) {
+            JsonNode current = client.get("/api/v1/orgs/" + ClientCommand.segment(org) + "/jobs/" + ClientCommand.segment(job));
+            if (ENDED.contains(current.path("state").asText())) {
+                JsonNode code = current.path("exit_code");
+                return code.isInt() ? code.asInt() : current.path("state").asText().equals("succeeded") ? 0 : 1;
+            }
+            Thread.sleep(1000);
         }
     }
 
@@ -231,8 +262,14 @@ final class JobCommand {
             }
             out().println("GPUs: " + cluster.path("total_gpus").asText() + " total, " + cluster.path("free_gpus").asText()
                     + " free");
+            if (!cluster.path("isolation").asText().isEmpty()) {
+                out().println("isolation: " + cluster.path("isolation").asText());
+            }
             for (JsonNode node : cluster.path("nodes")) {
-                out().println(node.path("name").asText() + (node.path("schedulable").asBoolean() ? "" : " (unschedulable)"));
+                out().println(node.path("name").asText() + (node.path("schedulable").asBoolean() ? "" : " (unschedulable)")
+                        + ": " + node.path("free_cpus").asText() + " of " + node.path("cpus").asText() + " CPUs, "
+                        + node.path("free_memory_mib").asText() + " of " + node.path("memory_mib").asText()
+                        + " MiB free");
                 for (JsonNode gpu : node.path("gpus")) {
                     out().printf("  gpu %-3s %-10s free %-6s %s%n", gpu.path("index").asText(), gpu.path("type").asText(),
                             gpu.path("free").asText(), gpu.path("held_by").isNull() ? ""

@@ -101,19 +101,36 @@ public final class ComputeService {
     // ---- API -------------------------------------------------------------------------------------------------
 
     public Job submit(Submitter submitter, JobSpec spec) {
+        executor.refusal().ifPresent(reason -> {
+            throw new IncubatorException(ErrorCode.UNAVAILABLE, reason);
+        });
         validate(spec, environment.nodes());
+        String id = Ids.next("job", clock);
+        if (!spec.mounts().isEmpty()) {
+            // A mount that is missing or refused fails the submit now, not the job later.
+            Job proposed = pending(id, submitter, spec, clock.instant(), 0);
+            try {
+                mounts.check(proposed);
+            } catch (IncubatorException e) {
+                throw IncubatorException.validation("mounts", e.getMessage()
+                        + (e.code() == ErrorCode.NOT_FOUND ? " (check the name and revision, or ask for access)" : ""));
+            }
+        }
         return store.write(repositories -> {
             Instant now = clock.instant();
-            Job job = new Job(Ids.next("job", clock), submitter.orgId(), submitter.orgName(), submitter.user(), spec,
-                    JobState.PENDING, Optional.of("NEW"), Optional.of("waiting for the next scheduling cycle"), 0,
-                    Optional.empty(), now, repositories.jobs().nextSubmitOrder(), Optional.empty(), Optional.empty(),
-                    List.of(), false, false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0, 0,
-                    1, 1);
+            Job job = pending(id, submitter, spec, now, repositories.jobs().nextSubmitOrder());
             repositories.jobs().insert(job);
             audit(repositories, "user:" + submitter.user(), submitter.request(), "job.submit", job,
                     Map.of("name", spec.name(), "gpus", Long.toString(spec.gpuMillis() * (long) spec.nodes() / 1000)));
             return job;
         });
+    }
+
+    private static Job pending(String id, Submitter submitter, JobSpec spec, Instant now, long submitOrder) {
+        return new Job(id, submitter.orgId(), submitter.orgName(), submitter.user(), spec, JobState.PENDING,
+                Optional.of("NEW"), Optional.of("waiting for the next scheduling cycle"), 0, Optional.empty(), now,
+                submitOrder, Optional.empty(), Optional.empty(), List.of(), false, false, Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 1, 1);
     }
 
     public Job get(String orgId, String jobId) {
@@ -201,7 +218,20 @@ public final class ComputeService {
                 .toList();
     }
 
-    /** Cancels a job: at once when it waits; running jobs get SIGTERM, then SIGKILL after the grace period. */
+    /**
+     * Removes the directories of jobs that ended more than {@code retention} ago (their logs kept compressed under
+     * {@code archive} when given); returns how many.
+     */
+    public int sweepJobDirectories(Duration retention, Optional<java.nio.file.Path> archive) {
+        Set<String> active = new java.util.HashSet<>();
+        store.read(repositories -> repositories.jobs().listActive()).forEach(job -> active.add(job.id()));
+        return executor.sweep(active, clock.instant().minus(retention), archive);
+    }
+
+    /**
+     * Cancels a job: at once when it waits; running jobs get their checkpoint signal (SIGTERM when they name none),
+     * then SIGKILL after the grace period.
+     */
     public Job cancel(String orgId, String jobId, String actor, RequestMeta request) {
         Job job = get(orgId, jobId);
         if (job.state().isFinal()) {
@@ -227,7 +257,7 @@ public final class ComputeService {
             return updated;
         });
         if (cancelling.pid().isPresent()) {
-            executor.signal(cancelling, "TERM");
+            executor.signal(cancelling, stopSignal(cancelling));
         }
         return cancelling;
     }
@@ -281,12 +311,14 @@ public final class ComputeService {
             if (job.state() == JobState.RUNNING || job.state() == JobState.ADMITTED) {
                 running.add(new RunningJob(job.id(), org, job.spec().priority(), job.allocation(),
                         job.startedAt().orElse(now), job.spec().timeLimit(), job.borrowed(), job.spec().checkpointing(),
-                        job.borrowed() ? executor.lastCheckpoint(job) : Optional.empty(), job.terminating()));
+                        job.borrowed() ? executor.lastCheckpoint(job) : Optional.empty(), job.terminating(),
+                        job.claim()));
             } else if (job.state() == JobState.PENDING) {
                 boolean reclaiming = job.reason().filter(PendingReason.WAITING_FOR_PREEMPTION.name()::equals).isPresent();
                 pending.add(new JobRequest(job.id(), org, job.spec().priority(), job.spec().nodes(),
                         job.spec().gpuMillis(), job.spec().gpuType(), job.spec().timeLimit(), job.submittedAt(),
-                        job.submitOrder(), predictor.predict(job.submittedBy(), gpus(job)), reclaiming));
+                        job.submitOrder(), predictor.predict(job.submittedBy(), gpus(job)), reclaiming,
+                        job.spec().cpus(), job.spec().memoryMib()));
             }
         }
         Map<String, OrgShare> shares = new HashMap<>();
@@ -362,7 +394,9 @@ public final class ComputeService {
         }
         Optional<Integer> exitCode = status instanceof Executor.Exited exited ? Optional.of(exited.exitCode())
                 : Optional.empty();
+        boolean outOfMemory = status instanceof Executor.Exited exited && exited.outOfMemory();
         meter(job, now, true);
+        executor.attemptEnded(job);
         Job ended = store.write(repositories -> {
             Job metered = repositories.jobs().find(job.id()).orElseThrow();
             String reason = metered.reason().orElse("");
@@ -377,6 +411,9 @@ public final class ComputeService {
             } else if (reason.equals(TIMING_OUT)) {
                 builder.state(JobState.TIMEOUT).finished(now, exitCode).reason("TIMEOUT", "exceeded its time limit of "
                         + job.spec().timeLimit());
+            } else if (outOfMemory) {
+                builder.state(JobState.FAILED).finished(now, exitCode).reason("OUT_OF_MEMORY", "killed by the kernel:"
+                        + " it used more than its memory_mib of " + job.spec().memoryMib() + " MiB; ask for more memory");
             } else if (exitCode.isEmpty()) {
                 builder.state(JobState.FAILED).finished(now, exitCode).reason("LOST",
                         "the job's process vanished without an exit code");
@@ -428,7 +465,7 @@ public final class ComputeService {
             executor.kill(job);
         } else if (!job.terminating() && job.startedAt().map(start -> now.isAfter(start.plus(job.spec().timeLimit())))
                 .orElse(false)) {
-            executor.signal(job, "TERM");
+            executor.signal(job, stopSignal(job));
             return store.write(repositories -> {
                 Job updated = repositories.jobs().find(job.id()).orElseThrow().toBuilder().reason(TIMING_OUT,
                         "time limit of " + job.spec().timeLimit() + " reached; stopping")
@@ -459,8 +496,8 @@ public final class ComputeService {
 
     private void launch(Job job, Decisions.Start start, Instant now) {
         Job admitted = store.write(repositories -> {
-            Job updated = job.toBuilder().state(JobState.ADMITTED).admitted(start.allocation(), start.borrowed())
-                    .clearWaiting().build();
+            Job updated = job.toBuilder().state(JobState.ADMITTED).admitted(start.allocation(), start.hosts(),
+                    start.borrowed()).clearWaiting().build();
             repositories.jobs().update(updated);
             audit(repositories, "system", RequestMeta.SYSTEM, "job.admit", updated, Map.of("gpus",
                     String.join(",", start.allocation().stream().map(share -> share.node() + ":" + share.index()).toList()),
@@ -562,7 +599,7 @@ public final class ComputeService {
             return updated;
         });
         if (running.terminating()) {
-            executor.signal(running, "TERM");
+            executor.signal(running, stopSignal(running));
         }
     }
 
@@ -589,9 +626,10 @@ public final class ComputeService {
         long gpuMillis = job.allocation().stream().mapToLong(GpuShare::millis).sum();
         long gpuMilliseconds = gpuMillis * elapsed / 1000;
         String gpuType = gpuType(job);
-        if (gpuMilliseconds > 0) {
+        long debit = debitFor(job.meteredGpuMillis(), gpuMilliseconds);
+        if (debit > 0) {
             try {
-                environment.debit(job.orgId(), gpuType, GpuHours.ofMilli(Math.max(1, gpuMilliseconds / 3_600)), job.id());
+                environment.debit(job.orgId(), gpuType, GpuHours.ofMilli(debit), job.id());
             } catch (RuntimeException e) {
                 LOG.warn("could not debit usage of job {}; will retry next cycle", job.id(), e);
                 return job;
@@ -607,6 +645,16 @@ public final class ComputeService {
                     measured.isEmpty()));
             return updated;
         });
+    }
+
+    /**
+     * Milli-GPU-hours to debit for a slice of {@code sliceGpuMilliseconds} after {@code meteredBefore} GPU-milliseconds
+     * of the job's life: the ledger is charged whole milli-GPU-hours of the job's running total, so what one slice
+     * leaves over (less than 3.6 GPU-seconds) is carried into the next, and over the job's life the debits sum to its
+     * metered usage, rounded down to the milli-GPU-hour once.
+     */
+    static long debitFor(long meteredBefore, long sliceGpuMilliseconds) {
+        return Math.floorDiv(meteredBefore + sliceGpuMilliseconds, 3_600) - Math.floorDiv(meteredBefore, 3_600);
     }
 
     /**
@@ -637,6 +685,14 @@ public final class ComputeService {
         return environment.nodes().stream().filter(node -> node.name().equals(first.node())).findFirst()
                 .flatMap(node -> node.gpus().stream().filter(gpu -> gpu.index() == first.index()).findFirst())
                 .map(dev.incubator.compute.scheduler.Gpu::type).orElse(job.spec().gpuType().orElse("any"));
+    }
+
+    /**
+     * What a job is asked to stop with (cancel, time limit): its checkpoint signal, so it can save its work within
+     * its grace period before SIGKILL, or SIGTERM when it names none.
+     */
+    private static String stopSignal(Job job) {
+        return job.spec().checkpointSignal().orElse("TERM");
     }
 
     private static String describeExit(int code) {
@@ -683,16 +739,31 @@ public final class ComputeService {
                 + String.join(", ", nodes.stream().flatMap(node -> node.gpus().stream()).map(gpu -> gpu.type())
                 .distinct().sorted().toList())));
         violations.throwIfAny();
-        if (spec.gpuMillis() > 0) {
-            JobRequest probe = new JobRequest("probe", "probe", spec.priority(), spec.nodes(), spec.gpuMillis(),
-                    spec.gpuType(), spec.timeLimit(), Instant.EPOCH, 0, Optional.empty());
-            Snapshot empty = new Snapshot(Instant.EPOCH, nodes, List.of(), List.of(probe), Map.of());
-            Decisions decisions = new Scheduler(dev.incubator.compute.scheduler.Policy.FIFO).schedule(empty);
-            decisions.pendingOf("probe").filter(pending -> pending.reason()
-                    == dev.incubator.compute.scheduler.PendingReason.GANG_NOT_SATISFIABLE).ifPresent(pending ->
-                    violations.add("gpus_per_node", pending.message().substring(pending.message().indexOf(':') + 2)));
+        // The GPUs first, then CPUs and memory alone: the answer names the field that no node can hold.
+        Optional<String> gpus = spec.gpuMillis() > 0 ? neverFits(spec, nodes, 0, 0) : Optional.empty();
+        gpus.ifPresent(reason -> violations.add("gpus_per_node", reason));
+        if (gpus.isEmpty()) {
+            Optional<String> cpus = neverFits(spec, nodes, spec.cpus(), 0);
+            cpus.ifPresent(reason -> violations.add("cpus", reason));
+            Optional<String> memory = neverFits(spec, nodes, 0, spec.memoryMib());
+            memory.ifPresent(reason -> violations.add("memory_mib", reason));
+            if (cpus.isEmpty() && memory.isEmpty()) {
+                neverFits(spec, nodes, spec.cpus(), spec.memoryMib()).ifPresent(reason -> violations.add("cpus",
+                        reason + " (no node has both)"));
+            }
         }
         violations.throwIfAny();
+    }
+
+    /** Why the empty cluster could never run the spec with these CPUs and memory per node, if it could not. */
+    private static Optional<String> neverFits(JobSpec spec, List<Node> nodes, int cpus, long memoryMib) {
+        JobRequest probe = new JobRequest("probe", "probe", spec.priority(), spec.nodes(), spec.gpuMillis(),
+                spec.gpuType(), spec.timeLimit(), Instant.EPOCH, 0, Optional.empty(), false, cpus, memoryMib);
+        Snapshot empty = new Snapshot(Instant.EPOCH, nodes, List.of(), List.of(probe), Map.of());
+        Decisions decisions = new Scheduler(dev.incubator.compute.scheduler.Policy.FIFO).schedule(empty);
+        return decisions.pendingOf("probe").filter(pending -> pending.reason()
+                == dev.incubator.compute.scheduler.PendingReason.GANG_NOT_SATISFIABLE)
+                .map(pending -> pending.message().substring(pending.message().indexOf(':') + 2));
     }
 
     private static String truncate(String text) {

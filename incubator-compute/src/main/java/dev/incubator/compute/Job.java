@@ -17,7 +17,20 @@ public record Job(String id, String orgId, String orgName, String submittedBy, J
                   Instant submittedAt, long submitOrder, Optional<Instant> startedAt, Optional<Instant> finishedAt,
                   List<GpuShare> allocation, boolean borrowed, boolean terminating, Optional<Instant> terminateBy,
                   Optional<Integer> exitCode, Optional<Long> pid, Optional<Instant> pidStartedAt,
-                  long meteredGpuMillis, long meteredUntilMillis, int attempt, long version) {
+                  long meteredGpuMillis, long meteredUntilMillis, int attempt, long version, List<String> hosts) {
+    /** A job that holds no hosts beyond its GPUs' nodes (every job until it is admitted). */
+    public Job(String id, String orgId, String orgName, String submittedBy, JobSpec spec, JobState state,
+               Optional<String> reason, Optional<String> message, int position, Optional<Instant> estimatedStart,
+               Instant submittedAt, long submitOrder, Optional<Instant> startedAt, Optional<Instant> finishedAt,
+               List<GpuShare> allocation, boolean borrowed, boolean terminating, Optional<Instant> terminateBy,
+               Optional<Integer> exitCode, Optional<Long> pid, Optional<Instant> pidStartedAt,
+               long meteredGpuMillis, long meteredUntilMillis, int attempt, long version) {
+        this(id, orgId, orgName, submittedBy, spec, state, reason, message, position, estimatedStart, submittedAt,
+                submitOrder, startedAt, finishedAt, allocation, borrowed, terminating, terminateBy, exitCode, pid,
+                pidStartedAt, meteredGpuMillis, meteredUntilMillis, attempt, version,
+                dev.incubator.compute.scheduler.Claim.hostsOf(allocation));
+    }
+
     public Job {
         requireNonNull(id, "id is null");
         requireNonNull(orgId, "orgId is null");
@@ -26,13 +39,19 @@ public record Job(String id, String orgId, String orgName, String submittedBy, J
         requireNonNull(spec, "spec is null");
         requireNonNull(state, "state is null");
         allocation = List.copyOf(allocation);
+        hosts = List.copyOf(hosts);
+    }
+
+    /** What the job holds while admitted or running: its GPUs, and its CPUs and memory on each of its hosts. */
+    public dev.incubator.compute.scheduler.Claim claim() {
+        return new dev.incubator.compute.scheduler.Claim(allocation, hosts, spec.cpus(), spec.memoryMib());
     }
 
     /** This job as last ranked by the scheduler: queue position and estimated start (not persisted). */
     public Job withQueuePosition(int queuePosition, Optional<Instant> estimate) {
         return new Job(id, orgId, orgName, submittedBy, spec, state, reason, message, queuePosition, estimate,
                 submittedAt, submitOrder, startedAt, finishedAt, allocation, borrowed, terminating, terminateBy, exitCode,
-                pid, pidStartedAt, meteredGpuMillis, meteredUntilMillis, attempt, version);
+                pid, pidStartedAt, meteredGpuMillis, meteredUntilMillis, attempt, version, hosts);
     }
 
     public Builder toBuilder() {
@@ -55,6 +74,7 @@ public record Job(String id, String orgId, String orgName, String submittedBy, J
         private Optional<Instant> startedAt;
         private Optional<Instant> finishedAt;
         private List<GpuShare> allocation;
+        private List<String> hosts;
         private boolean borrowed;
         private boolean terminating;
         private Optional<Instant> terminateBy;
@@ -75,6 +95,7 @@ public record Job(String id, String orgId, String orgName, String submittedBy, J
             this.startedAt = job.startedAt;
             this.finishedAt = job.finishedAt;
             this.allocation = job.allocation;
+            this.hosts = job.hosts;
             this.borrowed = job.borrowed;
             this.terminating = job.terminating;
             this.terminateBy = job.terminateBy;
@@ -114,7 +135,13 @@ public record Job(String id, String orgId, String orgName, String submittedBy, J
         }
 
         public Builder admitted(List<GpuShare> shares, boolean isBorrowed) {
+            return admitted(shares, dev.incubator.compute.scheduler.Claim.hostsOf(shares), isBorrowed);
+        }
+
+        /** Admitted to these GPUs and hosts (the nodes of its GPUs, or those chosen for a job without GPUs). */
+        public Builder admitted(List<GpuShare> shares, List<String> onHosts, boolean isBorrowed) {
             this.allocation = shares;
+            this.hosts = onHosts.isEmpty() ? dev.incubator.compute.scheduler.Claim.hostsOf(shares) : onHosts;
             this.borrowed = isBorrowed;
             return this;
         }
@@ -137,6 +164,7 @@ public record Job(String id, String orgId, String orgName, String submittedBy, J
             this.finishedAt = Optional.of(at);
             this.exitCode = code;
             this.allocation = List.of();
+            this.hosts = List.of();
             this.terminating = false;
             this.terminateBy = Optional.empty();
             this.pid = Optional.empty();
@@ -157,6 +185,7 @@ public record Job(String id, String orgId, String orgName, String submittedBy, J
 
         public Builder requeued() {
             this.allocation = List.of();
+            this.hosts = List.of();
             this.borrowed = false;
             this.terminating = false;
             this.terminateBy = Optional.empty();
@@ -177,7 +206,7 @@ public record Job(String id, String orgId, String orgName, String submittedBy, J
             return new Job(job.id, job.orgId, job.orgName, job.submittedBy, job.spec, state, reason, message, position,
                     estimatedStart, job.submittedAt, job.submitOrder, startedAt, finishedAt, allocation, borrowed,
                     terminating, terminateBy, exitCode, pid, pidStartedAt, meteredGpuMillis, meteredUntilMillis, attempt,
-                    job.version + 1);
+                    job.version + 1, hosts);
         }
     }
 }

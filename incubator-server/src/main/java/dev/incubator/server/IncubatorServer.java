@@ -197,6 +197,7 @@ public final class IncubatorServer implements AutoCloseable {
             Executor executor;
             Supplier<List<Node>> nodes;
             Supplier<List<RunningJob>> externalJobs = List::of;
+            Optional<String> isolation = Optional.empty();
             boolean measuredPower;
             String backendDescription;
             if (config.compute().slurm().isPresent()) {
@@ -214,18 +215,31 @@ public final class IncubatorServer implements AutoCloseable {
                 externalJobs = slurmInventory::external;
                 measuredPower = false;
                 backendDescription = "Slurm at " + slurmConfig.url();
+                isolation = Optional.of("Slurm runs every job as " + slurmConfig.user() + "; the cluster must keep"
+                        + " jobs apart (see docs/slurm.md)");
             } else {
-                Node localNode = LocalInventory.discover(config.compute().virtualGpus());
+                ServerConfig.Local settings = config.compute().local();
+                Node localNode = LocalInventory.discover(config.compute().virtualGpus(), settings.cpus(),
+                        settings.reservedMemoryMib());
                 List<Node> local = List.of(localNode);
-                executor = new LocalExecutor(config.dataDir().resolve("jobs"));
+                LocalExecutor localExecutor = new LocalExecutor(config.dataDir().resolve("jobs"),
+                        new LocalExecutor.Settings(settings.singleTenant(), settings.firstUid(), settings.lastUid(),
+                                Runtime.getRuntime().availableProcessors()));
+                executor = localExecutor;
+                isolation = Optional.of(localExecutor.isolation().describe());
                 nodes = () -> local;
                 measuredPower = localNode.gpus().stream().anyMatch(gpu ->
                         !gpu.type().equals(LocalInventory.VIRTUAL_GPU_TYPE));
-                backendDescription = localNode.gpus().size() + " GPU(s) on " + localNode.name() + " ("
-                        + (localNode.gpus().isEmpty() ? "none found; set compute.virtual-gpus to offer virtual ones"
-                        : localNode.gpus().get(0).type()) + ")";
+                backendDescription = localNode.gpus().size() + " GPU(s), " + localNode.cpus() + " CPUs and "
+                        + localNode.memoryMib() + " MiB for jobs on " + localNode.name() + " ("
+                        + (localNode.gpus().isEmpty() ? "no GPU found; set compute.virtual-gpus to offer virtual ones"
+                        : localNode.gpus().get(0).type()) + "); isolation: " + isolation.orElseThrow();
             }
             Supplier<List<Node>> inventory = nodes;
+            String isolationInForce = isolation.orElseThrow();
+            Executor backend = executor;
+            boolean jobAccounts = executor instanceof LocalExecutor local
+                    && local.isolation().accounts() == dev.incubator.compute.local.Isolation.Accounts.PER_ORGANISATION;
             Supplier<List<RunningJob>> external = externalJobs;
             ComputeEnvironment environment = new ComputeEnvironment() {
                 @Override
@@ -300,7 +314,7 @@ public final class IncubatorServer implements AutoCloseable {
                     .routes());
             routes.addAll(new AccessRoutes(hub, agreements, lineage).routes());
             routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,
-                    new EnergyModel(config.compute().gridFactor())).routes());
+                    new EnergyModel(config.compute().gridFactor())).grantWarnings(grants::warnings).isolation(isolationInForce).routes());
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
             routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")
@@ -314,7 +328,8 @@ public final class IncubatorServer implements AutoCloseable {
                         HealthView view = new HealthView(up ? "ready" : "not-ready",
                                 Map.of("store", storeUp ? "ok" : "unavailable", "started", Boolean.toString(ready.get()),
                                         "compute", compute.backendProblem().map(problem -> "degraded: " + problem)
-                                                .orElse("ok")));
+                                                .or(backend::refusal).map(problem -> "degraded: " + problem)
+                                                .orElse("ok"), "isolation", isolationInForce));
                         return up ? view : new Raw(503, "application/json", json.writeValueAsString(view));
                     }));
             routes.add(ApiRoute.get("/metrics", "metrics").tag("operations")
@@ -350,10 +365,21 @@ public final class IncubatorServer implements AutoCloseable {
             }), 0, expiryMillis, TimeUnit.MILLISECONDS);
             background.scheduleWithFixedDelay(() -> runQuietly("audit tree integration", auditLog::integrate), 1, 1,
                     TimeUnit.SECONDS);
+            Optional<Path> logArchive = config.compute().archiveLogs() ? Optional.of(config.dataDir().resolve("job-logs"))
+                    : Optional.empty();
+            background.scheduleWithFixedDelay(() -> runQuietly("job directory retention", () -> {
+                int removed = compute.sweepJobDirectories(config.compute().jobRetention(), logArchive);
+                if (removed > 0) {
+                    LOG.info("removed {} job director(y/ies) past compute.job-retention-days{}", removed,
+                            logArchive.map(dir -> ", logs archived in " + dir).orElse(""));
+                }
+            }), 1, 60, TimeUnit.MINUTES);
             background.scheduleWithFixedDelay(() -> runQuietly("idempotency purge", () -> store.write(repositories ->
                     repositories.idempotency().purgeOlderThan(Instant.now(clock).minus(config.idempotencyRetention())))),
                     1, 60, TimeUnit.MINUTES);
 
+            lockDown(config.dataDir(), jobAccounts);
+            executor.refusal().ifPresent(reason -> LOG.warn("compute: jobs will be refused: {}", reason));
             IncubatorServer server = new IncubatorServer(config, database, app, api, List.copyOf(routes), background,
                     bootstrapped, compute);
             ready.set(true);
@@ -421,6 +447,28 @@ public final class IncubatorServer implements AutoCloseable {
             task.run();
         } catch (RuntimeException e) {
             LOG.warn("{} failed; will retry", what, e);
+        }
+    }
+
+    /**
+     * Only the service reads its data directory: every entry is closed to others (keys, database, packs, spool),
+     * and the directory itself is 0700, or 0711 where jobs run as other accounts and must pass through it to their
+     * job directories (they can list nothing and open nothing else).
+     */
+    private static void lockDown(Path dataDir, boolean jobAccounts) {
+        try {
+            trySetPermissions(dataDir, jobAccounts ? "rwx--x--x" : "rwx------");
+            try (java.util.stream.Stream<Path> entries = Files.list(dataDir)) {
+                for (Path entry : entries.toList()) {
+                    if (entry.getFileName().toString().equals("jobs")
+                            || Files.isSymbolicLink(entry)) {
+                        continue;
+                    }
+                    trySetPermissions(entry, Files.isDirectory(entry) ? "rwx------" : "rw-------");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restrict the data directory " + dataDir, e);
         }
     }
 

@@ -44,6 +44,22 @@ final class JobMounts implements Mounts {
 
     @Override
     public void prepare(Job job, Path target) {
+        for (Resolved mount : resolve(job)) {
+            materialise(mount.name(), mount.repo(), mount.commit(), target.resolve(mount.name().split("@", 2)[0]));
+        }
+    }
+
+    @Override
+    public void check(Job job) {
+        resolve(job);
+    }
+
+    private record Resolved(String name, Repo repo, Commit commit) {
+    }
+
+    /** Each mount's repository and commit, read as the job's submitter from inside the job. */
+    private java.util.List<Resolved> resolve(Job job) {
+        java.util.List<Resolved> resolved = new java.util.ArrayList<>();
         Subject inJob;
         try {
             inJob = authenticator.forJob(job.submittedBy(), job.id()).subject(new RequestMeta("job-" + job.id(), "job"))
@@ -64,8 +80,9 @@ final class JobMounts implements Mounts {
             } catch (IncubatorException e) {
                 throw new IncubatorException(e.code(), "mount " + mount + ": " + e.getMessage(), e);
             }
-            materialise(mount, repo, commit, target.resolve(at[0]));
+            resolved.add(new Resolved(mount, repo, commit));
         }
+        return resolved;
     }
 
     private void materialise(String mount, Repo repo, Commit commit, Path directory) {

@@ -172,12 +172,10 @@ class AccessApiTest {
 
         server.post(REQUESTS + "/" + id + "/revoke").token(owner).json(Map.of("reason", "consent withdrawn"))
                 .expect(200);
-        String refused = server.post("/api/v1/orgs/uni/jobs").token(researcher).json(spec).expect(201).path("id")
-                .asText();
-        JsonNode failed = awaitEnd(refused);
-        assertThat(failed.path("state").asText()).isEqualTo("failed");
-        assertThat(failed.path("reason").asText()).isEqualTo("MOUNT_REFUSED");
-        assertThat(failed.path("message").asText()).contains("mount datasets/hospital/stroke-notes@main")
+        // Checked at submit: the job is refused at once, naming the mount and why, instead of failing later.
+        JsonNode refused = server.post("/api/v1/orgs/uni/jobs").token(researcher).json(spec).expect(400);
+        assertThat(refused.path("errors").findValuesAsText("field")).contains("mounts");
+        assertThat(refused.path("detail").asText()).contains("mount datasets/hospital/stroke-notes@main")
                 .contains("was revoked").contains("consent withdrawn");
 
         JsonNode malformed = server.post("/api/v1/orgs/uni/jobs").token(researcher).json(Map.of("name", "bad",

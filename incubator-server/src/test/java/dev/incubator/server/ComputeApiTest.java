@@ -83,7 +83,18 @@ class ComputeApiTest {
         assertThat(grant.path("used_gpu_hours").decimalValue()).isPositive();
         JsonNode ledger = server.get("/api/v1/orgs/alpha/grants/" + grant.path("id").asText() + "/ledger")
                 .token(token).expect(200);
-        assertThat(ledger.path("items").findValuesAsText("reference")).contains(a, c);
+        // Exact metering: what the ledger charged each job is its metered usage, to the milli-GPU-hour (a job of a
+        // few GPU-seconds, such as c, is charged nothing rather than rounded up).
+        for (String id : List.of(a, c)) {
+            java.math.BigDecimal charged = java.math.BigDecimal.ZERO;
+            for (JsonNode entry : ledger.path("items")) {
+                if (entry.path("reference").asText().equals(id)) {
+                    charged = charged.add(entry.path("gpu_hours").decimalValue().abs());
+                }
+            }
+            assertThat(charged).isEqualByComparingTo(job("alpha", id).path("gpu_hours").decimalValue());
+        }
+        assertThat(ledger.path("items").findValuesAsText("reference")).contains(a);
 
         JsonNode usage = server.get("/api/v1/orgs/alpha/usage").token(token).expect(200);
         assertThat(usage.path("per_job").findValuesAsText("key")).contains(a, c);
@@ -256,6 +267,80 @@ class ComputeApiTest {
         JsonNode cluster = server.get("/api/v1/cluster").token(token).expect(200);
         assertThat(cluster.path("total_gpus").asInt()).isEqualTo(4);
         assertThat(cluster.path("nodes").get(0).path("gpus").findValuesAsText("held_by")).contains(running);
+    }
+
+    @Test
+    void aJobNoNodeCanHoldIsRefusedAtSubmitNamingTheLargestNode() {
+        int cpus = nodeCpus();
+        JsonNode refused = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "huge",
+                "command", List.of("true"), "cpus", cpus * 4, "memory_mib", 9_961_472)).expect(400);
+        assertThat(refused.path("errors").findValuesAsText("field")).contains("cpus", "memory_mib");
+        assertThat(refused.path("errors").findValuesAsText("message")).anySatisfy(message ->
+                assertThat(message).contains(cpus * 4 + " CPUs").contains("has " + cpus + " CPUs"));
+    }
+
+    @Test
+    void aJobThatFitsOnlyLaterWaitsNamingTheCpusItLacks() {
+        int cpus = nodeCpus();
+        String big = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "big",
+                "command", List.of("bash", "-c", "sleep 30"), "cpus", cpus * 3 / 4, "checkpoint_grace_seconds", 1))
+                .expect(201).path("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", big).equals("running"));
+        String waiting = server.post("/api/v1/orgs/beta/jobs").token(token).json(Map.of("name", "waits",
+                "command", List.of("true"), "cpus", cpus / 2)).expect(201).path("id").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !job("beta", waiting).path("reason").asText().equals("NEW"));
+        assertThat(job("beta", waiting).path("state").asText()).isEqualTo("pending");
+        assertThat(job("beta", waiting).path("message").asText()).contains("waiting for CPUs (" + cpus / 2
+                + " per node, at most " + (cpus - cpus * 3 / 4) + " free on a node)");
+        server.post("/api/v1/orgs/alpha/jobs/" + big + "/cancel").token(token).expect(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> state("beta", waiting).equals("succeeded"));
+    }
+
+    @Test
+    void aJobOverItsMemoryIsStoppedAndSaysSo() {
+        // The local executor's enforcement; on Slurm, --mem is the cluster's to enforce (task/cgroup).
+        org.junit.jupiter.api.Assumptions.assumeTrue(slurm().isEmpty(), "memory enforcement of the local executor");
+        // tail keeps a line without newline in memory: 600 MiB against a limit of 100 MiB.
+        String hungry = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "hungry",
+                "command", List.of("bash", "-c", "head -c 629145600 /dev/zero | tail -n 1 > /dev/null && echo survived"),
+                "memory_mib", 100)).expect(201).path("id").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> List.of("succeeded", "failed").contains(state("alpha",
+                hungry)));
+        JsonNode ended = job("alpha", hungry);
+        String isolation = server.get("/readyz").expect(200).path("checks").path("isolation").asText();
+        org.junit.jupiter.api.Assumptions.assumeFalse(isolation.contains("memory not enforced"), isolation);
+        assertThat(ended.path("state").asText()).as(ended.toString()).isEqualTo("failed");
+        assertThat(log("alpha", hungry)).doesNotContain("survived");
+        if (isolation.contains("cgroup")) {
+            assertThat(ended.path("reason").asText()).isEqualTo("OUT_OF_MEMORY");
+            assertThat(ended.path("message").asText()).contains("memory_mib of 100 MiB");
+        }
+    }
+
+    @Test
+    void aMissingMountIsRefusedAtSubmit() {
+        JsonNode refused = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "reader",
+                "mounts", List.of("datasets/alpha/never-made"), "command", List.of("true"))).expect(400);
+        assertThat(refused.path("errors").findValuesAsText("field")).contains("mounts");
+        assertThat(refused.path("detail").asText()).contains("datasets/alpha/never-made");
+    }
+
+    @Test
+    void aMemberIsWarnedAtSubmitWhenTheGrantRunsLow() {
+        JsonNode grant = server.get("/api/v1/orgs/beta/grants").token(token).expect(200).path("items").get(0);
+        server.post("/api/v1/orgs/beta/grants/" + grant.path("id").asText() + "/usage").token(token)
+                .json(Map.of("gpu_type", "virtual", "gpu_hours", 85, "reference", "manual")).expect(201);
+        JsonNode submitted = server.post("/api/v1/orgs/beta/jobs").token(token).json(Map.of("name", "late",
+                "command", List.of("true"))).expect(201);
+        assertThat(submitted.path("warnings").get(0).asText()).contains("85 % used").contains("15");
+        JsonNode fresh = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "early",
+                "command", List.of("true"))).expect(201);
+        assertThat(fresh.path("warnings")).isEmpty();
+    }
+
+    /** CPUs of the first node, as the cluster reports them. */
+    private int nodeCpus() {
+        return server.get("/api/v1/cluster").token(token).expect(200).path("nodes").get(0).path("cpus").asInt();
     }
 
     private String submit(String org, int gpus, String script) {

@@ -28,6 +28,15 @@ public final class TestServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private int counter;
 
+    /** Whether this process runs as root: then jobs run as an OS account per organisation, as in production. */
+    public static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+
+    /**
+     * The local node of the scenarios: 16 CPUs offered (several jobs at once on a small machine), and single-tenant
+     * only where the tests can not run as root (CI runs them as root, with an account per organisation).
+     */
+    public static final ServerConfig.Local LOCAL = new ServerConfig.Local(16, 1024, 61000, 61999, !ROOT);
+
     private TestServer(IncubatorServer server) {
         this.server = server;
         try {
@@ -54,22 +63,48 @@ public final class TestServer implements AutoCloseable {
     /** With {@code slurm}, jobs run on that Slurm instead of as local processes on 4 virtual GPUs. */
     public static TestServer start(Path dataDir, Clock clock, Optional<StoreConfig> store,
                                    Optional<ServerConfig.Slurm> slurm) {
+        passable(dataDir);
         ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false);
         ServerConfig config = store.map(defaults::withStore).orElse(defaults)
                 .withCompute(new ServerConfig.Compute(4, "FAIR_SHARE", java.time.Duration.ofMillis(200),
-                        java.time.Duration.ofSeconds(1), 0.5703, java.time.Duration.ofHours(168), slurm));
+                        java.time.Duration.ofSeconds(1), 0.5703, java.time.Duration.ofHours(168), slurm)
+                        .withLocal(LOCAL));
         return new TestServer(IncubatorServer.start(config, clock));
     }
 
     /** With the hub's packs in the given S3-compatible store instead of the data directory. */
     public static TestServer startWithS3(Path dataDir, ServerConfig.S3 s3) {
+        passable(dataDir);
         ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false);
         ServerConfig.Hub hub = defaults.hub();
         ServerConfig config = defaults.withHub(new ServerConfig.Hub(java.util.Optional.of(s3), hub.blobDir(),
                 hub.masterKey(), hub.masterKeyFile(), hub.packBytes(), hub.gcGrace()))
                 .withCompute(new ServerConfig.Compute(4, "FAIR_SHARE", java.time.Duration.ofMillis(200),
-                        java.time.Duration.ofSeconds(1), 0.5703, java.time.Duration.ofHours(168), Optional.empty()));
+                        java.time.Duration.ofSeconds(1), 0.5703, java.time.Duration.ofHours(168), Optional.empty())
+                        .withLocal(LOCAL));
         return new TestServer(IncubatorServer.start(config, Clock.systemUTC()));
+    }
+
+    /**
+     * As an operator must: where jobs run as other accounts, the folders above the data directory let them pass
+     * (a JUnit temporary folder is 0700). Only folders under the system's temporary directory are changed.
+     */
+    private static void passable(Path dataDir) {
+        if (!ROOT) {
+            return;
+        }
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        for (Path parent = dataDir.toAbsolutePath().getParent(); parent != null && parent.startsWith(tmp)
+                && !parent.equals(tmp); parent = parent.getParent()) {
+            try {
+                java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions =
+                        Files.getPosixFilePermissions(parent);
+                permissions.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+                Files.setPosixFilePermissions(parent, permissions);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     public IncubatorServer server() {

@@ -89,6 +89,12 @@ public final class SlurmExecutor implements Executor {
         if (job.spec().gpuMillis() > 0) {
             spec.put("gres", "gpu:" + job.spec().gpuType().map(type -> type + ":").orElse("") + gpusPerNode);
         }
+        // CPUs and memory as the scheduler placed them: Slurm confines the job to them (--cpus-per-task, --mem).
+        spec.put("tasks", job.spec().nodes());
+        spec.put("cpus_per_task", Math.max(1, job.spec().cpus()));
+        if (job.spec().memoryMib() > 0) {
+            spec.put("memory_per_node", job.spec().memoryMib());
+        }
         partition.ifPresent(value -> spec.put("partition", value));
         account.ifPresent(value -> spec.put("account", value));
         ObjectNode environment = spec.putObject("environment");

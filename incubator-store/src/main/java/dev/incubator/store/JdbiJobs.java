@@ -109,7 +109,7 @@ final class JdbiJobs implements JobRepository {
                 .bind("submitOrder", job.submitOrder())
                 .bind("startedAt", Sql.millis(job.startedAt()))
                 .bind("finishedAt", Sql.millis(job.finishedAt()))
-                .bind("allocation", writeAllocation(job.allocation()))
+                .bind("allocation", writeAllocation(job.allocation(), job.hosts()))
                 .bind("borrowed", job.borrowed())
                 .bind("terminating", job.terminating())
                 .bind("terminateBy", Sql.millis(job.terminateBy()))
@@ -127,14 +127,16 @@ final class JdbiJobs implements JobRepository {
         Optional<Integer> exit = rs.wasNull() ? Optional.empty() : Optional.of(exitCode);
         long pid = rs.getLong("pid");
         Optional<Long> processId = rs.wasNull() ? Optional.empty() : Optional.of(pid);
+        JsonNode allocation = readJson(rs.getString("allocation"));
         return new Job(rs.getString("id"), rs.getString("org_id"), rs.getString("org_name"), rs.getString("submitted_by"),
                 readSpec(rs.getString("spec")), JobState.valueOf(rs.getString("state").toUpperCase()),
                 Sql.optionalString(rs, "reason"), Sql.optionalString(rs, "message"), 0, Optional.empty(),
                 Sql.instant(rs, "submitted_at"), rs.getLong("submit_order"),
                 Sql.optionalInstant(rs, "started_at"), Sql.optionalInstant(rs, "finished_at"),
-                readAllocation(rs.getString("allocation")), rs.getBoolean("borrowed"), rs.getBoolean("terminating"),
+                readAllocation(allocation), rs.getBoolean("borrowed"), rs.getBoolean("terminating"),
                 Sql.optionalInstant(rs, "terminate_by"), exit, processId, Sql.optionalInstant(rs, "pid_started_at"),
-                rs.getLong("metered_gpu_ms"), rs.getLong("metered_until"), rs.getInt("attempt"), rs.getLong("version"));
+                rs.getLong("metered_gpu_ms"), rs.getLong("metered_until"), rs.getInt("attempt"), rs.getLong("version"),
+                readHosts(allocation));
     }
 
     private static String writeSpec(JobSpec spec) {
@@ -182,21 +184,44 @@ final class JdbiJobs implements JobRepository {
         }
     }
 
-    private static String writeAllocation(List<GpuShare> allocation) {
+    /**
+     * The GPU shares as [node, index, thousandths] triples; a job whose hosts are not just its GPUs' nodes (one
+     * without GPUs) is stored as {"gpus": [...], "hosts": [...]} instead.
+     */
+    private static String writeAllocation(List<GpuShare> allocation, List<String> hosts) {
         ArrayNode array = JSON.createArrayNode();
         allocation.forEach(share -> array.addArray().add(share.node()).add(share.index()).add(share.millis()));
-        return array.toString();
+        if (hosts.equals(dev.incubator.compute.scheduler.Claim.hostsOf(allocation))) {
+            return array.toString();
+        }
+        ObjectNode node = JSON.createObjectNode();
+        node.set("gpus", array);
+        hosts.forEach(node.putArray("hosts")::add);
+        return node.toString();
     }
 
-    private static List<GpuShare> readAllocation(String json) {
+    private static JsonNode readJson(String json) {
         try {
-            List<GpuShare> shares = new ArrayList<>();
-            for (JsonNode share : JSON.readTree(json)) {
-                shares.add(new GpuShare(share.get(0).asText(), share.get(1).asInt(), share.get(2).asInt()));
-            }
-            return shares;
+            return JSON.readTree(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored allocation is not JSON", e);
         }
+    }
+
+    private static List<GpuShare> readAllocation(JsonNode stored) {
+        List<GpuShare> shares = new ArrayList<>();
+        for (JsonNode share : stored.isObject() ? stored.path("gpus") : stored) {
+            shares.add(new GpuShare(share.get(0).asText(), share.get(1).asInt(), share.get(2).asInt()));
+        }
+        return shares;
+    }
+
+    private static List<String> readHosts(JsonNode stored) {
+        if (!stored.isObject()) {
+            return dev.incubator.compute.scheduler.Claim.hostsOf(readAllocation(stored));
+        }
+        List<String> hosts = new ArrayList<>();
+        stored.path("hosts").forEach(host -> hosts.add(host.asText()));
+        return hosts;
     }
 }

@@ -189,6 +189,41 @@ public final class GrantService {
     public record Entitlement(int guaranteedGpus, boolean grantActive) {
     }
 
+    /**
+     * What a member submitting work should know of the organisation's grants: those active today that are 80 % or
+     * more used, and, when none has hours left, that new work runs only as borrowed, preemptible work.
+     */
+    public java.util.List<String> warnings(OrgId orgId) {
+        return store.read(repositories -> {
+            Instant now = clock.instant();
+            LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+            java.util.List<String> warnings = new java.util.ArrayList<>();
+            boolean hoursLeft = false;
+            boolean anyActive = false;
+            for (Grant grant : repositories.grants().listByOrg(orgId, PageRequest.all()).items()) {
+                if (!grant.isActiveOn(today)) {
+                    continue;
+                }
+                anyActive = true;
+                GrantStatus status = status(repositories, grant, now);
+                hoursLeft |= status.balance().isPositive();
+                if (status.usedPercent().compareTo(java.math.BigDecimal.valueOf(80)) >= 0) {
+                    warnings.add("grant " + grant.id().value() + " (" + grant.programme() + ") is "
+                            + status.usedPercent().setScale(0, java.math.RoundingMode.DOWN) + " % used, "
+                            + status.balance() + " GPU-hours left"
+                            + status.projectedExhaustion().map(day -> ", projected to run out on " + day).orElse(""));
+                }
+            }
+            if (!hoursLeft) {
+                warnings.add((anyActive ? "every active grant of the organisation is used up"
+                        : "the organisation has no active grant")
+                        + ": this job runs only as borrowed, preemptible work on idle GPUs; ask an operator for a"
+                        + " grant or more hours");
+            }
+            return java.util.List.copyOf(warnings);
+        });
+    }
+
     public Entitlement entitlement(OrgId orgId) {
         return store.read(repositories -> {
             Instant now = clock.instant();

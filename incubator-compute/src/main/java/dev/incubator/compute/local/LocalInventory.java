@@ -18,9 +18,17 @@ public final class LocalInventory {
 
     /** {@code virtualGpus} > 0 gives that many virtual GPUs; otherwise nvidia-smi's GPUs, or none. */
     public static Node discover(int virtualGpus) {
+        return discover(virtualGpus, 0, 0);
+    }
+
+    /**
+     * This machine with {@code cpus} CPUs offered to jobs (0: the machine's) and its memory less
+     * {@code reservedMemoryMib} (what the service and the system keep).
+     */
+    public static Node discover(int virtualGpus, int cpusOffered, long reservedMemoryMib) {
         String host = hostName();
-        int cpus = Runtime.getRuntime().availableProcessors();
-        long memoryMib = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+        int cpus = cpusOffered > 0 ? cpusOffered : Runtime.getRuntime().availableProcessors();
+        long memoryMib = Math.max(1, machineMemoryMib() - reservedMemoryMib);
         if (virtualGpus > 0) {
             List<Gpu> gpus = new ArrayList<>();
             for (int i = 0; i < virtualGpus; i++) {
@@ -60,6 +68,25 @@ public final class LocalInventory {
             Thread.currentThread().interrupt();
             return List.of();
         }
+    }
+
+    /** MemTotal of /proc/meminfo (the machine's memory), or the JVM's view of it where there is none. */
+    static long machineMemoryMib() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux: fall through
+        }
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean bean) {
+            return bean.getTotalMemorySize() / (1024 * 1024);
+        }
+        return Runtime.getRuntime().maxMemory() / (1024 * 1024);
     }
 
     private static String hostName() {

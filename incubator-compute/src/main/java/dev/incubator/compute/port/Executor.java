@@ -19,7 +19,11 @@ public interface Executor {
     record Running() implements Status {
     }
 
-    record Exited(int exitCode) implements Status {
+    /** The process ended with this code; {@code outOfMemory} when the kernel killed it for exceeding its limit. */
+    record Exited(int exitCode, boolean outOfMemory) implements Status {
+        public Exited(int exitCode) {
+            this(exitCode, false);
+        }
     }
 
     /** The process is gone and left no exit code (killed, or lost with the machine). */
@@ -47,6 +51,26 @@ public interface Executor {
      */
     default java.util.Optional<java.util.List<dev.incubator.compute.scheduler.GpuShare>> placement(Job job) {
         return java.util.Optional.empty();
+    }
+
+    /** Why this back end will not start jobs now (the operator must change its settings), if it will not. */
+    default java.util.Optional<String> refusal() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * An attempt of the job ended (exited, killed, preempted): what belonged to that attempt alone (copies of its
+     * mounts, its cgroup, its temporary files) is removed. Checkpoints and logs stay.
+     */
+    default void attemptEnded(Job job) {
+    }
+
+    /**
+     * Removes the directories of jobs that are not active and ended before {@code cutoff}, their logs kept
+     * compressed under {@code archive} when given; returns how many were removed.
+     */
+    default int sweep(java.util.Set<String> activeJobIds, Instant cutoff, java.util.Optional<Path> archive) {
+        return 0;
     }
 
     /** When the job last wrote a checkpoint, if it did: preemption prefers victims that lose the least work. */

@@ -18,6 +18,13 @@ public interface Mounts {
 
     void prepare(Job job, Path target);
 
+    /**
+     * Checks at submit that every mount can be read by the job as it would be at start (the repository exists for
+     * the submitter, the revision resolves, an agreement allows it); throws with the mount and the reason if not.
+     */
+    default void check(Job job) {
+    }
+
     /** No hub on this platform: a job that mounts anything can not start. */
     Mounts NONE = (job, target) -> {
         throw new IncubatorException(ErrorCode.UNAVAILABLE, "this platform has no hub to mount "

@@ -43,8 +43,14 @@ final class Capacity {
     private final int[][] matching;
     /** GPUs promised to a job that waits for preemption victims: offered to nobody else, counted as not free. */
     private final boolean[] held;
+    /** Free CPUs and MiB of memory of each node; nodes that state none have {@link #UNTRACKED} of each. */
+    private final int[] freeCpus;
+    private final long[] freeMemory;
     /** Changes with every allocation or release: equal versions mean equal capacity. */
     private long version;
+
+    /** What a node that states no CPUs or memory (a simulated trace's) offers: more than any job asks. */
+    static final int UNTRACKED = Integer.MAX_VALUE / 2;
 
     /** Capacity of an empty cluster with this layout: the immutable parts shared, the counters copied. */
     Capacity(Layout layout) {
@@ -60,6 +66,8 @@ final class Capacity {
         this.wholeFree = deepCopy(layout.wholeFree);
         this.nodesWithWholeFree = deepCopy(layout.nodesWithWholeFree);
         this.first = layout.first;
+        this.freeCpus = layout.cpus.clone();
+        this.freeMemory = layout.memory.clone();
         this.free = new int[layout.gpuCount];
         Arrays.fill(free, GpuShare.WHOLE);
         this.held = new boolean[layout.gpuCount];
@@ -86,6 +94,8 @@ final class Capacity {
         this.wholeFree = deepCopy(other.wholeFree);
         this.nodesWithWholeFree = deepCopy(other.nodesWithWholeFree);
         this.first = other.first;
+        this.freeCpus = other.freeCpus.clone();
+        this.freeMemory = other.freeMemory.clone();
         this.free = other.free.clone();
         this.held = new boolean[free.length];
     }
@@ -118,6 +128,9 @@ final class Capacity {
         final int[][] nodesWithWholeFree;
         final int[] first;
         final int gpuCount;
+        /** Each node's CPUs and MiB of memory, {@link #UNTRACKED} where it states none. */
+        final int[] cpus;
+        final long[] memory;
 
         Layout(List<Node> allNodes) {
             this.source = allNodes;
@@ -142,6 +155,12 @@ final class Capacity {
                 gpus += nodes.get(n).gpus().size();
             }
             this.gpuCount = gpus;
+            this.cpus = new int[nodes.size()];
+            this.memory = new long[nodes.size()];
+            for (int n = 0; n < nodes.size(); n++) {
+                cpus[n] = nodes.get(n).cpus() > 0 ? nodes.get(n).cpus() : UNTRACKED;
+                memory[n] = nodes.get(n).memoryMib() > 0 ? nodes.get(n).memoryMib() : UNTRACKED;
+            }
             for (int n = 0; n < nodes.size(); n++) {
                 Node node = nodes.get(n);
                 indexByName.put(node.name(), n);
@@ -181,10 +200,29 @@ final class Capacity {
     }
 
     /**
+     * Takes ({@code sign} -1) or returns (+1) what a job holds: its GPUs, and its CPUs and memory on each of its
+     * hosts. Returns the claim's thousandths of GPUs, every share counted.
+     */
+    long apply(Claim claim, int sign) {
+        long millis = apply(claim.gpus(), sign);
+        if (claim.claimsHostResources()) {
+            version++;
+            for (int i = 0; i < claim.hosts().size(); i++) {
+                Integer n = indexByName.get(claim.hosts().get(i));
+                if (n != null) {
+                    freeCpus[n] += sign * claim.cpus();
+                    freeMemory[n] += sign * claim.memoryMib();
+                }
+            }
+        }
+        return millis;
+    }
+
+    /**
      * Takes ({@code sign} -1) or returns (+1) an allocation; shares on unknown or unschedulable nodes are ignored.
      * Returns the allocation's thousandths of GPUs, every share counted.
      */
-    long apply(List<GpuShare> allocation, int sign) {
+    private long apply(List<GpuShare> allocation, int sign) {
         version++;
         int any = typeIndex.size();
         long total = 0;
@@ -274,7 +312,7 @@ final class Capacity {
     /** A necessary condition for a whole-GPU placement, checked without scanning the nodes. */
     boolean mayFit(JobRequest job) {
         if (job.gpuMillis() == 0) {
-            return nodes.size() >= job.nodes();
+            return roomyNodes(job) >= job.nodes();
         }
         if (freeMillis(job.gpuType().orElse(null)) < job.totalGpuMillis()) {
             return false;
@@ -302,22 +340,134 @@ final class Capacity {
         int[] perNode = type < 0 ? new int[nodes.size()] : matching[type];
         int needed = Math.max(1, job.wholeGpusPerNode());
         int matchingNodes = 0;
+        int gpuNodes = 0;
         int largest = 0;
-        for (int count : perNode) {
-            if (count >= needed || job.gpuMillis() == 0) {
+        for (int n = 0; n < perNode.length; n++) {
+            boolean gpusFit = perNode[n] >= needed || job.gpuMillis() == 0;
+            if (gpusFit) {
+                gpuNodes++;
+            }
+            if (gpusFit && layoutCpus(n) >= job.cpus() && layoutMemory(n) >= job.memoryMib()) {
                 matchingNodes++;
             }
-            largest = Math.max(largest, count);
+            largest = Math.max(largest, perNode[n]);
         }
         if (matchingNodes >= job.nodes()) {
             return Optional.empty();
+        }
+        if (gpuNodes >= job.nodes()) {
+            return Optional.of("needs " + describe(job) + "; " + largestNode());
         }
         return Optional.of("needs " + describe(job) + "; the cluster has " + matchingNodes + " node(s) that fit"
                 + (job.gpuType().isPresent() ? " with GPU type " + job.gpuType().get() : "")
                 + ", at most " + largest + " matching GPUs per node");
     }
 
+    /** The node with the most CPUs, and the one with the most memory, in words (for jobs no node can hold). */
+    String largestNode() {
+        int mostCpus = -1;
+        int mostMemory = -1;
+        for (int n = 0; n < nodes.size(); n++) {
+            if (mostCpus < 0 || layoutCpus(n) > layoutCpus(mostCpus)) {
+                mostCpus = n;
+            }
+            if (mostMemory < 0 || layoutMemory(n) > layoutMemory(mostMemory)) {
+                mostMemory = n;
+            }
+        }
+        if (mostCpus < 0) {
+            return "the cluster has no schedulable node";
+        }
+        Node cpus = nodes.get(mostCpus);
+        Node memory = nodes.get(mostMemory);
+        return mostCpus == mostMemory
+                ? "the largest node, " + cpus.name() + ", has " + cpus.cpus() + " CPUs and " + memory.memoryMib()
+                        + " MiB of memory"
+                : "the node with the most CPUs, " + cpus.name() + ", has " + cpus.cpus() + "; the one with the most"
+                        + " memory, " + memory.name() + ", has " + memory.memoryMib() + " MiB";
+    }
+
+    private int layoutCpus(int n) {
+        return nodes.get(n).cpus() > 0 ? nodes.get(n).cpus() : UNTRACKED;
+    }
+
+    private long layoutMemory(int n) {
+        return nodes.get(n).memoryMib() > 0 ? nodes.get(n).memoryMib() : UNTRACKED;
+    }
+
+    /** Whether node n has the job's CPUs and memory free. */
+    private boolean hasRoom(int n, JobRequest job) {
+        return freeCpus[n] >= job.cpus() && freeMemory[n] >= job.memoryMib();
+    }
+
+    private int roomyNodes(JobRequest job) {
+        int count = 0;
+        for (int n = 0; n < nodes.size(); n++) {
+            if (hasRoom(n, job)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * What of CPUs and memory keeps the job from any node now, in words ("4 CPUs: at most 1 free on a node"), or
+     * empty when some node has both free.
+     */
+    Optional<String> hostShortage(JobRequest job) {
+        if (!claimsHost(job) || roomyNodes(job) >= job.nodes()) {
+            return Optional.empty();
+        }
+        int mostCpus = 0;
+        long mostMemory = 0;
+        for (int n = 0; n < nodes.size(); n++) {
+            mostCpus = Math.max(mostCpus, freeCpus[n]);
+            mostMemory = Math.max(mostMemory, freeMemory[n]);
+        }
+        List<String> short_ = new ArrayList<>(2);
+        if (mostCpus < job.cpus()) {
+            short_.add("CPUs (" + job.cpus() + " per node, at most " + mostCpus + " free on a node)");
+        }
+        if (mostMemory < job.memoryMib()) {
+            short_.add("memory (" + job.memoryMib() + " MiB per node, at most " + mostMemory + " MiB free on a node)");
+        }
+        if (short_.isEmpty()) {
+            short_.add("CPUs and memory together (" + job.cpus() + " CPUs and " + job.memoryMib()
+                    + " MiB on one node)");
+        }
+        return Optional.of("waiting for " + String.join(" and ", short_));
+    }
+
+    private static boolean claimsHost(JobRequest job) {
+        return job.cpus() > 0 || job.memoryMib() > 0;
+    }
+
+    /**
+     * Nodes for a job without GPUs: the tightest ones (fewest free CPUs, then name) with its CPUs and memory free,
+     * or empty when there are not enough.
+     */
+    Optional<List<String>> hostsFor(JobRequest job) {
+        List<Integer> roomy = new ArrayList<>();
+        for (int n = 0; n < nodes.size(); n++) {
+            if (hasRoom(n, job)) {
+                roomy.add(n);
+            }
+        }
+        if (roomy.size() < job.nodes()) {
+            return Optional.empty();
+        }
+        roomy.sort(java.util.Comparator.<Integer>comparingInt(n -> freeCpus[n]).thenComparingInt(n -> nameRank[n]));
+        return Optional.of(roomy.subList(0, job.nodes()).stream().map(n -> nodes.get(n).name()).toList());
+    }
+
     static String describe(JobRequest job) {
+        String host = (job.cpus() > 0 ? ", " + job.cpus() + " CPUs" : "")
+                + (job.memoryMib() > 0 ? ", " + job.memoryMib() + " MiB of memory" : "")
+                + (claimsHost(job) && job.nodes() > 1 ? " per node" : "");
+        return describeGpus(job) + host;
+    }
+
+    private static String describeGpus(JobRequest job) {
         if (job.gpuMillis() == 0) {
             return job.nodes() + " node(s) without GPUs";
         }
@@ -335,13 +485,32 @@ final class Capacity {
 
     Optional<List<GpuShare>> place(JobRequest job, Set<Long> excluded) {
         if (job.gpuMillis() == 0) {
-            return nodes.size() >= job.nodes() ? Optional.of(List.of()) : Optional.empty();
+            return roomyNodes(job) >= job.nodes() ? Optional.of(List.of()) : Optional.empty();
         }
         if (!mayFit(job)) {
             return Optional.empty();
         }
+        if (claimsHost(job)) {
+            excluded = withoutRoom(job, excluded);
+        }
         int type = typeIndex(job.gpuType().orElse(null));
         return job.isFractional() ? placeFraction(job, type, excluded) : placeWhole(job, type, excluded);
+    }
+
+    /** The excluded GPUs, plus every GPU of the nodes without the job's CPUs and memory free. */
+    private Set<Long> withoutRoom(JobRequest job, Set<Long> excluded) {
+        Set<Long> avoid = null;
+        for (int n = 0; n < nodes.size(); n++) {
+            if (!hasRoom(n, job)) {
+                if (avoid == null) {
+                    avoid = new java.util.HashSet<>(excluded);
+                }
+                for (int g = 0; g < gpuType[n].length; g++) {
+                    avoid.add(key(n, g));
+                }
+            }
+        }
+        return avoid == null ? excluded : avoid;
     }
 
     private Optional<List<GpuShare>> placeFraction(JobRequest job, int type, Set<Long> excluded) {

@@ -14,11 +14,19 @@ public record Decisions(List<Start> starts, List<Preempt> preemptions, List<Pend
         pending = List.copyOf(pending);
     }
 
-    /** Start a job on these GPUs; {@code borrowed} jobs run beyond the guarantee and may be preempted. */
-    public record Start(String jobId, List<GpuShare> allocation, boolean borrowed) {
+    /**
+     * Start a job on these GPUs and hosts (the nodes of the GPUs, or those chosen for a job without GPUs);
+     * {@code borrowed} jobs run beyond the guarantee and may be preempted.
+     */
+    public record Start(String jobId, List<GpuShare> allocation, List<String> hosts, boolean borrowed) {
+        public Start(String jobId, List<GpuShare> allocation, boolean borrowed) {
+            this(jobId, allocation, Claim.hostsOf(allocation), borrowed);
+        }
+
         public Start {
             requireNonNull(jobId, "jobId is null");
             allocation = List.copyOf(allocation);
+            hosts = List.copyOf(hosts);
         }
     }
 

@@ -13,12 +13,22 @@ import java.util.Optional;
  *
  * @param gpuMillis   per node: thousandths of GPUs; 1000 per whole GPU, below 1000 a fractional share of one
  * @param submitOrder position in the queue: submit sequence, kept when a preempted job returns
+ * @param cpus        per node: CPUs it needs there (0: not stated, claims none)
+ * @param memoryMib   per node: MiB of memory it needs there (0: not stated, claims none)
  * @param reclaiming  the job waits for borrowed jobs preempted for it in an earlier cycle: it is considered before
  *                    other work, so that the GPUs freed for it are not taken by others first
  */
 public record JobRequest(String id, String org, PriorityClass priority, int nodes, int gpuMillis,
                          Optional<String> gpuType, Duration timeLimit, Instant submittedAt, long submitOrder,
-                         Optional<Duration> predictedRuntime, boolean reclaiming) {
+                         Optional<Duration> predictedRuntime, boolean reclaiming, int cpus, long memoryMib) {
+    /** A job that claims GPUs alone (simulated traces state no CPUs or memory). */
+    public JobRequest(String id, String org, PriorityClass priority, int nodes, int gpuMillis, Optional<String> gpuType,
+                      Duration timeLimit, Instant submittedAt, long submitOrder, Optional<Duration> predictedRuntime,
+                      boolean reclaiming) {
+        this(id, org, priority, nodes, gpuMillis, gpuType, timeLimit, submittedAt, submitOrder, predictedRuntime,
+                reclaiming, 0, 0);
+    }
+
     /** A job that has no reclaim under way. */
     public JobRequest(String id, String org, PriorityClass priority, int nodes, int gpuMillis, Optional<String> gpuType,
                       Duration timeLimit, Instant submittedAt, long submitOrder, Optional<Duration> predictedRuntime) {
@@ -38,6 +48,9 @@ public record JobRequest(String id, String org, PriorityClass priority, int node
         }
         if (gpuMillis < 0 || (gpuMillis > GpuShare.WHOLE && gpuMillis % GpuShare.WHOLE != 0)) {
             throw new IllegalArgumentException("GPUs per node must be a fraction of one GPU or a whole number");
+        }
+        if (cpus < 0 || memoryMib < 0) {
+            throw new IllegalArgumentException("CPUs and memory are not negative");
         }
         if (gpuMillis < GpuShare.WHOLE && gpuMillis > 0 && nodes > 1) {
             throw new IllegalArgumentException("a fractional GPU job runs on one node");

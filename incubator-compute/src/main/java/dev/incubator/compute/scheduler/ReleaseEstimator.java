@@ -15,7 +15,7 @@ import java.util.Optional;
  * a second sorted list, so that a start costs a short insertion instead of re-summing every release.
  */
 final class ReleaseEstimator {
-    record Release(Instant at, List<GpuShare> allocation, long millis) {
+    record Release(Instant at, Claim claim, long millis) {
     }
 
     private final Timeline running;
@@ -27,15 +27,15 @@ final class ReleaseEstimator {
         for (int r = 0; r < runningJobs.size(); r++) {
             RunningJob job = runningJobs.get(r);
             Instant end = job.latestEnd().isBefore(now) ? now : job.latestEnd();
-            releases.add(new Release(end, job.allocation(), millisOf[r]));
+            releases.add(new Release(end, job.claim(), millisOf[r]));
         }
         releases.sort(Comparator.comparing(Release::at));
         this.running = new Timeline(releases);
     }
 
-    void started(JobRequest job, List<GpuShare> allocation, Instant now) {
-        started.insert(new Release(now.plus(job.timeLimit()), allocation,
-                allocation.stream().mapToLong(GpuShare::millis).sum()));
+    void started(JobRequest job, Claim claim, Instant now) {
+        started.insert(new Release(now.plus(job.timeLimit()), claim,
+                claim.gpus().stream().mapToLong(GpuShare::millis).sum()));
     }
 
     /** Every release in end order; on equal ends, running jobs before those started this cycle. */

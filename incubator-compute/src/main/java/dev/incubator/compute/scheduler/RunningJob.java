@@ -14,7 +14,15 @@ import java.util.Optional;
  */
 public record RunningJob(String id, String org, PriorityClass priority, List<GpuShare> allocation, Instant startedAt,
                          Duration timeLimit, boolean borrowed, boolean checkpointing, Optional<Instant> lastCheckpoint,
-                         boolean terminating) {
+                         boolean terminating, Claim claim) {
+    /** A job that holds GPUs alone (no CPUs or memory claimed: simulated traces). */
+    public RunningJob(String id, String org, PriorityClass priority, List<GpuShare> allocation, Instant startedAt,
+                      Duration timeLimit, boolean borrowed, boolean checkpointing, Optional<Instant> lastCheckpoint,
+                      boolean terminating) {
+        this(id, org, priority, allocation, startedAt, timeLimit, borrowed, checkpointing, lastCheckpoint, terminating,
+                Claim.ofGpus(allocation));
+    }
+
     public RunningJob {
         requireNonNull(id, "id is null");
         requireNonNull(org, "org is null");
@@ -23,6 +31,10 @@ public record RunningJob(String id, String org, PriorityClass priority, List<Gpu
         requireNonNull(startedAt, "startedAt is null");
         requireNonNull(timeLimit, "timeLimit is null");
         requireNonNull(lastCheckpoint, "lastCheckpoint is null");
+        requireNonNull(claim, "claim is null");
+        if (!claim.gpus().equals(allocation)) {
+            throw new IllegalArgumentException("the claim's GPUs must be the job's allocation");
+        }
     }
 
     public long gpuMillis() {

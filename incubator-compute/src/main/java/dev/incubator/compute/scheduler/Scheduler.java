@@ -89,17 +89,17 @@ public final class Scheduler {
             capacity = previous.capacity().copy();
             for (RunningJob job : running) {
                 Long known = previous.millis().get(job);
-                millis.put(job, known != null ? known : capacity.apply(job.allocation(), -1));
+                millis.put(job, known != null ? known : capacity.apply(job.claim(), -1));
             }
             for (Map.Entry<RunningJob, Long> gone : previous.millis().entrySet()) {
                 if (!millis.containsKey(gone.getKey())) {
-                    capacity.apply(gone.getKey().allocation(), +1);
+                    capacity.apply(gone.getKey().claim(), +1);
                 }
             }
         } else {
             capacity = new Capacity(layout);
             for (RunningJob job : running) {
-                millis.put(job, capacity.apply(job.allocation(), -1));
+                millis.put(job, capacity.apply(job.claim(), -1));
             }
         }
         Baseline next = new Baseline(layout, capacity, millis);
@@ -394,15 +394,17 @@ public final class Scheduler {
         }
 
         private void start(JobRequest job, OrgState org, List<GpuShare> allocation, boolean borrowed) {
-            capacity.apply(allocation, -1);
+            List<String> hosts = job.gpuMillis() == 0 ? capacity.hostsFor(job).orElseThrow() : Claim.hostsOf(allocation);
+            Claim claim = Claim.of(allocation, hosts, job);
+            capacity.apply(claim, -1);
             long millis = allocation.stream().mapToLong(GpuShare::millis).sum();
             org.allocated += millis;
             if (!borrowed) {
                 org.guaranteedUse += millis;
             }
             org.starts++;
-            estimator.started(job, allocation, now);
-            starts.add(new Start(job.id(), allocation, borrowed));
+            estimator.started(job, claim, now);
+            starts.add(new Start(job.id(), allocation, hosts, borrowed));
         }
 
         /**
@@ -411,23 +413,27 @@ public final class Scheduler {
          */
         private final class ShapeTable {
             private long[] sizes = new long[64];
+            private long[] hostKeys = new long[64];
             private String[] types = new String[64];
             private ShapeInfo[] infos = new ShapeInfo[64];
             private int count;
 
             ShapeInfo shapeOf(JobRequest job) {
                 long size = ((long) job.nodes() << 32) | job.gpuMillis();
+                long host = ((long) job.cpus() << 40) ^ job.memoryMib();
                 String type = job.gpuType().orElse(null);
                 int mask = infos.length - 1;
-                int slot = (Long.hashCode(size * 0x9E3779B97F4A7C15L) ^ (type == null ? 0 : type.hashCode())) & mask;
+                int slot = (Long.hashCode((size ^ host * 31) * 0x9E3779B97F4A7C15L)
+                        ^ (type == null ? 0 : type.hashCode())) & mask;
                 while (infos[slot] != null) {
-                    if (sizes[slot] == size && java.util.Objects.equals(types[slot], type)) {
+                    if (sizes[slot] == size && hostKeys[slot] == host && java.util.Objects.equals(types[slot], type)) {
                         return infos[slot];
                     }
                     slot = (slot + 1) & mask;
                 }
                 ShapeInfo info = new ShapeInfo(count++, job);
                 sizes[slot] = size;
+                hostKeys[slot] = host;
                 types[slot] = type;
                 infos[slot] = info;
                 if (count * 2 > infos.length) {
@@ -438,20 +444,23 @@ public final class Scheduler {
 
             private void grow() {
                 long[] oldSizes = sizes;
+                long[] oldHostKeys = hostKeys;
                 String[] oldTypes = types;
                 ShapeInfo[] oldInfos = infos;
                 sizes = new long[oldSizes.length * 2];
+                hostKeys = new long[oldSizes.length * 2];
                 types = new String[oldSizes.length * 2];
                 infos = new ShapeInfo[oldSizes.length * 2];
                 int mask = infos.length - 1;
                 for (int i = 0; i < oldInfos.length; i++) {
                     if (oldInfos[i] != null) {
-                        int slot = (Long.hashCode(oldSizes[i] * 0x9E3779B97F4A7C15L)
+                        int slot = (Long.hashCode((oldSizes[i] ^ oldHostKeys[i] * 31) * 0x9E3779B97F4A7C15L)
                                 ^ (oldTypes[i] == null ? 0 : oldTypes[i].hashCode())) & mask;
                         while (infos[slot] != null) {
                             slot = (slot + 1) & mask;
                         }
                         sizes[slot] = oldSizes[i];
+                        hostKeys[slot] = oldHostKeys[i];
                         types[slot] = oldTypes[i];
                         infos[slot] = oldInfos[i];
                     }
@@ -486,7 +495,8 @@ public final class Scheduler {
             /** What the shape needs and what is free, at the current capacity. */
             String demand() {
                 if (demandAtVersion != capacity.version()) {
-                    demand = needs + formatGpus(capacity.freeMillisOf(typeIndex)) + " free";
+                    demand = needs + formatGpus(capacity.freeMillisOf(typeIndex)) + " free"
+                            + capacity.hostShortage(example).map(shortage -> "; " + shortage).orElse("");
                     demandAtVersion = capacity.version();
                 }
                 return demand;
@@ -541,7 +551,7 @@ public final class Scheduler {
                     continue;
                 }
                 RunningJob candidate = victimOrder.get(v).job();
-                capacity.apply(candidate.allocation(), +1);
+                capacity.apply(candidate.claim(), +1);
                 tried.add(v);
                 placement = capacity.place(job, avoid);
                 if (placement.isPresent()) {
@@ -549,7 +559,7 @@ public final class Scheduler {
                 }
             }
             for (int v : tried) {
-                capacity.apply(victimOrder.get(v).job().allocation(), -1);
+                capacity.apply(victimOrder.get(v).job().claim(), -1);
             }
             if (placement.isPresent()) {
                 // Victims whose GPUs the placement does not use need not stop.
@@ -561,7 +571,11 @@ public final class Scheduler {
                 List<String> victims = new ArrayList<>();
                 for (int v : tried) {
                     RunningJob victim = victimOrder.get(v).job();
-                    if (victim.allocation().stream().noneMatch(share -> used.contains(capacity.key(share.node(), share.index())))) {
+                    // A victim on one of the job's hosts may be what frees the CPUs or memory the job needs.
+                    boolean freesHost = (job.cpus() > 0 || job.memoryMib() > 0) && victim.claim().claimsHostResources()
+                            && victim.claim().hosts().stream().anyMatch(Claim.hostsOf(placement.get())::contains);
+                    if (!freesHost && victim.allocation().stream()
+                            .noneMatch(share -> used.contains(capacity.key(share.node(), share.index())))) {
                         continue;
                     }
                     claimed[v] = true;
@@ -590,7 +604,7 @@ public final class Scheduler {
             Reservation found = null;
             int released = 0;
             for (ReleaseEstimator.Release release : releases) {
-                capacity.apply(release.allocation(), +1);
+                capacity.apply(release.claim(), +1);
                 released++;
                 if (!capacity.mayFit(job)) {
                     continue;
@@ -604,7 +618,7 @@ public final class Scheduler {
                 }
             }
             for (int i = 0; i < released; i++) {
-                capacity.apply(releases.get(i).allocation(), -1);
+                capacity.apply(releases.get(i).claim(), -1);
             }
             return found;
         }

@@ -43,6 +43,16 @@ public final class Scenario {
         return this;
     }
 
+    /** A node with these GPUs, CPUs and MiB of memory. */
+    public Scenario node(String name, int gpus, int cpus, long memoryMib) {
+        List<Gpu> list = new ArrayList<>();
+        for (int i = 0; i < gpus; i++) {
+            list.add(new Gpu(i, "a100", 81_920, "island-" + name));
+        }
+        nodes.add(new Node(name, list, cpus, memoryMib, true));
+        return this;
+    }
+
     /** A node whose GPUs alternate between two NVLink islands: 0-3 on "a", 4-7 on "b". */
     public Scenario splitNode(String name) {
         List<Gpu> list = new ArrayList<>();
@@ -87,6 +97,9 @@ public final class Scenario {
     }
 
     public static final class JobBuilder {
+        private int cpus;
+        private long memoryMib;
+        private List<String> hosts = List.of();
         private final String id;
         private String org = "lab";
         private PriorityClass priority = PriorityClass.NORMAL;
@@ -191,14 +204,28 @@ public final class Scenario {
             return this;
         }
 
+        /** CPUs and MiB of memory per node. */
+        public JobBuilder cpus(int value, long memory) {
+            cpus = value;
+            memoryMib = memory;
+            return this;
+        }
+
+        /** For running jobs without GPUs: the nodes they run on. */
+        public JobBuilder hosts(String... names) {
+            hosts = List.of(names);
+            return this;
+        }
+
         public JobRequest build() {
             return new JobRequest(id, org, priority, nodes, gpuMillis, type, timeLimit, NOW.minusSeconds(60),
-                    submitOrder, predicted, reclaiming);
+                    submitOrder, predicted, reclaiming, cpus, memoryMib);
         }
 
         RunningJob runningJob() {
             return new RunningJob(id, org, priority, allocation, NOW.minus(ranFor), timeLimit, borrowed,
-                    checkpointAgo.isPresent(), checkpointAgo.map(NOW::minus), terminating);
+                    checkpointAgo.isPresent(), checkpointAgo.map(NOW::minus), terminating,
+                    new Claim(allocation, hosts.isEmpty() ? Claim.hostsOf(allocation) : hosts, cpus, memoryMib));
         }
     }
 }

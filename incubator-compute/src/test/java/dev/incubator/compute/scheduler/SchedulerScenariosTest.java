@@ -251,4 +251,60 @@ class SchedulerScenariosTest {
         assertThat(fairShare.schedule(scenario.snapshot())).isEqualTo(fairShare.schedule(scenario.snapshot()));
         assertThat(List.of(Policy.values())).hasSize(4);
     }
+
+    @Test
+    void aJobFitsANodeOnlyIfItsGpusCpusAndMemoryAllFit() {
+        // n1 is the tighter fit for the GPUs, but its CPUs are taken; n2 has room for all three.
+        Decisions decisions = fairShare.schedule(cluster().node("n1", 4, 8, 65_536).node("n2", 4, 32, 65_536)
+                .org("lab", 8)
+                .running(job("busy").org("lab").gpus(2).on("n1", 0, 1).cpus(6, 1_024))
+                .running(job("light").org("lab").gpus(1).on("n2", 0, 0).cpus(2, 1_024))
+                .pending(job("a").org("lab").gpus(2).cpus(4, 8_192)).snapshot());
+        assertThat(decisions.start("a")).hasValueSatisfying(start ->
+                assertThat(start.allocation()).extracting(GpuShare::node).containsOnly("n2"));
+    }
+
+    @Test
+    void aJobWaitsNamingTheResourceThatIsShort() {
+        Decisions decisions = fairShare.schedule(cluster().node("n1", 4, 8, 16_384).org("lab", 4)
+                .running(job("hog").org("lab").gpus(1).on("n1", 0, 0).cpus(2, 12_000))
+                .pending(job("a").org("lab").gpus(1).cpus(2, 8_192)).snapshot());
+        assertThat(decisions.starts()).isEmpty();
+        Pending waiting = decisions.pendingOf("a").orElseThrow();
+        assertThat(waiting.reason()).isNotEqualTo(PendingReason.GANG_NOT_SATISFIABLE);
+        assertThat(waiting.message()).contains("waiting for memory (8192 MiB per node, at most 4384 MiB free on a node)")
+                .doesNotContain("CPUs (");
+    }
+
+    @Test
+    void aJobNoNodeCouldEverHoldIsNeverSatisfiableAndNamesTheLargestNode() {
+        Decisions decisions = fairShare.schedule(cluster().node("n1", 4, 8, 16_384).node("n2", 4, 16, 8_192)
+                .org("lab", 4).pending(job("a").org("lab").gpus(1).cpus(64, 1_024)).snapshot());
+        Pending waiting = decisions.pendingOf("a").orElseThrow();
+        assertThat(waiting.reason()).isEqualTo(PendingReason.GANG_NOT_SATISFIABLE);
+        assertThat(waiting.message()).contains("64 CPUs").contains("n2, has 16").contains("n1, has 16384 MiB");
+    }
+
+    @Test
+    void jobsWithoutGpusArePlacedByCpusAndMemoryAndHoldThem() {
+        Decisions decisions = fairShare.schedule(cluster().node("n1", 0, 4, 8_192).node("n2", 0, 4, 8_192)
+                .org("lab", 0)
+                .running(job("etl").org("lab").gpus(0).hosts("n1").cpus(3, 1_024))
+                .pending(job("a").org("lab").gpus(0).cpus(2, 1_024))
+                .pending(job("b").org("lab").gpus(0).cpus(2, 1_024))
+                .pending(job("c").org("lab").gpus(0).cpus(2, 1_024)).snapshot());
+        assertThat(decisions.start("a").orElseThrow().hosts()).containsExactly("n2");
+        assertThat(decisions.start("b").orElseThrow().hosts()).containsExactly("n2");
+        assertThat(decisions.start("c")).isEmpty();
+        assertThat(decisions.pendingOf("c").orElseThrow().message()).contains("waiting for CPUs");
+    }
+
+    @Test
+    void reclaimingAGuaranteeFreesTheCpusOfBorrowedJobsOnTheHost() {
+        Decisions decisions = fairShare.schedule(cluster().node("n1", 4, 4, 65_536).org("guaranteed", 2)
+                .org("borrower", 0)
+                .running(job("cpu-borrower").org("borrower").gpus(1).on("n1", 0, 0).cpus(4, 1_024).borrowed())
+                .pending(job("needy").org("guaranteed").gpus(1).cpus(2, 1_024)).snapshot());
+        assertThat(decisions.preemptions()).extracting(Preempt::jobId).containsExactly("cpu-borrower");
+    }
 }

@@ -71,6 +71,22 @@ public final class ComputeRoutes {
     private final Supplier<List<Node>> nodes;
     private final EnergyModel energy;
 
+    /** What a submitter is told of the organisation's grants (80 % used, used up). */
+    private java.util.function.Function<dev.incubator.tenancy.Ids.OrgId, List<String>> grantWarnings = org -> List.of();
+
+    /** How jobs are kept apart, in words, for the cluster view. */
+    private String isolation = "";
+
+    public ComputeRoutes isolation(String description) {
+        this.isolation = requireNonNull(description, "description is null");
+        return this;
+    }
+
+    public ComputeRoutes grantWarnings(java.util.function.Function<dev.incubator.tenancy.Ids.OrgId, List<String>> source) {
+        this.grantWarnings = requireNonNull(source, "source is null");
+        return this;
+    }
+
     public ComputeRoutes(TenancyService tenancy, ComputeService compute, Executor executor, Supplier<List<Node>> nodes,
                          EnergyModel energy) {
         this.tenancy = requireNonNull(tenancy, "tenancy is null");
@@ -86,7 +102,8 @@ public final class ComputeRoutes {
                           Optional<Instant> finishedAt, List<String> command, int nodes, BigDecimal gpusPerNode,
                           Optional<String> gpuType, PriorityClass priority, long timeLimitMinutes, List<String> gpus,
                           boolean borrowed, Optional<Integer> exitCode, BigDecimal gpuHours, int attempt,
-                          List<String> mounts, long version)
+                          List<String> mounts, long version,
+                          List<String> warnings)
             implements Versioned {
         static JobView of(Job job) {
             return new JobView(job.id(), job.orgName(), job.spec().name(), job.submittedBy(), job.state(), job.reason(),
@@ -97,7 +114,14 @@ public final class ComputeRoutes {
                     job.spec().priority(), job.spec().timeLimit().toMinutes(),
                     job.allocation().stream().map(ComputeRoutes::describe).toList(), job.borrowed(), job.exitCode(),
                     BigDecimal.valueOf(job.meteredGpuMillis() / 3_600, 3), job.attempt(), job.spec().mounts(),
-                    job.version());
+                    job.version(), List.of());
+        }
+
+        /** The same job with what its submitter should know (its grants running low or out). */
+        JobView withWarnings(List<String> notes) {
+            return new JobView(id, organisation, name, submittedBy, state, reason, message, position, estimatedStart,
+                    submittedAt, startedAt, finishedAt, command, nodes, gpusPerNode, gpuType, priority,
+                    timeLimitMinutes, gpus, borrowed, exitCode, gpuHours, attempt, mounts, version, notes);
         }
     }
 
@@ -105,10 +129,11 @@ public final class ComputeRoutes {
                           BigDecimal free) {
     }
 
-    public record NodeView(String name, boolean schedulable, int cpus, List<GpuView> gpus) {
+    public record NodeView(String name, boolean schedulable, int cpus, int freeCpus, long memoryMib, long freeMemoryMib,
+                           List<GpuView> gpus) {
     }
 
-    public record ClusterView(int totalGpus, BigDecimal freeGpus, List<NodeView> nodes) {
+    public record ClusterView(int totalGpus, BigDecimal freeGpus, List<NodeView> nodes, String isolation) {
     }
 
     public List<ApiRoute> routes() {
@@ -121,7 +146,8 @@ public final class ComputeRoutes {
                             Organisation org = tenancy.authorize(call.caller(), call.path("org"), Action.JOB_SUBMIT);
                             JobSpec spec = spec(call.body(SUBMIT_JOB), org.defaultJobTimeLimitMinutes().orElse(60));
                             return JobView.of(compute.submit(new ComputeService.Submitter(org.id().value(), org.name(),
-                                    call.principal().user().name(), call.requestMeta()), spec));
+                                    call.principal().user().name(), call.requestMeta()), spec))
+                                    .withWarnings(grantWarnings.apply(org.id()));
                         }),
                 ApiRoute.get(jobs, "listJobs").tag("compute").summary("An organisation's jobs")
                         .query("state", "Only jobs in this state, e.g. running").pageOf(JobView.class)
@@ -193,6 +219,7 @@ public final class ComputeRoutes {
         int total = 0;
         long freeMillis = 0;
         List<NodeView> nodeViews = new java.util.ArrayList<>();
+        List<Job> active = compute.queue(Optional.empty()).stream().filter(job -> !job.hosts().isEmpty()).toList();
         for (Node node : nodes.get()) {
             List<GpuView> gpus = new java.util.ArrayList<>();
             for (var gpu : node.gpus()) {
@@ -208,9 +235,14 @@ public final class ComputeRoutes {
                         first.map(job -> shown ? job.orgName() : "another organisation"),
                         BigDecimal.valueOf(GpuShare.WHOLE - used, 3)));
             }
-            nodeViews.add(new NodeView(node.name(), node.schedulable(), node.cpus(), gpus));
+            int usedCpus = active.stream().filter(job -> job.hosts().contains(node.name()))
+                    .mapToInt(job -> job.spec().cpus()).sum();
+            long usedMemory = active.stream().filter(job -> job.hosts().contains(node.name()))
+                    .mapToLong(job -> job.spec().memoryMib()).sum();
+            nodeViews.add(new NodeView(node.name(), node.schedulable(), node.cpus(), node.cpus() - usedCpus,
+                    node.memoryMib(), node.memoryMib() - usedMemory, gpus));
         }
-        return new ClusterView(total, BigDecimal.valueOf(freeMillis, 3), nodeViews);
+        return new ClusterView(total, BigDecimal.valueOf(freeMillis, 3), nodeViews, isolation);
     }
 
     private Raw logs(Call call, Job job) throws IOException {

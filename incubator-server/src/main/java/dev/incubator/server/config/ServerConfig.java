@@ -52,7 +52,27 @@ public record ServerConfig(
 
     /** Settings of the compute capability. */
     public record Compute(int virtualGpus, String policy, Duration cycleInterval, Duration meteringInterval,
-                          double gridFactor, Duration usageHalfLife, Optional<Slurm> slurm) {
+                          double gridFactor, Duration usageHalfLife, Optional<Slurm> slurm, Local local,
+                          Duration jobRetention, boolean archiveLogs) {
+        /** With the local executor's defaults and a week's retention of job directories. */
+        public Compute(int virtualGpus, String policy, Duration cycleInterval, Duration meteringInterval,
+                       double gridFactor, Duration usageHalfLife, Optional<Slurm> slurm) {
+            this(virtualGpus, policy, cycleInterval, meteringInterval, gridFactor, usageHalfLife, slurm, Local.DEFAULTS,
+                    Duration.ofDays(7), true);
+        }
+
+        public Compute withLocal(Local newLocal) {
+            return new Compute(virtualGpus, policy, cycleInterval, meteringInterval, gridFactor, usageHalfLife, slurm,
+                    newLocal, jobRetention, archiveLogs);
+        }
+    }
+
+    /**
+     * The local executor: CPUs offered to jobs (0: the machine's), memory kept back for the service and the system,
+     * the uid range of the organisations' job accounts, and whether jobs may run as the service's own user.
+     */
+    public record Local(int cpus, long reservedMemoryMib, int firstUid, int lastUid, boolean singleTenant) {
+        public static final Local DEFAULTS = new Local(0, 1024, 61000, 61999, false);
     }
 
     /** The Slurm back end, present when compute.backend is slurm. */
@@ -97,6 +117,18 @@ public record ServerConfig(
             new Setting("compute.grid-factor-kg-per-kwh", "0.5703", "Grid emission factor for CO2e (default: China's"
                     + " 2022 national average)"),
             new Setting("compute.fair-share.half-life-hours", "168", "Half-life of past usage in fair share"),
+            new Setting("compute.local.cpus", "0", "CPUs the local node offers to jobs (0: the machine's; more to"
+                    + " oversubscribe)"),
+            new Setting("compute.local.reserved-memory-mib", "1024", "Memory of this machine kept back from jobs for"
+                    + " the service and the system"),
+            new Setting("compute.local.uid-range", "61000-61999", "Uids of the OS accounts the service creates, one per"
+                    + " organisation, to run local jobs as (when it runs as root)"),
+            new Setting("compute.local.single-tenant", "false", "Let local jobs run as the service's own user when it"
+                    + " can not switch accounts (not root): only where every user may read all the service can"),
+            new Setting("compute.job-retention-days", "7", "Days a finished job's directory is kept before it is"
+                    + " removed"),
+            new Setting("compute.job-logs-after-retention", "archive", "What becomes of a removed job directory's"
+                    + " logs: archive (gzip under <data-dir>/job-logs) or drop"),
             new Setting("compute.backend", "local", "Where admitted jobs run: local (processes on this machine) or"
                     + " slurm (batch jobs through slurmrestd)"),
             new Setting("compute.slurm.url", null, "slurmrestd base URL, e.g. http://slurm-head:6820 (backend slurm)"),
@@ -195,6 +227,26 @@ public record ServerConfig(
                     return value >= 0 && value <= 5 ? value : null;
                 }, 0.5703);
         int halfLifeHours = integer(values, "compute.fair-share.half-life-hours", 1, 24 * 365, problems);
+        int localCpus = integer(values, "compute.local.cpus", 0, 1_000_000, problems);
+        int reservedMemory = integer(values, "compute.local.reserved-memory-mib", 0, Integer.MAX_VALUE, problems);
+        boolean singleTenant = bool(values, "compute.local.single-tenant", problems);
+        int retentionDays = integer(values, "compute.job-retention-days", 1, 3650, problems);
+        String logsAfter = values.get("compute.job-logs-after-retention").trim().toLowerCase(Locale.ROOT);
+        if (!List.of("archive", "drop").contains(logsAfter)) {
+            problems.add("compute.job-logs-after-retention must be archive or drop, not '" + logsAfter + "'");
+        }
+        int[] uids = {61000, 61999};
+        String range = values.get("compute.local.uid-range").trim();
+        try {
+            String[] bounds = range.split("-", 2);
+            uids = new int[] {Integer.parseInt(bounds[0].trim()), Integer.parseInt(bounds[1].trim())};
+            if (uids[0] < 1000 || uids[1] < uids[0]) {
+                problems.add("compute.local.uid-range must be FIRST-LAST with 1000 <= FIRST <= LAST, not '" + range
+                        + "'");
+            }
+        } catch (RuntimeException e) {
+            problems.add("compute.local.uid-range must be FIRST-LAST such as 61000-61999, not '" + range + "'");
+        }
         Optional<Slurm> slurm = slurm(values, dataDir, problems);
         Hub hub = hub(values, dataDir, problems);
         Optional<java.net.URI> publicUrl = Optional.empty();
@@ -226,7 +278,9 @@ public record ServerConfig(
                 Optional.ofNullable(values.get("store.password")), poolSize, synchronous, busyTimeout);
         return new ServerConfig(dataDir, host, port, maxBody, accessLog, store, Duration.ofSeconds(expirySeconds),
                 Duration.ofHours(retentionHours), new Compute(virtualGpus, policy, Duration.ofMillis(cycleMillis),
-                        Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours), slurm), hub,
+                        Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours), slurm,
+                        new Local(localCpus, reservedMemory, uids[0], uids[1], singleTenant),
+                        Duration.ofDays(retentionDays), logsAfter.equals("archive")), hub,
                 publicUrl);
     }
 

@@ -34,6 +34,9 @@ class ServerConfigTest {
         assertThat(config.idempotencyRetention()).isEqualTo(Duration.ofHours(24));
         assertThat(config.compute()).isEqualTo(new ServerConfig.Compute(0, "FAIR_SHARE", Duration.ofSeconds(2),
                 Duration.ofSeconds(60), 0.5703, Duration.ofHours(168), Optional.empty()));
+        assertThat(config.compute().local()).isEqualTo(new ServerConfig.Local(0, 1024, 61000, 61999, false));
+        assertThat(config.compute().jobRetention()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.compute().archiveLogs()).isTrue();
         assertThat(config.hub()).isEqualTo(new ServerConfig.Hub(Optional.empty(), config.dataDir().resolve("blobs"),
                 Optional.empty(), config.dataDir().resolve("hub-master.key"), 64L * 1024 * 1024, Duration.ofHours(24)));
     }
@@ -70,7 +73,9 @@ class ServerConfigTest {
                 "store.password", "store.pool-size", "store.busy-timeout-ms", "store.sqlite.synchronous",
                 "grants.expiry-interval-seconds", "idempotency.retention-hours", "compute.virtual-gpus",
                 "compute.policy", "compute.cycle-interval-ms", "compute.metering-interval-seconds",
-                "compute.grid-factor-kg-per-kwh", "compute.fair-share.half-life-hours", "compute.backend",
+                "compute.grid-factor-kg-per-kwh", "compute.fair-share.half-life-hours", "compute.local.cpus",
+                "compute.local.reserved-memory-mib", "compute.local.uid-range", "compute.local.single-tenant",
+                "compute.job-retention-days", "compute.job-logs-after-retention", "compute.backend",
                 "compute.slurm.url", "compute.slurm.api-version", "compute.slurm.user", "compute.slurm.jwt-key-file",
                 "compute.slurm.token", "compute.slurm.partition", "compute.slurm.account", "compute.slurm.jobs-dir",
                 "hub.blob-store", "hub.blob-dir", "hub.master-key", "hub.master-key-file", "hub.pack-size-mib",
