@@ -739,7 +739,11 @@ public final class ComputeService {
                 + String.join(", ", nodes.stream().flatMap(node -> node.gpus().stream()).map(gpu -> gpu.type())
                 .distinct().sorted().toList())));
         violations.throwIfAny();
-        // The GPUs first, then CPUs and memory alone: the answer names the field that no node can hold.
+        // One probe of the whole spec; only when it can never fit, the GPUs, then CPUs and memory alone, so that the
+        // answer names the field that no node can hold.
+        if (neverFits(spec, nodes, spec.cpus(), spec.memoryMib()).isEmpty()) {
+            return;
+        }
         Optional<String> gpus = spec.gpuMillis() > 0 ? neverFits(spec, nodes, 0, 0) : Optional.empty();
         gpus.ifPresent(reason -> violations.add("gpus_per_node", reason));
         if (gpus.isEmpty()) {

@@ -197,7 +197,7 @@ public final class IncubatorServer implements AutoCloseable {
             Executor executor;
             Supplier<List<Node>> nodes;
             Supplier<List<RunningJob>> externalJobs = List::of;
-            Optional<String> isolation = Optional.empty();
+            String isolation;
             boolean measuredPower;
             String backendDescription;
             if (config.compute().slurm().isPresent()) {
@@ -215,8 +215,8 @@ public final class IncubatorServer implements AutoCloseable {
                 externalJobs = slurmInventory::external;
                 measuredPower = false;
                 backendDescription = "Slurm at " + slurmConfig.url();
-                isolation = Optional.of("Slurm runs every job as " + slurmConfig.user() + "; the cluster must keep"
-                        + " jobs apart (see docs/slurm.md)");
+                isolation = "Slurm runs every job as " + slurmConfig.user() + "; the cluster must keep"
+                        + " jobs apart (see docs/slurm.md)";
             } else {
                 ServerConfig.Local settings = config.compute().local();
                 Node localNode = LocalInventory.discover(config.compute().virtualGpus(), settings.cpus(),
@@ -226,17 +226,16 @@ public final class IncubatorServer implements AutoCloseable {
                         new LocalExecutor.Settings(settings.singleTenant(), settings.firstUid(), settings.lastUid(),
                                 Runtime.getRuntime().availableProcessors()));
                 executor = localExecutor;
-                isolation = Optional.of(localExecutor.isolation().describe());
+                isolation = localExecutor.isolation().describe();
                 nodes = () -> local;
                 measuredPower = localNode.gpus().stream().anyMatch(gpu ->
                         !gpu.type().equals(LocalInventory.VIRTUAL_GPU_TYPE));
                 backendDescription = localNode.gpus().size() + " GPU(s), " + localNode.cpus() + " CPUs and "
                         + localNode.memoryMib() + " MiB for jobs on " + localNode.name() + " ("
                         + (localNode.gpus().isEmpty() ? "no GPU found; set compute.virtual-gpus to offer virtual ones"
-                        : localNode.gpus().get(0).type()) + "); isolation: " + isolation.orElseThrow();
+                        : localNode.gpus().get(0).type()) + "); isolation: " + isolation;
             }
             Supplier<List<Node>> inventory = nodes;
-            String isolationInForce = isolation.orElseThrow();
             Executor backend = executor;
             boolean jobAccounts = executor instanceof LocalExecutor local
                     && local.isolation().accounts() == dev.incubator.compute.local.Isolation.Accounts.PER_ORGANISATION;
@@ -314,7 +313,7 @@ public final class IncubatorServer implements AutoCloseable {
                     .routes());
             routes.addAll(new AccessRoutes(hub, agreements, lineage).routes());
             routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,
-                    new EnergyModel(config.compute().gridFactor())).grantWarnings(grants::warnings).isolation(isolationInForce).routes());
+                    new EnergyModel(config.compute().gridFactor())).grantWarnings(grants::warnings).isolation(isolation).routes());
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
             routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")
@@ -329,7 +328,7 @@ public final class IncubatorServer implements AutoCloseable {
                                 Map.of("store", storeUp ? "ok" : "unavailable", "started", Boolean.toString(ready.get()),
                                         "compute", compute.backendProblem().map(problem -> "degraded: " + problem)
                                                 .or(backend::refusal).map(problem -> "degraded: " + problem)
-                                                .orElse("ok"), "isolation", isolationInForce));
+                                                .orElse("ok"), "isolation", isolation));
                         return up ? view : new Raw(503, "application/json", json.writeValueAsString(view));
                     }));
             routes.add(ApiRoute.get("/metrics", "metrics").tag("operations")

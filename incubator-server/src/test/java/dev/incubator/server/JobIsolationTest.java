@@ -40,9 +40,7 @@ class JobIsolationTest {
         token = server.operatorToken();
         for (String org : List.of("alpha", "beta")) {
             server.createOrg(org);
-            server.post("/api/v1/orgs/" + org + "/grants").token(token).json(Map.of("programme", "seed",
-                    "gpu_hours", Map.of("any", 100), "starts_on", "2020-01-01", "ends_on", "2099-12-31",
-                    "guaranteed_gpus", 2)).expect(201);
+            server.awardGrant(org, Map.of("any", 100));
             server.post("/api/v1/repos").token(token).json(Map.of("kind", "dataset", "namespace", org, "name",
                     "corpus", "visibility", "organisation")).expect(201);
             server.commit(token, "datasets/" + org + "/corpus", Map.of("notes.txt", "secret notes of " + org))

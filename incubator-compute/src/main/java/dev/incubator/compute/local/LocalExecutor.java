@@ -291,7 +291,7 @@ public final class LocalExecutor implements Executor {
             throw new IllegalArgumentException("unsupported signal " + signal);
         }
         process(job).flatMap(LocalExecutor::wrapper)
-                .ifPresent(process -> run("kill", "-s", signal, Long.toString(process.pid())));
+                .ifPresent(process -> works("kill", "-s", signal, Long.toString(process.pid())));
     }
 
     /** The wrapper that forwards signals: the recorded process, or its child where it is the PID namespace's parent. */
@@ -304,7 +304,7 @@ public final class LocalExecutor implements Executor {
     public void kill(Job job) {
         process(job).ifPresent(process -> {
             // The launcher leads its own session, and in a PID namespace the kernel ends every process in it.
-            run("kill", "-s", "KILL", "--", "-" + process.pid());
+            works("kill", "-s", "KILL", "--", "-" + process.pid());
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         });
@@ -409,7 +409,10 @@ public final class LocalExecutor implements Executor {
         return false;
     }
 
-    /** Whether a command runs and succeeds here (what the kernel and the installed tools allow). */
+    /**
+     * Runs a helper command (kill, or a probe of what the kernel and the installed tools allow) for at most 10 s;
+     * whether it ran and succeeded.
+     */
     private static boolean works(String... command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -420,18 +423,6 @@ public final class LocalExecutor implements Executor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static void run(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

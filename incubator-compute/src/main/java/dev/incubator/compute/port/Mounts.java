@@ -26,8 +26,16 @@ public interface Mounts {
     }
 
     /** No hub on this platform: a job that mounts anything can not start. */
-    Mounts NONE = (job, target) -> {
-        throw new IncubatorException(ErrorCode.UNAVAILABLE, "this platform has no hub to mount "
-                + String.join(", ", job.spec().mounts()) + " from");
+    Mounts NONE = new Mounts() {
+        @Override
+        public void prepare(Job job, Path target) {
+            check(job);
+        }
+
+        @Override
+        public void check(Job job) {
+            throw new IncubatorException(ErrorCode.UNAVAILABLE, "this platform has no hub to mount "
+                    + String.join(", ", job.spec().mounts()) + " from");
+        }
     };
 }

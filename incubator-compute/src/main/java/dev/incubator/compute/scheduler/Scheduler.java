@@ -569,11 +569,12 @@ public final class Scheduler {
                     capacity.hold(share.node(), share.index());
                 }
                 List<String> victims = new ArrayList<>();
+                List<String> hosts = Claim.hostsOf(placement.get());
                 for (int v : tried) {
                     RunningJob victim = victimOrder.get(v).job();
                     // A victim on one of the job's hosts may be what frees the CPUs or memory the job needs.
                     boolean freesHost = (job.cpus() > 0 || job.memoryMib() > 0) && victim.claim().claimsHostResources()
-                            && victim.claim().hosts().stream().anyMatch(Claim.hostsOf(placement.get())::contains);
+                            && victim.claim().hosts().stream().anyMatch(hosts::contains);
                     if (!freesHost && victim.allocation().stream()
                             .noneMatch(share -> used.contains(capacity.key(share.node(), share.index())))) {
                         continue;

@@ -210,7 +210,8 @@ public final class ComputeRoutes {
 
     private ClusterView cluster(Optional<Set<String>> visible) {
         Map<String, Map<Integer, List<Job>>> holders = new TreeMap<>();
-        for (Job job : compute.queue(Optional.empty())) {
+        List<Job> queue = compute.queue(Optional.empty());
+        for (Job job : queue) {
             for (GpuShare share : job.allocation()) {
                 holders.computeIfAbsent(share.node(), node -> new TreeMap<>())
                         .computeIfAbsent(share.index(), index -> new java.util.ArrayList<>()).add(job);
@@ -219,7 +220,7 @@ public final class ComputeRoutes {
         int total = 0;
         long freeMillis = 0;
         List<NodeView> nodeViews = new java.util.ArrayList<>();
-        List<Job> active = compute.queue(Optional.empty()).stream().filter(job -> !job.hosts().isEmpty()).toList();
+        List<Job> active = queue.stream().filter(job -> !job.hosts().isEmpty()).toList();
         for (Node node : nodes.get()) {
             List<GpuView> gpus = new java.util.ArrayList<>();
             for (var gpu : node.gpus()) {
