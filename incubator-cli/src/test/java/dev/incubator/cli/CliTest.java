@@ -104,6 +104,64 @@ class CliTest {
     }
 
     @Test
+    void anOwnerManagesHerMembersWithTheTokenTheReadmeGivesHerAndRefusalsSayWhoCanHelp() throws Exception {
+        login();
+        run("user", "create", "ada", "--email", "ada@example.org", "--display-name", "Ada Lovelace");
+        run("org", "create", "deep-lab", "--kind", "university", "--display-name", "Deep Lab", "--owner", "ada");
+        run("user", "create", "bob", "--email", "bob@example.org");
+        run("user", "create", "carol", "--email", "carol@example.org");
+        // The README's line, exactly as printed.
+        String owner = run("token", "create", "--user", "ada", "--name", "laptop", "--scope", "read", "--scope",
+                "write", "--scope", "admin", "-o", "json").json().path("secret").asText();
+        String readWrite = run("token", "create", "--user", "ada", "--name", "rw", "--scope", "read", "--scope",
+                "write", "-o", "json").json().path("secret").asText();
+        String member = run("token", "create", "--user", "bob", "--name", "b", "--scope", "read", "--scope",
+                "write", "--scope", "admin", "-o", "json").json().path("secret").asText();
+        try {
+            as(owner);
+            CliRun added = run("member", "add", "deep-lab", "bob", "--role", "member");
+            assertThat(added.exitCode()).as(added.err()).isZero();
+            assertThat(run("member", "list", "deep-lab").out()).contains("bob");
+
+            as(readWrite);
+            CliRun lacking = run("member", "add", "deep-lab", "carol", "--role", "member");
+            assertThat(lacking.exitCode()).isEqualTo(1);
+            assertThat(lacking.err()).contains("lacks the 'admin' scope")
+                    .contains("incubator token create --user YOU --scope admin");
+
+            as(member);
+            CliRun forbidden = run("member", "add", "deep-lab", "carol", "--role", "member");
+            assertThat(forbidden.exitCode()).isEqualTo(1);
+            assertThat(forbidden.err()).contains("needs the role 'admin' or higher in organisation 'deep-lab'")
+                    .contains("(you are 'member')").contains("incubator member set-role deep-lab USER admin");
+        } finally {
+            IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", temp.resolve("config").toString()));
+        }
+    }
+
+    @Test
+    void submitWaitAndFollowExitWithTheJobsExitCode() throws Exception {
+        login();
+        run("org", "create", "deep-lab", "--kind", "lab");
+        Path spec = temp.resolve("exit3.yaml");
+        Files.writeString(spec, "org: deep-lab\nname: three\ncommand: [bash, -c, 'echo bye; exit 3']\n");
+        CliRun waited = run("job", "submit", "-f", spec.toString(), "--wait", "-o", "json");
+        assertThat(waited.exitCode()).as(waited.err()).isEqualTo(3);
+        String id = waited.json().path("id").asText();
+        CliRun followed = run("job", "logs", "deep-lab", id, "--follow");
+        assertThat(followed.out()).contains("bye");
+        assertThat(followed.exitCode()).isEqualTo(3);
+        assertThat(run("job", "logs", "deep-lab", id).exitCode()).as("without --follow: the logs were printed")
+                .isZero();
+    }
+
+    /** Runs the next commands with this token instead of the saved login. */
+    private void as(String token) {
+        IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", temp.resolve("config").toString(),
+                "INCUBATOR_URL", server.url().toString(), "INCUBATOR_TOKEN", token));
+    }
+
+    @Test
     void serverErrorsArePrintedAndExitNonZero() {
         login();
         CliRun missing = run("org", "show", "nope");

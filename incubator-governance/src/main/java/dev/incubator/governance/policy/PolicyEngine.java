@@ -146,7 +146,7 @@ public final class PolicyEngine {
             }
             return Decision.deny(ErrorCode.FORBIDDEN, action.description() + " needs the role '"
                     + Roles.wire(rule.orgRole().get()) + "' or higher in organisation '" + organisation.get().name()
-                    + "'");
+                    + "'" + grantedBy(rule.orgRole().get(), organisation.get().name(), role));
         }
         if (rule.platformRoles().isEmpty()) {
             return Decision.deny(ErrorCode.FORBIDDEN, action.description() + " is decided for each resource by "
@@ -264,8 +264,26 @@ public final class PolicyEngine {
         return subject.hasPlatformRole(OPERATOR);
     }
 
+    /**
+     * A token carries only scopes of the token that made it, so a user whose tokens all lack the scope can not
+     * make one: the answer says who can.
+     */
     private static Decision missingScope(Scope scope, Action action) {
         return Decision.deny(ErrorCode.INSUFFICIENT_SCOPE, "this token lacks the '" + Roles.wire(scope)
-                + "' scope needed for " + action.description() + "; create a token with that scope");
+                + "' scope needed for " + action.description() + "; use a token with that scope: one of your tokens"
+                + " that has it can make another ('incubator token create --name NAME --scope " + Roles.wire(scope)
+                + "'), else a platform operator issues one ('incubator token create --user YOU --scope "
+                + Roles.wire(scope) + "')");
+    }
+
+    /** Who can give a user the role an action needs in an organisation, and how. */
+    private static String grantedBy(OrgRole needed, String organisation, Optional<OrgRole> current) {
+        String who = needed == OrgRole.OWNER ? "an owner of '" + organisation + "' or a platform operator"
+                : "an admin or owner of '" + organisation + "' or a platform operator";
+        String how = current.isPresent()
+                ? "'incubator member set-role " + organisation + " USER " + Roles.wire(needed) + "'"
+                : "'incubator member add " + organisation + " USER --role " + Roles.wire(needed) + "'";
+        return current.map(role -> " (you are '" + Roles.wire(role) + "')").orElse("") + "; " + who
+                + " can grant it with " + how;
     }
 }

@@ -45,7 +45,8 @@ class PolicyEngineTest {
         Decision decision = decide(subject().role(OrgRole.MEMBER).build(), Action.ORG_UPDATE, LAB);
         assertThat(decision.denial()).contains(ErrorCode.FORBIDDEN);
         assertThat(decision.reason()).isEqualTo("changing the organisation needs the role 'admin' or higher in "
-                + "organisation 'lab'");
+                + "organisation 'lab' (you are 'member'); an admin or owner of 'lab' or a platform operator can grant"
+                + " it with 'incubator member set-role lab USER admin'");
     }
 
     @Test
