@@ -86,7 +86,7 @@ final class JobCommand {
                 return 0;
             }
             out().flush();
-            return exitCodeWhenEnded(client, organisation, submitted.path("id").asText());
+            return exitCodeWhenEnded(client, submitted.path("id").asText());
         }
     }
 
@@ -111,41 +111,33 @@ final class JobCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a job, and why it waits.")
     static final class Show extends ClientCommand {
-        @Parameters(index = "0", description = "Organisation")
-        String org;
-
-        @Parameters(index = "1", description = "Job id (job_...)")
-        String job;
+        @Parameters(arity = "1..2", paramLabel = "[ORG] JOB", description = "Job id (job_...), optionally after"
+                + " its organisation")
+        List<String> ids;
 
         @Override
         public Integer call() {
-            print(client().get("/api/v1/orgs/" + segment(org) + "/jobs/" + segment(job)), DETAIL);
+            print(client().get(jobPath(ids)), DETAIL);
             return 0;
         }
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a job.")
     static final class Cancel extends ClientCommand {
-        @Parameters(index = "0", description = "Organisation")
-        String org;
-
-        @Parameters(index = "1", description = "Job id")
-        String job;
+        @Parameters(arity = "1..2", paramLabel = "[ORG] JOB", description = "Job id, optionally after its organisation")
+        List<String> ids;
 
         @Override
         public Integer call() {
-            print(client().post("/api/v1/orgs/" + segment(org) + "/jobs/" + segment(job) + "/cancel", Map.of()), DETAIL);
+            print(client().post(jobPath(ids) + "/cancel", Map.of()), DETAIL);
             return 0;
         }
     }
 
     @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a job's output.")
     static final class Logs extends ClientCommand {
-        @Parameters(index = "0", description = "Organisation")
-        String org;
-
-        @Parameters(index = "1", description = "Job id")
-        String job;
+        @Parameters(arity = "1..2", paramLabel = "[ORG] JOB", description = "Job id, optionally after its organisation")
+        List<String> ids;
 
         @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the job ends")
         boolean follow;
@@ -162,8 +154,7 @@ final class JobCommand {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             long offset = 0;
             while (true) {
-                URI uri = credentials.url().resolve("/api/v1/orgs/" + segment(org) + "/jobs/" + segment(job)
-                        + "/logs?stream=" + (stderr ? "stderr" : "stdout") + "&offset=" + offset);
+                URI uri = credentials.url().resolve(jobPath(ids) + "/logs?stream=" + (stderr ? "stderr" : "stdout") + "&offset=" + offset);
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
                         .header("Authorization", "Bearer " + credentials.token().get()).build(),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -179,7 +170,7 @@ final class JobCommand {
                     return 0;
                 }
                 if (ended && response.body().isEmpty()) {
-                    return exitCodeWhenEnded(client(), org, job);
+                    return exitCodeWhenEnded(client(), ids.get(ids.size() - 1));
                 }
                 if (response.body().isEmpty()) {
                     Thread.sleep(1000);
@@ -188,12 +179,19 @@ final class JobCommand {
         }
     }
 
+    /** The API path of a job named by its id, or by its organisation and id. */
+    static String jobPath(List<String> ids) {
+        String id = ClientCommand.segment(ids.get(ids.size() - 1));
+        return ids.size() == 2 ? "/api/v1/orgs/" + ClientCommand.segment(ids.get(0)) + "/jobs/" + id
+                : "/api/v1/jobs/" + id;
+    }
+
     static final List<String> ENDED = List.of("succeeded", "failed", "cancelled", "timeout");
 
     /** Waits until the job ends; its exit code, or 1 when it ended without one (as srun and sbatch --wait do). */
-    static int exitCodeWhenEnded(ApiClient client, String org, String job) throws InterruptedException {
+    static int exitCodeWhenEnded(ApiClient client, String job) throws InterruptedException {
         while (true) {
-            JsonNode current = client.get("/api/v1/orgs/" + ClientCommand.segment(org) + "/jobs/" + ClientCommand.segment(job));
+            JsonNode current = client.get("/api/v1/jobs/" + ClientCommand.segment(job));
             if (ENDED.contains(current.path("state").asText())) {
                 JsonNode code = current.path("exit_code");
                 return code.isInt() ? code.asInt() : current.path("state").asText().equals("succeeded") ? 0 : 1;

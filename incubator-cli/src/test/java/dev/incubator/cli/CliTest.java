@@ -153,6 +153,12 @@ class CliTest {
         assertThat(followed.exitCode()).isEqualTo(3);
         assertThat(run("job", "logs", "deep-lab", id).exitCode()).as("without --follow: the logs were printed")
                 .isZero();
+        // Job ids are global: the organisation may be left out.
+        assertThat(run("job", "show", id, "-o", "json").json().path("exit_code").asInt()).isEqualTo(3);
+        assertThat(run("job", "logs", id).out()).contains("bye");
+        CliRun unknown = run("job", "show", "job_00000000000000000000000000");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("not found");
     }
 
     /** Runs the next commands with this token instead of the saved login. */

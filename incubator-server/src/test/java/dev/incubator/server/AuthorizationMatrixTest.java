@@ -99,6 +99,9 @@ class AuthorizationMatrixTest {
         MATRIX.put("getJob", Rule.org("viewer", op, au));
         MATRIX.put("cancelJob", Rule.org("member", op));
         MATRIX.put("jobLogs", Rule.org("viewer", op, au));
+        MATRIX.put("getJobById", Rule.org("viewer", op, au));
+        MATRIX.put("cancelJobById", Rule.org("member", op));
+        MATRIX.put("jobLogsById", Rule.org("viewer", op, au));
         MATRIX.put("queue", Rule.anyUser());
         MATRIX.put("usage", Rule.org("viewer", op, au));
         MATRIX.put("cluster", Rule.anyUser());
@@ -517,7 +520,7 @@ class AuthorizationMatrixTest {
             server.addMember(org, member, "member");
             return path.replace("/members/target", "/members/" + member);
         }
-        if (route.operationId().equals("cancelJob")) {
+        if (route.operationId().equals("cancelJob") || route.operationId().equals("cancelJobById")) {
             return path.replace("{job}", submit(org, "sleep 5"));
         }
         if (route.path().contains("{job}")) {

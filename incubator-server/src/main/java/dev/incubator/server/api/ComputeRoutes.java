@@ -139,6 +139,7 @@ public final class ComputeRoutes {
     public List<ApiRoute> routes() {
         String jobs = TenancyRoutes.PREFIX + "/orgs/{org}/jobs";
         String job = jobs + "/{job}";
+        String byId = TenancyRoutes.PREFIX + "/jobs/{job}";
         return List.of(
                 ApiRoute.post(jobs, "submitJob").tag("compute").summary("Submit a job (member)").body(SUBMIT_JOB)
                         .returns(JobView.class)
@@ -175,6 +176,23 @@ public final class ComputeRoutes {
                                     .id().value(), call.path("job"));
                             return logs(call, found);
                         }),
+                // Job ids are global: the same reads and cancel without naming the organisation.
+                ApiRoute.get(byId, "getJobById").tag("compute")
+                        .summary("A job by its id alone (404 unless you may see its organisation)")
+                        .returns(JobView.class)
+                        .handle(call -> JobView.of(jobById(call, Action.JOB_READ))),
+                ApiRoute.post(byId + "/cancel", "cancelJobById").tag("compute").summary("Cancel a job by its id alone")
+                        .status(200).returns(JobView.class)
+                        .handle(call -> {
+                            Job found = jobById(call, Action.JOB_CANCEL);
+                            return JobView.of(compute.cancel(found.orgId(), found.id(), call.principal().actor(),
+                                    call.requestMeta()));
+                        }),
+                ApiRoute.get(byId + "/logs", "jobLogsById").tag("compute")
+                        .summary("A job's output by its id alone; the next offset is in X-Next-Offset")
+                        .query("stream", "stdout (default) or stderr").query("offset", "byte offset (default 0)")
+                        .returns(Raw.class)
+                        .handle(call -> logs(call, jobById(call, Action.JOB_READ))),
                 ApiRoute.get(TenancyRoutes.PREFIX + "/orgs/{org}/usage", "usage").tag("compute")
                         .summary("GPU-hours, energy (estimated from rated GPU power) and CO2e, per job and per day")
                         .query("since", "first day, e.g. 2026-11-01 (default: 30 days ago)")
@@ -206,6 +224,24 @@ public final class ComputeRoutes {
     }
 
     public record QueueView(List<JobView> items) {
+    }
+
+    /**
+     * The job of the path's id, once the caller may do the action in its organisation. A job of an organisation
+     * the caller may not see answers exactly like a job that does not exist.
+     */
+    private Job jobById(Call call, Action action) {
+        String id = call.path("job");
+        Job found = compute.find(id).orElseThrow(() -> IncubatorException.notFound("job", id));
+        try {
+            tenancy.authorize(call.caller(), found.orgName(), action);
+        } catch (IncubatorException e) {
+            if (e.code() == dev.incubator.common.ErrorCode.NOT_FOUND) {
+                throw IncubatorException.notFound("job", id);
+            }
+            throw e;
+        }
+        return compute.get(found.orgId(), id);
     }
 
     private ClusterView cluster(Optional<Set<String>> visible) {
