@@ -203,15 +203,66 @@ final class JobCommand {
     @Command(name = "queue", mixinStandardHelpOptions = true,
             description = "Running and pending jobs you may see, in queue order, with why each waits.")
     static final class Queue extends ClientCommand {
+        @Option(names = "--watch", arity = "0..1", fallbackValue = "2", paramLabel = "SECONDS",
+                description = "Print the queue again every SECONDS (default 2) until interrupted, like 'watch squeue'")
+        Integer watch;
+
         @Override
-        public Integer call() {
-            JsonNode queue = client().get("/api/v1/queue");
-            Output.printList(out(), output, queue, List.of(field("#", "position"), field("id", "id"),
-                    field("org", "organisation"), field("name", "name"), field("state", "state"),
-                    field("gpus/node", "gpus_per_node"), field("nodes", "nodes"), field("estimated start", "estimated_start"),
-                    field("why", "message")));
-            return 0;
+        public Integer call() throws InterruptedException {
+            ApiClient client = client();
+            if (watch != null && watch < 1) {
+                throw new CliException("--watch takes a number of seconds of at least 1");
+            }
+            while (true) {
+                JsonNode queue = client.get("/api/v1/queue");
+                if (watch != null && output != Output.Format.json) {
+                    out().print("\033[H\033[2J"); // clear the terminal, as watch(1) does
+                    out().println("every " + watch + " s: incubator queue    " + java.time.Instant.now()
+                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                }
+                Output.printList(out(), output, queue, QUEUE);
+                out().flush();
+                if (watch == null) {
+                    return 0;
+                }
+                Thread.sleep(watch * 1000L);
+            }
         }
+    }
+
+    /** squeue's columns: position, id, organisation, user, name, state, GPUs, elapsed, time left, why. */
+    static final List<Column> QUEUE = List.of(field("#", "position"), field("id", "id"),
+            field("org", "organisation"), field("user", "submitted_by"), field("name", "name"),
+            field("state", "state"), new Column("gpus", JobCommand::gpus), field("nodes", "nodes"),
+            new Column("elapsed", node -> elapsed(node).map(JobCommand::clock).orElse("")),
+            new Column("time left", node -> elapsed(node).map(ran -> clock(java.time.Duration.ofMinutes(
+                    node.path("time_limit_minutes").asLong()).minus(ran))).orElse(clock(java.time.Duration.ofMinutes(
+                    node.path("time_limit_minutes").asLong())))),
+            field("estimated start", "estimated_start"), field("why", "message"));
+
+    /** GPUs in all: per node times nodes (e.g. 16, or 0.25 for a share of one). */
+    private static String gpus(JsonNode job) {
+        return new java.math.BigDecimal(job.path("gpus_per_node").asText("0"))
+                .multiply(java.math.BigDecimal.valueOf(job.path("nodes").asLong(1))).stripTrailingZeros()
+                .toPlainString();
+    }
+
+    /** How long a started job has run. */
+    private static java.util.Optional<java.time.Duration> elapsed(JsonNode job) {
+        if (!job.path("started_at").isTextual()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(java.time.Duration.between(java.time.Instant.parse(job.path("started_at")
+                .asText()), java.time.Instant.now()));
+    }
+
+    /** Slurm's time format: [D-]HH:MM:SS. */
+    static String clock(java.time.Duration duration) {
+        java.time.Duration positive = duration.isNegative() ? java.time.Duration.ZERO : duration;
+        long days = positive.toDays();
+        String time = String.format("%02d:%02d:%02d", positive.toHoursPart(), positive.toMinutesPart(),
+                positive.toSecondsPart());
+        return days > 0 ? days + "-" + time : time;
     }
 
     @Command(name = "usage", mixinStandardHelpOptions = true,

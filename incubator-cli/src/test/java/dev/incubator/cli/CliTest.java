@@ -153,6 +153,20 @@ class CliTest {
         assertThat(followed.exitCode()).isEqualTo(3);
         assertThat(run("job", "logs", "deep-lab", id).exitCode()).as("without --follow: the logs were printed")
                 .isZero();
+        // The queue as squeue shows it: user, GPUs, elapsed and time left.
+        Path sleeper = temp.resolve("sleeper.yaml");
+        Files.writeString(sleeper, "org: deep-lab\nname: sleeper\ncommand: [sleep, '30']\ngpus_per_node: 2\n"
+                + "nodes: 1\ntime_limit_minutes: 90\n");
+        String sleeping = run("job", "submit", "-f", sleeper.toString(), "-o", "json").json().path("id").asText();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> run("job", "show",
+                sleeping, "-o", "json").json().path("state").asText().equals("running"));
+        String queue = run("queue").out();
+        assertThat(queue).contains("user").contains("elapsed").contains("time left");
+        assertThat(queue.lines().filter(line -> line.contains(sleeping)).findFirst().orElseThrow())
+                .contains("admin").contains("sleeper").containsPattern(" 2 ").containsPattern("00:00:\\d\\d")
+                .containsPattern("01:29:\\d\\d");
+        assertThat(run("queue", "--watch", "0").exitCode()).isEqualTo(1);
+        run("job", "cancel", sleeping);
         // Job ids are global: the organisation may be left out.
         assertThat(run("job", "show", id, "-o", "json").json().path("exit_code").asInt()).isEqualTo(3);
         assertThat(run("job", "logs", id).out()).contains("bye");
