@@ -37,7 +37,7 @@ final class JobCommand {
             field("GPUs per node", "gpus_per_node"), field("GPU type", "gpu_type"), field("priority", "priority"),
             field("time limit (min)", "time_limit_minutes"), field("GPUs", "gpus"), field("borrowed", "borrowed"),
             field("started", "started_at"), field("finished", "finished_at"), field("exit code", "exit_code"),
-            field("GPU-hours", "gpu_hours"), field("attempt", "attempt"));
+            field("GPU-hours", "gpu_hours"), field("attempt", "attempt"), field("depends on", "depends_on"));
 
     @Command(name = "submit", mixinStandardHelpOptions = true,
             description = {"Submit a job described in a YAML or JSON file.",
@@ -52,6 +52,11 @@ final class JobCommand {
 
         @Option(names = "--org", description = "Organisation (default: the spec's 'org')")
         String org;
+
+        @Option(names = {"-d", "--dependency"}, paramLabel = "KIND:JOB", description = "Start only after another"
+                + " job of the organisation: after_ok:JOB, after_any:JOB or after_not_ok:JOB (repeatable; added to the"
+                + " spec's depends_on)")
+        List<String> dependencies = new java.util.ArrayList<>();
 
         @Option(names = "--wait", description = "Wait for the job to end and exit with its exit code (as sbatch"
                 + " --wait; 1 when it ended without one: cancelled, lost, out of memory)")
@@ -71,6 +76,12 @@ final class JobCommand {
             }
             ObjectNode body = ((ObjectNode) spec).deepCopy();
             JsonNode fromFile = body.remove("org");
+            if (!dependencies.isEmpty()) {
+                com.fasterxml.jackson.databind.node.ArrayNode dependsOn = body.path("depends_on").isArray()
+                        ? (com.fasterxml.jackson.databind.node.ArrayNode) body.get("depends_on")
+                        : body.putArray("depends_on");
+                dependencies.forEach(dependsOn::add);
+            }
             String organisation = org != null ? org : fromFile == null ? null : fromFile.asText();
             if (organisation == null) {
                 throw new CliException("say which organisation runs the job: --org NAME, or 'org: NAME' in the spec");

@@ -52,6 +52,8 @@ public final class ComputeService {
     static final String CANCELLING = "CANCELLING";
     static final String PREEMPTING = "PREEMPTING";
     static final String TIMING_OUT = "TIMING_OUT";
+    /** The reason of a pending job that waits for others to end (its message names them). */
+    static final String DEPENDENCY = "DEPENDENCY";
 
     private final ComputeStore store;
     private final Executor executor;
@@ -105,6 +107,7 @@ public final class ComputeService {
             throw new IncubatorException(ErrorCode.UNAVAILABLE, reason);
         });
         validate(spec, environment.nodes());
+        checkDependencies(submitter.orgId(), spec);
         String id = Ids.next("job", clock);
         if (!spec.mounts().isEmpty()) {
             // A mount that is missing or refused fails the submit now, not the job later.
@@ -124,6 +127,50 @@ public final class ComputeService {
                     Map.of("name", spec.name(), "gpus", Long.toString(spec.gpuMillis() * (long) spec.nodes() / 1000)));
             return job;
         });
+    }
+
+    /** Every job waited for exists in the submitter's organisation (others answer as if they did not exist). */
+    private void checkDependencies(String orgId, JobSpec spec) {
+        Violations violations = new Violations();
+        violations.check(spec.dependencies().size() <= JobSpec.MAX_DEPENDENCIES, "depends_on", "at most "
+                + JobSpec.MAX_DEPENDENCIES + " jobs");
+        for (JobSpec.Dependency dependency : spec.dependencies()) {
+            boolean known = Ids.isValid("job", dependency.jobId()) && store.read(repositories -> repositories.jobs()
+                    .find(dependency.jobId())).filter(job -> job.orgId().equals(orgId)).isPresent();
+            violations.check(known, "depends_on", "job " + dependency.jobId() + " not found in this organisation");
+        }
+        violations.throwIfAny();
+    }
+
+    /** Where a pending job stands with the jobs it waits for. */
+    private sealed interface Waiting permits Ready, Blocked, Never {
+    }
+
+    private record Ready() implements Waiting {
+    }
+
+    private record Blocked(String message) implements Waiting {
+    }
+
+    private record Never(String message) implements Waiting {
+    }
+
+    private Waiting dependencies(Job job, Map<String, Job> active) {
+        List<String> waitingFor = new ArrayList<>();
+        for (JobSpec.Dependency dependency : job.spec().dependencies()) {
+            Job other = active.containsKey(dependency.jobId()) ? active.get(dependency.jobId())
+                    : store.read(repositories -> repositories.jobs().find(dependency.jobId())).orElse(null);
+            if (other == null) {
+                return new Never("job " + dependency.jobId() + " it depends on no longer exists");
+            }
+            if (!other.state().isFinal()) {
+                waitingFor.add(dependency.toString());
+            } else if (!dependency.satisfiedBy(other.state())) {
+                return new Never(dependency + " can never be satisfied: job " + other.id() + " ended "
+                        + other.state().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return waitingFor.isEmpty() ? new Ready() : new Blocked("waits for " + String.join(", ", waitingFor));
     }
 
     private static Job pending(String id, Submitter submitter, JobSpec spec, Instant now, long submitOrder) {
@@ -307,7 +354,21 @@ public final class ComputeService {
         Map<String, Job> byId = new HashMap<>();
         for (Job job : stillActive) {
             byId.put(job.id(), job);
+        }
+        Map<String, String> dependencyWaits = new HashMap<>();
+        for (Job job : stillActive) {
             String org = orgNames.computeIfAbsent(job.orgId(), name -> name);
+            if (job.state() == JobState.PENDING && !job.spec().dependencies().isEmpty()) {
+                Waiting waiting = dependencies(job, byId);
+                if (waiting instanceof Blocked blocked) {
+                    dependencyWaits.put(job.id(), blocked.message());
+                    continue;
+                }
+                if (waiting instanceof Never never) {
+                    endNeverSatisfied(job, never.message(), now);
+                    continue;
+                }
+            }
             if (job.state() == JobState.RUNNING || job.state() == JobState.ADMITTED) {
                 running.add(new RunningJob(job.id(), org, job.spec().priority(), job.allocation(),
                         job.startedAt().orElse(now), job.spec().timeLimit(), job.borrowed(), job.spec().checkpointing(),
@@ -337,13 +398,24 @@ public final class ComputeService {
             return !job.reason().equals(Optional.of(waiting.reason().name()))
                     || !job.message().equals(Optional.of(waiting.message()));
         }).toList();
-        if (!changed.isEmpty()) {
+        Map<String, String> dependencyChanged = new HashMap<>();
+        dependencyWaits.forEach((id, message) -> {
+            Job job = byId.get(id);
+            if (!job.reason().equals(Optional.of(DEPENDENCY)) || !job.message().equals(Optional.of(message))) {
+                dependencyChanged.put(id, message);
+            }
+        });
+        if (!changed.isEmpty() || !dependencyChanged.isEmpty()) {
             store.write(repositories -> {
                 for (Decisions.Pending waiting : changed) {
                     repositories.jobs().find(waiting.jobId()).filter(job -> job.state() == JobState.PENDING)
                             .ifPresent(job -> repositories.jobs().update(job.toBuilder().waiting(waiting.reason().name(),
                                     waiting.message()).build()));
                 }
+                dependencyChanged.forEach((id, message) -> repositories.jobs().find(id)
+                        .filter(job -> job.state() == JobState.PENDING)
+                        .ifPresent(job -> repositories.jobs().update(job.toBuilder().waiting(DEPENDENCY, message)
+                                .build())));
                 return null;
             });
         }
@@ -351,6 +423,21 @@ public final class ComputeService {
         decisions.pending().forEach(waiting -> ranking.put(waiting.jobId(), waiting));
         lastRanking = ranking;
         return decisions;
+    }
+
+    /** A pending job whose dependency can no longer be satisfied ends cancelled, as Slurm's kill_invalid_depend. */
+    private void endNeverSatisfied(Job job, String message, Instant now) {
+        store.write(repositories -> {
+            repositories.jobs().find(job.id()).filter(current -> current.state() == JobState.PENDING)
+                    .ifPresent(current -> {
+                        Job cancelled = current.toBuilder().state(JobState.CANCELLED).finished(now, Optional.empty())
+                                .reason("DEPENDENCY_NEVER_SATISFIED", message).build();
+                        repositories.jobs().update(cancelled);
+                        audit(repositories, "system", RequestMeta.SYSTEM, "job.cancelled", cancelled,
+                                Map.of("reason", truncate(message)));
+                    });
+            return null;
+        });
     }
 
     /**

@@ -13,7 +13,71 @@ import java.util.Optional;
  */
 public record JobSpec(String name, List<String> command, Map<String, String> env, int nodes, int gpuMillis,
                       Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
-                      Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts) {
+                      Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts,
+                      List<Dependency> dependencies) {
+    public static final int MAX_DEPENDENCIES = 16;
+
+    /** How a job waits for another, as Slurm's --dependency: afterok, afterany, afternotok. */
+    public enum DependencyKind {
+        /** Starts once the other job succeeded; never, if it ended otherwise. */
+        AFTER_OK,
+        /** Starts once the other job ended, however it ended. */
+        AFTER_ANY,
+        /** Starts once the other job ended without success; never, if it succeeded. */
+        AFTER_NOT_OK;
+
+        /** The wire form: after_ok, after_any, after_not_ok. */
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** This job starts only when job {@code jobId} (of the same organisation) ended as {@code kind} asks. */
+    public record Dependency(DependencyKind kind, String jobId) {
+        public Dependency {
+            requireNonNull(kind, "kind is null");
+            requireNonNull(jobId, "jobId is null");
+        }
+
+        /** Whether a job that ended in {@code state} satisfies it. */
+        public boolean satisfiedBy(JobState state) {
+            return switch (kind) {
+                case AFTER_OK -> state == JobState.SUCCEEDED;
+                case AFTER_ANY -> state.isFinal();
+                case AFTER_NOT_OK -> state.isFinal() && state != JobState.SUCCEEDED;
+            };
+        }
+
+        /** Parses "after_ok:job_..." (also Slurm's afterok, afterany, afternotok). */
+        public static Optional<Dependency> parse(String text) {
+            String[] parts = text.split(":", 2);
+            if (parts.length != 2) {
+                return Optional.empty();
+            }
+            String kind = parts[0].trim().toLowerCase(java.util.Locale.ROOT).replace("_", "");
+            Optional<DependencyKind> parsed = switch (kind) {
+                case "afterok" -> Optional.of(DependencyKind.AFTER_OK);
+                case "afterany" -> Optional.of(DependencyKind.AFTER_ANY);
+                case "afternotok" -> Optional.of(DependencyKind.AFTER_NOT_OK);
+                default -> Optional.empty();
+            };
+            return parsed.map(value -> new Dependency(value, parts[1].trim()));
+        }
+
+        @Override
+        public String toString() {
+            return kind.wire() + ":" + jobId;
+        }
+    }
+
+    /** A job that waits for no other. */
+    public JobSpec(String name, List<String> command, Map<String, String> env, int nodes, int gpuMillis,
+                   Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
+                   Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts) {
+        this(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority, checkpointSignal,
+                checkpointGrace, retries, mounts, List.of());
+    }
+
     /** A repository of the hub to mount read-only into the job: kind/namespace/name, optionally @revision. */
     public static final java.util.regex.Pattern MOUNT = java.util.regex.Pattern.compile(
             "(models|datasets)/[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}(@[A-Za-z0-9._/-]{1,200})?");
@@ -24,6 +88,7 @@ public record JobSpec(String name, List<String> command, Map<String, String> env
         command = List.copyOf(command);
         env = Map.copyOf(env);
         mounts = List.copyOf(mounts);
+        dependencies = List.copyOf(dependencies);
         requireNonNull(gpuType, "gpuType is null");
         requireNonNull(timeLimit, "timeLimit is null");
         requireNonNull(priority, "priority is null");

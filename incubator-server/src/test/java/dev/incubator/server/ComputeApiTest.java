@@ -338,6 +338,41 @@ class ComputeApiTest {
         assertThat(fresh.path("warnings")).isEmpty();
     }
 
+    @Test
+    void dependenciesWaitForOtherJobsAndEndWhenTheyCanNeverBeSatisfied() {
+        String first = submit("alpha", 0, "sleep 2; echo first");
+        String afterOk = dependent("after_ok:" + first);
+        String afterNotOk = dependent("after_not_ok:" + first);
+        String afterAny = dependent("after_any:" + first);
+        await().atMost(Duration.ofSeconds(10)).until(() -> job("alpha", afterOk).path("reason").asText()
+                .equals("DEPENDENCY"));
+        assertThat(job("alpha", afterOk).path("message").asText()).isEqualTo("waits for after_ok:" + first);
+        assertThat(job("alpha", afterOk).path("depends_on").get(0).asText()).isEqualTo("after_ok:" + first);
+        assertThat(state("alpha", afterOk)).isEqualTo("pending");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> state("alpha", afterOk).equals("succeeded")
+                && state("alpha", afterAny).equals("succeeded") && state("alpha", afterNotOk).equals("cancelled"));
+        assertThat(job("alpha", afterOk).path("started_at").asText())
+                .isGreaterThanOrEqualTo(job("alpha", first).path("finished_at").asText());
+        JsonNode never = job("alpha", afterNotOk);
+        assertThat(never.path("reason").asText()).isEqualTo("DEPENDENCY_NEVER_SATISFIED");
+        assertThat(never.path("message").asText()).contains("ended succeeded");
+
+        // Only jobs of the same organisation, and only well-formed ones.
+        JsonNode foreign = server.post("/api/v1/orgs/beta/jobs").token(token).json(Map.of("name", "peek",
+                "command", List.of("true"), "depends_on", List.of("after_ok:" + first))).expect(400);
+        assertThat(foreign.path("errors").findValuesAsText("message")).contains("job " + first
+                + " not found in this organisation");
+        JsonNode malformed = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "bad",
+                "command", List.of("true"), "depends_on", List.of("before:" + first))).expect(400);
+        assertThat(malformed.path("errors").findValuesAsText("field")).contains("depends_on");
+    }
+
+    private String dependent(String dependency) {
+        return server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "then", "command",
+                List.of("true"), "depends_on", List.of(dependency))).expect(201).path("id").asText();
+    }
+
     /** CPUs of the first node, as the cluster reports them. */
     private int nodeCpus() {
         return server.get("/api/v1/cluster").token(token).expect(200).path("nodes").get(0).path("cpus").asInt();

@@ -160,6 +160,10 @@ final class JdbiJobs implements JobRepository {
             ArrayNode mounts = node.putArray("mounts");
             spec.mounts().forEach(mounts::add);
         }
+        if (!spec.dependencies().isEmpty()) {
+            ArrayNode dependencies = node.putArray("depends_on");
+            spec.dependencies().forEach(dependency -> dependencies.add(dependency.toString()));
+        }
         return node.toString();
     }
 
@@ -172,13 +176,17 @@ final class JdbiJobs implements JobRepository {
             node.path("env").fields().forEachRemaining(entry -> env.put(entry.getKey(), entry.getValue().asText()));
             List<String> mounts = new ArrayList<>();
             node.path("mounts").forEach(item -> mounts.add(item.asText()));
+            List<JobSpec.Dependency> dependencies = new ArrayList<>();
+            node.path("depends_on").forEach(item -> JobSpec.Dependency.parse(item.asText())
+                    .ifPresent(dependencies::add));
             return new JobSpec(node.path("name").asText(), command, env, node.path("nodes").asInt(),
                     node.path("gpu_millis").asInt(), Optional.ofNullable(node.path("gpu_type").textValue()),
                     node.path("cpus").asInt(), node.path("memory_mib").asLong(),
                     Duration.ofSeconds(node.path("time_limit_s").asLong()),
                     PriorityClass.valueOf(node.path("priority").asText()),
                     Optional.ofNullable(node.path("checkpoint_signal").textValue()),
-                    Duration.ofSeconds(node.path("checkpoint_grace_s").asLong()), node.path("retries").asInt(), mounts);
+                    Duration.ofSeconds(node.path("checkpoint_grace_s").asLong()), node.path("retries").asInt(), mounts,
+                    dependencies);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored job spec is not JSON", e);
         }

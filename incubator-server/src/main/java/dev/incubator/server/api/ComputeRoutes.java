@@ -63,6 +63,8 @@ public final class ComputeRoutes {
             .optional("mounts", STRING_LIST, "hub repositories to mount read-only under $INCUBATOR_MOUNTS, e.g. "
                     + "[\"datasets/hospital/notes\", \"models/uni/med-llm@v1\"]; read as the submitter, inside the job"
                     + " (so compute-only agreements allow it)")
+            .optional("depends_on", STRING_LIST, "jobs of the organisation this one waits for, as Slurm's"
+                    + " --dependency: [\"after_ok:job_...\", \"after_any:job_...\", \"after_not_ok:job_...\"]")
             .build();
 
     private final TenancyService tenancy;
@@ -102,7 +104,7 @@ public final class ComputeRoutes {
                           Optional<Instant> finishedAt, List<String> command, int nodes, BigDecimal gpusPerNode,
                           Optional<String> gpuType, PriorityClass priority, long timeLimitMinutes, List<String> gpus,
                           boolean borrowed, Optional<Integer> exitCode, BigDecimal gpuHours, int attempt,
-                          List<String> mounts, long version,
+                          List<String> mounts, List<String> dependsOn, long version,
                           List<String> warnings)
             implements Versioned {
         static JobView of(Job job) {
@@ -114,14 +116,15 @@ public final class ComputeRoutes {
                     job.spec().priority(), job.spec().timeLimit().toMinutes(),
                     job.allocation().stream().map(ComputeRoutes::describe).toList(), job.borrowed(), job.exitCode(),
                     BigDecimal.valueOf(job.meteredGpuMillis() / 3_600, 3), job.attempt(), job.spec().mounts(),
-                    job.version(), List.of());
+                    job.spec().dependencies().stream().map(JobSpec.Dependency::toString).toList(), job.version(),
+                    List.of());
         }
 
         /** The same job with what its submitter should know (its grants running low or out). */
         JobView withWarnings(List<String> notes) {
             return new JobView(id, organisation, name, submittedBy, state, reason, message, position, estimatedStart,
                     submittedAt, startedAt, finishedAt, command, nodes, gpusPerNode, gpuType, priority,
-                    timeLimitMinutes, gpus, borrowed, exitCode, gpuHours, attempt, mounts, version, notes);
+                    timeLimitMinutes, gpus, borrowed, exitCode, gpuHours, attempt, mounts, dependsOn, version, notes);
         }
     }
 
@@ -317,6 +320,12 @@ public final class ComputeRoutes {
         } catch (ArithmeticException e) {
             violations.add("gpus_per_node", "must have at most three decimal places, e.g. 0.25 or 4");
         }
+        List<JobSpec.Dependency> dependencies = new java.util.ArrayList<>();
+        for (String text : body.optionalStrings("depends_on")) {
+            JobSpec.Dependency.parse(text).ifPresentOrElse(dependencies::add, () -> violations.add("depends_on",
+                    "'" + text + "' is not a dependency such as after_ok:job_..., after_any:job_... or"
+                            + " after_not_ok:job_..."));
+        }
         violations.throwIfAny();
         return new JobSpec(body.string("name"), body.strings("command"), body.stringMap("env"),
                 body.optionalInteger("nodes").orElse(1), gpuMillis, body.optionalString("gpu_type"),
@@ -326,7 +335,7 @@ public final class ComputeRoutes {
                         .orElse(PriorityClass.NORMAL),
                 body.optionalString("checkpoint_signal"),
                 Duration.ofSeconds(body.optionalInteger("checkpoint_grace_seconds").orElse(30)),
-                body.optionalInteger("retries").orElse(0), body.optionalStrings("mounts"));
+                body.optionalInteger("retries").orElse(0), body.optionalStrings("mounts"), dependencies);
     }
 
     private static JobState state(String value) {
