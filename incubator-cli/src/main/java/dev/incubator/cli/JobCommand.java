@@ -37,12 +37,14 @@ final class JobCommand {
             field("GPUs per node", "gpus_per_node"), field("GPU type", "gpu_type"), field("priority", "priority"),
             field("time limit (min)", "time_limit_minutes"), field("GPUs", "gpus"), field("borrowed", "borrowed"),
             field("started", "started_at"), field("finished", "finished_at"), field("exit code", "exit_code"),
-            field("GPU-hours", "gpu_hours"), field("attempt", "attempt"), field("depends on", "depends_on"));
+            field("GPU-hours", "gpu_hours"), field("attempt", "attempt"), field("depends on", "depends_on"),
+            field("array", "array_id"), field("array index", "array_index"), field("array tasks", "array_tasks"));
 
     @Command(name = "submit", mixinStandardHelpOptions = true,
             description = {"Submit a job described in a YAML or JSON file.",
                     "Fields: name, command (list), env, nodes, gpus_per_node (e.g. 2 or 0.25), gpu_type, cpus,",
-                    "memory_mib, time_limit_minutes, priority (high|normal|preemptible), checkpoint_signal,",
+                    "memory_mib, time_limit_minutes, priority (high|normal|preemptible), checkpoint_signal, array (e.g.",
+                    "0-99%10), depends_on (e.g. [after_ok:job_...]),",
                     "checkpoint_grace_seconds, retries, mounts (hub repositories to mount read-only under",
                     "$INCUBATOR_MOUNTS, e.g. [datasets/hospital/notes, models/uni/llm@v1]); 'org' names the",
                     "organisation unless --org is given."})

@@ -54,6 +54,8 @@ public final class ComputeService {
     static final String TIMING_OUT = "TIMING_OUT";
     /** The reason of a pending job that waits for others to end (its message names them). */
     static final String DEPENDENCY = "DEPENDENCY";
+    /** The reason of a pending task of a job array whose limit of running tasks is reached. */
+    static final String ARRAY_LIMIT = "ARRAY_LIMIT";
 
     private final ComputeStore store;
     private final Executor executor;
@@ -103,6 +105,21 @@ public final class ComputeService {
     // ---- API -------------------------------------------------------------------------------------------------
 
     public Job submit(Submitter submitter, JobSpec spec) {
+        return submitAll(submitter, spec, List.of(), 0).get(0);
+    }
+
+    /**
+     * Submits a job array: one task per index, each the spec with {@code INCUBATOR_ARRAY_INDEX} set, of which at
+     * most {@code maxRunning} (0: any number) run at once; the array's id is its first task's. All or none.
+     */
+    public List<Job> submitArray(Submitter submitter, JobSpec spec, List<Integer> indices, int maxRunning) {
+        if (indices.isEmpty() || indices.size() > JobSpec.MAX_ARRAY_TASKS) {
+            throw IncubatorException.validation("array", "must have 1 to " + JobSpec.MAX_ARRAY_TASKS + " tasks");
+        }
+        return submitAll(submitter, spec, indices, maxRunning);
+    }
+
+    private List<Job> submitAll(Submitter submitter, JobSpec spec, List<Integer> indices, int maxRunning) {
         executor.refusal().ifPresent(reason -> {
             throw new IncubatorException(ErrorCode.UNAVAILABLE, reason);
         });
@@ -121,11 +138,18 @@ public final class ComputeService {
         }
         return store.write(repositories -> {
             Instant now = clock.instant();
-            Job job = pending(id, submitter, spec, now, repositories.jobs().nextSubmitOrder());
-            repositories.jobs().insert(job);
-            audit(repositories, "user:" + submitter.user(), submitter.request(), "job.submit", job,
-                    Map.of("name", spec.name(), "gpus", Long.toString(spec.gpuMillis() * (long) spec.nodes() / 1000)));
-            return job;
+            List<Job> submitted = new ArrayList<>();
+            for (int task = 0; task < Math.max(1, indices.size()); task++) {
+                JobSpec taskSpec = indices.isEmpty() ? spec
+                        : spec.asTask(new JobSpec.ArrayTask(id, indices.get(task), maxRunning));
+                Job job = pending(task == 0 ? id : Ids.next("job", clock), submitter, taskSpec, now,
+                        repositories.jobs().nextSubmitOrder());
+                repositories.jobs().insert(job);
+                audit(repositories, "user:" + submitter.user(), submitter.request(), "job.submit", job,
+                        Map.of("name", spec.name(), "gpus", Long.toString(spec.gpuMillis() * (long) spec.nodes() / 1000)));
+                submitted.add(job);
+            }
+            return submitted;
         });
     }
 
@@ -140,6 +164,37 @@ public final class ComputeService {
             violations.check(known, "depends_on", "job " + dependency.jobId() + " not found in this organisation");
         }
         violations.throwIfAny();
+    }
+
+    /**
+     * Pending tasks of job arrays held back by their array's limit: past the tasks running, only the lowest
+     * indices up to the limit go to the scheduler; the others wait, saying so.
+     */
+    private static Map<String, String> throttledTasks(List<Job> active) {
+        Map<String, List<Job>> pendingByArray = new HashMap<>();
+        Map<String, Integer> runningByArray = new HashMap<>();
+        for (Job job : active) {
+            if (job.spec().array().isEmpty() || job.spec().array().get().maxRunning() <= 0) {
+                continue;
+            }
+            String array = job.spec().array().get().arrayId();
+            if (job.state() == JobState.PENDING) {
+                pendingByArray.computeIfAbsent(array, key -> new ArrayList<>()).add(job);
+            } else {
+                runningByArray.merge(array, 1, Integer::sum);
+            }
+        }
+        Map<String, String> held = new HashMap<>();
+        pendingByArray.forEach((array, tasks) -> {
+            tasks.sort(java.util.Comparator.comparingInt(job -> job.spec().array().get().index()));
+            int limit = tasks.get(0).spec().array().get().maxRunning();
+            int room = Math.max(0, limit - runningByArray.getOrDefault(array, 0));
+            for (int i = room; i < tasks.size(); i++) {
+                held.put(tasks.get(i).id(), "waits for array " + array + "'s limit: at most " + limit
+                        + " of its tasks run at once");
+            }
+        });
+        return held;
     }
 
     /** Where a pending job stands with the jobs it waits for. */
@@ -355,13 +410,18 @@ public final class ComputeService {
         for (Job job : stillActive) {
             byId.put(job.id(), job);
         }
-        Map<String, String> dependencyWaits = new HashMap<>();
+        // Jobs held back before the scheduler sees them: by their array's limit, or waiting for other jobs.
+        Map<String, Map.Entry<String, String>> held = new HashMap<>();
+        throttledTasks(stillActive).forEach((id, message) -> held.put(id, Map.entry(ARRAY_LIMIT, message)));
         for (Job job : stillActive) {
+            if (held.containsKey(job.id())) {
+                continue;
+            }
             String org = orgNames.computeIfAbsent(job.orgId(), name -> name);
             if (job.state() == JobState.PENDING && !job.spec().dependencies().isEmpty()) {
                 Waiting waiting = dependencies(job, byId);
                 if (waiting instanceof Blocked blocked) {
-                    dependencyWaits.put(job.id(), blocked.message());
+                    held.put(job.id(), Map.entry(DEPENDENCY, blocked.message()));
                     continue;
                 }
                 if (waiting instanceof Never never) {
@@ -398,24 +458,24 @@ public final class ComputeService {
             return !job.reason().equals(Optional.of(waiting.reason().name()))
                     || !job.message().equals(Optional.of(waiting.message()));
         }).toList();
-        Map<String, String> dependencyChanged = new HashMap<>();
-        dependencyWaits.forEach((id, message) -> {
+        Map<String, Map.Entry<String, String>> heldChanged = new HashMap<>();
+        held.forEach((id, why) -> {
             Job job = byId.get(id);
-            if (!job.reason().equals(Optional.of(DEPENDENCY)) || !job.message().equals(Optional.of(message))) {
-                dependencyChanged.put(id, message);
+            if (!job.reason().equals(Optional.of(why.getKey())) || !job.message().equals(Optional.of(why.getValue()))) {
+                heldChanged.put(id, why);
             }
         });
-        if (!changed.isEmpty() || !dependencyChanged.isEmpty()) {
+        if (!changed.isEmpty() || !heldChanged.isEmpty()) {
             store.write(repositories -> {
                 for (Decisions.Pending waiting : changed) {
                     repositories.jobs().find(waiting.jobId()).filter(job -> job.state() == JobState.PENDING)
                             .ifPresent(job -> repositories.jobs().update(job.toBuilder().waiting(waiting.reason().name(),
                                     waiting.message()).build()));
                 }
-                dependencyChanged.forEach((id, message) -> repositories.jobs().find(id)
+                heldChanged.forEach((id, why) -> repositories.jobs().find(id)
                         .filter(job -> job.state() == JobState.PENDING)
-                        .ifPresent(job -> repositories.jobs().update(job.toBuilder().waiting(DEPENDENCY, message)
-                                .build())));
+                        .ifPresent(job -> repositories.jobs().update(job.toBuilder().waiting(why.getKey(),
+                                why.getValue()).build())));
                 return null;
             });
         }

@@ -14,8 +14,63 @@ import java.util.Optional;
 public record JobSpec(String name, List<String> command, Map<String, String> env, int nodes, int gpuMillis,
                       Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
                       Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts,
-                      List<Dependency> dependencies) {
+                      List<Dependency> dependencies, Optional<ArrayTask> array) {
     public static final int MAX_DEPENDENCIES = 16;
+    public static final int MAX_ARRAY_TASKS = 1000;
+
+    /**
+     * This job is task {@code index} of job array {@code arrayId} (the id of its first task), of which at most
+     * {@code maxRunning} run at once.
+     */
+    public record ArrayTask(String arrayId, int index, int maxRunning) {
+        public ArrayTask {
+            requireNonNull(arrayId, "arrayId is null");
+        }
+    }
+
+    /**
+     * Parses Slurm's --array syntax: "0-99", "0-99:2" (a step), "1,4,7", any of them with "%10" (at most 10
+     * running at once). Returns the indices and the limit (0 for none), or empty when the text is not such a range.
+     */
+    public static Optional<Map.Entry<List<Integer>, Integer>> parseArray(String text) {
+        String[] throttled = text.trim().split("%", 2);
+        int limit = 0;
+        java.util.List<Integer> indices = new java.util.ArrayList<>();
+        try {
+            if (throttled.length == 2) {
+                limit = Integer.parseInt(throttled[1].trim());
+                if (limit < 1) {
+                    return Optional.empty();
+                }
+            }
+            for (String part : throttled[0].split(",")) {
+                String[] stepped = part.trim().split(":", 2);
+                String[] bounds = stepped[0].split("-", 2);
+                int first = Integer.parseInt(bounds[0].trim());
+                int last = bounds.length == 2 ? Integer.parseInt(bounds[1].trim()) : first;
+                int step = stepped.length == 2 ? Integer.parseInt(stepped[1].trim()) : 1;
+                if (first < 0 || last < first || step < 1 || (last - first) / step >= MAX_ARRAY_TASKS) {
+                    return Optional.empty();
+                }
+                for (int index = first; index <= last && indices.size() <= MAX_ARRAY_TASKS; index += step) {
+                    indices.add(index);
+                }
+            }
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        java.util.List<Integer> distinct = indices.stream().distinct().sorted().toList();
+        if (distinct.isEmpty() || distinct.size() > MAX_ARRAY_TASKS) {
+            return Optional.empty();
+        }
+        return Optional.of(Map.entry(distinct, limit));
+    }
+
+    /** The same spec as task {@code task} of an array. */
+    public JobSpec asTask(ArrayTask task) {
+        return new JobSpec(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority,
+                checkpointSignal, checkpointGrace, retries, mounts, dependencies, Optional.of(task));
+    }
 
     /** How a job waits for another, as Slurm's --dependency: afterok, afterany, afternotok. */
     public enum DependencyKind {
@@ -75,7 +130,16 @@ public record JobSpec(String name, List<String> command, Map<String, String> env
                    Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
                    Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts) {
         this(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority, checkpointSignal,
-                checkpointGrace, retries, mounts, List.of());
+                checkpointGrace, retries, mounts, List.of(), Optional.empty());
+    }
+
+    /** A job that is no task of an array. */
+    public JobSpec(String name, List<String> command, Map<String, String> env, int nodes, int gpuMillis,
+                   Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
+                   Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts,
+                   List<Dependency> dependencies) {
+        this(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority, checkpointSignal,
+                checkpointGrace, retries, mounts, dependencies, Optional.empty());
     }
 
     /** A repository of the hub to mount read-only into the job: kind/namespace/name, optionally @revision. */
@@ -89,6 +153,7 @@ public record JobSpec(String name, List<String> command, Map<String, String> env
         env = Map.copyOf(env);
         mounts = List.copyOf(mounts);
         dependencies = List.copyOf(dependencies);
+        requireNonNull(array, "array is null");
         requireNonNull(gpuType, "gpuType is null");
         requireNonNull(timeLimit, "timeLimit is null");
         requireNonNull(priority, "priority is null");

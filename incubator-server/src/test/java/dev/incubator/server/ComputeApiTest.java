@@ -368,6 +368,45 @@ class ComputeApiTest {
         assertThat(malformed.path("errors").findValuesAsText("field")).contains("depends_on");
     }
 
+    @Test
+    void anArrayRunsOneTaskPerIndexAndNeverMoreAtOnceThanItsLimit() {
+        JsonNode first = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "sweep",
+                "command", List.of("bash", "-c", "echo task=$INCUBATOR_ARRAY_INDEX of $INCUBATOR_ARRAY_JOB_ID; sleep 1"),
+                "array", "0-5%2")).expect(201);
+        String array = first.path("id").asText();
+        assertThat(first.path("array_tasks").asInt()).isEqualTo(6);
+        assertThat(first.path("array_id").asText()).isEqualTo(array);
+        List<JsonNode> tasks = new java.util.ArrayList<>();
+        server.get("/api/v1/orgs/alpha/jobs?limit=100").token(token).expect(200).path("items")
+                .forEach(task -> tasks.add(task));
+        assertThat(tasks).hasSize(6);
+        int[] mostRunning = {0};
+        boolean[] limited = {false};
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            JsonNode items = server.get("/api/v1/orgs/alpha/jobs?limit=100").token(token).expect(200).path("items");
+            int running = 0;
+            int done = 0;
+            for (JsonNode task : items) {
+                running += List.of("running", "admitted").contains(task.path("state").asText()) ? 1 : 0;
+                done += task.path("state").asText().equals("succeeded") ? 1 : 0;
+                limited[0] |= task.path("reason").asText().equals("ARRAY_LIMIT");
+            }
+            mostRunning[0] = Math.max(mostRunning[0], running);
+            return done == 6;
+        });
+        assertThat(mostRunning[0]).isBetween(1, 2);
+        assertThat(limited[0]).as("tasks past the limit say why they wait").isTrue();
+        for (JsonNode task : tasks) {
+            assertThat(log("alpha", task.path("id").asText())).isEqualTo("task=" + task.path("array_index").asInt()
+                    + " of " + array + "\n");
+        }
+        JsonNode bad = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "bad",
+                "command", List.of("true"), "array", "5-1")).expect(400);
+        assertThat(bad.path("errors").findValuesAsText("field")).contains("array");
+        server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "huge",
+                "command", List.of("true"), "array", "0-5000")).expect(400);
+    }
+
     private String dependent(String dependency) {
         return server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "then", "command",
                 List.of("true"), "depends_on", List.of(dependency))).expect(201).path("id").asText();

@@ -160,6 +160,8 @@ final class JdbiJobs implements JobRepository {
             ArrayNode mounts = node.putArray("mounts");
             spec.mounts().forEach(mounts::add);
         }
+        spec.array().ifPresent(task -> node.putObject("array").put("id", task.arrayId()).put("index", task.index())
+                .put("max_running", task.maxRunning()));
         if (!spec.dependencies().isEmpty()) {
             ArrayNode dependencies = node.putArray("depends_on");
             spec.dependencies().forEach(dependency -> dependencies.add(dependency.toString()));
@@ -186,7 +188,9 @@ final class JdbiJobs implements JobRepository {
                     PriorityClass.valueOf(node.path("priority").asText()),
                     Optional.ofNullable(node.path("checkpoint_signal").textValue()),
                     Duration.ofSeconds(node.path("checkpoint_grace_s").asLong()), node.path("retries").asInt(), mounts,
-                    dependencies);
+                    dependencies, node.path("array").isObject() ? Optional.of(new JobSpec.ArrayTask(
+                            node.path("array").path("id").asText(), node.path("array").path("index").asInt(),
+                            node.path("array").path("max_running").asInt())) : Optional.empty());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored job spec is not JSON", e);
         }

@@ -27,6 +27,10 @@ public final class JobDirectory {
         environment.put("INCUBATOR_JOB_DIR", directory.toString());
         environment.put("INCUBATOR_CHECKPOINT_DIR", directory.resolve("checkpoints").toString());
         environment.put("INCUBATOR_ATTEMPT", Integer.toString(job.attempt()));
+        job.spec().array().ifPresent(task -> {
+            environment.put("INCUBATOR_ARRAY_JOB_ID", task.arrayId());
+            environment.put("INCUBATOR_ARRAY_INDEX", Integer.toString(task.index()));
+        });
         if (!job.spec().mounts().isEmpty()) {
             environment.put("INCUBATOR_MOUNTS", directory.resolve(Mounts.DIRECTORY).toString());
         }

@@ -63,6 +63,8 @@ public final class ComputeRoutes {
             .optional("mounts", STRING_LIST, "hub repositories to mount read-only under $INCUBATOR_MOUNTS, e.g. "
                     + "[\"datasets/hospital/notes\", \"models/uni/med-llm@v1\"]; read as the submitter, inside the job"
                     + " (so compute-only agreements allow it)")
+            .optional("array", STRING, "a job array as Slurm's --array: \"0-99\", \"0-99:2\", \"1,4,7\", each with"
+                    + " \"%10\" for at most 10 tasks at once; each task gets $INCUBATOR_ARRAY_INDEX (at most 1000 tasks)")
             .optional("depends_on", STRING_LIST, "jobs of the organisation this one waits for, as Slurm's"
                     + " --dependency: [\"after_ok:job_...\", \"after_any:job_...\", \"after_not_ok:job_...\"]")
             .build();
@@ -104,7 +106,8 @@ public final class ComputeRoutes {
                           Optional<Instant> finishedAt, List<String> command, int nodes, BigDecimal gpusPerNode,
                           Optional<String> gpuType, PriorityClass priority, long timeLimitMinutes, List<String> gpus,
                           boolean borrowed, Optional<Integer> exitCode, BigDecimal gpuHours, int attempt,
-                          List<String> mounts, List<String> dependsOn, long version,
+                          List<String> mounts, List<String> dependsOn, Optional<String> arrayId,
+                          Optional<Integer> arrayIndex, Optional<Integer> arrayTasks, long version,
                           List<String> warnings)
             implements Versioned {
         static JobView of(Job job) {
@@ -116,15 +119,25 @@ public final class ComputeRoutes {
                     job.spec().priority(), job.spec().timeLimit().toMinutes(),
                     job.allocation().stream().map(ComputeRoutes::describe).toList(), job.borrowed(), job.exitCode(),
                     BigDecimal.valueOf(job.meteredGpuMillis() / 3_600, 3), job.attempt(), job.spec().mounts(),
-                    job.spec().dependencies().stream().map(JobSpec.Dependency::toString).toList(), job.version(),
-                    List.of());
+                    job.spec().dependencies().stream().map(JobSpec.Dependency::toString).toList(),
+                    job.spec().array().map(JobSpec.ArrayTask::arrayId), job.spec().array().map(JobSpec.ArrayTask::index),
+                    Optional.empty(), job.version(), List.of());
         }
 
         /** The same job with what its submitter should know (its grants running low or out). */
         JobView withWarnings(List<String> notes) {
             return new JobView(id, organisation, name, submittedBy, state, reason, message, position, estimatedStart,
                     submittedAt, startedAt, finishedAt, command, nodes, gpusPerNode, gpuType, priority,
-                    timeLimitMinutes, gpus, borrowed, exitCode, gpuHours, attempt, mounts, dependsOn, version, notes);
+                    timeLimitMinutes, gpus, borrowed, exitCode, gpuHours, attempt, mounts, dependsOn, arrayId,
+                    arrayIndex, arrayTasks, version, notes);
+        }
+
+        /** The first task of an array just submitted, with how many tasks it has. */
+        JobView withTasks(int count) {
+            return new JobView(id, organisation, name, submittedBy, state, reason, message, position, estimatedStart,
+                    submittedAt, startedAt, finishedAt, command, nodes, gpusPerNode, gpuType, priority,
+                    timeLimitMinutes, gpus, borrowed, exitCode, gpuHours, attempt, mounts, dependsOn, arrayId,
+                    arrayIndex, Optional.of(count), version, warnings);
         }
     }
 
@@ -148,10 +161,21 @@ public final class ComputeRoutes {
                         .returns(JobView.class)
                         .handle(call -> {
                             Organisation org = tenancy.authorize(call.caller(), call.path("org"), Action.JOB_SUBMIT);
-                            JobSpec spec = spec(call.body(SUBMIT_JOB), org.defaultJobTimeLimitMinutes().orElse(60));
-                            return JobView.of(compute.submit(new ComputeService.Submitter(org.id().value(), org.name(),
-                                    call.principal().user().name(), call.requestMeta()), spec))
-                                    .withWarnings(grantWarnings.apply(org.id()));
+                            Body body = call.body(SUBMIT_JOB);
+                            JobSpec spec = spec(body, org.defaultJobTimeLimitMinutes().orElse(60));
+                            ComputeService.Submitter submitter = new ComputeService.Submitter(org.id().value(),
+                                    org.name(), call.principal().user().name(), call.requestMeta());
+                            Optional<String> array = body.optionalString("array");
+                            if (array.isEmpty()) {
+                                return JobView.of(compute.submit(submitter, spec))
+                                        .withWarnings(grantWarnings.apply(org.id()));
+                            }
+                            var range = JobSpec.parseArray(array.get()).orElseThrow(() -> IncubatorException
+                                    .validation("array", "'" + array.get() + "' is not a range such as 0-99, 0-99:2,"
+                                            + " 1,4,7 or 0-99%10 (at most " + JobSpec.MAX_ARRAY_TASKS + " tasks)"));
+                            List<Job> tasks = compute.submitArray(submitter, spec, range.getKey(), range.getValue());
+                            return JobView.of(tasks.get(0)).withWarnings(grantWarnings.apply(org.id()))
+                                    .withTasks(tasks.size());
                         }),
                 ApiRoute.get(jobs, "listJobs").tag("compute").summary("An organisation's jobs")
                         .query("state", "Only jobs in this state, e.g. running").pageOf(JobView.class)
