@@ -8,6 +8,7 @@ import dev.incubator.server.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -173,6 +174,64 @@ class CliTest {
         CliRun unknown = run("job", "show", "job_00000000000000000000000000");
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.err()).contains("not found");
+    }
+
+    /**
+     * The README's job example, line by line as printed: the shell lines run in bash, the heredoc becomes the file,
+     * each ./incubator line runs the CLI (files it names are the ones those lines made; job_... is the job just
+     * submitted). Every line succeeds but the last cancel, which is told clearly that the job already ended.
+     */
+    @Test
+    void theReadmeJobExampleRunsAsPrinted() throws Exception {
+        login();
+        run("org", "create", "deep-lab", "--kind", "university", "--display-name", "Deep Lab");
+        List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
+        int start = readme.indexOf("Running jobs (as a member of the organisation), on a dataset of the hub that the"
+                + " job mounts:") + 2;
+        String jobId = null;
+        List<String> ran = new java.util.ArrayList<>();
+        for (int i = start; i < readme.size() && readme.get(i).startsWith("    "); i++) {
+            String line = readme.get(i).substring(4);
+            if (line.startsWith("cat > ")) {
+                StringBuilder heredoc = new StringBuilder();
+                for (i++; !readme.get(i).substring(4).equals("YAML"); i++) {
+                    heredoc.append(readme.get(i).substring(4)).append('\n');
+                }
+                Files.writeString(temp.resolve(line.substring(6, line.indexOf(' ', 6))), heredoc);
+                continue;
+            }
+            if (!line.startsWith("./incubator ")) {
+                Process shell = new ProcessBuilder("bash", "-c", line).directory(temp.toFile()).inheritIO().start();
+                assertThat(shell.waitFor()).as(line).isZero();
+                continue;
+            }
+            List<String> args = new java.util.ArrayList<>();
+            java.util.regex.Matcher word = java.util.regex.Pattern.compile("\"([^\"]*)\"|'([^']*)'|(\\S+)")
+                    .matcher(line.replaceAll("\\s+#.*$", "").substring("./incubator ".length()));
+            while (word.find()) {
+                String arg = word.group(1) != null ? word.group(1) : word.group(2) != null ? word.group(2) : word.group(3);
+                arg = arg.equals("job_...") ? jobId : Files.exists(temp.resolve(arg)) ? temp.resolve(arg).toString() : arg;
+                args.add(arg);
+            }
+            CliRun result = run(args.toArray(String[]::new));
+            ran.add(String.join(" ", args.subList(0, Math.min(2, args.size()))));
+            if (args.get(0).equals("job") && args.get(1).equals("submit")) {
+                java.util.regex.Matcher id = java.util.regex.Pattern.compile("job_[0-9a-z]{26}").matcher(result.out());
+                assertThat(id.find()).as(result.out()).isTrue();
+                jobId = id.group();
+            }
+            if (args.get(0).equals("job") && args.get(1).equals("cancel")) {
+                assertThat(result.exitCode()).isEqualTo(1);
+                assertThat(result.err()).contains("already ended (succeeded)");
+                continue;
+            }
+            assertThat(result.exitCode()).as(line + "\n" + result.err()).isZero();
+            if (args.get(0).equals("job") && args.get(1).equals("logs")) {
+                assertThat(result.out()).contains("training on 37 bytes");
+            }
+        }
+        assertThat(ran).containsExactly("hub create", "hub push", "job submit", "queue", "job logs", "job cancel",
+                "cluster", "usage --org");
     }
 
     /** Runs the next commands with this token instead of the saved login. */
