@@ -606,8 +606,18 @@ public final class ComputeService {
         return Math.max(1, job.spec().gpuMillis() / GpuShare.WHOLE) * job.spec().nodes();
     }
 
-    /** A running job: stop it at its grace deadline or time limit, else meter it. */
+    /** Attempts that got their warning signal (a restart may send it once more). */
+    private final Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A running job: warn it before its time limit, stop it at its grace deadline or time limit, else meter it. */
     private Job whileRunning(Job job, Instant now) {
+        if (!job.terminating() && job.spec().warning().isPresent() && job.startedAt().map(start -> !now.isBefore(
+                start.plus(job.spec().timeLimit()).minus(job.spec().warning().get().before()))).orElse(false)
+                && warned.add(job.id() + "#" + job.attempt())) {
+            LOG.info("job {}: {} s before its time limit, sending SIG{}", job.id(),
+                    job.spec().warning().get().before().toSeconds(), job.spec().warning().get().signal());
+            executor.signal(job, job.spec().warning().get().signal());
+        }
         if (job.terminating() && job.terminateBy().map(now::isAfter).orElse(false)) {
             executor.kill(job);
         } else if (!job.terminating() && job.startedAt().map(start -> now.isAfter(start.plus(job.spec().timeLimit())))
@@ -875,6 +885,9 @@ public final class ComputeService {
         violations.check(!spec.checkpointGrace().isNegative() && spec.checkpointGrace().compareTo(MAX_GRACE) <= 0,
                 "checkpoint_grace_seconds", "must be from 0 to 3600 seconds");
         violations.check(spec.retries() >= 0 && spec.retries() <= 10, "retries", "must be between 0 and 10");
+        spec.warning().ifPresent(warning -> violations.check(warning.before().toSeconds() >= 1
+                && warning.before().compareTo(spec.timeLimit()) < 0, "warning_seconds", "must be at least 1 and"
+                + " less than the time limit (" + spec.timeLimit().toSeconds() + " s)"));
         violations.check(spec.mounts().size() <= JobSpec.MAX_MOUNTS, "mounts", "at most " + JobSpec.MAX_MOUNTS
                 + " repositories");
         spec.mounts().stream().filter(mount -> !JobSpec.MOUNT.matcher(mount).matches()).forEach(mount -> violations.add(

@@ -14,7 +14,24 @@ import java.util.Optional;
 public record JobSpec(String name, List<String> command, Map<String, String> env, int nodes, int gpuMillis,
                       Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
                       Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts,
-                      List<Dependency> dependencies, Optional<ArrayTask> array) {
+                      List<Dependency> dependencies, Optional<ArrayTask> array, Optional<Warning> warning) {
+    /** A signal sent {@code before} the time limit, as Slurm's --signal=SIG@SECONDS, so the job can wrap up. */
+    public record Warning(String signal, Duration before) {
+        public Warning {
+            requireNonNull(signal, "signal is null");
+            requireNonNull(before, "before is null");
+        }
+    }
+
+    /** A job with no warning before its time limit. */
+    public JobSpec(String name, List<String> command, Map<String, String> env, int nodes, int gpuMillis,
+                   Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
+                   Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts,
+                   List<Dependency> dependencies, Optional<ArrayTask> array) {
+        this(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority, checkpointSignal,
+                checkpointGrace, retries, mounts, dependencies, array, Optional.empty());
+    }
+
     public static final int MAX_DEPENDENCIES = 16;
     public static final int MAX_ARRAY_TASKS = 1000;
 
@@ -69,7 +86,7 @@ public record JobSpec(String name, List<String> command, Map<String, String> env
     /** The same spec as task {@code task} of an array. */
     public JobSpec asTask(ArrayTask task) {
         return new JobSpec(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority,
-                checkpointSignal, checkpointGrace, retries, mounts, dependencies, Optional.of(task));
+                checkpointSignal, checkpointGrace, retries, mounts, dependencies, Optional.of(task), warning);
     }
 
     /** How a job waits for another, as Slurm's --dependency: afterok, afterany, afternotok. */
@@ -154,6 +171,7 @@ public record JobSpec(String name, List<String> command, Map<String, String> env
         mounts = List.copyOf(mounts);
         dependencies = List.copyOf(dependencies);
         requireNonNull(array, "array is null");
+        requireNonNull(warning, "warning is null");
         requireNonNull(gpuType, "gpuType is null");
         requireNonNull(timeLimit, "timeLimit is null");
         requireNonNull(priority, "priority is null");

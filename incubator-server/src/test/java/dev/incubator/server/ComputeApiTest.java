@@ -407,6 +407,23 @@ class ComputeApiTest {
                 "command", List.of("true"), "array", "0-5000")).expect(400);
     }
 
+    @Test
+    void aJobGetsItsWarningSignalBeforeItsTimeLimit() {
+        String warned = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "long",
+                "command", List.of("bash", "-c", "trap 'echo warned; exit 0' USR1; while :; do sleep 0.2; done"),
+                "time_limit_minutes", 10, "warning_signal", "USR1", "warning_seconds", 120)).expect(201)
+                .path("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", warned).equals("running"));
+        assertThat(log("alpha", warned)).doesNotContain("warned");
+        clock.advance(Duration.ofMinutes(9));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", warned).equals("succeeded"));
+        assertThat(log("alpha", warned)).contains("warned");
+        JsonNode tooLate = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "bad",
+                "command", List.of("true"), "time_limit_minutes", 1, "warning_signal", "USR1", "warning_seconds", 90))
+                .expect(400);
+        assertThat(tooLate.path("errors").findValuesAsText("field")).contains("warning_seconds");
+    }
+
     private String dependent(String dependency) {
         return server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "then", "command",
                 List.of("true"), "depends_on", List.of(dependency))).expect(201).path("id").asText();

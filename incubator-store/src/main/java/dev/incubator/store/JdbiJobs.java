@@ -160,6 +160,8 @@ final class JdbiJobs implements JobRepository {
             ArrayNode mounts = node.putArray("mounts");
             spec.mounts().forEach(mounts::add);
         }
+        spec.warning().ifPresent(warning -> node.putObject("warning").put("signal", warning.signal())
+                .put("before_s", warning.before().toSeconds()));
         spec.array().ifPresent(task -> node.putObject("array").put("id", task.arrayId()).put("index", task.index())
                 .put("max_running", task.maxRunning()));
         if (!spec.dependencies().isEmpty()) {
@@ -190,7 +192,10 @@ final class JdbiJobs implements JobRepository {
                     Duration.ofSeconds(node.path("checkpoint_grace_s").asLong()), node.path("retries").asInt(), mounts,
                     dependencies, node.path("array").isObject() ? Optional.of(new JobSpec.ArrayTask(
                             node.path("array").path("id").asText(), node.path("array").path("index").asInt(),
-                            node.path("array").path("max_running").asInt())) : Optional.empty());
+                            node.path("array").path("max_running").asInt())) : Optional.empty(),
+                    node.path("warning").isObject() ? Optional.of(new JobSpec.Warning(node.path("warning")
+                            .path("signal").asText(), Duration.ofSeconds(node.path("warning").path("before_s")
+                            .asLong()))) : Optional.empty());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored job spec is not JSON", e);
         }

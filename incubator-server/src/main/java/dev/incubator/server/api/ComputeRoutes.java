@@ -63,6 +63,9 @@ public final class ComputeRoutes {
             .optional("mounts", STRING_LIST, "hub repositories to mount read-only under $INCUBATOR_MOUNTS, e.g. "
                     + "[\"datasets/hospital/notes\", \"models/uni/med-llm@v1\"]; read as the submitter, inside the job"
                     + " (so compute-only agreements allow it)")
+            .optionalEnum("warning_signal", List.of("TERM", "INT", "HUP", "USR1", "USR2"),
+                    "signal sent warning_seconds before the time limit, as Slurm's --signal (default: none)")
+            .optional("warning_seconds", INTEGER, "how long before the time limit the warning signal comes (default 60)")
             .optional("array", STRING, "a job array as Slurm's --array: \"0-99\", \"0-99:2\", \"1,4,7\", each with"
                     + " \"%10\" for at most 10 tasks at once; each task gets $INCUBATOR_ARRAY_INDEX (at most 1000 tasks)")
             .optional("depends_on", STRING_LIST, "jobs of the organisation this one waits for, as Slurm's"
@@ -359,7 +362,9 @@ public final class ComputeRoutes {
                         .orElse(PriorityClass.NORMAL),
                 body.optionalString("checkpoint_signal"),
                 Duration.ofSeconds(body.optionalInteger("checkpoint_grace_seconds").orElse(30)),
-                body.optionalInteger("retries").orElse(0), body.optionalStrings("mounts"), dependencies);
+                body.optionalInteger("retries").orElse(0), body.optionalStrings("mounts"), dependencies,
+                Optional.empty(), body.optionalString("warning_signal").map(signal -> new JobSpec.Warning(signal,
+                        Duration.ofSeconds(body.optionalInteger("warning_seconds").orElse(60)))));
     }
 
     private static JobState state(String value) {
