@@ -23,15 +23,6 @@ public record JobSpec(String name, List<String> command, Map<String, String> env
         }
     }
 
-    /** A job with no warning before its time limit. */
-    public JobSpec(String name, List<String> command, Map<String, String> env, int nodes, int gpuMillis,
-                   Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
-                   Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts,
-                   List<Dependency> dependencies, Optional<ArrayTask> array) {
-        this(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority, checkpointSignal,
-                checkpointGrace, retries, mounts, dependencies, array, Optional.empty());
-    }
-
     public static final int MAX_DEPENDENCIES = 16;
     public static final int MAX_ARRAY_TASKS = 1000;
 
@@ -142,21 +133,12 @@ public record JobSpec(String name, List<String> command, Map<String, String> env
         }
     }
 
-    /** A job that waits for no other. */
+    /** A single job that waits for no other and gets no warning before its time limit. */
     public JobSpec(String name, List<String> command, Map<String, String> env, int nodes, int gpuMillis,
                    Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
                    Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts) {
         this(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority, checkpointSignal,
-                checkpointGrace, retries, mounts, List.of(), Optional.empty());
-    }
-
-    /** A job that is no task of an array. */
-    public JobSpec(String name, List<String> command, Map<String, String> env, int nodes, int gpuMillis,
-                   Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
-                   Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts,
-                   List<Dependency> dependencies) {
-        this(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority, checkpointSignal,
-                checkpointGrace, retries, mounts, dependencies, Optional.empty());
+                checkpointGrace, retries, mounts, List.of(), Optional.empty(), Optional.empty());
     }
 
     /** A repository of the hub to mount read-only into the job: kind/namespace/name, optionally @revision. */

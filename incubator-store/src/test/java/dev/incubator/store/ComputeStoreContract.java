@@ -56,6 +56,14 @@ public abstract class ComputeStoreContract extends TenancyStoreContract {
         });
         Job stored = compute.read(r -> r.jobs().find(first.id())).orElseThrow();
         assertThat(stored).isEqualTo(running);
+
+        // A job without GPUs keeps the hosts it was placed on.
+        Job cpuOnly = second.toBuilder().state(JobState.ADMITTED).admitted(List.of(), List.of("n2"), false).build();
+        compute.write(r -> {
+            r.jobs().update(cpuOnly);
+            return null;
+        });
+        assertThat(compute.read(r -> r.jobs().find(second.id())).orElseThrow().hosts()).containsExactly("n2");
         List<Job> active = compute.read(r -> r.jobs().listActive());
         assertThat(active).extracting(Job::id).containsExactly(first.id(), second.id());
         assertThat(compute.read(r -> r.jobs().listByOrg(org.id().value(), Optional.of(JobState.RUNNING),
@@ -128,7 +136,10 @@ public abstract class ComputeStoreContract extends TenancyStoreContract {
     private Job newJob() {
         JobSpec spec = new JobSpec("train", List.of("python", "train.py"), Map.of("SEED", "1"), 1, 2000,
                 Optional.of("a100"), 4, 1024, Duration.ofHours(2), PriorityClass.HIGH, Optional.of("USR1"),
-                Duration.ofSeconds(45), 2, List.of("datasets/lab/corpus@v1"));
+                Duration.ofSeconds(45), 2, List.of("datasets/lab/corpus@v1"),
+                List.of(new JobSpec.Dependency(JobSpec.DependencyKind.AFTER_OK, "job_01m8abcdefghjkmnpqrstvwxyz")),
+                Optional.of(new JobSpec.ArrayTask("job_01m8abcdefghjkmnpqrstvwxy0", 7, 10)),
+                Optional.of(new JobSpec.Warning("USR2", Duration.ofSeconds(90))));
         return compute.write(r -> {
             Job job = new Job(dev.incubator.common.Ids.next("job", java.time.Clock.systemUTC()), org.id().value(),
                     org.name(), "admin", spec, JobState.PENDING, Optional.of("NEW"), Optional.of("waiting"), 0,

@@ -127,20 +127,12 @@ public final class ComputeRoutes {
                     Optional.empty(), job.version(), List.of());
         }
 
-        /** The same job with what its submitter should know (its grants running low or out). */
-        JobView withWarnings(List<String> notes) {
+        /** The job just submitted, with what its submitter should know (grants running low or out, tasks). */
+        JobView submitted(List<String> notes, Optional<Integer> tasks) {
             return new JobView(id, organisation, name, submittedBy, state, reason, message, position, estimatedStart,
                     submittedAt, startedAt, finishedAt, command, nodes, gpusPerNode, gpuType, priority,
                     timeLimitMinutes, gpus, borrowed, exitCode, gpuHours, attempt, mounts, dependsOn, arrayId,
-                    arrayIndex, arrayTasks, version, notes);
-        }
-
-        /** The first task of an array just submitted, with how many tasks it has. */
-        JobView withTasks(int count) {
-            return new JobView(id, organisation, name, submittedBy, state, reason, message, position, estimatedStart,
-                    submittedAt, startedAt, finishedAt, command, nodes, gpusPerNode, gpuType, priority,
-                    timeLimitMinutes, gpus, borrowed, exitCode, gpuHours, attempt, mounts, dependsOn, arrayId,
-                    arrayIndex, Optional.of(count), version, warnings);
+                    arrayIndex, tasks, version, notes);
         }
     }
 
@@ -171,14 +163,14 @@ public final class ComputeRoutes {
                             Optional<String> array = body.optionalString("array");
                             if (array.isEmpty()) {
                                 return JobView.of(compute.submit(submitter, spec))
-                                        .withWarnings(grantWarnings.apply(org.id()));
+                                        .submitted(grantWarnings.apply(org.id()), Optional.empty());
                             }
                             var range = JobSpec.parseArray(array.get()).orElseThrow(() -> IncubatorException
                                     .validation("array", "'" + array.get() + "' is not a range such as 0-99, 0-99:2,"
                                             + " 1,4,7 or 0-99%10 (at most " + JobSpec.MAX_ARRAY_TASKS + " tasks)"));
                             List<Job> tasks = compute.submitArray(submitter, spec, range.getKey(), range.getValue());
-                            return JobView.of(tasks.get(0)).withWarnings(grantWarnings.apply(org.id()))
-                                    .withTasks(tasks.size());
+                            return JobView.of(tasks.get(0)).submitted(grantWarnings.apply(org.id()),
+                                    Optional.of(tasks.size()));
                         }),
                 ApiRoute.get(jobs, "listJobs").tag("compute").summary("An organisation's jobs")
                         .query("state", "Only jobs in this state, e.g. running").pageOf(JobView.class)
