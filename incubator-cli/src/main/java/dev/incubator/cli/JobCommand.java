@@ -55,6 +55,11 @@ final class JobCommand {
         @Option(names = "--org", description = "Organisation (default: the spec's 'org')")
         String org;
 
+        @Option(names = "--code", paramLabel = "DIR", description = "Upload DIR as the job's code (to the"
+                + " organisation's hub dataset job-code; only content the hub lacks travels, so a resubmit sends nothing"
+                + " new) and run the job in a copy of it (at most 256 MiB)")
+        Path code;
+
         @Option(names = {"-d", "--dependency"}, paramLabel = "KIND:JOB", description = "Start only after another"
                 + " job of the organisation: after_ok:JOB, after_any:JOB or after_not_ok:JOB (repeatable; added to the"
                 + " spec's depends_on)")
@@ -63,6 +68,39 @@ final class JobCommand {
         @Option(names = "--wait", description = "Wait for the job to end and exit with its exit code (as sbatch"
                 + " --wait; 1 when it ended without one: cancelled, lost, out of memory)")
         boolean waitForEnd;
+
+        /** Pushes --code to the organisation's job-code dataset (made on first use); the repository at the commit. */
+        private String pushCode(ApiClient client, String organisation, String jobName) {
+            if (!java.nio.file.Files.isDirectory(code)) {
+                throw new CliException("--code: '" + code + "' is not a directory");
+            }
+            try {
+                long size;
+                try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(code)) {
+                    size = files.filter(java.nio.file.Files::isRegularFile).mapToLong(file -> file.toFile().length())
+                            .sum();
+                }
+                if (size > 256L * 1024 * 1024) {
+                    throw new CliException("--code: " + code + " holds " + size / (1024 * 1024) + " MiB; code is at"
+                            + " most 256 MiB: put data in a dataset and mount it");
+                }
+                HubTransfer.RepoRef ref = HubTransfer.RepoRef.parse(codeRepository(organisation));
+                try {
+                    client.get("/api/v1/repos/dataset/" + segment(organisation) + "/job-code");
+                } catch (CliException missing) {
+                    client.post("/api/v1/repos", Map.of("kind", "dataset", "namespace", organisation, "name",
+                            "job-code", "visibility", "organisation"));
+                }
+                HubTransfer.PushResult pushed = new HubTransfer(client, ref).push(code.toAbsolutePath().normalize(),
+                        "main", "Code of job " + jobName, true);
+                String commit = pushed.commit().path("id").asText();
+                super.spec.commandLine().getErr().println("code: " + pushed.files() + " file(s), "
+                        + pushed.sentChunks() + " of " + pushed.totalChunks() + " chunk(s) sent, commit " + commit);
+                return codeRepository(organisation) + "@" + commit;
+            } catch (java.io.IOException e) {
+                throw new CliException("--code: could not read " + code + ": " + e.getMessage());
+            }
+        }
 
         @Override
         public Integer call() throws InterruptedException {
@@ -89,6 +127,9 @@ final class JobCommand {
                 throw new CliException("say which organisation runs the job: --org NAME, or 'org: NAME' in the spec");
             }
             ApiClient client = client();
+            if (code != null) {
+                body.put("code", pushCode(client, organisation, body.path("name").asText("job")));
+            }
             JsonNode submitted = client.post("/api/v1/orgs/" + segment(organisation) + "/jobs", body);
             for (JsonNode warning : submitted.path("warnings")) {
                 super.spec.commandLine().getErr().println("warning: " + warning.asText());
@@ -101,6 +142,11 @@ final class JobCommand {
             out().flush();
             return exitCodeWhenEnded(client, submitted.path("id").asText());
         }
+    }
+
+    /** The code directory pushed to the organisation's job-code dataset; its repository at the new commit. */
+    private static String codeRepository(String organisation) {
+        return "datasets/" + organisation + "/job-code";
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List an organisation's jobs.")

@@ -234,6 +234,33 @@ class CliTest {
                 "cluster", "usage --org");
     }
 
+    @Test
+    void aCodeDirectoryTravelsOnceAndTheJobRunsInACopyOfIt() throws Exception {
+        login();
+        run("org", "create", "deep-lab", "--kind", "lab");
+        Path code = Files.createDirectories(temp.resolve("code/lib"));
+        Files.writeString(code.getParent().resolve("train.sh"), "source lib/util.sh; say \"epochs $2\";"
+                + " echo trained > model.txt; cat model.txt\n");
+        Files.writeString(code.resolve("util.sh"), "say() { echo \"train: $*\"; }\n");
+        Path spec = temp.resolve("train.yaml");
+        Files.writeString(spec, "org: deep-lab\nname: finetune\ncommand: [bash, train.sh, --epochs, '3']\n");
+        CliRun first = run("job", "submit", "-f", spec.toString(), "--code", code.getParent().toString(), "--wait",
+                "-o", "json");
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.err()).contains("code: 2 file(s)");
+        assertThat(first.json().path("code").asText()).startsWith("datasets/deep-lab/job-code@");
+        String id = first.json().path("id").asText();
+        assertThat(run("job", "logs", id).out()).contains("train: epochs 3").contains("trained");
+
+        CliRun again = run("job", "submit", "-f", spec.toString(), "--code", code.getParent().toString(), "--wait");
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.err()).as("a resubmit sends nothing new").contains(" 0 of ");
+
+        CliRun missing = run("job", "submit", "-f", spec.toString(), "--code", temp.resolve("nope").toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("is not a directory");
+    }
+
     /** Runs the next commands with this token instead of the saved login. */
     private void as(String token) {
         IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", temp.resolve("config").toString(),

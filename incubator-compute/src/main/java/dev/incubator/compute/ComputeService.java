@@ -126,8 +126,8 @@ public final class ComputeService {
         validate(spec, environment.nodes());
         checkDependencies(submitter.orgId(), spec);
         String id = Ids.next("job", clock);
-        if (!spec.mounts().isEmpty()) {
-            // A mount that is missing or refused fails the submit now, not the job later.
+        if (!spec.hubReads().isEmpty()) {
+            // A mount (or the code) that is missing or refused fails the submit now, not the job later.
             Job proposed = pending(id, submitter, spec, clock.instant(), 0);
             try {
                 mounts.check(proposed);
@@ -661,7 +661,7 @@ public final class ComputeService {
                     "borrowed", Boolean.toString(start.borrowed())));
             return updated;
         });
-        if (admitted.spec().mounts().isEmpty()) {
+        if (admitted.spec().hubReads().isEmpty()) {
             startAdmitted(admitted, now);
             return;
         }
@@ -892,8 +892,10 @@ public final class ComputeService {
                 + " repositories");
         spec.mounts().stream().filter(mount -> !JobSpec.MOUNT.matcher(mount).matches()).forEach(mount -> violations.add(
                 "mounts", "'" + mount + "' is not a repository such as datasets/hospital/notes or models/uni/llm@v1"));
-        violations.check(spec.mounts().stream().map(mount -> mount.split("@")[0]).distinct().count()
-                == spec.mounts().size(), "mounts", "names a repository twice");
+        violations.check(spec.hubReads().stream().map(mount -> mount.split("@")[0]).distinct().count()
+                == spec.hubReads().size(), "mounts", "names a repository twice (the code's included)");
+        spec.code().ifPresent(code -> violations.check(JobSpec.MOUNT.matcher(code).matches() && code.contains("@"),
+                "code", "'" + code + "' is not a repository at a commit such as datasets/lab/job-code@<commit>"));
         spec.gpuType().ifPresent(type -> violations.check(nodes.stream().flatMap(node -> node.gpus().stream())
                 .anyMatch(gpu -> gpu.type().equals(type)), "gpu_type", "'" + type + "' is not in this cluster; it has "
                 + String.join(", ", nodes.stream().flatMap(node -> node.gpus().stream()).map(gpu -> gpu.type())

@@ -14,7 +14,26 @@ import java.util.Optional;
 public record JobSpec(String name, List<String> command, Map<String, String> env, int nodes, int gpuMillis,
                       Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
                       Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts,
-                      List<Dependency> dependencies, Optional<ArrayTask> array, Optional<Warning> warning) {
+                      List<Dependency> dependencies, Optional<ArrayTask> array, Optional<Warning> warning,
+                      Optional<String> code) {
+    /**
+     * The job's code: a hub repository at a commit (what 'job submit --code DIR' pushed), copied into the job's
+     * working directory before each attempt, read through the access-policy engine like a mount.
+     */
+    public Optional<String> codeMount() {
+        return code;
+    }
+
+    /** Every repository the job reads from the hub: its mounts, and its code. */
+    public List<String> hubReads() {
+        if (code.isEmpty()) {
+            return mounts;
+        }
+        List<String> all = new java.util.ArrayList<>(mounts);
+        all.add(code.get());
+        return List.copyOf(all);
+    }
+
     /** A signal sent {@code before} the time limit, as Slurm's --signal=SIG@SECONDS, so the job can wrap up. */
     public record Warning(String signal, Duration before) {
         public Warning {
@@ -77,7 +96,7 @@ public record JobSpec(String name, List<String> command, Map<String, String> env
     /** The same spec as task {@code task} of an array. */
     public JobSpec asTask(ArrayTask task) {
         return new JobSpec(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority,
-                checkpointSignal, checkpointGrace, retries, mounts, dependencies, Optional.of(task), warning);
+                checkpointSignal, checkpointGrace, retries, mounts, dependencies, Optional.of(task), warning, code);
     }
 
     /** How a job waits for another, as Slurm's --dependency: afterok, afterany, afternotok. */
@@ -138,7 +157,7 @@ public record JobSpec(String name, List<String> command, Map<String, String> env
                    Optional<String> gpuType, int cpus, long memoryMib, Duration timeLimit, PriorityClass priority,
                    Optional<String> checkpointSignal, Duration checkpointGrace, int retries, List<String> mounts) {
         this(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority, checkpointSignal,
-                checkpointGrace, retries, mounts, List.of(), Optional.empty(), Optional.empty());
+                checkpointGrace, retries, mounts, List.of(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** A repository of the hub to mount read-only into the job: kind/namespace/name, optionally @revision. */
@@ -154,6 +173,7 @@ public record JobSpec(String name, List<String> command, Map<String, String> env
         dependencies = List.copyOf(dependencies);
         requireNonNull(array, "array is null");
         requireNonNull(warning, "warning is null");
+        requireNonNull(code, "code is null");
         requireNonNull(gpuType, "gpuType is null");
         requireNonNull(timeLimit, "timeLimit is null");
         requireNonNull(priority, "priority is null");

@@ -68,7 +68,7 @@ final class JobMounts implements Mounts {
             throw new IncubatorException(ErrorCode.FORBIDDEN, "the job's submitter can no longer read anything: "
                     + e.getMessage());
         }
-        for (String mount : job.spec().mounts()) {
+        for (String mount : job.spec().hubReads()) {
             String[] at = mount.split("@", 2);
             String[] parts = at[0].split("/");
             RepoKind kind = parts[0].equals("datasets") ? RepoKind.DATASET : RepoKind.MODEL;

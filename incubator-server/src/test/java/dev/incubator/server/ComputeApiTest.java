@@ -318,6 +318,23 @@ class ComputeApiTest {
     }
 
     @Test
+    void aJobCanNotBorrowAnotherOrganisationsCode() {
+        server.post("/api/v1/repos").token(token).json(Map.of("kind", "dataset", "namespace", "alpha", "name",
+                "job-code", "visibility", "organisation")).expect(201);
+        String commit = server.commit(token, "datasets/alpha/job-code", Map.of("train.sh", "echo secret recipe"))
+                .expect(200).path("commitOid").asText();
+        server.createUser("mallory");
+        server.addMember("beta", "mallory", "member");
+        String mallory = server.tokenFor("mallory", "read", "write");
+        JsonNode refused = server.post("/api/v1/orgs/beta/jobs").token(mallory).json(Map.of("name", "steal",
+                "command", List.of("bash", "train.sh"), "code", "datasets/alpha/job-code@" + commit)).expect(400);
+        assertThat(refused.path("detail").asText()).contains("not found").doesNotContain("secret");
+        JsonNode malformed = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "bad",
+                "command", List.of("true"), "code", "datasets/alpha/job-code")).expect(400);
+        assertThat(malformed.path("errors").findValuesAsText("field")).contains("code");
+    }
+
+    @Test
     void aMissingMountIsRefusedAtSubmit() {
         JsonNode refused = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "reader",
                 "mounts", List.of("datasets/alpha/never-made"), "command", List.of("true"))).expect(400);

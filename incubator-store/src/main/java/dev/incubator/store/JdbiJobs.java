@@ -160,6 +160,7 @@ final class JdbiJobs implements JobRepository {
             ArrayNode mounts = node.putArray("mounts");
             spec.mounts().forEach(mounts::add);
         }
+        spec.code().ifPresent(code -> node.put("code", code));
         spec.warning().ifPresent(warning -> node.putObject("warning").put("signal", warning.signal())
                 .put("before_s", warning.before().toSeconds()));
         spec.array().ifPresent(task -> node.putObject("array").put("id", task.arrayId()).put("index", task.index())
@@ -195,7 +196,7 @@ final class JdbiJobs implements JobRepository {
                             node.path("array").path("max_running").asInt())) : Optional.empty(),
                     node.path("warning").isObject() ? Optional.of(new JobSpec.Warning(node.path("warning")
                             .path("signal").asText(), Duration.ofSeconds(node.path("warning").path("before_s")
-                            .asLong()))) : Optional.empty());
+                            .asLong()))) : Optional.empty(), Optional.ofNullable(node.path("code").textValue()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored job spec is not JSON", e);
         }

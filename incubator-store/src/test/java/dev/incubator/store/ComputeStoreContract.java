@@ -139,7 +139,8 @@ public abstract class ComputeStoreContract extends TenancyStoreContract {
                 Duration.ofSeconds(45), 2, List.of("datasets/lab/corpus@v1"),
                 List.of(new JobSpec.Dependency(JobSpec.DependencyKind.AFTER_OK, "job_01m8abcdefghjkmnpqrstvwxyz")),
                 Optional.of(new JobSpec.ArrayTask("job_01m8abcdefghjkmnpqrstvwxy0", 7, 10)),
-                Optional.of(new JobSpec.Warning("USR2", Duration.ofSeconds(90))));
+                Optional.of(new JobSpec.Warning("USR2", Duration.ofSeconds(90))),
+                Optional.of("datasets/lab/job-code@0123456789abcdef0123456789abcdef01234567"));
         return compute.write(r -> {
             Job job = new Job(dev.incubator.common.Ids.next("job", java.time.Clock.systemUTC()), org.id().value(),
                     org.name(), "admin", spec, JobState.PENDING, Optional.of("NEW"), Optional.of("waiting"), 0,

@@ -143,8 +143,10 @@ public final class LocalExecutor implements Executor {
                 Files.createDirectories(directory.resolve(part));
             }
             Files.deleteIfExists(exitFile(job));
+            List<Path> code = installCode(job, directory);
             if (account.isPresent()) {
                 handOver(directory, account.get());
+                giveTo(code, account.get());
             } else {
                 Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
             }
@@ -218,6 +220,77 @@ public final class LocalExecutor implements Executor {
                     }
                 }
             }
+        }
+    }
+
+    /** Largest code directory a job may bring (its mounts are data and have no such limit). */
+    public static final long MAX_CODE_BYTES = 256L * 1024 * 1024;
+
+    /**
+     * Copies the job's code (the copy made of its code repository, under mounts/) into its working directory,
+     * so that 'python train.py' finds train.py; files the job changed in an earlier attempt are replaced.
+     */
+    private static List<Path> installCode(Job job, Path directory) throws IOException {
+        List<Path> installed = new ArrayList<>();
+        if (job.spec().code().isEmpty()) {
+            return installed;
+        }
+        Path source = directory.resolve(Mounts.DIRECTORY).resolve(job.spec().code().get().split("@", 2)[0]);
+        Path work = directory.resolve(WORK);
+        long[] total = {0};
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : files.toList()) {
+                Path relative = source.relativize(file);
+                if (relative.toString().isEmpty() || relative.getFileName().toString().startsWith(".incubator-")) {
+                    continue;
+                }
+                Path target = work.resolve(relative.toString()).normalize();
+                if (!target.startsWith(work)) {
+                    throw new IllegalStateException("code path " + relative + " leaves the working directory");
+                }
+                // The working directory is the job's: nothing it left there (a link above all) is followed.
+                unlinkWithin(work, target);
+                if (Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(target);
+                    installed.add(target);
+                } else if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    total[0] += Files.size(file);
+                    if (total[0] > MAX_CODE_BYTES) {
+                        throw new IllegalStateException("the job's code is larger than " + MAX_CODE_BYTES / (1024 * 1024)
+                                + " MiB; put data in a dataset and mount it");
+                    }
+                    Files.createDirectories(target.getParent());
+                    Files.deleteIfExists(target);
+                    Files.copy(file, target);
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r-----"));
+                    installed.add(target);
+                }
+            }
+        }
+        return installed;
+    }
+
+    /** Removes every symbolic link on the way from {@code root} to {@code target}, the target included. */
+    private static void unlinkWithin(Path root, Path target) throws IOException {
+        Path current = root;
+        for (Path part : root.relativize(target)) {
+            current = current.resolve(part);
+            if (Files.isSymbolicLink(current)) {
+                Files.delete(current);
+            }
+        }
+    }
+
+    /** The job's account owns what was installed for it in its working directory. */
+    private static void giveTo(List<Path> paths, JobAccounts.Account account) throws IOException {
+        UserPrincipalLookupService lookup = java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService();
+        UserPrincipal user = lookup.lookupPrincipalByName(account.name());
+        GroupPrincipal group = lookup.lookupPrincipalByGroupName(account.name());
+        for (Path path : paths) {
+            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            view.setOwner(user);
+            view.setGroup(group);
         }
     }
 

@@ -35,7 +35,7 @@ public interface Mounts {
         @Override
         public void check(Job job) {
             throw new IncubatorException(ErrorCode.UNAVAILABLE, "this platform has no hub to mount "
-                    + String.join(", ", job.spec().mounts()) + " from");
+                    + String.join(", ", job.spec().hubReads()) + " from");
         }
     };
 }

@@ -66,6 +66,8 @@ public final class ComputeRoutes {
             .optionalEnum("warning_signal", List.of("TERM", "INT", "HUP", "USR1", "USR2"),
                     "signal sent warning_seconds before the time limit, as Slurm's --signal (default: none)")
             .optional("warning_seconds", INTEGER, "how long before the time limit the warning signal comes (default 60)")
+            .optional("code", STRING, "the job's code: a hub repository at a commit, e.g. datasets/lab/job-code@<commit>"
+                    + " ('incubator job submit --code DIR' pushes DIR and sets it), copied into the working directory")
             .optional("array", STRING, "a job array as Slurm's --array: \"0-99\", \"0-99:2\", \"1,4,7\", each with"
                     + " \"%10\" for at most 10 tasks at once; each task gets $INCUBATOR_ARRAY_INDEX (at most 1000 tasks)")
             .optional("depends_on", STRING_LIST, "jobs of the organisation this one waits for, as Slurm's"
@@ -109,7 +111,7 @@ public final class ComputeRoutes {
                           Optional<Instant> finishedAt, List<String> command, int nodes, BigDecimal gpusPerNode,
                           Optional<String> gpuType, PriorityClass priority, long timeLimitMinutes, List<String> gpus,
                           boolean borrowed, Optional<Integer> exitCode, BigDecimal gpuHours, int attempt,
-                          List<String> mounts, List<String> dependsOn, Optional<String> arrayId,
+                          List<String> mounts, Optional<String> code, List<String> dependsOn, Optional<String> arrayId,
                           Optional<Integer> arrayIndex, Optional<Integer> arrayTasks, long version,
                           List<String> warnings)
             implements Versioned {
@@ -122,7 +124,7 @@ public final class ComputeRoutes {
                     job.spec().priority(), job.spec().timeLimit().toMinutes(),
                     job.allocation().stream().map(ComputeRoutes::describe).toList(), job.borrowed(), job.exitCode(),
                     BigDecimal.valueOf(job.meteredGpuMillis() / 3_600, 3), job.attempt(), job.spec().mounts(),
-                    job.spec().dependencies().stream().map(JobSpec.Dependency::toString).toList(),
+                    job.spec().code(), job.spec().dependencies().stream().map(JobSpec.Dependency::toString).toList(),
                     job.spec().array().map(JobSpec.ArrayTask::arrayId), job.spec().array().map(JobSpec.ArrayTask::index),
                     Optional.empty(), job.version(), List.of());
         }
@@ -131,7 +133,7 @@ public final class ComputeRoutes {
         JobView submitted(List<String> notes, Optional<Integer> tasks) {
             return new JobView(id, organisation, name, submittedBy, state, reason, message, position, estimatedStart,
                     submittedAt, startedAt, finishedAt, command, nodes, gpusPerNode, gpuType, priority,
-                    timeLimitMinutes, gpus, borrowed, exitCode, gpuHours, attempt, mounts, dependsOn, arrayId,
+                    timeLimitMinutes, gpus, borrowed, exitCode, gpuHours, attempt, mounts, code, dependsOn, arrayId,
                     arrayIndex, tasks, version, notes);
         }
     }
@@ -356,7 +358,8 @@ public final class ComputeRoutes {
                 Duration.ofSeconds(body.optionalInteger("checkpoint_grace_seconds").orElse(30)),
                 body.optionalInteger("retries").orElse(0), body.optionalStrings("mounts"), dependencies,
                 Optional.empty(), body.optionalString("warning_signal").map(signal -> new JobSpec.Warning(signal,
-                        Duration.ofSeconds(body.optionalInteger("warning_seconds").orElse(60)))));
+                        Duration.ofSeconds(body.optionalInteger("warning_seconds").orElse(60)))),
+                body.optionalString("code"));
     }
 
     private static JobState state(String value) {
