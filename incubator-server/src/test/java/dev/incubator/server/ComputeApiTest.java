@@ -427,13 +427,14 @@ class ComputeApiTest {
     @Test
     void aJobGetsItsWarningSignalBeforeItsTimeLimit() {
         String warned = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "long",
-                "command", List.of("bash", "-c", "trap 'echo warned; exit 0' USR1; while :; do sleep 0.2; done"),
+                "command", List.of("bash", "-c", "trap 'echo warned; exit 0' USR1; echo ready; while :; do sleep 0.2; done"),
                 "time_limit_minutes", 10, "warning_signal", "USR1", "warning_seconds", 120)).expect(201)
                 .path("id").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", warned).equals("running"));
+        // the trap is set once the script says so; a signal before that would end the shell
+        await().atMost(Duration.ofSeconds(30)).until(() -> log("alpha", warned).contains("ready"));
         assertThat(log("alpha", warned)).doesNotContain("warned");
         clock.advance(Duration.ofMinutes(9));
-        await().atMost(Duration.ofSeconds(20)).until(() -> state("alpha", warned).equals("succeeded"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> state("alpha", warned).equals("succeeded"));
         assertThat(log("alpha", warned)).contains("warned");
         JsonNode tooLate = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "bad",
                 "command", List.of("true"), "time_limit_minutes", 1, "warning_signal", "USR1", "warning_seconds", 90))
