@@ -202,6 +202,75 @@ public final class HubService {
         });
     }
 
+    /**
+     * Renames a repository or transfers it to another namespace: admin of the repository and allowed to create in the
+     * target. Content moves to the new owner's encryption domain first, so a crash part-way leaves the old name.
+     */
+    public Repo move(Subject caller, Repo repo, String namespace, String name) {
+        access.check(caller, Action.REPO_ADMIN, repo.resource());
+        Violations violations = new Violations();
+        violations.check(NAME.matcher(namespace).matches() && !RESERVED.contains(namespace.toLowerCase(Locale.ROOT)),
+                "toRepo", "namespace must be an organisation or user name");
+        violations.check(NAME.matcher(name).matches() && !name.endsWith(".git") && !name.contains(".."), "toRepo",
+                "name must be 1-96 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        violations.throwIfAny();
+        Repo.Owner owner = namespaces.resolve(namespace).orElseThrow(() -> new IncubatorException(ErrorCode.NOT_FOUND,
+                "namespace '" + namespace + "' not found"));
+        access.check(caller, Action.REPO_CREATE, new Resource.Namespace(namespace,
+                Resource.OwnerKind.valueOf(owner.kind().name()), owner.id()));
+        String domain = repo.visibility() == Visibility.PUBLIC ? PUBLIC_DOMAIN : domainFor(owner, repo.visibility());
+        if (!domain.equals(repo.domain())) {
+            moveContent(repo, domain);
+        }
+        Repo moved = new Repo(repo.id(), repo.kind(), namespace, name, owner, repo.visibility(), domain,
+                repo.createdBy(), repo.createdAt(), clock.instant(), repo.card(), repo.version() + 1);
+        return store.write(repositories -> {
+            Optional<Repo> taken = repositories.repos().find(repo.kind(), namespace, name);
+            if (taken.isPresent() && !taken.get().id().equals(repo.id())) {
+                throw new IncubatorException(ErrorCode.ALREADY_EXISTS, wire(repo.kind()) + " repository '" + namespace
+                        + "/" + name + "' already exists");
+            }
+            if (!repositories.repos().update(moved)) {
+                throw new IncubatorException(ErrorCode.VERSION_MISMATCH, "the repository changed meanwhile; retry");
+            }
+            audit(repositories, caller, "hub.repo.move", moved, Map.of("from", repo.kind().plural() + "/"
+                    + repo.fullName()));
+            return moved;
+        });
+    }
+
+    /**
+     * For each of {@code paths}, the newest commit along first parents from {@code head} at which the file got the
+     * content it has at {@code head}; one walk of at most {@code depth} commits for all of them (files unchanged
+     * over the whole walk get the oldest commit looked at).
+     */
+    public Map<String, Commit> lastChanges(Repo repo, Commit head, java.util.Collection<String> paths, int depth) {
+        Map<String, String> content = new HashMap<>();
+        head.tree().stream().filter(entry -> paths.contains(entry.path()))
+                .forEach(entry -> content.put(entry.path(), entry.sha256()));
+        Map<String, Commit> found = new HashMap<>();
+        Commit current = head;
+        for (int i = 0; i < depth && !current.parents().isEmpty() && found.size() < paths.size(); i++) {
+            String parentId = current.parents().get(0);
+            Commit parent = store.read(repositories -> repositories.repos().commit(repo.id(), parentId)).orElse(null);
+            if (parent == null) {
+                break;
+            }
+            Map<String, String> before = new HashMap<>();
+            parent.tree().forEach(entry -> before.put(entry.path(), entry.sha256()));
+            for (String path : paths) {
+                if (!found.containsKey(path) && !java.util.Objects.equals(content.get(path), before.get(path))) {
+                    found.put(path, current);
+                }
+            }
+            current = parent;
+        }
+        for (String path : paths) {
+            found.putIfAbsent(path, current);
+        }
+        return found;
+    }
+
     public void delete(Subject caller, RepoKind kind, String namespace, String name) {
         Repo repo = find(caller, kind, namespace, name, Action.REPO_ADMIN);
         store.write(repositories -> {
@@ -243,6 +312,13 @@ public final class HubService {
     public Commit resolve(Repo repo, String requested) {
         String revision = requested.equals("HEAD") ? "main" : requested;
         return store.read(repositories -> {
+            if (revision.length() == 40 && HEX_PREFIX.matcher(revision).matches()) {
+                // A full commit id names that commit, whatever refs exist.
+                Optional<Commit> exact = repositories.repos().commit(repo.id(), revision);
+                if (exact.isPresent()) {
+                    return exact.get();
+                }
+            }
             Optional<Ref> ref = repositories.repos().ref(repo.id(), revision);
             if (ref.isPresent()) {
                 return repositories.repos().commit(repo.id(), ref.get().commitId()).orElseThrow();
@@ -284,13 +360,19 @@ public final class HubService {
 
     /** Deletes a branch or tag; the main branch stays. */
     public void deleteRef(Subject caller, Repo repo, String name) {
+        deleteRef(caller, repo, name, Optional.empty());
+    }
+
+    /** Deletes a branch or tag, only of the given kind when one is given (NOT_FOUND otherwise). */
+    public void deleteRef(Subject caller, Repo repo, String name, Optional<Ref.Kind> kind) {
         access.check(caller, Action.REPO_WRITE, repo.resource());
         if (name.equals("main")) {
             throw IncubatorException.validation("name", "the main branch can not be deleted");
         }
         store.write(repositories -> {
-            Ref ref = repositories.repos().ref(repo.id(), name).orElseThrow(() -> IncubatorException.notFound("ref",
-                    name));
+            Ref ref = repositories.repos().ref(repo.id(), name).filter(found -> kind.map(found.kind()::equals)
+                    .orElse(true)).orElseThrow(() -> IncubatorException.notFound(kind.map(HubService::wire)
+                    .orElse("ref"), name + " of " + repo.fullName()));
             repositories.repos().deleteRef(repo.id(), name);
             audit(repositories, caller, "hub.ref.delete", repo, Map.of("ref", name, "kind", wire(ref.kind()),
                     "commit", ref.commitId()));
@@ -432,8 +514,20 @@ public final class HubService {
      */
     public Commit commit(Subject caller, Repo repo, String branch, Optional<String> expectedParent, String message,
                          List<FileOp> operations) throws IOException {
+        return commit(caller, repo, branch, false, expectedParent, message, operations);
+    }
+
+    /**
+     * As {@link #commit(Subject, Repo, String, Optional, String, List)}; a branch that does not exist is refused
+     * (NOT_FOUND) unless {@code createBranch}, when it starts from the head of main. A commit id or a tag is never a
+     * branch: committing to one is refused.
+     */
+    public Commit commit(Subject caller, Repo repo, String branch, boolean createBranch, Optional<String> expectedParent,
+                         String message, List<FileOp> operations) throws IOException {
         access.check(caller, Action.REPO_WRITE, repo.resource());
         Violations violations = new Violations();
+        violations.check(!HEX_PREFIX.matcher(branch).matches(), "revision", "'" + branch + "' is a commit id, not a"
+                + " branch; commits go on a branch such as 'main' (a commit id never names a branch)");
         violations.check(REF_NAME.matcher(branch).matches() && !branch.contains(".."), "branch",
                 "must be a branch name such as 'main'");
         violations.check(!message.isBlank() && message.length() <= 64 * 1024, "message",
@@ -497,20 +591,29 @@ public final class HubService {
             publishGate.check(repo, newCard);
         }
         Instant now = clock.instant();
+        Optional<String> parentId = expectedParent.map(parent -> parent.length() < 40 && HEX_PREFIX.matcher(parent)
+                .matches() ? resolve(repo, parent).id() : parent);
         return store.write(repositories -> {
             Optional<Ref> ref = repositories.repos().ref(repo.id(), branch);
             if (ref.isPresent() && ref.get().kind() == Ref.Kind.TAG) {
                 throw IncubatorException.validation("branch", "'" + branch + "' is a tag; tags never move");
             }
-            if (expectedParent.isPresent() && !ref.map(Ref::commitId).equals(expectedParent)) {
+            if (ref.isEmpty() && !createBranch) {
+                String cli = (repo.kind() == RepoKind.DATASET ? "datasets/" : "") + repo.fullName();
+                throw new IncubatorException(ErrorCode.NOT_FOUND, "revision '" + branch + "' of " + repo.fullName()
+                        + " not found: branch '" + branch + "' does not exist; create it first (create_branch, or"
+                        + " 'incubator hub tag " + cli + " " + branch + " --branch')");
+            }
+            Optional<Ref> base = ref.isPresent() ? ref : repositories.repos().ref(repo.id(), "main");
+            if (parentId.isPresent() && !ref.map(Ref::commitId).equals(parentId)) {
                 throw new IncubatorException(ErrorCode.CONFLICT, "branch '" + branch + "' of " + repo.fullName()
-                        + " is at " + ref.map(Ref::commitId).orElse("(none)") + ", not " + expectedParent.get()
+                        + " is at " + ref.map(Ref::commitId).orElse("(none)") + ", not " + parentId.get()
                         + "; pull and retry");
             }
             Map<String, TreeEntry> tree = new TreeMap<>();
             List<String> parents = List.of();
-            if (ref.isPresent()) {
-                Commit parent = repositories.repos().commit(repo.id(), ref.get().commitId()).orElseThrow();
+            if (base.isPresent()) {
+                Commit parent = repositories.repos().commit(repo.id(), base.get().commitId()).orElseThrow();
                 parent.tree().forEach(entry -> tree.put(entry.path(), entry));
                 parents = List.of(parent.id());
             }
@@ -645,7 +748,12 @@ public final class HubService {
     }
 
     public Download download(Repo repo, String revision, String path) {
-        Commit commit = resolve(repo, revision);
+        return download(repo, resolve(repo, revision), path);
+    }
+
+    /** A file of a commit already resolved: exactly that commit's file, never a revision looked up again. */
+    public Download download(Repo repo, Commit commit, String path) {
+        String revision = commit.id();
         TreeEntry entry = commit.tree().stream().filter(candidate -> candidate.path().equals(path)).findFirst()
                 .orElseThrow(() -> IncubatorException.notFound("file", path + " at " + revision + " of "
                         + repo.fullName()));

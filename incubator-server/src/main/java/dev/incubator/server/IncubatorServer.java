@@ -30,6 +30,7 @@ import dev.incubator.store.JdbiComputeStore;
 import dev.incubator.tenancy.Ids.OrgId;
 import java.util.Collection;
 import java.util.HashMap;
+import dev.incubator.server.api.HfRepoRoutes;
 import dev.incubator.server.api.HttpApi;
 import dev.incubator.server.api.Json;
 import dev.incubator.server.api.OpenApi;
@@ -87,6 +88,7 @@ import dev.incubator.server.api.AccessRoutes;
 import dev.incubator.server.api.LineageGate;
 import dev.incubator.server.api.AuditRoutes;
 import dev.incubator.server.api.HfRoutes;
+import dev.incubator.server.api.HfRepoRoutes;
 import dev.incubator.server.api.HubRoutes;
 import dev.incubator.store.JdbiAgreements;
 import dev.incubator.store.JdbiAuditTree;
@@ -309,6 +311,7 @@ public final class IncubatorServer implements AutoCloseable {
             List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).routes());
             routes.addAll(new HubRoutes(hub, tenancy, json, config.hub().gcGrace()).routes());
             routes.addAll(new HfRoutes(hub, tenancy, json, clock).routes());
+            routes.addAll(new HfRepoRoutes(hub, json).routes());
             routes.addAll(new AuditRoutes(auditLog, tenancy, new Witnesses(new JdbiAuditTree(database), clock))
                     .routes());
             routes.addAll(new AccessRoutes(hub, agreements, lineage).routes());

@@ -131,10 +131,19 @@ class AuthorizationMatrixTest {
                     "ResolveHead")) {
                 MATRIX.put("hf" + kind + read, Rule.org("viewer", op, au, rv));
             }
-            for (String write : List.of("Preupload", "Commit", "LfsBatch")) {
+            for (String read : List.of("Refs", "Commits", "Raw", "RawHead")) {
+                MATRIX.put("hf" + kind + read, Rule.org("viewer", op, au, rv));
+            }
+            for (String write : List.of("Preupload", "Commit", "LfsBatch", "CreateBranch", "DeleteBranch", "CreateTag",
+                    "DeleteTag")) {
                 MATRIX.put("hf" + kind + write, Rule.org("member", op));
             }
+            MATRIX.put("hf" + kind + "Settings", Rule.org("admin", op));
+            MATRIX.put("hfList" + kind + "s", Rule.publicRoute());
         }
+        MATRIX.put("hfDeleteRepo", Rule.org("admin", op));
+        MATRIX.put("hfMoveRepo", Rule.org("admin", op));
+        MATRIX.put("hfValidateYaml", Rule.publicRoute());
         MATRIX.put("requestAccess", Rule.anyUser());
         MATRIX.put("listAccessRequests", Rule.anyUser());
         MATRIX.put("myAccessRequests", Rule.anyUser());
@@ -440,6 +449,13 @@ class AuthorizationMatrixTest {
                     .raw("application/x-ndjson", TestServer.ndjson(Map.of(server.unique("f"), "hi")));
             case "hfModelLfsBatch", "hfDatasetLfsBatch" -> withBody.apply(Map.of("operation", "upload", "objects",
                     List.of(Map.of("oid", EMPTY_SHA256, "size", 0))));
+            case "hfModelCreateTag", "hfDatasetCreateTag" -> withBody.apply(Map.of("tag", server.unique("tag")));
+            case "hfModelSettings", "hfDatasetSettings" -> withBody.apply(Map.of("private", true));
+            case "hfDeleteRepo" -> withBody.apply(Map.of("name", doomed(org, "model"), "organization", org, "type",
+                    "model"));
+            case "hfMoveRepo" -> withBody.apply(Map.of("fromRepo", org + "/" + doomed(org, "model"), "toRepo", org + "/"
+                    + server.unique("moved"), "type", "model"));
+            case "hfValidateYaml" -> withBody.apply(Map.of("content", "---\nlicense: mit\n---\n# Card\n"));
             case "hfModelPathsInfo", "hfDatasetPathsInfo" -> withBody.apply(Map.of("paths", List.of("dir/file.txt")));
             case "hfLfsDownload" -> {
                 // The href the batch API hands out for the probe's file.
@@ -462,6 +478,14 @@ class AuthorizationMatrixTest {
             }
             default -> server.request(route.method().name(), path(route, org, subject)).token(token);
         };
+    }
+
+    /** A fresh repository of the organisation, made by the operator for a route that deletes or moves one. */
+    private String doomed(String org, String type) {
+        String name = server.unique("doomed");
+        server.post("/api/v1/repos").token(server.operatorToken()).json(Map.of("kind", type, "namespace", org,
+                "name", name)).expect(201);
+        return name;
     }
 
     /** The route's path with its parameters filled for {@code org}; member routes get a fresh member. */
@@ -490,6 +514,15 @@ class AuthorizationMatrixTest {
             return path;
         }
         path = path.replace("{name}", "probe");
+        if (path.contains("{branch}") || path.contains("{tag}")) {
+            String ref = server.unique("probe-ref");
+            String type = route.operationId().startsWith("hfDataset") ? "dataset" : "model";
+            if (route.method().name().equals("DELETE")) {
+                server.post("/api/v1/repos/" + type + "/" + org + "/probe/refs").token(server.operatorToken())
+                        .json(Map.of("name", ref, "kind", path.contains("{tag}") ? "tag" : "branch")).expect(201);
+            }
+            return path.replace("{branch}", ref).replace("{tag}", ref);
+        }
         if (route.operationId().equals("deleteRef")) {
             String tag = server.unique("doomed-tag");
             server.post("/api/v1/repos/model/" + org + "/probe/refs").token(server.operatorToken())

@@ -47,7 +47,8 @@ final class JdbiRepos implements RepoRepository {
 
     @Override
     public boolean update(Repo repo) {
-        return bind(handle.createUpdate("UPDATE hub_repos SET visibility = :visibility, domain = :domain,"
+        return bind(handle.createUpdate("UPDATE hub_repos SET namespace = :namespace, name = :name,"
+                + " lookup = :lookup, owner_kind = :ownerKind, owner_id = :ownerId, visibility = :visibility, domain = :domain,"
                 + " updated_at = :updatedAt, card = :card, keywords = :keywords, version = :version"
                 + " WHERE id = :id AND version = :previous"), repo).bind("previous", repo.version() - 1).execute() == 1;
     }

@@ -115,6 +115,12 @@ public final class HfRoutes {
             routes.add(ApiRoute.head(prefix + "/{namespace}/{name}/resolve/{revision}/<path>", "hf" + op
                     + "ResolveHead").tag("huggingface").summary("Hugging Face: a file's commit, ETag and size")
                     .publicAccess().handle(call -> resolve(call, plural)));
+            routes.add(ApiRoute.get(prefix + "/{namespace}/{name}/raw/{revision}/<path>", "hf" + op + "Raw")
+                    .tag("huggingface").summary("Hugging Face: a file as git stores it (an LFS file's pointer)")
+                    .publicAccess().returns(Raw.class).handle(call -> raw(call, plural)));
+            routes.add(ApiRoute.head(prefix + "/{namespace}/{name}/raw/{revision}/<path>", "hf" + op + "RawHead")
+                    .tag("huggingface").summary("Hugging Face: whether a file exists, as git stores it")
+                    .publicAccess().handle(call -> raw(call, plural)));
         }
         routes.add(ApiRoute.get(LFS, "hfLfsDownload").tag("huggingface")
                 .summary("LFS download target (the href of a batch download); decided like every read")
@@ -177,7 +183,23 @@ public final class HfRoutes {
             // Hugging Face's "private" means the owner's members only: an organisation repository.
             visibility = namespace.equals(principal.user().name()) ? Visibility.PRIVATE : Visibility.ORGANISATION;
         }
-        Repo repo = hub.create(Subjects.of(call), kind, namespace, name, visibility);
+        Repo repo;
+        try {
+            repo = hub.create(Subjects.of(call), kind, namespace, name, visibility);
+        } catch (IncubatorException e) {
+            if (e.code() != ErrorCode.ALREADY_EXISTS) {
+                throw e;
+            }
+            // As the Hub: 409 with the repository's URL, which clients use for create_repo(exist_ok=True).
+            String fullName = namespace + "/" + name;
+            call.context().header("X-Error-Message", "You already created this " + kind.name().toLowerCase(Locale.ROOT)
+                    + " repo");
+            ObjectNode out = json.createObjectNode();
+            out.put("error", "You already created this " + kind.name().toLowerCase(Locale.ROOT) + " repo: "
+                    + fullName);
+            out.put("url", baseUrl(call.context()) + (kind == RepoKind.DATASET ? "/datasets/" : "/") + fullName);
+            return jsonRaw(409, out);
+        }
         ObjectNode out = json.createObjectNode();
         out.put("url", baseUrl(call.context()) + (kind == RepoKind.DATASET ? "/datasets/" : "/") + repo.fullName());
         out.put("name", repo.fullName());
@@ -188,6 +210,15 @@ public final class HfRoutes {
     private Raw info(Call call, String plural, String revision) throws IOException {
         Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_SEE));
         Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(revision)));
+        boolean blobs = call.query("blobs").map(Boolean::parseBoolean).orElse(false);
+        ObjectNode body = infoBody(json, repo, commit, true, blobs);
+        body.putObject("lastCommit").put("id", commit.id()).put("title", commit.title())
+                .put("date", commit.createdAt().toString());
+        return jsonRaw(200, body);
+    }
+
+    /** A repository as the Hub describes it in info and listings; {@code siblings} lists its files. */
+    static ObjectNode infoBody(ObjectMapper json, Repo repo, Commit commit, boolean siblings, boolean blobs) {
         ObjectNode body = json.createObjectNode();
         body.put("_id", repo.id());
         body.put("id", repo.fullName());
@@ -208,9 +239,8 @@ public final class HfRoutes {
         body.put("downloads", 0);
         body.put("likes", 0);
         ArrayNode tags = body.putArray("tags");
+        tags(repo).forEach(tags::add);
         repo.card().ifPresent(card -> {
-            card.tags().forEach(tags::add);
-            card.license().ifPresent(license -> tags.add("license:" + license));
             card.pipelineTag().ifPresent(tag -> body.put("pipeline_tag", tag));
             Object library = card.metadata().get("library_name");
             if (library instanceof String text) {
@@ -218,22 +248,37 @@ public final class HfRoutes {
             }
             body.set("cardData", json.valueToTree(card.metadata()));
         });
-        boolean blobs = call.query("blobs").map(Boolean::parseBoolean).orElse(false);
-        ArrayNode siblings = body.putArray("siblings");
         long used = 0;
+        ArrayNode files = siblings ? body.putArray("siblings") : null;
         for (TreeEntry entry : commit.tree()) {
-            ObjectNode sibling = siblings.addObject().put("rfilename", entry.path());
-            if (blobs) {
-                sibling.put("size", entry.size()).put("blobId", entry.gitOid());
-                if (entry.lfs()) {
-                    sibling.putObject("lfs").put("sha256", entry.sha256()).put("size", entry.size())
-                            .put("pointerSize", pointerSize(entry));
+            if (files != null) {
+                ObjectNode sibling = files.addObject().put("rfilename", entry.path());
+                if (blobs) {
+                    sibling.put("size", entry.size()).put("blobId", entry.gitOid());
+                    if (entry.lfs()) {
+                        sibling.putObject("lfs").put("sha256", entry.sha256()).put("size", entry.size())
+                                .put("pointerSize", pointerSize(entry));
+                    }
                 }
             }
             used += entry.size();
         }
         body.put("usedStorage", used);
-        return jsonRaw(200, body);
+        return body;
+    }
+
+    /** The tags the Hub derives from a card: its tags, license:X, the pipeline tag and the library. */
+    static List<String> tags(Repo repo) {
+        List<String> tags = new ArrayList<>();
+        repo.card().ifPresent(card -> {
+            tags.addAll(card.tags());
+            card.license().ifPresent(license -> tags.add("license:" + license));
+            card.pipelineTag().filter(tag -> !tags.contains(tag)).ifPresent(tags::add);
+            if (card.metadata().get("library_name") instanceof String library && !tags.contains(library)) {
+                tags.add(library);
+            }
+        });
+        return tags;
     }
 
     private Raw tree(Call call, String plural, String path) throws IOException {
@@ -268,21 +313,35 @@ public final class HfRoutes {
             throw IncubatorException.notFound("folder", path);
         }
         List<ObjectNode> all = new ArrayList<>(items.values());
-        int start = call.query("cursor").map(value -> {
-            try {
-                return Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw IncubatorException.validation("cursor", "must come from the previous page's Link header");
-            }
-        }).orElse(0);
+        if (call.query("expand").map(Boolean::parseBoolean).orElse(false)) {
+            int from = Math.min(treeStart(call), all.size());
+            List<ObjectNode> shown = all.subList(from, Math.min(all.size(), from + TREE_PAGE));
+            List<String> files = shown.stream().filter(item -> item.path("type").asText().equals("file"))
+                    .map(item -> item.path("path").asText()).toList();
+            Map<String, Commit> last = hub.lastChanges(repo, commit, files, LAST_COMMIT_DEPTH);
+            shown.stream().filter(item -> last.containsKey(item.path("path").asText()))
+                    .forEach(item -> lastCommit(item, last.get(item.path("path").asText())));
+        }
+        int start = treeStart(call);
         int end = Math.min(all.size(), start + TREE_PAGE);
         ArrayNode page = json.createArrayNode();
         all.subList(Math.min(start, all.size()), end).forEach(page::add);
         if (end < all.size()) {
-            String url = baseUrl(call.context()) + call.context().path() + "?recursive=" + recursive + "&cursor=" + end;
+            String url = baseUrl(call.context()) + call.context().path() + "?recursive=" + recursive + "&expand="
+                    + call.query("expand").orElse("false") + "&cursor=" + end;
             call.context().header("Link", "<" + url + ">; rel=\"next\"");
         }
         return new Raw(200, "application/json", json.writeValueAsString(page));
+    }
+
+    private static int treeStart(Call call) {
+        return call.query("cursor").map(value -> {
+            try {
+                return Math.max(0, Integer.parseInt(value));
+            } catch (NumberFormatException e) {
+                throw IncubatorException.validation("cursor", "must come from the previous page's Link header");
+            }
+        }).orElse(0);
     }
 
     private Raw pathsInfo(Call call, String plural) throws IOException {
@@ -293,9 +352,15 @@ public final class HfRoutes {
         body.path("paths").forEach(node -> wanted.add(node.asText()));
         ArrayNode out = json.createArrayNode();
         Set<String> folders = new TreeSet<>();
+        boolean expand = body.path("expand").asBoolean(false) || call.query("expand").map(Boolean::parseBoolean)
+                .orElse(false);
+        Map<String, Commit> last = expand ? hub.lastChanges(repo, commit, wanted, LAST_COMMIT_DEPTH) : Map.of();
         for (TreeEntry entry : commit.tree()) {
             if (wanted.contains(entry.path())) {
-                out.add(fileItem(entry));
+                ObjectNode item = out.addObject().setAll(fileItem(entry));
+                if (expand) {
+                    lastCommit(item, last.get(entry.path()));
+                }
             }
             for (String path : wanted) {
                 if (entry.path().startsWith(path + "/")) {
@@ -306,6 +371,14 @@ public final class HfRoutes {
         folders.forEach(folder -> out.addObject().put("type", "directory").put("path", folder)
                 .put("oid", Hashes.sha256(folder.getBytes(StandardCharsets.UTF_8)).substring(0, 40)).put("size", 0));
         return new Raw(200, "application/json", json.writeValueAsString(out));
+    }
+
+    /** How far back a file's last commit is looked for (the oldest commit looked at answers beyond). */
+    private static final int LAST_COMMIT_DEPTH = 1000;
+
+    private static void lastCommit(ObjectNode item, Commit commit) {
+        item.putObject("lastCommit").put("id", commit.id()).put("title", commit.title())
+                .put("date", commit.createdAt().toString());
     }
 
     private ObjectNode fileItem(TreeEntry entry) {
@@ -326,6 +399,7 @@ public final class HfRoutes {
 
     private Raw preupload(Call call, String plural) throws IOException {
         Repo repo = repo(call, plural, Action.REPO_WRITE);
+        refusePullRequest(call);
         JsonNode body = readJson(call, 16 * 1024 * 1024);
         ArrayNode files = json.createArrayNode();
         for (JsonNode file : body.path("files")) {
@@ -469,8 +543,22 @@ public final class HfRoutes {
         }
     }
 
+    /**
+     * Pull requests are not served: a commit asked to open one is refused before anything changes, rather than
+     * landing on the branch.
+     */
+    private static void refusePullRequest(Call call) {
+        if (call.query("create_pr").filter(value -> !value.equals("0") && !value.equalsIgnoreCase("false"))
+                .isPresent()) {
+            throw IncubatorException.validation("create_pr", "pull requests are not served by this hub; commit to a"
+                    + " branch instead (create_branch, then upload with revision=<branch>) and ask an organisation"
+                    + " admin to merge it, or commit to main");
+        }
+    }
+
     private Raw commit(Call call, String plural) throws IOException {
         Repo repo = repo(call, plural, Action.REPO_WRITE);
+        refusePullRequest(call);
         String branch = revision(call.path("revision"));
         Optional<String> parent = Optional.empty();
         String message = "";
@@ -514,7 +602,7 @@ public final class HfRoutes {
                     case "deletedFile" -> operations.add(new FileOp.Delete(value.path("path").asText()));
                     case "deletedFolder" -> {
                         String folder = value.path("path").asText().replaceAll("/+$", "") + "/";
-                        hub.resolve(repo, branch).tree().stream().filter(entry -> entry.path().startsWith(folder))
+                        notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, branch)).tree().stream().filter(entry -> entry.path().startsWith(folder))
                                 .forEach(entry -> operations.add(new FileOp.Delete(entry.path())));
                     }
                     default -> throw IncubatorException.validation("line " + number, "has unknown key '"
@@ -525,7 +613,15 @@ public final class HfRoutes {
         if (message.isBlank()) {
             message = "Upload " + operations.size() + " file(s)";
         }
-        Commit commit = hub.commit(Subjects.of(call), repo, branch, parent, message, operations);
+        Optional<String> parentCommit = parent;
+        String summary = message;
+        Commit commit = notFoundAs(call, "RevisionNotFound", () -> {
+            try {
+                return hub.commit(Subjects.of(call), repo, branch, parentCommit, summary, operations);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         ObjectNode out = json.createObjectNode();
         out.put("success", true);
         out.put("commitOid", commit.id());
@@ -543,7 +639,7 @@ public final class HfRoutes {
         Repo repo = reading.repo();
         String revision = revision(call.path("revision"));
         Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision));
-        HubService.Download download = notFoundAs(call, "EntryNotFound", () -> hub.download(repo, commit.id(),
+        HubService.Download download = notFoundAs(call, "EntryNotFound", () -> hub.download(repo, commit,
                 call.path("path")));
         TreeEntry entry = download.entry();
         Map<String, String> headers = new LinkedHashMap<>(Downloads.terms(reading.decision()));
@@ -555,6 +651,26 @@ public final class HfRoutes {
         return Downloads.serve(hub, download, entry.lfs() ? entry.sha256() : entry.gitOid(), headers);
     }
 
+    /** The file as git has it: the bytes of a small file, the pointer text of an LFS one. */
+    private Object raw(Call call, String plural) throws IOException {
+        HubService.Reading reading = notFoundAs(call, "RepoNotFound", () -> hub.findForRead(Subjects.of(call),
+                HubRoutes.kind(plural), call.path("namespace"), call.path("name")));
+        Repo repo = reading.repo();
+        Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(call.path("revision"))));
+        HubService.Download download = notFoundAs(call, "EntryNotFound", () -> hub.download(repo, commit,
+                call.path("path")));
+        if (!download.entry().lfs()) {
+            Map<String, String> headers = new LinkedHashMap<>(Downloads.terms(reading.decision()));
+            headers.put("X-Repo-Commit", commit.id());
+            return Downloads.serve(hub, download, download.entry().gitOid(), headers);
+        }
+        call.context().header("X-Repo-Commit", commit.id());
+        call.context().header("ETag", "\"" + download.entry().gitOid() + "\"");
+        Downloads.terms(reading.decision()).forEach(call.context()::header);
+        return new Raw(200, "text/plain; charset=utf-8", HubService.lfsPointer(download.entry().sha256(),
+                download.entry().size()));
+    }
+
     // --------------------------------------------------------------------------------------------------- helpers
 
     private Repo repo(Call call, String plural, Action action) {
@@ -563,7 +679,7 @@ public final class HfRoutes {
     }
 
     /** Hugging Face clients say HEAD for the default branch and URL-encode slashes in revisions. */
-    private static String revision(String value) {
+    static String revision(String value) {
         String decoded = java.net.URLDecoder.decode(value, StandardCharsets.UTF_8);
         return decoded.equals("HEAD") ? "main" : decoded;
     }
@@ -598,6 +714,8 @@ public final class HfRoutes {
             ObjectNode node = json.createObjectNode();
             ArrayNode paths = node.putArray("paths");
             call.context().formParams("paths").forEach(paths::add);
+            Optional.ofNullable(call.context().formParam("expand")).ifPresent(value -> node.put("expand",
+                    Boolean.parseBoolean(value)));
             return node;
         }
         return readJson(call, 16 * 1024 * 1024);

@@ -166,7 +166,13 @@ public final class HttpApi {
         }
     }
 
+    /** Set once a request's error has been answered, so that the status handlers leave it as it is. */
+    private static final String PROBLEM_SENT = "incubator.problem-sent";
+
     private void execute(ApiRoute route, Context context) throws Exception {
+        if (route.tag().equals(HfErrors.TAG)) {
+            context.attribute(HfErrors.TAG, true);
+        }
         Call call = new Call(context, authenticator, json, maxBodyBytes, jobTokens);
         if (route.authenticated()) {
             call.principal();
@@ -250,7 +256,13 @@ public final class HttpApi {
     private void problem(Context context, IncubatorException e) {
         String requestId = requestId(context);
         Problems.Problem problem = Problems.of(e.code(), e.getMessage(), context.path(), requestId, e.fieldErrors());
-        context.status(problem.status()).contentType(Problems.CONTENT_TYPE).result(serialise(problem));
+        context.attribute(PROBLEM_SENT, true);
+        if (HfErrors.applies(context)) {
+            context.status(problem.status()).contentType("application/json").result(HfErrors.render(context, json,
+                    problem, e));
+        } else {
+            context.status(problem.status()).contentType(Problems.CONTENT_TYPE).result(serialise(problem));
+        }
         if (problem.status() == 401) {
             context.header("WWW-Authenticate", "Bearer realm=\"incubator\"");
         }
@@ -328,7 +340,8 @@ public final class HttpApi {
 
     private static boolean isProblem(Context context) {
         String type = context.res().getContentType();
-        return type != null && type.startsWith(Problems.CONTENT_TYPE);
+        return Boolean.TRUE.equals(context.attribute(PROBLEM_SENT)) || type != null
+                && type.startsWith(Problems.CONTENT_TYPE);
     }
 
     static String requestId(Context context) {

@@ -260,7 +260,8 @@ public final class HubRoutes {
                             }
                         }),
                 ApiRoute.post(REPO + "/commits", "createCommit").tag("hub")
-                        .summary("Commit files whose chunks were uploaded; 'parent' makes it a compare-and-set")
+                        .summary("Commit files whose chunks were uploaded; 'parent' makes it a compare-and-set; a branch that"
+                                + " does not exist is refused unless 'create_branch' (it then starts at main)")
                         .notIdempotent().returns(CommitView.class)
                         .handle(call -> {
                             Repo repo = repo(call, Action.REPO_WRITE);
@@ -363,7 +364,8 @@ public final class HubRoutes {
             operations.add(new FileOp.Put(path, file.get("sha256").asText(), file.get("size").asLong(), refs));
         }
         violations.throwIfAny();
-        return hub.commit(Subjects.of(call), repo, branch, parent, message, operations);
+        return hub.commit(Subjects.of(call), repo, branch, body.path("create_branch").asBoolean(false), parent,
+                message, operations);
     }
 
     static RepoKind kind(String value) {
