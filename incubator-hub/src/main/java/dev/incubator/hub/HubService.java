@@ -339,6 +339,11 @@ public final class HubService {
 
     /** Creates a branch or tag at a revision; tags never move afterwards. */
     public Ref createRef(Subject caller, Repo repo, String name, Ref.Kind kind, String revision) {
+        return createRef(caller, repo, name, kind, revision, false);
+    }
+
+    /** As above; {@code overwrite} moves an existing branch of that name to the revision instead of refusing. */
+    public Ref createRef(Subject caller, Repo repo, String name, Ref.Kind kind, String revision, boolean overwrite) {
         access.check(caller, Action.REPO_WRITE, repo.resource());
         Violations violations = new Violations();
         violations.check(REF_NAME.matcher(name).matches() && !name.contains("..") && !HEX_PREFIX.matcher(name).matches(),
@@ -347,7 +352,18 @@ public final class HubService {
         Commit commit = resolve(repo, revision);
         Ref ref = new Ref(repo.id(), name, kind, commit.id(), 1);
         return store.write(repositories -> {
-            if (repositories.repos().ref(repo.id(), name).isPresent()) {
+            Optional<Ref> existing = repositories.repos().ref(repo.id(), name);
+            if (overwrite && kind == Ref.Kind.BRANCH && existing.filter(found -> found.kind() == Ref.Kind.BRANCH)
+                    .isPresent()) {
+                Ref moved = new Ref(repo.id(), name, kind, commit.id(), existing.get().version() + 1);
+                if (!repositories.repos().updateRef(moved)) {
+                    throw new IncubatorException(ErrorCode.CONFLICT, "branch '" + name + "' moved meanwhile; retry");
+                }
+                audit(repositories, caller, "hub.ref.move", repo, Map.of("ref", name, "from",
+                        existing.get().commitId(), "commit", commit.id()));
+                return moved;
+            }
+            if (existing.isPresent()) {
                 throw new IncubatorException(ErrorCode.ALREADY_EXISTS, wire(kind) + " '" + name + "' already exists in "
                         + repo.fullName());
             }

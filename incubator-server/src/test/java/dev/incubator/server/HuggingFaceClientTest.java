@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,35 +27,15 @@ class HuggingFaceClientTest {
 
     @Test
     void theOfficialJavaScriptClientRoundTripsAModel() throws Exception {
-        Path script = projectRoot().resolve("hf-client-test/roundtrip.mjs");
-        boolean installed = Files.isDirectory(projectRoot().resolve("hf-client-test/node_modules/@huggingface/hub"));
-        if (!installed || !nodeAvailable()) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new IllegalStateException("CI must run 'npm ci --prefix hf-client-test' with Node.js installed");
-            }
-            assumeTrue(false, "run 'npm ci --prefix hf-client-test' (Node.js 18+) to drive the official client");
-        }
+        requireClient();
         try (TestServer server = TestServer.start(dataDir)) {
             server.createOrg("open-lab");
             server.createUser("researcher");
             server.addMember("open-lab", "researcher", "member");
             String token = server.tokenFor("researcher", "read", "write");
 
-            ProcessBuilder builder = new ProcessBuilder("node", script.toString()).redirectErrorStream(true);
-            builder.environment().put("HUB_URL", server.url().toString().replaceAll("/$", ""));
-            builder.environment().put("HF_TOKEN", "hf_" + token);
-            builder.environment().put("HF_REPO", "open-lab/roundtrip-7b");
-            Process process = builder.start();
-            List<String> lines = new ArrayList<>();
-            try (var reader = process.inputReader(StandardCharsets.UTF_8)) {
-                reader.lines().forEach(line -> {
-                    lines.add(line);
-                    System.out.println("[hf-client] " + line);
-                });
-            }
-            assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-            assertThat(process.exitValue()).as(String.join("\n", lines)).isZero();
-            assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"step\":\"done\""));
+            List<String> lines = node(server, "roundtrip.mjs", Map.of("HF_TOKEN", "hf_" + token,
+                    "HF_REPO", "open-lab/roundtrip-7b"));
             assertThat(lines.stream().filter(line -> line.contains("\"step\":\"download\""))).hasSize(5);
 
             JsonNode tree = server.get("/api/v1/repos/model/open-lab/roundtrip-7b/tree/main").token(token).expect(200);
@@ -62,6 +43,59 @@ class HuggingFaceClientTest {
             JsonNode repo = server.get("/api/v1/repos/model/open-lab/roundtrip-7b").token(token).expect(200);
             assertThat(repo.path("repository").path("card").path("license").asText()).isEqualTo("apache-2.0");
         }
+    }
+
+    @Test
+    void theOfficialJavaScriptClientRunsAUserSession() throws Exception {
+        requireClient();
+        try (TestServer server = TestServer.start(dataDir)) {
+            server.createOrg("open-lab");
+            server.createOrg("rival-lab");
+            server.createUser("researcher");
+            server.createUser("stranger");
+            server.addMember("open-lab", "researcher", "admin");
+            server.addMember("rival-lab", "stranger", "owner");
+            String token = server.tokenFor("researcher", "read", "write", "admin");
+            server.post("/api/v1/repos").token(token).json(Map.of("kind", "model", "namespace", "open-lab",
+                    "name", "gated-corpus", "visibility", "gated")).expect(201);
+            server.commit(token, "models/open-lab/gated-corpus", Map.of("README.md",
+                    "---\nlicense: cc-by-nc-4.0\n---\n# Gated\n")).expect(200);
+
+            List<String> lines = node(server, "session.mjs", Map.of("HF_TOKEN", "hf_" + token, "OTHER_TOKEN", "hf_"
+                    + server.tokenFor("stranger", "read", "write"), "HF_ORG", "open-lab", "GATED_REPO",
+                    "open-lab/gated-corpus"));
+            assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"step\":\"refusals\""));
+        }
+    }
+
+    private static void requireClient() {
+        boolean installed = Files.isDirectory(projectRoot().resolve("hf-client-test/node_modules/@huggingface/hub"));
+        if (!installed || !nodeAvailable()) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new IllegalStateException("CI must run 'npm ci --prefix hf-client-test' with Node.js installed");
+            }
+            assumeTrue(false, "run 'npm ci --prefix hf-client-test' (Node.js 18+) to drive the official client");
+        }
+    }
+
+    /** Runs one of hf-client-test's scripts against the server; its lines, once it has succeeded to the end. */
+    private static List<String> node(TestServer server, String script, Map<String, String> env) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("node", projectRoot().resolve("hf-client-test/" + script)
+                .toString()).redirectErrorStream(true);
+        builder.environment().put("HUB_URL", server.url().toString().replaceAll("/$", ""));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        List<String> lines = new ArrayList<>();
+        try (var reader = process.inputReader(StandardCharsets.UTF_8)) {
+            reader.lines().forEach(line -> {
+                lines.add(line);
+                System.out.println("[hf-client " + script + "] " + line);
+            });
+        }
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as(String.join("\n", lines)).isZero();
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"step\":\"done\""));
+        return lines;
     }
 
     private static boolean nodeAvailable() {

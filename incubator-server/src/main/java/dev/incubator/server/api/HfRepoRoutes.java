@@ -203,7 +203,12 @@ public final class HfRepoRoutes {
         JsonNode body = body(call);
         String from = body.hasNonNull("startingPoint") ? body.get("startingPoint").asText() : "main";
         String name = HfRoutes.revision(encodedName);
-        notFound(call, "RevisionNotFound", () -> hub.createRef(Subjects.of(call), repo, name, kind, from));
+        if (body.path("emptyBranch").asBoolean(false)) {
+            throw IncubatorException.validation("emptyBranch", "branches without history are not served; create the"
+                    + " branch from a revision (startingPoint) and delete what it should not have");
+        }
+        boolean overwrite = body.path("overwrite").asBoolean(false);
+        notFound(call, "RevisionNotFound", () -> hub.createRef(Subjects.of(call), repo, name, kind, from, overwrite));
         return raw(200, json.createObjectNode());
     }
 
