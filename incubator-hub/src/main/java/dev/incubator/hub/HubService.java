@@ -95,6 +95,11 @@ public final class HubService {
         return chunks;
     }
 
+    /** The metadata store, for protocols served over the same content (Xet). */
+    public HubStore store() {
+        return store;
+    }
+
     public AccessControl access() {
         return access;
     }

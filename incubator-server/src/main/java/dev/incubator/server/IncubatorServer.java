@@ -31,6 +31,7 @@ import dev.incubator.tenancy.Ids.OrgId;
 import java.util.Collection;
 import java.util.HashMap;
 import dev.incubator.server.api.HfRepoRoutes;
+import dev.incubator.server.api.XetRoutes;
 import dev.incubator.server.api.HttpApi;
 import dev.incubator.server.api.Json;
 import dev.incubator.server.api.OpenApi;
@@ -89,6 +90,7 @@ import dev.incubator.server.api.LineageGate;
 import dev.incubator.server.api.AuditRoutes;
 import dev.incubator.server.api.HfRoutes;
 import dev.incubator.server.api.HfRepoRoutes;
+import dev.incubator.server.api.XetRoutes;
 import dev.incubator.server.api.HubRoutes;
 import dev.incubator.store.JdbiAgreements;
 import dev.incubator.store.JdbiAuditTree;
@@ -310,7 +312,11 @@ public final class IncubatorServer implements AutoCloseable {
             ObjectMapper json = Json.mapper();
             List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).routes());
             routes.addAll(new HubRoutes(hub, tenancy, json, config.hub().gcGrace()).routes());
-            routes.addAll(new HfRoutes(hub, tenancy, json, clock).routes());
+            dev.incubator.hub.xet.XetService xetService = new dev.incubator.hub.xet.XetService(hub,
+                    hub.store(), hub.chunks(), clock);
+            XetRoutes xetRoutes = new XetRoutes(hub, xetService, json, clock);
+            routes.addAll(new HfRoutes(hub, tenancy, json, clock, xetRoutes, xetService).routes());
+            routes.addAll(xetRoutes.routes());
             routes.addAll(new HfRepoRoutes(hub, json).routes());
             routes.addAll(new AuditRoutes(auditLog, tenancy, new Witnesses(new JdbiAuditTree(database), clock))
                     .routes());

@@ -139,11 +139,20 @@ class AuthorizationMatrixTest {
                 MATRIX.put("hf" + kind + write, Rule.org("member", op));
             }
             MATRIX.put("hf" + kind + "Settings", Rule.org("admin", op));
+            MATRIX.put("hf" + kind + "XetWriteToken", Rule.org("member", op));
+            MATRIX.put("hf" + kind + "XetReadToken", Rule.org("viewer", op, au, rv));
             MATRIX.put("hfList" + kind + "s", Rule.publicRoute());
         }
         MATRIX.put("hfDeleteRepo", Rule.org("admin", op));
         MATRIX.put("hfMoveRepo", Rule.org("admin", op));
         MATRIX.put("hfValidateYaml", Rule.publicRoute());
+        // The Xet CAS: a signed token for one repository, issued by the routes above, is the capability; the probe
+        // sends one obtained by the operator, so every caller holding it is answered alike (XetApiTest covers the
+        // refusals: other repositories, other tenants, read tokens that try to write, forged tokens).
+        for (String cas : List.of("xetUploadXorb", "xetUploadShard", "xetDedupChunk", "xetReconstructionV1",
+                "xetReconstructionV2", "xetXorbRange")) {
+            MATRIX.put(cas, Rule.publicRoute());
+        }
         MATRIX.put("requestAccess", Rule.anyUser());
         MATRIX.put("listAccessRequests", Rule.anyUser());
         MATRIX.put("myAccessRequests", Rule.anyUser());
@@ -456,6 +465,33 @@ class AuthorizationMatrixTest {
             case "hfMoveRepo" -> withBody.apply(Map.of("fromRepo", org + "/" + doomed(org, "model"), "toRepo", org + "/"
                     + server.unique("moved"), "type", "model"));
             case "hfValidateYaml" -> withBody.apply(Map.of("content", "---\nlicense: mit\n---\n# Card\n"));
+            case "xetUploadXorb" -> {
+                XetTestClient.Xorb xorb = xorb();
+                yield cas(casToken(org, "write"), "POST", "/v1/xorbs/default/" + xorb.hash(), xorb.bytes());
+            }
+            case "xetUploadShard" -> {
+                String write = casToken(org, "write");
+                XetTestClient.Xorb xorb = xorb();
+                cas(write, "POST", "/v1/xorbs/default/" + xorb.hash(), xorb.bytes()).expect(200);
+                List<XetTestClient.Term> terms = List.of(new XetTestClient.Term(xorb, 0, 1));
+                yield cas(write, "POST", "/v1/shards", XetTestClient.shard(terms, XetTestClient.sha256(
+                        uncheck(() -> XetTestClient.content(terms)))));
+            }
+            case "xetDedupChunk" -> {
+                String write = casToken(org, "write");
+                XetTestClient.Xorb xorb = xorb();
+                cas(write, "POST", "/v1/xorbs/default/" + xorb.hash(), xorb.bytes()).expect(200);
+                yield cas(write, "GET", "/v1/chunks/default/" + dev.incubator.hub.xet.XetHash.hex(xorb.nodes().get(0)
+                        .hash()), null);
+            }
+            case "xetReconstructionV1", "xetReconstructionV2" -> cas(casToken(org, "read"), "GET", "/"
+                    + (route.operationId().endsWith("V1") ? "v1" : "v2") + "/reconstructions/" + xetFile(org), null);
+            case "xetXorbRange" -> {
+                JsonNode answer = cas(casToken(org, "read"), "GET", "/v2/reconstructions/" + xetFile(org), null)
+                        .expect(200);
+                String url = answer.path("xorbs").elements().next().get(0).path("url").asText();
+                yield server.request("GET", url.substring(url.indexOf("/api/"))).token(token);
+            }
             case "hfModelPathsInfo", "hfDatasetPathsInfo" -> withBody.apply(Map.of("paths", List.of("dir/file.txt")));
             case "hfLfsDownload" -> {
                 // The href the batch API hands out for the probe's file.
@@ -478,6 +514,55 @@ class AuthorizationMatrixTest {
             }
             default -> server.request(route.method().name(), path(route, org, subject)).token(token);
         };
+    }
+
+    private interface Work<T> {
+        T get() throws Exception;
+    }
+
+    private static <T> T uncheck(Work<T> work) {
+        try {
+            return work.get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private XetTestClient.Xorb xorb() {
+        byte[] chunk = server.unique("xet-chunk").repeat(100).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return uncheck(() -> XetTestClient.xorb(List.of(chunk)));
+    }
+
+    /** A CAS token for the organisation's probe model, as the operator gets it. */
+    private String casToken(String org, String scope) {
+        return server.get("/api/models/" + org + "/probe/xet-" + scope + "-token/main").token(server.operatorToken())
+                .expect(200).path("accessToken").asText();
+    }
+
+    private TestServer.Request cas(String casToken, String method, String path, byte[] body) {
+        TestServer.Request request = server.request(method, "/api/v1/hub/xet" + path).header("Authorization",
+                "Bearer " + casToken);
+        return body == null ? request : request.raw("application/octet-stream", body);
+    }
+
+    private final Map<String, String> xetFiles = new LinkedHashMap<>();
+
+    /** A file of the organisation's probe model uploaded over Xet and committed; its Xet hash. */
+    private String xetFile(String org) {
+        return xetFiles.computeIfAbsent(org, key -> {
+            String write = casToken(org, "write");
+            XetTestClient.Xorb xorb = xorb();
+            cas(write, "POST", "/v1/xorbs/default/" + xorb.hash(), xorb.bytes()).expect(200);
+            List<XetTestClient.Term> terms = List.of(new XetTestClient.Term(xorb, 0, 1));
+            byte[] content = uncheck(() -> XetTestClient.content(terms));
+            String sha256 = XetTestClient.sha256(content);
+            cas(write, "POST", "/v1/shards", XetTestClient.shard(terms, sha256)).expect(200);
+            server.post("/api/models/" + org + "/probe/commit/main").token(server.operatorToken())
+                    .raw("application/x-ndjson", "{\"key\":\"header\",\"value\":{\"summary\":\"xet\"}}\n"
+                            + "{\"key\":\"lfsFile\",\"value\":{\"path\":\"xet.bin\",\"oid\":\"" + sha256
+                            + "\",\"size\":" + content.length + "}}\n").expect(200);
+            return XetTestClient.fileHash(terms);
+        });
     }
 
     /** A fresh repository of the organisation, made by the operator for a route that deletes or moves one. */

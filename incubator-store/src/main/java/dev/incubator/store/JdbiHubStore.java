@@ -36,6 +36,11 @@ public final class JdbiHubStore extends JdbiStore<HubStore.Repositories> impleme
         }
 
         @Override
+        public dev.incubator.hub.port.XetIndex xet() {
+            return new JdbiXetIndex(handle);
+        }
+
+        @Override
         public AuditLog audit() {
             return new JdbiAuditLog(handle);
         }

@@ -157,6 +157,40 @@ public final class ChunkStore {
         }
     }
 
+    /**
+     * Stores chunks already cut by a client (a Xet xorb), one at a time, under their SHA-256; {@link Sink#finish}
+     * seals what is pending. A sink not finished leaves only spooled data, removed by {@link #cleanSpool}.
+     */
+    public final class Sink implements AutoCloseable {
+        private final Packer packer;
+
+        private Sink(Packer packer) {
+            this.packer = packer;
+        }
+
+        /** Stores a chunk (unless the domain has it) and returns its SHA-256. */
+        public String put(byte[] data) throws IOException {
+            String hash = Hashes.sha256(data);
+            packer.offer(hash, data);
+            return hash;
+        }
+
+        /** Seals what is pending; returns how many chunks were new to the domain. */
+        public int finish() throws IOException {
+            packer.flush();
+            return packer.added;
+        }
+
+        @Override
+        public void close() throws IOException {
+            packer.close();
+        }
+    }
+
+    public Sink sink(String domain) throws IOException {
+        return new Sink(new Packer(domain, dataKey(domain, true)));
+    }
+
     /** Groups offered chunks, asks the index which are new, seals those into packs and records full packs. */
     private final class Packer implements AutoCloseable {
         private final String domain;

@@ -17,6 +17,8 @@ public interface HubStore {
 
         RepoRepository repos();
 
+        XetIndex xet();
+
         AuditLog audit();
     }
 

@@ -65,7 +65,13 @@ public final class HfRoutes {
     private final Clock clock;
     private final byte[] signingKey;
 
-    public HfRoutes(HubService hub, TenancyService tenancy, ObjectMapper json, Clock clock) {
+    private final XetRoutes xet;
+    private final dev.incubator.hub.xet.XetService xetFiles;
+
+    public HfRoutes(HubService hub, TenancyService tenancy, ObjectMapper json, Clock clock, XetRoutes xet,
+                    dev.incubator.hub.xet.XetService xetFiles) {
+        this.xet = xet;
+        this.xetFiles = xetFiles;
         this.hub = hub;
         this.tenancy = tenancy;
         this.json = json;
@@ -463,7 +469,23 @@ public final class HfRoutes {
                         + "/api/v1/hub/lfs/" + repo.id() + "/" + oid);
             }
         }
-        ObjectNode response = json.createObjectNode().put("transfer", "basic");
+        boolean offerXet = operation.equals("upload") && java.util.stream.StreamSupport.stream(body.path("transfers")
+                .spliterator(), false).anyMatch(node -> node.asText().equals("xet"));
+        if (offerXet) {
+            // The client speaks Xet: each object still to send is uploaded to the CAS with a write token.
+            Map<String, String> headers = xet.uploadHeaders(call.context(), repo);
+            String refresh = baseUrl(call.context()) + "/api/" + plural + "/" + repo.fullName() + "/xet-write-token/"
+                    + java.net.URLEncoder.encode(body.path("ref").path("name").asText("main"), StandardCharsets.UTF_8);
+            for (JsonNode object : objects) {
+                if (object.has("actions")) {
+                    ObjectNode upload = ((ObjectNode) object).putObject("actions").putObject("upload");
+                    upload.put("href", refresh);
+                    ObjectNode header = upload.putObject("header");
+                    headers.forEach(header::put);
+                }
+            }
+        }
+        ObjectNode response = json.createObjectNode().put("transfer", offerXet ? "xet" : "basic");
         response.set("objects", objects);
         return new Raw(200, "application/vnd.git-lfs+json", json.writeValueAsString(response));
     }
@@ -647,6 +669,33 @@ public final class HfRoutes {
         if (entry.lfs()) {
             headers.put("X-Linked-Etag", "\"" + entry.sha256() + "\"");
             headers.put("X-Linked-Size", Long.toString(entry.size()));
+        }
+        Optional<dev.incubator.hub.port.XetIndex.File> xetFile = entry.lfs() ? xetFiles.fileBySha256(repo,
+                entry.sha256()) : Optional.empty();
+        if (xetFile.isPresent()) {
+            // Uploaded through Xet: say how to fetch it that way (hash, token route, reconstruction).
+            String casUrl = baseUrl(call.context()) + XetRoutes.CAS;
+            String refresh = baseUrl(call.context()) + "/api/" + plural + "/" + repo.fullName() + "/xet-read-token/"
+                    + commit.id();
+            String reconstruction = casUrl + "/v1/reconstructions/" + xetFile.get().xetHash();
+            headers.put("X-Xet-Hash", xetFile.get().xetHash());
+            headers.put("X-Xet-Refresh-Route", "/api/" + plural + "/" + repo.fullName() + "/xet-read-token/"
+                    + commit.id());
+            headers.put("Link", "<" + refresh + ">; rel=\"xet-auth\", <" + reconstruction
+                    + ">; rel=\"xet-reconstruction-info\"");
+            String accept = Optional.ofNullable(call.context().header("Accept")).orElse("");
+            if (accept.contains("application/vnd.xet-fileinfo+json")) {
+                headers.put("X-Linked-Size", Long.toString(entry.size()));
+                headers.put("ETag", "\"" + entry.sha256() + "\"");
+                ObjectNode info = json.createObjectNode().put("hash", xetFile.get().xetHash())
+                        .put("refreshUrl", refresh).put("reconstructionUrl", reconstruction)
+                        .put("etag", entry.sha256()).put("size", entry.size());
+                return context -> {
+                    headers.forEach(context::header);
+                    context.status(200).contentType("application/vnd.xet-fileinfo+json");
+                    context.result(info.toString());
+                };
+            }
         }
         return Downloads.serve(hub, download, entry.lfs() ? entry.sha256() : entry.gitOid(), headers);
     }
