@@ -68,6 +68,33 @@ class HuggingFaceClientTest {
         }
     }
 
+    @Test
+    void theOfficialJavaScriptClientPushesAFineTuneSeriesOverXet() throws Exception {
+        requireClient();
+        try (TestServer server = TestServer.start(dataDir)) {
+            server.createOrg("open-lab");
+            server.createOrg("lfs-lab");
+            server.createOrg("rival-lab");
+            server.createUser("researcher");
+            server.createUser("stranger");
+            server.addMember("open-lab", "researcher", "member");
+            server.addMember("lfs-lab", "researcher", "member");
+            server.addMember("rival-lab", "stranger", "owner");
+            List<String> lines = node(server, "xet.mjs", Map.of("HF_TOKEN", "hf_" + server.tokenFor("researcher",
+                    "read", "write"), "OTHER_TOKEN", "hf_" + server.tokenFor("stranger", "read", "write"), "HF_ORG",
+                    "open-lab", "LFS_ORG", "lfs-lab", "BLOB_DIR", dataDir.resolve("blobs").toString()));
+            JsonNode summary = TestServer.JSON.readTree(lines.stream().filter(line -> line.contains("\"summary\""))
+                    .findFirst().orElseThrow());
+            long model = summary.path("modelBytes").asLong();
+            long versions = summary.path("versions").asLong() - 1;
+            // Each later version rewrites 2 MiB: over Xet only about that travels and is stored; over LFS the whole
+            // file travels each time (the server's own chunking dedups what it stores).
+            assertThat(summary.path("xetSentAfterBase").asLong()).isLessThan(versions * model / 4);
+            assertThat(summary.path("lfsSentAfterBase").asLong()).isGreaterThanOrEqualTo(versions * model);
+            assertThat(summary.path("xetStoredAfterBase").asLong()).isLessThan(versions * model / 4);
+        }
+    }
+
     private static void requireClient() {
         boolean installed = Files.isDirectory(projectRoot().resolve("hf-client-test/node_modules/@huggingface/hub"));
         if (!installed || !nodeAvailable()) {

@@ -166,7 +166,10 @@ public final class Shard {
         }
         bookend(out);
         long footer = out.position();
-        out.putLong(1).putLong(fileInfo).putLong(casInfo).put(new byte[48]).put(key == null ? new byte[32] : key)
+        // The 48 reserved bytes begin with where the lookup tables would start (there are none): readers take it as
+        // the end of the xorb section.
+        out.putLong(1).putLong(fileInfo).putLong(casInfo).putLong(footer).put(new byte[40])
+                .put(key == null ? new byte[32] : key)
                 .putLong(createdAt).putLong(expiresAt).put(new byte[72]).putLong(footer);
         return Arrays.copyOf(out.array(), out.position());
     }

@@ -7,7 +7,6 @@ import dev.incubator.common.ErrorCode;
 import dev.incubator.common.IncubatorException;
 import dev.incubator.common.access.Action;
 import dev.incubator.hub.HubService;
-import dev.incubator.hub.chunk.Hashes;
 import dev.incubator.hub.port.XetIndex;
 import dev.incubator.hub.repo.Repo;
 import dev.incubator.hub.xet.XetService;
@@ -251,8 +250,11 @@ public final class XetRoutes {
             List<XetIndex.Chunk> chunks = xet.xorb(repo, term.xorb()).orElseThrow(() -> new IncubatorException(
                     ErrorCode.DATA_CORRUPT, "xorb " + term.xorb() + " of " + repo.fullName() + " is missing"));
             long[] offsets = XetService.offsets(chunks);
+            // One URL per chunk range: clients key their fetch plans by URL.
+            String chunkRange = term.chunkStart() + "-" + term.chunkEnd();
             String url = HfRoutes.baseUrl(call.context()) + CAS + "/xorbs/" + repo.id() + "/" + term.xorb()
-                    + "?expires=" + expires + "&sig=" + sign(repo.id() + "|" + term.xorb() + "|" + expires);
+                    + "?chunks=" + chunkRange + "&expires=" + expires + "&sig=" + sign(repo.id() + "|" + term.xorb()
+                    + "|" + chunkRange + "|" + expires);
             long byteStart = offsets[term.chunkStart()];
             long byteEnd = offsets[term.chunkEnd()] - 1;
             ArrayNode list = fetch.has(term.xorb()) ? (ArrayNode) fetch.get(term.xorb()) : fetch.putArray(term.xorb());
@@ -279,7 +281,9 @@ public final class XetRoutes {
         } catch (NumberFormatException e) {
             expires = 0;
         }
-        if (!MessageDigest.isEqual(sign(repoId + "|" + hash + "|" + expires).getBytes(StandardCharsets.US_ASCII),
+        String chunkRange = call.query("chunks").orElse("");
+        if (!MessageDigest.isEqual(sign(repoId + "|" + hash + "|" + chunkRange + "|" + expires)
+                .getBytes(StandardCharsets.US_ASCII),
                 call.query("sig").orElse("").getBytes(StandardCharsets.US_ASCII))
                 || clock.instant().getEpochSecond() > expires) {
             throw new IncubatorException(ErrorCode.FORBIDDEN, "the xorb URL is invalid or expired; ask for the "
@@ -327,9 +331,5 @@ public final class XetRoutes {
             }
             throw e;
         }
-    }
-
-    static String sha256(byte[] data) {
-        return Hashes.sha256(data);
     }
 }
