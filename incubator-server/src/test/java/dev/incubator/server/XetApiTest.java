@@ -199,6 +199,42 @@ class XetApiTest {
         assertThat(get(rivalRead, "/v1/reconstructions/" + fileHash).status()).isEqualTo(404);
     }
 
+    @Test
+    void aXorbWhoseChunksGarbageCollectionRemovedIsNeitherOfferedNorTakenAsUploaded(@TempDir Path other)
+            throws Exception {
+        MutableClock clock = new MutableClock(java.time.Instant.now());
+        try (TestServer later = TestServer.start(other, clock, java.util.Optional.empty())) {
+            later.createOrg("lab");
+            later.createUser("ada");
+            later.addMember("lab", "ada", "member");
+            String ada = later.tokenFor("ada", "read", "write");
+            later.post("/api/repos/create").token(ada).json(Map.of("name", "lab/model")).expect(200);
+            TestServer saved = server;
+            server = later;
+            try {
+                XetTestClient.Xorb xorb = XetTestClient.xorb(XetTestClient.chunks(6, 3, 10_000));
+                String chunk = dev.incubator.hub.xet.XetHash.hex(xorb.nodes().get(0).hash());
+                Cas write = token(ada, "lab/model", "write");
+                post(write, "/v1/xorbs/default/" + xorb.hash(), xorb.bytes());
+                assertThat(get(write, "/v1/chunks/default/" + chunk).status()).isEqualTo(200);
+
+                // Never registered by a shard nor committed: after the grace period the chunks go.
+                clock.advance(java.time.Duration.ofDays(30));
+                assertThat(get(write, "/v1/chunks/default/" + chunk).status()).as("the token expired").isEqualTo(401);
+                later.post("/api/v1/hub/gc").token(later.operatorToken()).expect(200);
+                Cas fresh = token(ada, "lab/model", "write");
+                assertThat(get(fresh, "/v1/chunks/default/" + chunk).status()).isEqualTo(404);
+                assertThat(post(fresh, "/v1/xorbs/default/" + xorb.hash(), xorb.bytes()).json().path("was_inserted")
+                        .asBoolean()).as("stored again").isTrue();
+                List<XetTestClient.Term> terms = List.of(new XetTestClient.Term(xorb, 0, 3));
+                assertThat(post(fresh, "/v1/shards", XetTestClient.shard(terms, XetTestClient.sha256(
+                        XetTestClient.content(terms)))).status()).isEqualTo(200);
+            } finally {
+                server = saved;
+            }
+        }
+    }
+
     /** Rebuilds a file from a reconstruction answer by fetching each term's xorb bytes, as a client does. */
     private byte[] rebuild(JsonNode answer, int version) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -74,6 +74,16 @@ final class JdbiXetIndex implements XetIndex {
                         new TypeReference<List<Term>>() { }))).findOne();
     }
 
+    @Override
+    public List<File> filesWithXorb(String domain, String xorbHash, int limit) {
+        // Terms are JSON; a xorb hash is 64 hex digits, so a substring match finds exactly the files naming it.
+        return handle.createQuery("SELECT * FROM hub_xet_files WHERE domain = :domain AND terms LIKE :pattern"
+                        + " ORDER BY hash LIMIT :limit")
+                .bind("domain", domain).bind("pattern", "%\"" + xorbHash + "\"%").bind("limit", limit)
+                .map((rs, ctx) -> new File(rs.getString("hash"), rs.getString("sha256"), rs.getLong("size"),
+                        read(rs.getString("terms"), new TypeReference<List<Term>>() { }))).list();
+    }
+
     private static String json(Object value) {
         try {
             return JSON.writeValueAsString(value);

@@ -32,4 +32,7 @@ public interface XetIndex {
     Optional<File> file(String domain, String xetHash);
 
     Optional<File> fileBySha256(String domain, String sha256);
+
+    /** Up to {@code limit} files of the domain with a term in the given xorb. */
+    List<File> filesWithXorb(String domain, String xorbHash, int limit);
 }

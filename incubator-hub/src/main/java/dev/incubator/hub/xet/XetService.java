@@ -32,6 +32,9 @@ import java.util.Optional;
 public final class XetService {
     /** How long a deduplication answer may be used by a client. */
     private static final Duration DEDUP_LIFETIME = Duration.ofDays(7);
+    /** Files, and xorbs, one deduplication answer looks through and lists at most. */
+    private static final int DEDUP_FILES = 8;
+    private static final int DEDUP_XORBS = 64;
 
     private final HubService hub;
     private final HubStore store;
@@ -51,7 +54,8 @@ public final class XetService {
             throw IncubatorException.validation("hash", "must be 64 lower-case hex digits (a xorb hash)");
         }
         String domain = repo.domain();
-        if (store.read(repositories -> repositories.xet().xorb(domain, xorbHash)).isPresent()) {
+        if (store.read(repositories -> repositories.xet().xorb(domain, xorbHash)).filter(list -> complete(domain,
+                list)).isPresent()) {
             body.transferTo(OutputStream.nullOutputStream());
             return false;
         }
@@ -70,7 +74,9 @@ public final class XetService {
             }
             sink.finish();
         }
-        return store.write(repositories -> repositories.xet().saveXorb(domain, xorbHash, listed, clock.instant()));
+        // Listed already when garbage collection took its chunks: the listing stands, the chunks are back.
+        store.write(repositories -> repositories.xet().saveXorb(domain, xorbHash, listed, clock.instant()));
+        return true;
     }
 
     /** What a shard upload registered. */
@@ -160,19 +166,49 @@ public final class XetService {
             throw IncubatorException.validation("hash", "must be 64 lower-case hex digits (a chunk hash)");
         }
         String domain = repo.domain();
-        return store.read(repositories -> repositories.xet().xorbWithChunk(domain, chunkHash)
-                .flatMap(xorb -> repositories.xet().xorb(domain, xorb).map(list -> {
-                    List<Shard.XorbChunk> entries = new ArrayList<>();
-                    int offset = 0;
-                    for (XetIndex.Chunk chunk : list) {
-                        entries.add(new Shard.XorbChunk(XetHash.parse(chunk.xetHash()), offset, chunk.length()));
-                        offset += XorbReader.HEADER + chunk.length();
-                    }
-                    byte[] key = dev.incubator.hub.crypto.Aead.newKey();
-                    long now = clock.instant().getEpochSecond();
-                    return new Shard(List.of(), List.of(new Shard.XorbInfo(XetHash.parse(xorb), entries, offset,
-                            offset))).write(key, now, now + DEDUP_LIFETIME.toSeconds());
-                })));
+        Optional<String> holder = store.read(repositories -> repositories.xet().xorbWithChunk(domain, chunkHash));
+        if (holder.isEmpty()) {
+            return Optional.empty();
+        }
+        // The xorb that holds the chunk, then the other xorbs of files made with it: a client pushing a new version
+        // of a file finds the rest of the old version in one answer.
+        java.util.LinkedHashSet<String> wanted = new java.util.LinkedHashSet<>();
+        wanted.add(holder.get());
+        store.read(repositories -> repositories.xet().filesWithXorb(domain, holder.get(), DEDUP_FILES))
+                .forEach(file -> file.terms().forEach(term -> wanted.add(term.xorb())));
+        List<Shard.XorbInfo> listed = new ArrayList<>();
+        for (String xorb : wanted) {
+            if (listed.size() >= DEDUP_XORBS) {
+                break;
+            }
+            Optional<List<XetIndex.Chunk>> found = store.read(repositories -> repositories.xet().xorb(domain, xorb))
+                    .filter(list -> complete(domain, list));
+            if (found.isEmpty()) {
+                continue;
+            }
+            List<Shard.XorbChunk> entries = new ArrayList<>();
+            int offset = 0;
+            for (XetIndex.Chunk chunk : found.get()) {
+                entries.add(new Shard.XorbChunk(XetHash.parse(chunk.xetHash()), offset, chunk.length()));
+                offset += XorbReader.HEADER + chunk.length();
+            }
+            listed.add(new Shard.XorbInfo(XetHash.parse(xorb), entries, offset, offset));
+        }
+        if (listed.isEmpty() || !XetHash.equal(listed.get(0).hash(), XetHash.parse(holder.get()))) {
+            return Optional.empty();
+        }
+        byte[] key = dev.incubator.hub.crypto.Aead.newKey();
+        long now = clock.instant().getEpochSecond();
+        return Optional.of(new Shard(List.of(), listed).write(key, now, now + DEDUP_LIFETIME.toSeconds()));
+    }
+
+    /**
+     * Whether every chunk of a listed xorb is still stored: garbage collection removes chunks no commit needs, and a
+     * xorb missing some is neither offered for deduplication nor taken as already uploaded.
+     */
+    private boolean complete(String domain, List<XetIndex.Chunk> xorb) {
+        List<String> hashes = xorb.stream().map(XetIndex.Chunk::sha256).distinct().toList();
+        return store.read(repositories -> repositories.chunks().present(domain, hashes)).size() == hashes.size();
     }
 
     /** A file the repository has (some commit of it names its SHA-256), by Xet hash. */
