@@ -870,8 +870,17 @@ public final class ComputeService {
         Violations violations = new Violations();
         violations.check(spec.name() != null && !spec.name().isBlank() && spec.name().length() <= 100, "name",
                 "is required, 1-100 characters");
+        violations.check(spec.name() == null || spec.name().chars().noneMatch(c -> c < 0x20 || c == 0x7f), "name",
+                "must not contain control characters");
         violations.check(!spec.command().isEmpty() && spec.command().stream().noneMatch(String::isEmpty), "command",
                 "must be a non-empty list of arguments, e.g. [\"python\", \"train.py\"]");
+        violations.check(spec.command().stream().noneMatch(argument -> argument.indexOf('\0') >= 0), "command",
+                "arguments must not contain NUL characters (a process can not receive them)");
+        spec.env().forEach((key, value) -> {
+            violations.check(key.matches("[A-Za-z_][A-Za-z0-9_]{0,127}"), "env", "'" + key.replace("\0", "\\0")
+                    + "' is not a variable name (letters, digits and '_', not starting with a digit)");
+            violations.check(value.indexOf('\0') < 0, "env." + key, "must not contain NUL characters");
+        });
         violations.check(spec.nodes() >= 1 && spec.nodes() <= 4096, "nodes", "must be between 1 and 4096");
         violations.check(spec.gpuMillis() >= 0, "gpus_per_node", "must not be negative");
         violations.check(spec.gpuMillis() <= GpuShare.WHOLE || spec.gpuMillis() % GpuShare.WHOLE == 0, "gpus_per_node",

@@ -119,8 +119,9 @@ public final class HubService {
         access.check(caller, Action.REPO_CREATE, new Resource.Namespace(namespace,
                 Resource.OwnerKind.valueOf(owner.kind().name()), owner.id()));
         Instant now = clock.instant();
-        Repo repo = new Repo(dev.incubator.common.Ids.next("repo", clock), kind, namespace, name, owner, visibility,
-                domainFor(owner, visibility), caller.userId().orElse(caller.actor()), now, now, Optional.empty(), 1);
+        String id = dev.incubator.common.Ids.next("repo", clock);
+        Repo repo = new Repo(id, kind, namespace, name, owner, visibility, domainFor(owner, visibility, id),
+                caller.userId().orElse(caller.actor()), now, now, Optional.empty(), 1);
         Commit initial = commitOf(repo.id(), List.of(), caller.actor(), "initial commit", now, List.of());
         return store.write(repositories -> {
             if (repositories.repos().find(kind, namespace, name).isPresent()) {
@@ -188,7 +189,7 @@ public final class HubService {
             throw new IncubatorException(ErrorCode.VERSION_MISMATCH, "the repository is at version " + repo.version()
                     + ", not " + version + "; fetch it again");
         });
-        String domain = domainFor(repo.owner(), visibility);
+        String domain = domainFor(repo.owner(), visibility, repo.id());
         Repo changed = new Repo(repo.id(), repo.kind(), repo.namespace(), repo.name(), repo.owner(), visibility,
                 domain, repo.createdBy(), repo.createdAt(), clock.instant(), repo.card(), repo.version() + 1);
         if (visibility != repo.visibility() && (visibility == Visibility.PUBLIC || visibility == Visibility.GATED)) {
@@ -223,7 +224,7 @@ public final class HubService {
                 "namespace '" + namespace + "' not found"));
         access.check(caller, Action.REPO_CREATE, new Resource.Namespace(namespace,
                 Resource.OwnerKind.valueOf(owner.kind().name()), owner.id()));
-        String domain = repo.visibility() == Visibility.PUBLIC ? PUBLIC_DOMAIN : domainFor(owner, repo.visibility());
+        String domain = domainFor(owner, repo.visibility(), repo.id());
         if (!domain.equals(repo.domain())) {
             moveContent(repo, domain);
         }
@@ -306,9 +307,20 @@ public final class HubService {
         }
     }
 
-    private static String domainFor(Repo.Owner owner, Visibility visibility) {
-        return visibility == Visibility.PUBLIC ? PUBLIC_DOMAIN
-                : (owner.kind() == Repo.OwnerKind.ORGANISATION ? "org-" : "user-") + owner.id();
+    /**
+     * The encryption (and deduplication) domain of a repository: the shared public one, its user's, its
+     * organisation's, or, for an organisation's private repository (its owner and admins only), one of its own, so
+     * that no other member can learn through content addresses (upload negotiation, LFS batch answers, Xet
+     * deduplication, size errors) what it holds.
+     */
+    private static String domainFor(Repo.Owner owner, Visibility visibility, String repoId) {
+        if (visibility == Visibility.PUBLIC) {
+            return PUBLIC_DOMAIN;
+        }
+        if (owner.kind() == Repo.OwnerKind.ORGANISATION && visibility == Visibility.PRIVATE) {
+            return "repo-" + repoId;
+        }
+        return (owner.kind() == Repo.OwnerKind.ORGANISATION ? "org-" : "user-") + owner.id();
     }
 
     // ------------------------------------------------------------------------------------------------ revisions
@@ -631,7 +643,7 @@ public final class HubService {
                         + " is at " + ref.map(Ref::commitId).orElse("(none)") + ", not " + parentId.get()
                         + "; pull and retry");
             }
-            Map<String, TreeEntry> tree = new TreeMap<>();
+            TreeMap<String, TreeEntry> tree = new TreeMap<>();
             List<String> parents = List.of();
             if (base.isPresent()) {
                 Commit parent = repositories.repos().commit(repo.id(), base.get().commitId()).orElseThrow();
@@ -644,6 +656,21 @@ public final class HubService {
                 }
             }
             tree.putAll(added);
+            for (String path : added.keySet()) {
+                for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+                    String folder = path.substring(0, slash);
+                    if (tree.containsKey(folder)) {
+                        throw IncubatorException.validation(path, "'" + folder + "' is a file, so '" + path + "' can"
+                                + " not be under it; delete or rename one of them");
+                    }
+                }
+                String prefix = path + "/";
+                String under = tree.ceilingKey(prefix);
+                if (under != null && under.startsWith(prefix)) {
+                    throw IncubatorException.validation(path, "'" + path + "' is a folder (it holds '" + under
+                            + "'), so it can not also be a file; delete or rename one of them");
+                }
+            }
             Commit commit = commitOf(repo.id(), parents, caller.actor(), message, now, List.copyOf(tree.values()));
             repositories.repos().insertCommit(commit);
             if (ref.isPresent()) {
@@ -872,14 +899,26 @@ public final class HubService {
     /** Crypto-shreds an organisation's private content by deleting its data key. */
     public boolean shredOrganisation(Subject caller, String organisationId, String organisationName) {
         access.check(caller, Action.HUB_KEY_SHRED, Resource.organisation(organisationId, organisationName));
-        String domain = "org-" + organisationId;
-        boolean shredded = chunks.shred(domain);
-        store.write(repositories -> {
-            repositories.audit().append(new AuditEvent(0, clock.instant(), caller.actor(), "hub.key.shred",
-                    "domain", domain, Optional.of(organisationId), caller.meta().requestId(),
-                    AuditEvent.Outcome.SUCCESS, caller.meta().sourceAddress(), Map.of("deleted", Boolean.toString(shredded))));
-            return null;
-        });
+        // The organisation's domain and the own domains of its private repositories.
+        List<String> domains = new ArrayList<>(List.of("org-" + organisationId));
+        for (String domain : store.read(repositories -> repositories.chunks().domains())) {
+            if (domain.startsWith("repo-") && store.read(repositories -> repositories.repos().inDomain(domain))
+                    .stream().anyMatch(repo -> repo.owner().id().equals(organisationId))) {
+                domains.add(domain);
+            }
+        }
+        boolean shredded = false;
+        for (String domain : domains) {
+            boolean deleted = chunks.shred(domain);
+            shredded |= deleted;
+            store.write(repositories -> {
+                repositories.audit().append(new AuditEvent(0, clock.instant(), caller.actor(), "hub.key.shred",
+                        "domain", domain, Optional.of(organisationId), caller.meta().requestId(),
+                        AuditEvent.Outcome.SUCCESS, caller.meta().sourceAddress(), Map.of("deleted",
+                                Boolean.toString(deleted))));
+                return null;
+            });
+        }
         return shredded;
     }
 

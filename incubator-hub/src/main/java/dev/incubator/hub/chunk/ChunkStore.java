@@ -125,11 +125,12 @@ public final class ChunkStore {
         byte[] hashBytes = new byte[32];
         try (Packer packer = new Packer(domain, key)) {
             while (true) {
-                try {
-                    in.readFully(hashBytes);
-                } catch (EOFException end) {
+                int first = in.read();
+                if (first < 0) {
                     break;
                 }
+                hashBytes[0] = (byte) first;
+                in.readFully(hashBytes, 1, hashBytes.length - 1);
                 int length = in.readInt();
                 if (length <= 0 || length > chunker.params().max()) {
                     throw new MalformedUploadException("a chunk frame declares " + length + " bytes; chunks hold 1 to "

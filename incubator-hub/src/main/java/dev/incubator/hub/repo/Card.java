@@ -74,6 +74,15 @@ public record Card(Optional<String> license, List<String> language, List<String>
             violations.add("README.md", "front matter is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
             violations.throwIfAny();
             return Optional.empty();
+        } catch (StackOverflowError e) {
+            violations.add("README.md", "front matter nests deeper than " + MAX_DEPTH + " levels");
+            violations.throwIfAny();
+            return Optional.empty();
+        }
+        if (!bounded(loaded, 0, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()))) {
+            violations.add("README.md", "front matter nests deeper than " + MAX_DEPTH + " levels or refers to itself"
+                    + " (an anchor used inside itself)");
+            violations.throwIfAny();
         }
         if (loaded == null) {
             return Optional.of(new Card(Optional.empty(), List.of(), List.of(), List.of(), List.of(), Optional.empty(),
@@ -87,6 +96,30 @@ public record Card(Optional<String> license, List<String> language, List<String>
         Map<String, Object> metadata = new LinkedHashMap<>();
         map.forEach((key, value) -> metadata.put(String.valueOf(key), value));
         return Optional.of(fromMetadata(metadata));
+    }
+
+    private static final int MAX_DEPTH = 32;
+
+    /** Whether a loaded YAML value is a tree of at most {@link #MAX_DEPTH} levels (no value contains itself). */
+    private static boolean bounded(Object value, int depth, java.util.Set<Object> path) {
+        if (!(value instanceof Map<?, ?>) && !(value instanceof java.util.Collection<?>)) {
+            return true;
+        }
+        if (depth > MAX_DEPTH || !path.add(value)) {
+            return false;
+        }
+        boolean ok = true;
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                ok &= bounded(entry.getKey(), depth + 1, path) && bounded(entry.getValue(), depth + 1, path);
+            }
+        } else {
+            for (Object item : (java.util.Collection<?>) value) {
+                ok &= ok && bounded(item, depth + 1, path);
+            }
+        }
+        path.remove(value);
+        return ok;
     }
 
     /** The card of already-parsed front matter, validated the same way. */

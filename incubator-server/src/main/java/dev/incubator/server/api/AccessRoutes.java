@@ -14,6 +14,7 @@ import dev.incubator.hub.HubService;
 import dev.incubator.common.access.Subject;
 import dev.incubator.hub.repo.Card;
 import dev.incubator.hub.repo.Repo;
+import dev.incubator.hub.repo.RepoKind;
 import dev.incubator.common.access.Action;
 import dev.incubator.hub.repo.Visibility;
 import java.time.Instant;
@@ -54,6 +55,17 @@ public final class AccessRoutes {
     private final HubService hub;
     private final AgreementService agreements;
     private final LineageGate lineage;
+
+    /** Whether the caller may see the repository named as users write it (datasets/ns/name, models/ns/name). */
+    private boolean visible(dev.incubator.common.access.Subject caller, String name) {
+        String[] parts = name.split("/");
+        if (parts.length != 3) {
+            return false;
+        }
+        RepoKind kind = parts[0].equals("datasets") ? RepoKind.DATASET : RepoKind.MODEL;
+        return hub.lookup(kind, parts[1], parts[2]).map(found -> hub.access().allows(caller, Action.REPO_SEE,
+                found.resource())).orElse(true);
+    }
 
     public AccessRoutes(HubService hub, AgreementService agreements, LineageGate lineage) {
         this.hub = hub;
@@ -188,7 +200,12 @@ public final class AccessRoutes {
                         .publicAccess().returns(LineageView.class)
                         .handle(call -> {
                             Repo repo = repo(call, Action.REPO_SEE);
+                            // What the caller may not see stays unseen: a restriction that comes through a
+                            // repository hidden from them is left out, as every other route answers 404 for it.
+                            dev.incubator.common.access.Subject caller = Subjects.of(call);
                             return new LineageView(LineageGate.name(repo), lineage.inherited(repo).stream()
+                                    .filter(inherited -> inherited.path().stream().allMatch(name -> visible(caller,
+                                            name)))
                                     .map(inherited -> new InheritedView(inherited.restriction().wire(),
                                             inherited.path().get(0), inherited.why(), inherited.path())).toList(),
                                     List.copyOf(agreements.lineageExceptions(repo.id())));

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * 206 and Content-Range, 416 for a range outside the file, and 304 for a matching {@code If-None-Match}.
  */
 final class Downloads {
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,18})-(\\d{0,18})");
 
     private Downloads() {
     }

@@ -54,7 +54,8 @@ import javax.crypto.spec.SecretKeySpec;
 public final class HfRoutes {
     /** Files this large, or binary, go through LFS; smaller text files travel inline in the commit. */
     private static final long INLINE_LIMIT = 1024 * 1024;
-    private static final long MAX_COMMIT_BYTES = 512L * 1024 * 1024;
+    /** The largest NDJSON commit: inline files are small (larger ones go through LFS or Xet). */
+    private static final long MAX_COMMIT_BYTES = 64L * 1024 * 1024;
     private static final Duration UPLOAD_URL_LIFETIME = Duration.ofHours(6);
     private static final int TREE_PAGE = 1000;
     private static final String LFS = TenancyRoutes.PREFIX + "/hub/lfs/{repo}/{oid}";
@@ -410,7 +411,7 @@ public final class HfRoutes {
         ArrayNode files = json.createArrayNode();
         for (JsonNode file : body.path("files")) {
             long size = file.path("size").asLong(0);
-            byte[] sample = Base64.getDecoder().decode(file.path("sample").asText(""));
+            byte[] sample = base64(file.path("sample").asText(""), "files[].sample");
             boolean binary = false;
             for (byte b : sample) {
                 binary |= b == 0;
@@ -509,7 +510,9 @@ public final class HfRoutes {
         String oid = call.path("oid");
         long size = Long.parseLong(call.query("size").orElseThrow());
         FileManifest manifest;
-        try (InputStream in = call.context().req().getInputStream()) {
+        // At most the size the batch API signed: a longer body is cut off and refused, nothing of it kept.
+        HubRoutes.refuseLargerThan(call, size, "this upload URL's object");
+        try (InputStream in = new HubRoutes.LimitedStream(call.context().req().getInputStream(), size)) {
             manifest = hub.chunks().ingest(repo.domain(), in);
         }
         if (!manifest.sha256().equals(oid) || manifest.size() != size) {
@@ -581,6 +584,7 @@ public final class HfRoutes {
     private Raw commit(Call call, String plural) throws IOException {
         Repo repo = repo(call, plural, Action.REPO_WRITE);
         refusePullRequest(call);
+        HubRoutes.refuseLargerThan(call, MAX_COMMIT_BYTES, "a commit");
         String branch = revision(call.path("revision"));
         Optional<String> parent = Optional.empty();
         String message = "";
@@ -615,7 +619,7 @@ public final class HfRoutes {
                     case "file" -> {
                         String encoding = value.path("encoding").asText("base64");
                         String content = value.path("content").asText("");
-                        byte[] bytes = encoding.equals("base64") ? Base64.getDecoder().decode(content)
+                        byte[] bytes = encoding.equals("base64") ? base64(content, "line " + number + ": content")
                                 : content.getBytes(StandardCharsets.UTF_8);
                         operations.add(new FileOp.PutBytes(value.path("path").asText(), bytes));
                     }
@@ -727,10 +731,21 @@ public final class HfRoutes {
                 action);
     }
 
-    /** Hugging Face clients say HEAD for the default branch and URL-encode slashes in revisions. */
+    /**
+     * Hugging Face clients say HEAD for the default branch and URL-encode slashes in revisions; the path is decoded
+     * once already, so only an escaped slash is decoded again (a literal '%' stays as it is).
+     */
     static String revision(String value) {
-        String decoded = java.net.URLDecoder.decode(value, StandardCharsets.UTF_8);
+        String decoded = value.replace("%2F", "/").replace("%2f", "/");
         return decoded.equals("HEAD") ? "main" : decoded;
+    }
+
+    private static byte[] base64(String text, String field) {
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw IncubatorException.validation(field, "is not base64: " + e.getMessage());
+        }
     }
 
     private static <T> T notFoundAs(Call call, String code, java.util.function.Supplier<T> work) {
@@ -776,9 +791,13 @@ public final class HfRoutes {
 
     /** The URL clients reached this server by, for links they follow (upload targets, commit URLs). */
     static String baseUrl(Context context) {
-        String forwardedProto = context.header("X-Forwarded-Proto");
-        String scheme = forwardedProto != null ? forwardedProto : context.scheme();
-        String host = Optional.ofNullable(context.header("X-Forwarded-Host")).orElse(context.host());
+        // Forwarded headers are believed only from a configured reverse proxy (server.trusted-proxies).
+        boolean trusted = Boolean.TRUE.equals(context.attribute(HttpApi.TRUSTED_PROXY));
+        String forwardedProto = trusted ? context.header("X-Forwarded-Proto") : null;
+        String scheme = forwardedProto != null && forwardedProto.matches("https?") ? forwardedProto : context.scheme();
+        String forwardedHost = trusted ? context.header("X-Forwarded-Host") : null;
+        String host = forwardedHost != null && forwardedHost.matches("[A-Za-z0-9.:\\[\\]-]{1,255}") ? forwardedHost
+                : context.host();
         return scheme + "://" + host;
     }
 }

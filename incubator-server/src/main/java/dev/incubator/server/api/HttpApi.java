@@ -79,6 +79,7 @@ public final class HttpApi {
             config.showJavalinBanner = false;
             config.useVirtualThreads = true;
             config.http.maxRequestSize = maxBodyBytes;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyProblems()));
             config.http.prefer405over404 = true;
             config.router.ignoreTrailingSlashes = true;
             config.jsonMapper(new JavalinJackson(json, false));
@@ -126,8 +127,21 @@ public final class HttpApi {
         return List.copyOf(registeredEndpoints);
     }
 
+    /** Set on a request that came from a configured reverse proxy, whose forwarded headers are believed. */
+    public static final String TRUSTED_PROXY = "incubator.trusted-proxy";
+    private java.util.Set<String> trustedProxies = java.util.Set.of();
+
+    /** Reverse proxies whose X-Forwarded-Host and X-Forwarded-Proto are believed. */
+    public HttpApi trustedProxies(java.util.Collection<String> addresses) {
+        this.trustedProxies = java.util.Set.copyOf(addresses);
+        return this;
+    }
+
     private void beforeEach(Context context) {
         context.attribute(STARTED, System.nanoTime());
+        if (trustedProxies.contains(context.req().getRemoteAddr())) {
+            context.attribute(TRUSTED_PROXY, true);
+        }
         String requestId = Optional.ofNullable(context.header("X-Request-Id"))
                 .filter(id -> REQUEST_ID.matcher(id).matches())
                 .orElseGet(() -> "req_" + HexFormat.of().toHexDigits(RANDOM.nextLong()));
@@ -285,7 +299,11 @@ public final class HttpApi {
             return;
         }
         Principal principal = context.attribute(Call.PRINCIPAL);
-        String actor = principal == null ? "anonymous" : principal.actor();
+        if (principal == null) {
+            sampleAnonymous(context, e, status);
+            return;
+        }
+        String actor = principal.actor();
         String requestId = requestId(context);
         Map<String, String> details = new java.util.HashMap<>(Map.of("code", e.code().code(),
                 "status", Integer.toString(status), "detail", truncate(e.getMessage()),
@@ -314,6 +332,38 @@ public final class HttpApi {
             store.write(repositories -> repositories.audit().append(event));
         } catch (RuntimeException auditFailure) {
             LOG.error("could not audit failed request {}", requestId, auditFailure);
+        }
+    }
+
+    /** How often at most failures of callers without a valid token are summarised in the audit log. */
+    private static final java.time.Duration ANONYMOUS_SUMMARY_EVERY = java.time.Duration.ofMinutes(1);
+    private final java.util.concurrent.atomic.AtomicLong anonymousSinceSummary = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> lastAnonymousSummary =
+            new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.EPOCH);
+
+    /**
+     * Failures of callers without a valid token are counted (metric {@code incubator.http.unauthenticated.failures})
+     * and summarised at most once a minute as one {@code http.unauthenticated} event with the count and the latest
+     * route, so that a flood of anonymous requests can not grow the audit log without bound.
+     */
+    private void sampleAnonymous(Context context, IncubatorException e, int status) {
+        metrics.counter("incubator.http.unauthenticated.failures", "status", Integer.toString(status)).increment();
+        anonymousSinceSummary.incrementAndGet();
+        java.time.Instant now = clock.instant();
+        java.time.Instant last = lastAnonymousSummary.get();
+        if (now.isBefore(last.plus(ANONYMOUS_SUMMARY_EVERY)) || !lastAnonymousSummary.compareAndSet(last, now)) {
+            return;
+        }
+        long count = anonymousSinceSummary.getAndSet(0);
+        Map<String, String> details = Map.of("count", Long.toString(count), "latest_route", truncate(
+                context.method().name() + " " + context.path()), "latest_code", e.code().code(), "latest_status",
+                Integer.toString(status));
+        AuditEvent event = new AuditEvent(0, now, "anonymous", "http.unauthenticated", "route", "summary",
+                Optional.empty(), requestId(context), Outcome.DENIED, context.ip(), details);
+        try {
+            store.write(repositories -> repositories.audit().append(event));
+        } catch (RuntimeException auditFailure) {
+            LOG.error("could not audit the summary of unauthenticated failures", auditFailure);
         }
     }
 

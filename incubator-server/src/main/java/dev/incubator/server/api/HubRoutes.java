@@ -40,7 +40,8 @@ public final class HubRoutes {
     static final String REPOS = TenancyRoutes.PREFIX + "/repos";
     static final String REPO = REPOS + "/{kind}/{namespace}/{name}";
     /** A commit request lists every chunk of every file: allow far more than ordinary JSON bodies. */
-    private static final long MAX_COMMIT_BYTES = 512L * 1024 * 1024;
+    /** The largest JSON commit (about 400,000 chunk references, some 25 GiB of new files); larger pushes split. */
+    static final long MAX_COMMIT_BYTES = 32L * 1024 * 1024;
     private static final BodySpec CREATE = BodySpec.named("CreateRepository")
             .requiredEnum("kind", List.of("model", "dataset"), "what the repository holds")
             .required("namespace", STRING, "organisation or user that owns it, e.g. 'deep-lab'")
@@ -323,6 +324,7 @@ public final class HubRoutes {
                     + "'Content-Type: application/json'");
         }
         JsonNode body;
+        refuseLargerThan(call, MAX_COMMIT_BYTES, "a JSON commit");
         try (InputStream in = new LimitedStream(call.context().req().getInputStream(), MAX_COMMIT_BYTES)) {
             body = json.readTree(in);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
@@ -377,7 +379,21 @@ public final class HubRoutes {
     }
 
     static Visibility visibility(String value) {
-        return Visibility.valueOf(value.toUpperCase(Locale.ROOT));
+        try {
+            return Visibility.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw IncubatorException.validation("visibility", "must be public, organisation, private or gated, not '"
+                    + (value.length() > 40 ? value.substring(0, 40) + "..." : value) + "'");
+        }
+    }
+
+    /** A 413 before anything is read when the declared body is over the limit. */
+    static void refuseLargerThan(Call call, long limit, String what) {
+        long declared = call.context().req().getContentLengthLong();
+        if (declared > limit) {
+            throw new IncubatorException(ErrorCode.PAYLOAD_TOO_LARGE, what + " may have at most " + limit + " bytes; this"
+                    + " one declares " + declared + " (split it, or send large files through their upload route)");
+        }
     }
 
     /** Fails a body longer than its limit instead of reading it all. */

@@ -42,7 +42,7 @@ public final class XetRoutes {
     public static final String CAS = TenancyRoutes.PREFIX + "/hub/xet";
     static final Duration TOKEN_LIFETIME = Duration.ofMinutes(30);
     private static final Duration URL_LIFETIME = Duration.ofMinutes(30);
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,18})-(\\d{0,18})");
     private static final long MAX_SHARD = dev.incubator.hub.xet.Shard.MAX_SIZE;
 
     private final HubService hub;

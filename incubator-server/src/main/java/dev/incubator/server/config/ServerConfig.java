@@ -38,7 +38,8 @@ public record ServerConfig(
         Duration idempotencyRetention,
         Compute compute,
         Hub hub,
-        Optional<java.net.URI> publicUrl) {
+        Optional<java.net.URI> publicUrl,
+        List<String> trustedProxies) {
 
     /** Settings of the hub: where packs go, the master key, pack size and the garbage collector's grace. */
     public record Hub(Optional<S3> s3, Path blobDir, Optional<String> masterKey, Path masterKeyFile, long packBytes,
@@ -98,6 +99,9 @@ public record ServerConfig(
             new Setting("server.port", "8420", "HTTP port"),
             new Setting("server.max-body-bytes", "1048576", "Largest accepted JSON request body"),
             new Setting("server.access-log", "true", "Log one line per request"),
+            new Setting("server.trusted-proxies", "", "Comma-separated addresses of reverse proxies whose"
+                    + " X-Forwarded-Host and X-Forwarded-Proto are believed (in links such as upload URLs); others are"
+                    + " ignored"),
             new Setting("server.public-url", null, "How jobs and other machines reach this server, e.g."
                     + " https://incubator.example.org (default http://<host>:<port>; set it for Slurm clusters)"),
             new Setting("store.url", null, "JDBC URL of the metadata store; default jdbc:sqlite:<data-dir>/incubator.db,"
@@ -167,6 +171,7 @@ public record ServerConfig(
         requireNonNull(grantExpiryInterval, "grantExpiryInterval is null");
         requireNonNull(idempotencyRetention, "idempotencyRetention is null");
         requireNonNull(compute, "compute is null");
+        trustedProxies = List.copyOf(trustedProxies);
     }
 
     /** Defaults only, with the given data directory: what tests and embedded uses start from. */
@@ -263,6 +268,10 @@ public record ServerConfig(
                 problems.add("server.public-url is not a URL: '" + publicText + "'");
             }
         }
+        List<String> trustedProxies = java.util.Arrays.stream(Optional.ofNullable(values.get("server.trusted-proxies"))
+                .orElse("").split(",")).map(String::trim).filter(value -> !value.isEmpty()).toList();
+        trustedProxies.stream().filter(value -> !value.matches("[0-9A-Fa-f.:]+")).forEach(value -> problems.add(
+                "server.trusted-proxies must list IP addresses such as 10.0.0.5, not '" + value + "'"));
         String url = Optional.ofNullable(values.get("store.url")).filter(value -> !value.isBlank())
                 .orElse("jdbc:sqlite:" + dataDir.resolve("incubator.db"));
         try {
@@ -281,7 +290,7 @@ public record ServerConfig(
                         Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours), slurm,
                         new Local(localCpus, reservedMemory, uids[0], uids[1], singleTenant),
                         Duration.ofDays(retentionDays), logsAfter.equals("archive")), hub,
-                publicUrl);
+                publicUrl, trustedProxies);
     }
 
     private static Hub hub(Map<String, String> values, Path dataDir, List<String> problems) {
@@ -391,27 +400,27 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDir, host, newPort, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies);
     }
 
     public ServerConfig withAccessLog(boolean enabled) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, enabled, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, newStore, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies);
     }
 
     public ServerConfig withHub(Hub newHub) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, newHub, publicUrl);
+                idempotencyRetention, compute, newHub, publicUrl, trustedProxies);
     }
 
     public ServerConfig withCompute(Compute newCompute) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, newCompute, hub, publicUrl);
+                idempotencyRetention, newCompute, hub, publicUrl, trustedProxies);
     }
 
     private static void readYaml(Path file, Map<String, String> values, List<String> problems) {

@@ -61,6 +61,12 @@ class ServerConfigTest {
                 "https://incubator.example.org"));
         assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of(), Map.of("data-dir", temp.toString(),
                 "server.public-url", "incubator:8420"))).hasMessageContaining("server.public-url must be an http(s) URL");
+        assertThat(ServerConfig.load(Optional.empty(), Map.of(), Map.of("data-dir", temp.toString(),
+                "server.trusted-proxies", "10.0.0.5, ::1")).trustedProxies()).containsExactly("10.0.0.5", "::1");
+        assertThat(ServerConfig.load(Optional.empty(), Map.of(), Map.of("data-dir", temp.toString()))
+                .trustedProxies()).as("no proxy is trusted unless named").isEmpty();
+        assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of(), Map.of("data-dir", temp.toString(),
+                "server.trusted-proxies", "proxy.example"))).hasMessageContaining("server.trusted-proxies");
         assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of("INCUBATOR_HUB_MASTER_KEY", "not-base64!"),
                 Map.of("data-dir", temp.toString()))).hasMessageContaining("hub.master-key is not base64");
     }
@@ -68,7 +74,8 @@ class ServerConfigTest {
     @Test
     void everyKeyHasItsEnvironmentVariable() {
         assertThat(ServerConfig.SETTINGS).extracting(ServerConfig.Setting::key).containsExactly("data-dir",
-                "server.host", "server.port", "server.max-body-bytes", "server.access-log", "server.public-url",
+                "server.host", "server.port", "server.max-body-bytes", "server.access-log", "server.trusted-proxies",
+                "server.public-url",
                 "store.url", "store.user",
                 "store.password", "store.pool-size", "store.busy-timeout-ms", "store.sqlite.synchronous",
                 "grants.expiry-interval-seconds", "idempotency.retention-hours", "compute.virtual-gpus",
@@ -82,7 +89,7 @@ class ServerConfigTest {
                 "hub.gc-grace-hours", "hub.s3.endpoint", "hub.s3.region", "hub.s3.bucket", "hub.s3.prefix",
                 "hub.s3.path-style", "hub.s3.access-key", "hub.s3.secret-key", "hub.s3.part-size-mib");
         assertThat(ServerConfig.SETTINGS.get(2).environmentVariable()).isEqualTo("INCUBATOR_SERVER_PORT");
-        assertThat(ServerConfig.SETTINGS.get(11).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
+        assertThat(ServerConfig.SETTINGS.get(12).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
     }
 
     @Test
