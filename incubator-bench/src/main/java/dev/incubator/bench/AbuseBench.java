@@ -68,7 +68,7 @@ public final class AbuseBench {
             attacks.put("none (baseline)", () -> { });
             attacks.put("300 MB JSON commits (declared length)", () -> oversizedCommit(base, attacker, true));
             attacks.put("300 MB JSON commits (streamed, no length)", () -> oversizedCommit(base, attacker, false));
-            attacks.put("LFS upload flood (8 x 64 MiB in parallel)", () -> lfsUpload(base, attacker));
+            attacks.put("LFS upload flood (4 streams of 64 MiB uploads)", () -> lfsUpload(base, attacker));
             attacks.put("slow bodies (64 connections, 1 byte/s)", () -> slowBody(base, attacker));
 
             System.out.printf(Locale.ROOT, "Tenant beta's GET /api/v1/orgs/beta (4 client threads) while tenant alpha"
