@@ -106,6 +106,19 @@ class HardeningTest {
     }
 
     @Test
+    void afterUploadsTheDataDirectoryHoldsNothingOthersCanRead() throws Exception {
+        server.commit(member, "models/lab/work", Map.of("w.bin", "weights".repeat(1000))).expect(200);
+        try (var entries = java.nio.file.Files.walk(dataDir)) {
+            for (Path entry : entries.filter(path -> !path.equals(dataDir) && !path.startsWith(dataDir.resolve("jobs")))
+                    .toList()) {
+                String mode = java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files
+                        .getPosixFilePermissions(entry));
+                assertThat(mode.substring(3)).as(dataDir.relativize(entry) + " is " + mode).isEqualTo("------");
+            }
+        }
+    }
+
+    @Test
     void aPathCanNotBeBothAFileAndAFolder() {
         server.commit(member, "models/lab/work", Map.of("ok", "a file")).expect(200);
         assertProblem(server.commit(member, "models/lab/work", Map.of("ok/normal.txt", "under it")).send(), 400,

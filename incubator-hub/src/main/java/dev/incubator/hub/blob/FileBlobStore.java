@@ -35,7 +35,7 @@ public final class FileBlobStore implements BlobStore {
     @Override
     public void put(String key, Path file) throws IOException {
         Path target = resolve(key);
-        Files.createDirectories(target.getParent());
+        directories(target.getParent());
         Path temp = target.resolveSibling(TEMP + UUID.randomUUID());
         try {
             Files.copy(file, temp);
@@ -49,8 +49,11 @@ public final class FileBlobStore implements BlobStore {
     @Override
     public void putAndRemove(String key, Path file) throws IOException {
         Path target = resolve(key);
-        Files.createDirectories(target.getParent());
+        directories(target.getParent());
         force(file);
+        if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(file, PRIVATE_FILE);
+        }
         try {
             Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException differentFileSystem) {
@@ -68,7 +71,7 @@ public final class FileBlobStore implements BlobStore {
     @Override
     public void put(String key, byte[] bytes) throws IOException {
         Path target = resolve(key);
-        Files.createDirectories(target.getParent());
+        directories(target.getParent());
         Path temp = target.resolveSibling(TEMP + UUID.randomUUID());
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -84,7 +87,31 @@ public final class FileBlobStore implements BlobStore {
         }
     }
 
+    /** Creates missing directories under the root as the service's alone (0700). */
+    private void directories(Path directory) throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
+        directories(directory.getParent());
+        try {
+            Files.createDirectory(directory);
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+            return;
+        }
+        if (Files.getFileStore(directory).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(directory, PRIVATE_DIRECTORY);
+        }
+    }
+
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PRIVATE_DIRECTORY =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PRIVATE_FILE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+
     private void commit(Path temp, Path target) throws IOException {
+        if (Files.getFileStore(temp).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(temp, PRIVATE_FILE);
+        }
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

@@ -29,11 +29,23 @@ public final class PackWriter implements AutoCloseable {
     private final Set<String> hashes = new HashSet<>();
     private long size;
 
+    /** The spool holds packs being written: the service's alone (0700), like the rest of the data directory. */
+    private static void privateDirectory(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        if (Files.getFileStore(directory).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(directory, java.nio.file.attribute.PosixFilePermissions
+                    .fromString("rwx------"));
+        }
+    }
+
     public PackWriter(String domain, Path spoolDirectory) throws IOException {
         this.domain = domain;
-        Files.createDirectories(spoolDirectory);
+        privateDirectory(spoolDirectory);
         this.spool = spoolDirectory.resolve("pack-" + id);
         this.out = new java.io.BufferedOutputStream(Files.newOutputStream(spool), 1 << 20);
+        if (Files.getFileStore(spool).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(spool, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
         out.write(MAGIC);
         size = MAGIC.length;
     }
