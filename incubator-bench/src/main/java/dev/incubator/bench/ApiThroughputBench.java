@@ -47,7 +47,7 @@ public final class ApiThroughputBench {
         Path dataDir = Files.createTempDirectory("incubator-bench");
         Map<String, String> settings = new LinkedHashMap<>(Map.of(
                 "data-dir", dataDir.toString(), "server.port", "0", "server.access-log", "false",
-                "store.sqlite.synchronous", synchronous));
+                "store.sqlite.synchronous", synchronous, "server.rate-limit-per-minute", "0"));
         if (!storeUrl.isEmpty()) {
             settings.put("store.url", storeUrl);
         }

@@ -25,13 +25,15 @@ public enum ErrorCode {
     IDEMPOTENCY_KEY_IN_USE(Kind.CONFLICT, "A request with this idempotency key is in progress"),
     RANGE_NOT_SATISFIABLE(Kind.RANGE_NOT_SATISFIABLE, "Requested range not satisfiable"),
     DATA_CORRUPT(Kind.INTERNAL, "Stored data failed verification"),
+    RATE_LIMITED(Kind.TOO_MANY_REQUESTS, "Too many requests"),
     UNAVAILABLE(Kind.UNAVAILABLE, "Service unavailable"),
     INTERNAL(Kind.INTERNAL, "Internal error");
 
     /** Categories of failure, each mapped to one HTTP status by the server. */
     public enum Kind {
         USER_ERROR, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
-        METHOD_NOT_ALLOWED, CONFLICT, PRECONDITION_FAILED, UNPROCESSABLE, RANGE_NOT_SATISFIABLE, UNAVAILABLE, INTERNAL
+        METHOD_NOT_ALLOWED, CONFLICT, PRECONDITION_FAILED, UNPROCESSABLE, RANGE_NOT_SATISFIABLE, TOO_MANY_REQUESTS,
+        UNAVAILABLE, INTERNAL
     }
 
     private final Kind kind;

@@ -350,7 +350,7 @@ public final class IncubatorServer implements AutoCloseable {
             openApi[0] = OpenApi.document(routes, VERSION);
 
             HttpApi api = new HttpApi(routes, authenticator, store, json, metrics, clock, config.maxBodyBytes(),
-                    config.accessLog()).trustedProxies(config.trustedProxies()).jobTokens(secret -> jobCredentials.verify(secret).map(job -> Map.entry(job.id(),
+                    config.accessLog()).trustedProxies(config.trustedProxies()).rateLimit(config.rateLimitPerMinute()).jobTokens(secret -> jobCredentials.verify(secret).map(job -> Map.entry(job.id(),
                     authenticator.forJob(job.submittedBy(), job.id()))));
             Javalin app = api.create();
             app.start(config.host(), config.port());

@@ -138,6 +138,32 @@ class HardeningTest {
     }
 
     @Test
+    void aTokenOverItsRateLimitGets429WithRetryAfterAndOthersAreServed(@TempDir Path other) {
+        try (TestServer limited = TestServer.start(other, java.time.Clock.systemUTC(), java.util.Optional.empty(),
+                java.util.Optional.empty(), config -> config.withRateLimit(20))) {
+            limited.createOrg("lab");
+            limited.createUser("mia");
+            limited.createUser("ben");
+            limited.addMember("lab", "mia", "member");
+            limited.addMember("lab", "ben", "member");
+            String mia = limited.tokenFor("mia", "read");
+            String ben = limited.tokenFor("ben", "read");
+            TestServer.Response last = null;
+            int sent = 0;
+            // (up to 100: a minute that turns during the loop starts a fresh window once)
+            while (sent < 100 && (last == null || last.status() != 429)) {
+                last = limited.get("/api/v1/orgs/lab").token(mia).send();
+                sent++;
+            }
+            assertThat(last.status()).isEqualTo(429);
+            assertThat(sent).isGreaterThan(20);
+            assertThat(last.json().path("code").asText()).isEqualTo("rate_limited");
+            assertThat(Integer.parseInt(last.header("Retry-After").orElseThrow())).isBetween(1, 60);
+            assertThat(limited.get("/api/v1/orgs/lab").token(ben).send().status()).as("another token").isEqualTo(200);
+        }
+    }
+
+    @Test
     void jettysOwnRefusalsAreProblemDetails() throws Exception {
         try (Socket socket = new Socket(server.url().getHost(), server.url().getPort())) {
             OutputStream out = socket.getOutputStream();

@@ -63,13 +63,20 @@ public final class TestServer implements AutoCloseable {
     /** With {@code slurm}, jobs run on that Slurm instead of as local processes on 4 virtual GPUs. */
     public static TestServer start(Path dataDir, Clock clock, Optional<StoreConfig> store,
                                    Optional<ServerConfig.Slurm> slurm) {
+        return start(dataDir, clock, store, slurm, config -> config);
+    }
+
+    /** As above, with the configuration changed by {@code adjust} (a limit, a setting under test). */
+    public static TestServer start(Path dataDir, Clock clock, Optional<StoreConfig> store,
+                                   Optional<ServerConfig.Slurm> slurm,
+                                   java.util.function.UnaryOperator<ServerConfig> adjust) {
         passable(dataDir);
         ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false);
         ServerConfig config = store.map(defaults::withStore).orElse(defaults)
                 .withCompute(new ServerConfig.Compute(4, "FAIR_SHARE", java.time.Duration.ofMillis(200),
                         java.time.Duration.ofSeconds(1), 0.5703, java.time.Duration.ofHours(168), slurm)
                         .withLocal(LOCAL));
-        return new TestServer(IncubatorServer.start(config, clock));
+        return new TestServer(IncubatorServer.start(adjust.apply(config), clock));
     }
 
     /** With the hub's packs in the given S3-compatible store instead of the data directory. */

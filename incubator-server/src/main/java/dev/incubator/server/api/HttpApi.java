@@ -127,6 +127,40 @@ public final class HttpApi {
         return List.copyOf(registeredEndpoints);
     }
 
+    private int rateLimitPerMinute;
+    private final java.util.concurrent.ConcurrentHashMap<String, long[]> windows =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** At most {@code perMinute} requests per token (or per client address without one) a minute; 0 for none. */
+    public HttpApi rateLimit(int perMinute) {
+        this.rateLimitPerMinute = perMinute;
+        return this;
+    }
+
+    /**
+     * Counts the request in its caller's one-minute window; over the limit, 429 with Retry-After (the seconds to
+     * the next window). Windows of callers gone quiet are dropped, so memory follows the callers of one minute.
+     */
+    private void admit(String caller, Context context) {
+        if (rateLimitPerMinute <= 0) {
+            return;
+        }
+        long minute = clock.millis() / 60_000;
+        long[] window = windows.compute(caller, (key, current) -> current == null || current[0] != minute
+                ? new long[] {minute, 1} : new long[] {minute, current[1] + 1});
+        if (windows.size() > 10_000) {
+            windows.values().removeIf(stale -> stale[0] != minute);
+        }
+        if (window[1] > rateLimitPerMinute) {
+            long retry = Math.max(1, 60 - (clock.millis() / 1000) % 60);
+            context.header("Retry-After", Long.toString(retry));
+            metrics.counter("incubator.http.rate_limited").increment();
+            throw new IncubatorException(ErrorCode.RATE_LIMITED, "more than " + rateLimitPerMinute + " requests this"
+                    + " minute from this " + (caller.startsWith("token:") ? "token" : "address") + "; retry in "
+                    + retry + " s (server.rate-limit-per-minute)");
+        }
+    }
+
     /** Set on a request that came from a configured reverse proxy, whose forwarded headers are believed. */
     public static final String TRUSTED_PROXY = "incubator.trusted-proxy";
     private java.util.Set<String> trustedProxies = java.util.Set.of();
@@ -191,6 +225,8 @@ public final class HttpApi {
         if (route.authenticated()) {
             call.principal();
         }
+        admit(route.authenticated() ? "token:" + call.principal().token().id().value() : "address:" + context.ip(),
+                context);
         Optional<String> idempotencyKey = Optional.ofNullable(context.header("Idempotency-Key"));
         if (route.idempotent() && idempotencyKey.isPresent()) {
             executeIdempotently(route, call, idempotencyKey.get());

@@ -34,6 +34,7 @@ public final class Problems {
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case UNPROCESSABLE -> 422;
             case RANGE_NOT_SATISFIABLE -> 416;
+            case TOO_MANY_REQUESTS -> 429;
             case UNAVAILABLE -> 503;
             case INTERNAL -> 500;
         };

@@ -39,7 +39,8 @@ public record ServerConfig(
         Compute compute,
         Hub hub,
         Optional<java.net.URI> publicUrl,
-        List<String> trustedProxies) {
+        List<String> trustedProxies,
+        int rateLimitPerMinute) {
 
     /** Settings of the hub: where packs go, the master key, pack size and the garbage collector's grace. */
     public record Hub(Optional<S3> s3, Path blobDir, Optional<String> masterKey, Path masterKeyFile, long packBytes,
@@ -99,6 +100,8 @@ public record ServerConfig(
             new Setting("server.port", "8420", "HTTP port"),
             new Setting("server.max-body-bytes", "1048576", "Largest accepted JSON request body"),
             new Setting("server.access-log", "true", "Log one line per request"),
+            new Setting("server.rate-limit-per-minute", "120000", "Requests one token (or, without one, one client"
+                    + " address) may make per minute; more get 429 with Retry-After; 0 for no limit"),
             new Setting("server.trusted-proxies", "", "Comma-separated addresses of reverse proxies whose"
                     + " X-Forwarded-Host and X-Forwarded-Proto are believed (in links such as upload URLs); others are"
                     + " ignored"),
@@ -268,6 +271,7 @@ public record ServerConfig(
                 problems.add("server.public-url is not a URL: '" + publicText + "'");
             }
         }
+        int rateLimit = integer(values, "server.rate-limit-per-minute", 0, 100_000_000, problems);
         List<String> trustedProxies = java.util.Arrays.stream(Optional.ofNullable(values.get("server.trusted-proxies"))
                 .orElse("").split(",")).map(String::trim).filter(value -> !value.isEmpty()).toList();
         trustedProxies.stream().filter(value -> !value.matches("[0-9A-Fa-f.:]+")).forEach(value -> problems.add(
@@ -290,7 +294,7 @@ public record ServerConfig(
                         Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours), slurm,
                         new Local(localCpus, reservedMemory, uids[0], uids[1], singleTenant),
                         Duration.ofDays(retentionDays), logsAfter.equals("archive")), hub,
-                publicUrl, trustedProxies);
+                publicUrl, trustedProxies, rateLimit);
     }
 
     private static Hub hub(Map<String, String> values, Path dataDir, List<String> problems) {
@@ -398,29 +402,34 @@ public record ServerConfig(
                 token));
     }
 
+    public ServerConfig withRateLimit(int perMinute) {
+        return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, perMinute);
+    }
+
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDir, host, newPort, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute);
     }
 
     public ServerConfig withAccessLog(boolean enabled) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, enabled, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, newStore, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute);
     }
 
     public ServerConfig withHub(Hub newHub) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, newHub, publicUrl, trustedProxies);
+                idempotencyRetention, compute, newHub, publicUrl, trustedProxies, rateLimitPerMinute);
     }
 
     public ServerConfig withCompute(Compute newCompute) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, newCompute, hub, publicUrl, trustedProxies);
+                idempotencyRetention, newCompute, hub, publicUrl, trustedProxies, rateLimitPerMinute);
     }
 
     private static void readYaml(Path file, Map<String, String> values, List<String> problems) {
