@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "token", mixinStandardHelpOptions = true, description = "Manage API tokens.",
-        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class,
+                TokenCommand.RotateBootstrap.class})
 final class TokenCommand {
     static final List<Column> COLUMNS = List.of(field("id", "id"), field("name", "name"), field("scopes", "scopes"),
             field("expires", "expires_at"), field("revoked", "revoked_at"), field("last used", "last_used_at"));
@@ -79,6 +80,45 @@ final class TokenCommand {
         public Integer call() {
             print(client().delete("/api/v1/tokens/" + segment(id)), COLUMNS);
             return 0;
+        }
+    }
+
+    @Command(name = "rotate-bootstrap", mixinStandardHelpOptions = true,
+            description = {"Revoke the operator's bootstrap token and write a new one to <data-dir>/bootstrap-token.",
+                    "Run it where the service runs, with its settings: it works on the metadata store directly, so it",
+                    "also works when the old token has expired. The new token expires after",
+                    "tenancy.bootstrap-token-hours (default 72; 0 for never)."})
+    static final class RotateBootstrap implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--data-dir", description = "Data directory (default ~/.incubator)")
+        java.nio.file.Path dataDir;
+
+        @Option(names = "--config", description = "YAML configuration file, as given to serve")
+        java.nio.file.Path config;
+
+        @Option(names = "--set", description = "Any setting as KEY=VALUE, as given to serve")
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+
+        @Override
+        public Integer call() {
+            java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>(settings);
+            if (dataDir != null) {
+                overrides.put("data-dir", dataDir.toString());
+            }
+            dev.incubator.server.config.ServerConfig serverConfig;
+            try {
+                serverConfig = dev.incubator.server.config.ServerConfig.load(java.util.Optional.ofNullable(config),
+                        IncubatorCommand.environment(), overrides);
+                java.nio.file.Path file = dev.incubator.server.IncubatorServer.rotateBootstrapToken(serverConfig);
+                spec.commandLine().getOut().println("a new bootstrap token is in " + file + " (mode 0600); the old"
+                        + " one no longer works" + serverConfig.bootstrapTokenLifetime().map(lifetime -> "; it expires"
+                        + " in " + lifetime.toHours() + " h").orElse(""));
+                return 0;
+            } catch (dev.incubator.common.IncubatorException e) {
+                throw new CliException(e.getMessage());
+            }
         }
     }
 }

@@ -300,6 +300,20 @@ class CliTest {
         assertThat(run("whoami", "-o", "json").json().path("user").path("name").asText()).isEqualTo("admin");
     }
 
+    @Test
+    void rotatingTheBootstrapTokenWhereTheServiceRunsRevokesTheOldOne() throws Exception {
+        String old = Files.readString(temp.resolve("data/bootstrap-token")).strip();
+        server.close();
+        CliRun rotated = run("token", "rotate-bootstrap", "--data-dir", temp.resolve("data").toString());
+        assertThat(rotated.exitCode()).as(rotated.err()).isZero();
+        assertThat(rotated.out()).contains("bootstrap-token").contains("the old one no longer works");
+        server = TestServer.startExisting(temp.resolve("data"));
+        assertThat(server.get("/api/v1/whoami").token(old).send().status()).isEqualTo(401);
+        CliRun login = login();
+        assertThat(login.exitCode()).as(login.err()).isZero();
+        assertThat(run("whoami", "-o", "json").json().path("user").path("name").asText()).isEqualTo("admin");
+    }
+
     private CliRun login() {
         return run("login", "--url", server.url().toString(), "--token-file",
                 temp.resolve("data/bootstrap-token").toString());

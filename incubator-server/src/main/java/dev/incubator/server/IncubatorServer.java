@@ -193,8 +193,8 @@ public final class IncubatorServer implements AutoCloseable {
             GrantService grants = new GrantService(store, tenancy, clock);
             Authenticator authenticator = new Authenticator(store, clock);
             Path tokenFile = config.dataDir().resolve(BOOTSTRAP_TOKEN_FILE);
-            Optional<Path> bootstrapped = tenancy.bootstrap(secret -> writePrivateFile(tokenFile, secret + "\n"))
-                    .map(secret -> tokenFile);
+            Optional<Path> bootstrapped = tenancy.bootstrap(secret -> writePrivateFile(tokenFile, secret + "\n"),
+                    config.bootstrapTokenLifetime()).map(secret -> tokenFile);
 
             // Compute: this machine as the cluster and jobs as local processes, or a Slurm cluster through
             // slurmrestd; usage debited to grants either way.
@@ -492,6 +492,25 @@ public final class IncubatorServer implements AutoCloseable {
     }
 
     /** Writes a file readable only by its owner, atomically and durably. */
+    /**
+     * Revokes the operator's bootstrap token and writes a fresh one to {@code <data-dir>/bootstrap-token} (0600),
+     * directly in the metadata store: for whoever runs the service (it needs the database, not the API).
+     */
+    public static Path rotateBootstrapToken(ServerConfig config) {
+        Database database = Database.open(config.store(), hikari -> { });
+        try {
+            Clock clock = Clock.systemUTC();
+            TenancyService tenancy = new TenancyService(new JdbiTenancyStore(database),
+                    new AccessDecisions(new JdbiAgreements(database), clock), clock);
+            Path tokenFile = config.dataDir().resolve(BOOTSTRAP_TOKEN_FILE);
+            tenancy.rotateBootstrap(secret -> writePrivateFile(tokenFile, secret + "\n"),
+                    config.bootstrapTokenLifetime());
+            return tokenFile;
+        } finally {
+            database.close();
+        }
+    }
+
     static void writePrivateFile(Path file, String content) {
         try {
             dev.incubator.common.io.SecretFiles.write(file, content);

@@ -41,4 +41,28 @@ class OperationsEndpointsTest {
             again.get("/api/v1/whoami").token(token).expect(200);
         }
     }
+
+    @Test
+    void theBootstrapTokenExpiresAndRotatingItRevokesTheOldOne() throws Exception {
+        MutableClock clock = new MutableClock(java.time.Instant.now());
+        String first;
+        try (TestServer server = TestServer.start(dataDir, clock, java.util.Optional.empty(), java.util.Optional.empty(),
+                config -> config.withBootstrapTokenLifetime(java.util.Optional.of(java.time.Duration.ofHours(72))))) {
+            first = Files.readString(dataDir.resolve("bootstrap-token")).strip();
+            server.get("/api/v1/whoami").token(first).expect(200);
+            clock.advance(java.time.Duration.ofHours(73));
+            TestServer.Response expired = server.get("/api/v1/whoami").token(first).send();
+            assertThat(expired.status()).isEqualTo(401);
+            assertThat(expired.json().path("code").asText()).isEqualTo("token_expired");
+        }
+        Path file = dev.incubator.server.IncubatorServer.rotateBootstrapToken(
+                dev.incubator.server.config.ServerConfig.defaults(dataDir));
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        String second = Files.readString(file).strip();
+        assertThat(second).isNotEqualTo(first);
+        try (TestServer again = TestServer.startExisting(dataDir)) {
+            again.get("/api/v1/whoami").token(second).expect(200);
+            assertThat(again.get("/api/v1/whoami").token(first).send().status()).isEqualTo(401);
+        }
+    }
 }

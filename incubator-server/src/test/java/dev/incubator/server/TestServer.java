@@ -71,7 +71,9 @@ public final class TestServer implements AutoCloseable {
                                    Optional<ServerConfig.Slurm> slurm,
                                    java.util.function.UnaryOperator<ServerConfig> adjust) {
         passable(dataDir);
-        ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false);
+        // Scenarios move their clocks by days: the operator's token must outlive them unless a test says otherwise.
+        ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false)
+                .withBootstrapTokenLifetime(Optional.empty());
         ServerConfig config = store.map(defaults::withStore).orElse(defaults)
                 .withCompute(new ServerConfig.Compute(4, "FAIR_SHARE", java.time.Duration.ofMillis(200),
                         java.time.Duration.ofSeconds(1), 0.5703, java.time.Duration.ofHours(168), slurm)
@@ -82,7 +84,9 @@ public final class TestServer implements AutoCloseable {
     /** With the hub's packs in the given S3-compatible store instead of the data directory. */
     public static TestServer startWithS3(Path dataDir, ServerConfig.S3 s3) {
         passable(dataDir);
-        ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false);
+        // Scenarios move their clocks by days: the operator's token must outlive them unless a test says otherwise.
+        ServerConfig defaults = ServerConfig.defaults(dataDir).withPort(0).withAccessLog(false)
+                .withBootstrapTokenLifetime(Optional.empty());
         ServerConfig.Hub hub = defaults.hub();
         ServerConfig config = defaults.withHub(new ServerConfig.Hub(java.util.Optional.of(s3), hub.blobDir(),
                 hub.masterKey(), hub.masterKeyFile(), hub.packBytes(), hub.gcGrace()))

@@ -81,6 +81,12 @@ public final class TenancyService {
      * saving it fails the bootstrap rolls back, so the operator's token can never be lost by a crash.
      */
     public Optional<String> bootstrap(java.util.function.Consumer<String> persistBeforeCommit) {
+        return bootstrap(persistBeforeCommit, Optional.empty());
+    }
+
+    /** As above; the operator's token expires after {@code lifetime} when one is given. */
+    public Optional<String> bootstrap(java.util.function.Consumer<String> persistBeforeCommit,
+                                      Optional<java.time.Duration> lifetime) {
         return store.write(repositories -> {
             if (repositories.users().count() > 0) {
                 return Optional.empty();
@@ -95,7 +101,7 @@ public final class TenancyService {
             repositories.memberships().insert(new Membership(operators.id(), admin.id(), admin.name(), OrgRole.OWNER, now, 1));
             String secret = TokenSecrets.generate();
             ApiToken token = new ApiToken(new TokenId(dev.incubator.common.Ids.next("tok", clock)), admin.id(),
-                    "bootstrap", TokenSecrets.hash(secret), EnumSet.allOf(Scope.class), now, Optional.empty(),
+                    "bootstrap", TokenSecrets.hash(secret), EnumSet.allOf(Scope.class), now, lifetime.map(now::plus),
                     Optional.empty(), Optional.empty());
             repositories.tokens().insert(token);
             persistBeforeCommit.accept(secret);
@@ -310,6 +316,38 @@ public final class TenancyService {
             User user = repositories.users().findByName(userName)
                     .orElseThrow(() -> IncubatorException.notFound("user", userName));
             return issue(repositories, caller, user, request);
+        });
+    }
+
+    /**
+     * Replaces the operator account's bootstrap token: every token of that account named "bootstrap" is revoked
+     * and a fresh one (every scope, expiring after {@code lifetime} if given) is issued. For whoever runs the
+     * service and holds its database (the {@code incubator token rotate-bootstrap} command); audited.
+     */
+    public String rotateBootstrap(java.util.function.Consumer<String> persistBeforeCommit,
+                                  Optional<java.time.Duration> lifetime) {
+        return store.write(repositories -> {
+            User admin = repositories.users().findByName(BOOTSTRAP_USER).orElseThrow(() -> new IncubatorException(
+                    ErrorCode.NOT_FOUND, "there is no operator account '" + BOOTSTRAP_USER + "' yet; start the"
+                    + " server once (incubator serve) to create it"));
+            Instant now = clock.instant();
+            int revoked = 0;
+            for (ApiToken old : repositories.tokens().listByUser(admin.id(), PageRequest.all()).items()) {
+                if (old.name().equals("bootstrap") && old.revokedAt().isEmpty()
+                        && repositories.tokens().revoke(old.id(), now)) {
+                    revoked++;
+                }
+            }
+            String secret = TokenSecrets.generate();
+            ApiToken token = new ApiToken(new TokenId(dev.incubator.common.Ids.next("tok", clock)), admin.id(),
+                    "bootstrap", TokenSecrets.hash(secret), EnumSet.allOf(Scope.class), now, lifetime.map(now::plus),
+                    Optional.empty(), Optional.empty());
+            repositories.tokens().insert(token);
+            persistBeforeCommit.accept(secret);
+            Audits.success(repositories.audit(), "system", RequestMeta.SYSTEM, now, "platform.bootstrap.rotate",
+                    "token", token.id().value(), Optional.empty(), Map.of("user", admin.name(), "revoked",
+                            Integer.toString(revoked)));
+            return secret;
         });
     }
 

@@ -40,7 +40,8 @@ public record ServerConfig(
         Hub hub,
         Optional<java.net.URI> publicUrl,
         List<String> trustedProxies,
-        int rateLimitPerMinute) {
+        int rateLimitPerMinute,
+        Optional<Duration> bootstrapTokenLifetime) {
 
     /** Settings of the hub: where packs go, the master key, pack size and the garbage collector's grace. */
     public record Hub(Optional<S3> s3, Path blobDir, Optional<String> masterKey, Path masterKeyFile, long packBytes,
@@ -107,6 +108,9 @@ public record ServerConfig(
                     + " ignored"),
             new Setting("server.public-url", null, "How jobs and other machines reach this server, e.g."
                     + " https://incubator.example.org (default http://<host>:<port>; set it for Slurm clusters)"),
+            new Setting("tenancy.bootstrap-token-hours", "72", "Hours the operator's first token (written to"
+                    + " <data-dir>/bootstrap-token) stays valid; 0 for ever; renew it with incubator token"
+                    + " rotate-bootstrap"),
             new Setting("store.url", null, "JDBC URL of the metadata store; default jdbc:sqlite:<data-dir>/incubator.db,"
                     + " or jdbc:postgresql://HOST:PORT/DB"),
             new Setting("store.user", null, "Database user (PostgreSQL)"),
@@ -272,6 +276,7 @@ public record ServerConfig(
             }
         }
         int rateLimit = integer(values, "server.rate-limit-per-minute", 0, 100_000_000, problems);
+        int bootstrapHours = integer(values, "tenancy.bootstrap-token-hours", 0, 24 * 365, problems);
         List<String> trustedProxies = java.util.Arrays.stream(Optional.ofNullable(values.get("server.trusted-proxies"))
                 .orElse("").split(",")).map(String::trim).filter(value -> !value.isEmpty()).toList();
         trustedProxies.stream().filter(value -> !value.matches("[0-9A-Fa-f.:]+")).forEach(value -> problems.add(
@@ -294,7 +299,8 @@ public record ServerConfig(
                         Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours), slurm,
                         new Local(localCpus, reservedMemory, uids[0], uids[1], singleTenant),
                         Duration.ofDays(retentionDays), logsAfter.equals("archive")), hub,
-                publicUrl, trustedProxies, rateLimit);
+                publicUrl, trustedProxies, rateLimit, bootstrapHours == 0 ? Optional.empty()
+                        : Optional.of(Duration.ofHours(bootstrapHours)));
     }
 
     private static Hub hub(Map<String, String> values, Path dataDir, List<String> problems) {
@@ -402,34 +408,45 @@ public record ServerConfig(
                 token));
     }
 
+    public ServerConfig withBootstrapTokenLifetime(Optional<Duration> lifetime) {
+        return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute, lifetime);
+    }
+
     public ServerConfig withRateLimit(int perMinute) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, perMinute);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, perMinute,
+                bootstrapTokenLifetime);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDir, host, newPort, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute,
+                bootstrapTokenLifetime);
     }
 
     public ServerConfig withAccessLog(boolean enabled) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, enabled, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute,
+                bootstrapTokenLifetime);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, newStore, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute,
+                bootstrapTokenLifetime);
     }
 
     public ServerConfig withHub(Hub newHub) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, newHub, publicUrl, trustedProxies, rateLimitPerMinute);
+                idempotencyRetention, compute, newHub, publicUrl, trustedProxies, rateLimitPerMinute,
+                bootstrapTokenLifetime);
     }
 
     public ServerConfig withCompute(Compute newCompute) {
         return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, newCompute, hub, publicUrl, trustedProxies, rateLimitPerMinute);
+                idempotencyRetention, newCompute, hub, publicUrl, trustedProxies, rateLimitPerMinute,
+                bootstrapTokenLifetime);
     }
 
     private static void readYaml(Path file, Map<String, String> values, List<String> problems) {

@@ -77,7 +77,7 @@ class ServerConfigTest {
                 "server.host", "server.port", "server.max-body-bytes", "server.access-log", "server.rate-limit-per-minute",
                 "server.trusted-proxies",
                 "server.public-url",
-                "store.url", "store.user",
+                "tenancy.bootstrap-token-hours", "store.url", "store.user",
                 "store.password", "store.pool-size", "store.busy-timeout-ms", "store.sqlite.synchronous",
                 "grants.expiry-interval-seconds", "idempotency.retention-hours", "compute.virtual-gpus",
                 "compute.policy", "compute.cycle-interval-ms", "compute.metering-interval-seconds",
@@ -90,7 +90,7 @@ class ServerConfigTest {
                 "hub.gc-grace-hours", "hub.s3.endpoint", "hub.s3.region", "hub.s3.bucket", "hub.s3.prefix",
                 "hub.s3.path-style", "hub.s3.access-key", "hub.s3.secret-key", "hub.s3.part-size-mib");
         assertThat(ServerConfig.SETTINGS.get(2).environmentVariable()).isEqualTo("INCUBATOR_SERVER_PORT");
-        assertThat(ServerConfig.SETTINGS.get(13).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
+        assertThat(ServerConfig.SETTINGS.get(14).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
     }
 
     @Test
