@@ -96,7 +96,8 @@ class HuggingFaceClientTest {
     }
 
     private static void requireClient() {
-        boolean installed = Files.isDirectory(projectRoot().resolve("hf-client-test/node_modules/@huggingface/hub"));
+        boolean installed = Files.isDirectory(ClientScripts.projectRoot()
+                .resolve("hf-client-test/node_modules/@huggingface/hub"));
         if (!installed || !nodeAvailable()) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 throw new IllegalStateException("CI must run 'npm ci --prefix hf-client-test' with Node.js installed");
@@ -107,21 +108,11 @@ class HuggingFaceClientTest {
 
     /** Runs one of hf-client-test's scripts against the server; its lines, once it has succeeded to the end. */
     private static List<String> node(TestServer server, String script, Map<String, String> env) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("node", projectRoot().resolve("hf-client-test/" + script)
-                .toString()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder("node", ClientScripts.projectRoot().resolve("hf-client-test/"
+                + script).toString());
         builder.environment().put("HUB_URL", server.url().toString().replaceAll("/$", ""));
         builder.environment().putAll(env);
-        Process process = builder.start();
-        List<String> lines = new ArrayList<>();
-        try (var reader = process.inputReader(StandardCharsets.UTF_8)) {
-            reader.lines().forEach(line -> {
-                lines.add(line);
-                System.out.println("[hf-client " + script + "] " + line);
-            });
-        }
-        assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(process.exitValue()).as(String.join("\n", lines)).isZero();
-        assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"step\":\"done\""));
+        List<String> lines = ClientScripts.run(builder, "hf-client " + script, 5, "\"step\":\"done\"");
         return lines;
     }
 
@@ -137,11 +128,4 @@ class HuggingFaceClientTest {
         }
     }
 
-    private static Path projectRoot() {
-        Path path = Path.of("").toAbsolutePath();
-        while (path != null && !Files.exists(path.resolve("hf-client-test"))) {
-            path = path.getParent();
-        }
-        return path == null ? Path.of("").toAbsolutePath() : path;
-    }
 }

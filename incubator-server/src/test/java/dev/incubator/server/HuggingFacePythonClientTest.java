@@ -31,7 +31,7 @@ class HuggingFacePythonClientTest {
     @ParameterizedTest(name = "huggingface_hub {0}")
     @ValueSource(strings = {"0.36.2", "1.28.0"})
     void theOfficialPythonClientRunsAUserSession(String version) throws Exception {
-        Path shared = projectRoot().resolve("../shared/clients/python").normalize();
+        Path shared = ClientScripts.projectRoot().resolve("../shared/clients/python").normalize();
         String pythonPath = version.startsWith("0.") ? shared.resolve("huggingface_hub-" + version).toString()
                 : shared.resolve("site-" + version) + ":" + shared.resolve("huggingface_hub-" + version);
         if (!clientImports(pythonPath)) {
@@ -56,7 +56,7 @@ class HuggingFacePythonClientTest {
                     "---\nlicense: cc-by-nc-4.0\n---\n# Gated\n")).expect(200);
 
             ProcessBuilder builder = new ProcessBuilder("/usr/bin/python3",
-                    projectRoot().resolve("hf-client-test/python_session.py").toString()).redirectErrorStream(true);
+                    ClientScripts.projectRoot().resolve("hf-client-test/python_session.py").toString()).redirectErrorStream(true);
             Map<String, String> env = builder.environment();
             env.put("PYTHONPATH", pythonPath);
             env.put("HF_ENDPOINT", server.url().toString().replaceAll("/$", ""));
@@ -67,17 +67,7 @@ class HuggingFacePythonClientTest {
             env.put("OTHER_TOKEN", "hf_" + other);
             env.put("HF_ORG", "open-lab");
             env.put("GATED_REPO", "open-lab/gated-corpus");
-            Process process = builder.start();
-            List<String> lines = new ArrayList<>();
-            try (var reader = process.inputReader(StandardCharsets.UTF_8)) {
-                reader.lines().forEach(line -> {
-                    lines.add(line);
-                    System.out.println("[hf-python " + version + "] " + line);
-                });
-            }
-            assertThat(process.waitFor(10, TimeUnit.MINUTES)).isTrue();
-            assertThat(process.exitValue()).as(String.join("\n", lines)).isZero();
-            assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"step\": \"done\""));
+            List<String> lines = ClientScripts.run(builder, "hf-python " + version, 10, "\"step\": \"done\"");
             assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"step\": \"refusals\"")
                     .contains("request access"));
 
@@ -112,11 +102,4 @@ class HuggingFacePythonClientTest {
         }
     }
 
-    private static Path projectRoot() {
-        Path path = Path.of("").toAbsolutePath();
-        while (path != null && !Files.exists(path.resolve("hf-client-test"))) {
-            path = path.getParent();
-        }
-        return path == null ? Path.of("").toAbsolutePath() : path;
-    }
 }

@@ -32,6 +32,21 @@ final class HfErrors {
         return path.startsWith("/api/") && !path.startsWith(TenancyRoutes.PREFIX + "/") && !path.equals("/api/v1");
     }
 
+    /**
+     * Runs {@code work}; a NOT_FOUND it throws carries {@code code} in {@code X-Error-Code} (RepoNotFound,
+     * RevisionNotFound, EntryNotFound), unless a more specific step already set one.
+     */
+    static <T> T notFoundAs(Call call, String code, java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (IncubatorException e) {
+            if (e.code() == ErrorCode.NOT_FOUND && call.context().res().getHeader("X-Error-Code") == null) {
+                call.context().header("X-Error-Code", code);
+            }
+            throw e;
+        }
+    }
+
     static String render(Context context, ObjectMapper json, Problems.Problem problem, IncubatorException e) {
         String code = context.res().getHeader("X-Error-Code");
         if (code == null) {

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The Hugging Face routes that manage repositories rather than move files: listing and search, refs, branches,
@@ -184,7 +183,7 @@ public final class HfRepoRoutes {
         Repo repo = repo(call, plural, Action.REPO_READ);
         String revision = HfRoutes.revision(call.path("revision"));
         int limit = Math.min(positive(call, "limit", COMMITS_PAGE), PageRequest.MAX_LIMIT);
-        Page<Commit> page = notFound(call, "RevisionNotFound", () -> hub.log(repo, revision,
+        Page<Commit> page = HfErrors.notFoundAs(call, "RevisionNotFound", () -> hub.log(repo, revision,
                 PageRequest.parse(Integer.toString(limit), call.query("cursor").orElse(null))));
         ArrayNode out = json.createArrayNode();
         for (Commit commit : page.items()) {
@@ -208,7 +207,7 @@ public final class HfRepoRoutes {
                     + " branch from a revision (startingPoint) and delete what it should not have");
         }
         boolean overwrite = body.path("overwrite").asBoolean(false);
-        notFound(call, "RevisionNotFound", () -> hub.createRef(Subjects.of(call), repo, name, kind, from, overwrite));
+        HfErrors.notFoundAs(call, "RevisionNotFound", () -> hub.createRef(Subjects.of(call), repo, name, kind, from, overwrite));
         return raw(200, json.createObjectNode());
     }
 
@@ -219,7 +218,7 @@ public final class HfRepoRoutes {
             throw IncubatorException.validation("tag", "is required: the name of the tag, e.g. v1.0");
         }
         String revision = HfRoutes.revision(call.path("revision"));
-        notFound(call, "RevisionNotFound", () -> hub.createRef(Subjects.of(call), repo, body.get("tag").asText(),
+        HfErrors.notFoundAs(call, "RevisionNotFound", () -> hub.createRef(Subjects.of(call), repo, body.get("tag").asText(),
                 Ref.Kind.TAG, revision));
         return raw(200, json.createObjectNode());
     }
@@ -227,7 +226,7 @@ public final class HfRepoRoutes {
     private Raw deleteRef(Call call, String plural, String encodedName, Ref.Kind kind) throws IOException {
         Repo repo = repo(call, plural, Action.REPO_WRITE);
         String name = HfRoutes.revision(encodedName);
-        notFound(call, "RevisionNotFound", () -> {
+        HfErrors.notFoundAs(call, "RevisionNotFound", () -> {
             hub.deleteRef(Subjects.of(call), repo, name, Optional.of(kind));
             return null;
         });
@@ -282,7 +281,7 @@ public final class HfRepoRoutes {
         JsonNode body = body(call);
         RepoKind kind = kindOf(body);
         String[] name = fullName(call, body.path("organization").asText(""), body.path("name").asText(""), "name");
-        notFound(call, "RepoNotFound", () -> {
+        HfErrors.notFoundAs(call, "RepoNotFound", () -> {
             hub.delete(Subjects.of(call), kind, name[0], name[1]);
             return null;
         });
@@ -294,7 +293,7 @@ public final class HfRepoRoutes {
         RepoKind kind = kindOf(body);
         String[] from = split(body.path("fromRepo").asText(""), "fromRepo");
         String[] to = split(body.path("toRepo").asText(""), "toRepo");
-        Repo repo = notFound(call, "RepoNotFound", () -> hub.find(Subjects.of(call), kind, from[0], from[1],
+        Repo repo = HfErrors.notFoundAs(call, "RepoNotFound", () -> hub.find(Subjects.of(call), kind, from[0], from[1],
                 Action.REPO_ADMIN));
         Repo moved = hub.move(Subjects.of(call), repo, to[0], to[1]);
         return raw(200, json.createObjectNode().put("url", HfRoutes.baseUrl(call.context())
@@ -333,7 +332,7 @@ public final class HfRepoRoutes {
     // ---------------------------------------------------------------------------------------------- helpers
 
     private Repo repo(Call call, String plural, Action action) {
-        return notFound(call, "RepoNotFound", () -> hub.find(Subjects.of(call), HubRoutes.kind(plural),
+        return HfErrors.notFoundAs(call, "RepoNotFound", () -> hub.find(Subjects.of(call), HubRoutes.kind(plural),
                 call.path("namespace"), call.path("name"), action));
     }
 
@@ -366,16 +365,6 @@ public final class HfRepoRoutes {
         return parts;
     }
 
-    private static <T> T notFound(Call call, String code, Supplier<T> work) {
-        try {
-            return work.get();
-        } catch (IncubatorException e) {
-            if (e.code() == ErrorCode.NOT_FOUND && call.context().res().getHeader("X-Error-Code") == null) {
-                call.context().header("X-Error-Code", code);
-            }
-            throw e;
-        }
-    }
 
     private JsonNode body(Call call) throws IOException {
         try (InputStream in = new HubRoutes.LimitedStream(call.context().req().getInputStream(), 1024 * 1024)) {

@@ -215,8 +215,8 @@ public final class HfRoutes {
     }
 
     private Raw info(Call call, String plural, String revision) throws IOException {
-        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_SEE));
-        Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(revision)));
+        Repo repo = HfErrors.notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_SEE));
+        Commit commit = HfErrors.notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(revision)));
         boolean blobs = call.query("blobs").map(Boolean::parseBoolean).orElse(false);
         ObjectNode body = infoBody(json, repo, commit, true, blobs);
         body.putObject("lastCommit").put("id", commit.id()).put("title", commit.title())
@@ -289,8 +289,8 @@ public final class HfRoutes {
     }
 
     private Raw tree(Call call, String plural, String path) throws IOException {
-        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_SEE));
-        Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(call.path("revision"))));
+        Repo repo = HfErrors.notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_SEE));
+        Commit commit = HfErrors.notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(call.path("revision"))));
         boolean recursive = call.query("recursive").map(Boolean::parseBoolean).orElse(false);
         String prefix = path.isEmpty() ? "" : path.endsWith("/") ? path : path + "/";
         TreeMap<String, ObjectNode> items = new TreeMap<>();
@@ -352,8 +352,8 @@ public final class HfRoutes {
     }
 
     private Raw pathsInfo(Call call, String plural) throws IOException {
-        Repo repo = notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_SEE));
-        Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(call.path("revision"))));
+        Repo repo = HfErrors.notFoundAs(call, "RepoNotFound", () -> repo(call, plural, Action.REPO_SEE));
+        Commit commit = HfErrors.notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(call.path("revision"))));
         JsonNode body = readJsonOrForm(call);
         Set<String> wanted = new TreeSet<>();
         body.path("paths").forEach(node -> wanted.add(node.asText()));
@@ -628,7 +628,7 @@ public final class HfRoutes {
                     case "deletedFile" -> operations.add(new FileOp.Delete(value.path("path").asText()));
                     case "deletedFolder" -> {
                         String folder = value.path("path").asText().replaceAll("/+$", "") + "/";
-                        notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, branch)).tree().stream().filter(entry -> entry.path().startsWith(folder))
+                        HfErrors.notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, branch)).tree().stream().filter(entry -> entry.path().startsWith(folder))
                                 .forEach(entry -> operations.add(new FileOp.Delete(entry.path())));
                     }
                     default -> throw IncubatorException.validation("line " + number, "has unknown key '"
@@ -641,7 +641,7 @@ public final class HfRoutes {
         }
         Optional<String> parentCommit = parent;
         String summary = message;
-        Commit commit = notFoundAs(call, "RevisionNotFound", () -> {
+        Commit commit = HfErrors.notFoundAs(call, "RevisionNotFound", () -> {
             try {
                 return hub.commit(Subjects.of(call), repo, branch, parentCommit, summary, operations);
             } catch (IOException e) {
@@ -660,12 +660,12 @@ public final class HfRoutes {
     // ------------------------------------------------------------------------------------------------- downloads
 
     private Streamed resolve(Call call, String plural) {
-        HubService.Reading reading = notFoundAs(call, "RepoNotFound", () -> hub.findForRead(Subjects.of(call),
+        HubService.Reading reading = HfErrors.notFoundAs(call, "RepoNotFound", () -> hub.findForRead(Subjects.of(call),
                 HubRoutes.kind(plural), call.path("namespace"), call.path("name")));
         Repo repo = reading.repo();
         String revision = revision(call.path("revision"));
-        Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision));
-        HubService.Download download = notFoundAs(call, "EntryNotFound", () -> hub.download(repo, commit,
+        Commit commit = HfErrors.notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision));
+        HubService.Download download = HfErrors.notFoundAs(call, "EntryNotFound", () -> hub.download(repo, commit,
                 call.path("path")));
         TreeEntry entry = download.entry();
         Map<String, String> headers = new LinkedHashMap<>(Downloads.terms(reading.decision()));
@@ -706,11 +706,11 @@ public final class HfRoutes {
 
     /** The file as git has it: the bytes of a small file, the pointer text of an LFS one. */
     private Object raw(Call call, String plural) throws IOException {
-        HubService.Reading reading = notFoundAs(call, "RepoNotFound", () -> hub.findForRead(Subjects.of(call),
+        HubService.Reading reading = HfErrors.notFoundAs(call, "RepoNotFound", () -> hub.findForRead(Subjects.of(call),
                 HubRoutes.kind(plural), call.path("namespace"), call.path("name")));
         Repo repo = reading.repo();
-        Commit commit = notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(call.path("revision"))));
-        HubService.Download download = notFoundAs(call, "EntryNotFound", () -> hub.download(repo, commit,
+        Commit commit = HfErrors.notFoundAs(call, "RevisionNotFound", () -> hub.resolve(repo, revision(call.path("revision"))));
+        HubService.Download download = HfErrors.notFoundAs(call, "EntryNotFound", () -> hub.download(repo, commit,
                 call.path("path")));
         if (!download.entry().lfs()) {
             Map<String, String> headers = new LinkedHashMap<>(Downloads.terms(reading.decision()));
@@ -748,16 +748,6 @@ public final class HfRoutes {
         }
     }
 
-    private static <T> T notFoundAs(Call call, String code, java.util.function.Supplier<T> work) {
-        try {
-            return work.get();
-        } catch (IncubatorException e) {
-            if (e.code() == ErrorCode.NOT_FOUND) {
-                call.context().header("X-Error-Code", code);
-            }
-            throw e;
-        }
-    }
 
     private JsonNode readJson(Call call, long limit) throws IOException {
         try (InputStream in = new HubRoutes.LimitedStream(call.context().req().getInputStream(), limit)) {

@@ -102,7 +102,7 @@ public final class XetRoutes {
 
     private Raw token(Call call, String plural, String scope) throws IOException {
         Action action = scope.equals("write") ? Action.REPO_WRITE : Action.REPO_READ;
-        Repo repo = notFoundAs(call, () -> hub.find(Subjects.of(call), HubRoutes.kind(plural), call.path("namespace"),
+        Repo repo = HfErrors.notFoundAs(call, "RepoNotFound", () -> hub.find(Subjects.of(call), HubRoutes.kind(plural), call.path("namespace"),
                 call.path("name"), action));
         long expires = clock.instant().plus(TOKEN_LIFETIME).getEpochSecond();
         String token = issue(repo.id(), scope, expires);
@@ -322,14 +322,4 @@ public final class XetRoutes {
         };
     }
 
-    private static <T> T notFoundAs(Call call, java.util.function.Supplier<T> work) {
-        try {
-            return work.get();
-        } catch (IncubatorException e) {
-            if (e.code() == ErrorCode.NOT_FOUND) {
-                call.context().header("X-Error-Code", "RepoNotFound");
-            }
-            throw e;
-        }
-    }
 }
