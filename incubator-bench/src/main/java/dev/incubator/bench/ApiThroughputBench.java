@@ -47,7 +47,8 @@ public final class ApiThroughputBench {
         Path dataDir = Files.createTempDirectory("incubator-bench");
         Map<String, String> settings = new LinkedHashMap<>(Map.of(
                 "data-dir", dataDir.toString(), "server.port", "0", "server.access-log", "false",
-                "store.sqlite.synchronous", synchronous, "server.rate-limit-per-minute", "0"));
+                "store.sqlite.synchronous", synchronous, "server.rate-limit-per-minute", "0",
+                "server.rate-limit-per-organisation-per-minute", "0"));
         if (!storeUrl.isEmpty()) {
             settings.put("store.url", storeUrl);
         }

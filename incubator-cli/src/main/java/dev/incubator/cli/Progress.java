@@ -62,14 +62,7 @@ final class Progress {
     }
 
     static String bytes(long value) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-        double amount = value;
-        int unit = 0;
-        while (amount >= 1024 && unit < units.length - 1) {
-            amount /= 1024;
-            unit++;
-        }
-        return unit == 0 ? value + " B" : String.format(Locale.ROOT, "%.1f %s", amount, units[unit]);
+        return dev.incubator.common.ByteSize.format(value);
     }
 
     static String duration(long seconds) {

@@ -75,6 +75,23 @@ class CliTest {
     }
 
     @Test
+    void anOperatorSetsAnOrganisationsStorageQuotaAndItsMembersSeeWhatTheyUse() throws Exception {
+        login();
+        run("org", "create", "deep-lab", "--kind", "lab");
+        CliRun show = run("org", "show", "deep-lab");
+        assertThat(show.out()).contains("hub storage").contains("0 B of 1.0 TiB (0.0 %, default quota)");
+        CliRun set = run("org", "quota", "deep-lab", "--set", "500GiB");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.out()).contains("500.0 GiB").contains("organisation");
+        assertThat(run("org", "quota", "deep-lab", "-o", "json").json().path("quota_bytes").asLong())
+                .isEqualTo(500L << 30);
+        CliRun typo = run("org", "quota", "deep-lab", "--set", "500 gigs");
+        assertThat(typo.exitCode()).isNotZero();
+        assertThat(typo.err()).contains("500GiB");
+        assertThat(run("org", "quota", "deep-lab", "--set", "default").out()).contains("1.0 TiB").contains("default");
+    }
+
+    @Test
     void aJobSpecInYamlRunsAndItsLogsFollow() throws Exception {
         login();
         run("org", "create", "deep-lab", "--kind", "lab");

@@ -26,6 +26,7 @@ public enum ErrorCode {
     RANGE_NOT_SATISFIABLE(Kind.RANGE_NOT_SATISFIABLE, "Requested range not satisfiable"),
     DATA_CORRUPT(Kind.INTERNAL, "Stored data failed verification"),
     RATE_LIMITED(Kind.TOO_MANY_REQUESTS, "Too many requests"),
+    STORAGE_QUOTA_EXCEEDED(Kind.INSUFFICIENT_STORAGE, "Storage quota exceeded"),
     UNAVAILABLE(Kind.UNAVAILABLE, "Service unavailable"),
     INTERNAL(Kind.INTERNAL, "Internal error");
 
@@ -33,7 +34,7 @@ public enum ErrorCode {
     public enum Kind {
         USER_ERROR, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
         METHOD_NOT_ALLOWED, CONFLICT, PRECONDITION_FAILED, UNPROCESSABLE, RANGE_NOT_SATISFIABLE, TOO_MANY_REQUESTS,
-        UNAVAILABLE, INTERNAL
+        INSUFFICIENT_STORAGE, UNAVAILABLE, INTERNAL
     }
 
     private final Kind kind;

@@ -71,19 +71,32 @@ public final class HubService {
     private final Clock clock;
     private final AccessControl access;
     private final PublishGate publishGate;
+    private final StorageQuotas quotas;
+
+    /** The storage quotas of owners an operator set none for: each organisation's and each user's. */
+    public record StorageQuotas(long organisationBytes, long userBytes) {
+        /** No quota at all (tests of other behaviour). */
+        public static final StorageQuotas NONE = new StorageQuotas(dev.incubator.hub.chunk.Charge.UNLIMITED,
+                dev.incubator.hub.chunk.Charge.UNLIMITED);
+
+        public long forOwner(Repo.OwnerKind kind) {
+            return kind == Repo.OwnerKind.ORGANISATION ? organisationBytes : userBytes;
+        }
+    }
 
     /**
      * {@code access} decides every access (roles, visibility, data-use agreements); {@code publishGate} whether
-     * content may be published given what it derives from.
+     * content may be published given what it derives from; {@code quotas} how much an owner may store by default.
      */
     public HubService(HubStore store, ChunkStore chunks, Namespaces namespaces, Clock clock, AccessControl access,
-                      PublishGate publishGate) {
+                      PublishGate publishGate, StorageQuotas quotas) {
         this.store = store;
         this.chunks = chunks;
         this.namespaces = namespaces;
         this.clock = clock;
         this.access = access;
         this.publishGate = publishGate;
+        this.quotas = quotas;
     }
 
     /** A repository by kind and name, without an access check (lineage lookups inside the platform). */
@@ -193,7 +206,7 @@ public final class HubService {
         Repo changed = new Repo(repo.id(), repo.kind(), repo.namespace(), repo.name(), repo.owner(), visibility,
                 domain, repo.createdBy(), repo.createdAt(), clock.instant(), repo.card(), repo.version() + 1);
         if (visibility != repo.visibility() && (visibility == Visibility.PUBLIC || visibility == Visibility.GATED)) {
-            publishGate.check(changed, changed.card());
+            publishGate.check(caller, changed, changed.card());
         }
         if (!domain.equals(repo.domain())) {
             moveContent(repo, domain);
@@ -298,7 +311,7 @@ public final class HubService {
             FileManifest manifest = file(repo, sha256).orElseThrow(() -> new IncubatorException(ErrorCode.DATA_CORRUPT,
                     "the content " + sha256 + " of " + repo.fullName() + " is missing; run 'incubator hub fsck'"));
             try {
-                chunks.copyToDomain(manifest, domain);
+                chunks.copyToDomain(manifest, domain, charge(repo).countedOnly());
             } catch (CorruptDataException e) {
                 throw new IncubatorException(ErrorCode.DATA_CORRUPT, repo.fullName() + ": " + e.getMessage(), e);
             } catch (IOException e) {
@@ -481,7 +494,7 @@ public final class HubService {
     public int receiveChunks(Subject caller, Repo repo, InputStream frames) throws IOException {
         access.check(caller, Action.REPO_WRITE, repo.resource());
         try {
-            return chunks.receive(repo.domain(), frames);
+            return chunks.receive(repo.domain(), charge(repo), frames);
         } catch (ChunkStore.MalformedUploadException e) {
             throw new IncubatorException(ErrorCode.MALFORMED_REQUEST, e.getMessage());
         }
@@ -490,7 +503,50 @@ public final class HubService {
     /** Stores a whole file sent as a stream (Hugging Face uploads); returns its manifest. */
     public FileManifest receiveFile(Subject caller, Repo repo, InputStream content) throws IOException {
         access.check(caller, Action.REPO_WRITE, repo.resource());
-        return chunks.ingest(repo.domain(), content);
+        return chunks.ingest(repo.domain(), charge(repo), content);
+    }
+
+    // ---------------------------------------------------------------------------------------------- storage
+
+    /** The storage account of an owner: {@code organisation:<id>} or {@code user:<id>}. */
+    public static String account(Repo.Owner owner) {
+        return owner.kind().name().toLowerCase(Locale.ROOT) + ":" + owner.id();
+    }
+
+    /** What content pushed to the repository is charged to: its owner, under the owner's quota. */
+    public dev.incubator.hub.chunk.Charge charge(Repo repo) {
+        return dev.incubator.hub.chunk.Charge.to(account(repo.owner()), (repo.owner().kind() == Repo.OwnerKind.ORGANISATION
+                ? "organisation '" : "user '") + repo.namespace() + "'", quotas.forOwner(repo.owner().kind()));
+    }
+
+    /** An owner's stored bytes (after deduplication) and the quota that holds for it. */
+    public record Storage(long usedBytes, long quotaBytes, boolean quotaOwn) {
+    }
+
+    /** An owner's storage; who may see it is decided by the caller (the route). */
+    public Storage storage(Repo.Owner owner) {
+        var found = store.read(repositories -> repositories.storage().find(account(owner)));
+        return new Storage(found.bytes(), found.quotaBytes().orElse(quotas.forOwner(owner.kind())),
+                found.quotaBytes().isPresent());
+    }
+
+    /** Sets (or, empty, removes) an owner's own quota; audited. The caller's right is checked by the caller. */
+    public Storage setQuota(Subject caller, Repo.Owner owner, String ownerName, Optional<Long> quotaBytes) {
+        quotaBytes.ifPresent(bytes -> {
+            if (bytes < 0) {
+                throw IncubatorException.validation("quota_bytes", "must be 0 or more bytes");
+            }
+        });
+        store.write(repositories -> {
+            repositories.storage().setQuota(account(owner), quotaBytes);
+            repositories.audit().append(new AuditEvent(0, clock.instant(), caller.actor(), "hub.storage.quota",
+                    owner.kind().name().toLowerCase(Locale.ROOT), owner.id(),
+                    owner.kind() == Repo.OwnerKind.ORGANISATION ? Optional.of(owner.id()) : Optional.empty(),
+                    caller.meta().requestId(), AuditEvent.Outcome.SUCCESS, caller.meta().sourceAddress(),
+                    Map.of("name", ownerName, "quota_bytes", quotaBytes.map(String::valueOf).orElse("default"))));
+            return null;
+        });
+        return storage(owner);
     }
 
     public Optional<FileManifest> file(Repo repo, String sha256) {
@@ -589,7 +645,8 @@ public final class HubService {
                     yield null;
                 }
                 case FileOp.PutBytes bytes -> {
-                    FileManifest manifest = chunks.ingest(repo.domain(), new java.io.ByteArrayInputStream(bytes.content()));
+                    FileManifest manifest = chunks.ingest(repo.domain(), charge(repo),
+                            new java.io.ByteArrayInputStream(bytes.content()));
                     yield entry(bytes.path(), manifest, Hashes.gitBlobId(bytes.content()), false);
                 }
                 case FileOp.PutStored stored -> {
@@ -621,7 +678,7 @@ public final class HubService {
         boolean updateCard = cardTouched;
         if (updateCard && branch.equals("main") && (repo.visibility() == Visibility.PUBLIC
                 || repo.visibility() == Visibility.GATED)) {
-            publishGate.check(repo, newCard);
+            publishGate.check(caller, repo, newCard);
         }
         Instant now = clock.instant();
         Optional<String> parentId = expectedParent.map(parent -> parent.length() < 40 && HEX_PREFIX.matcher(parent)

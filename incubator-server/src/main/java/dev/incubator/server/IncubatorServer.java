@@ -31,6 +31,7 @@ import dev.incubator.tenancy.Ids.OrgId;
 import java.util.Collection;
 import java.util.HashMap;
 import dev.incubator.server.api.HfRepoRoutes;
+import dev.incubator.server.api.StorageRoutes;
 import dev.incubator.server.api.XetRoutes;
 import dev.incubator.server.api.HttpApi;
 import dev.incubator.server.api.Json;
@@ -90,6 +91,7 @@ import dev.incubator.server.api.LineageGate;
 import dev.incubator.server.api.AuditRoutes;
 import dev.incubator.server.api.HfRoutes;
 import dev.incubator.server.api.HfRepoRoutes;
+import dev.incubator.server.api.StorageRoutes;
 import dev.incubator.server.api.XetRoutes;
 import dev.incubator.server.api.HubRoutes;
 import dev.incubator.store.JdbiAgreements;
@@ -167,7 +169,8 @@ public final class IncubatorServer implements AutoCloseable {
                 }
                 return repositories.users().findByName(namespace).map(user ->
                         new Repo.Owner(Repo.OwnerKind.USER, user.id().value()));
-            }), clock, access, publishGate);
+            }), clock, access, publishGate, new HubService.StorageQuotas(settings.organisationQuotaBytes(),
+                    settings.userQuotaBytes()));
         } catch (IOException e) {
             throw new IllegalStateException("the hub's blob store or master key is not usable: " + e.getMessage(), e);
         }
@@ -311,11 +314,14 @@ public final class IncubatorServer implements AutoCloseable {
 
             ObjectMapper json = Json.mapper();
             List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).routes());
-            routes.addAll(new HubRoutes(hub, tenancy, json, config.hub().gcGrace()).routes());
+            routes.addAll(new HubRoutes(hub, tenancy, json, config.hub().gcGrace(), config.limits().jsonCommitBytes())
+                    .routes());
+            routes.addAll(new StorageRoutes(hub, tenancy).routes());
             dev.incubator.hub.xet.XetService xetService = new dev.incubator.hub.xet.XetService(hub,
                     hub.store(), hub.chunks(), clock);
             XetRoutes xetRoutes = new XetRoutes(hub, xetService, json, clock);
-            routes.addAll(new HfRoutes(hub, tenancy, json, clock, xetRoutes, xetService).routes());
+            routes.addAll(new HfRoutes(hub, tenancy, json, clock, xetRoutes, xetService,
+                    config.limits().ndjsonCommitBytes()).routes());
             routes.addAll(xetRoutes.routes());
             routes.addAll(new HfRepoRoutes(hub, json).routes());
             routes.addAll(new AuditRoutes(auditLog, tenancy, new Witnesses(new JdbiAuditTree(database), clock))
@@ -349,8 +355,8 @@ public final class IncubatorServer implements AutoCloseable {
                     .handle(call -> new Raw(200, "application/json", json.writeValueAsString(openApi[0]))));
             openApi[0] = OpenApi.document(routes, VERSION);
 
-            HttpApi api = new HttpApi(routes, authenticator, store, json, metrics, clock, config.maxBodyBytes(),
-                    config.accessLog()).trustedProxies(config.trustedProxies()).rateLimit(config.rateLimitPerMinute()).jobTokens(secret -> jobCredentials.verify(secret).map(job -> Map.entry(job.id(),
+            HttpApi api = new HttpApi(routes, authenticator, store, json, metrics, clock, config.limits().maxBodyBytes(),
+                    config.accessLog()).trustedProxies(config.trustedProxies()).rateLimits(config.limits().perTokenPerMinute(), config.limits().perOrganisationPerMinute()).jobTokens(secret -> jobCredentials.verify(secret).map(job -> Map.entry(job.id(),
                     authenticator.forJob(job.submittedBy(), job.id()))));
             Javalin app = api.create();
             app.start(config.host(), config.port());

@@ -124,6 +124,8 @@ class AuthorizationMatrixTest {
         MATRIX.put("shredOrganisationKey", Rule.org(null, op));
         MATRIX.put("hubFsck", Rule.platform(op));
         MATRIX.put("hubGc", Rule.platform(op));
+        MATRIX.put("getStorage", Rule.org("viewer", op, au, rv));
+        MATRIX.put("setStorageQuota", Rule.org(null, op));
         MATRIX.put("hfWhoami", Rule.anyUser());
         MATRIX.put("hfCreateRepo", Rule.org("member", op));
         for (String kind : List.of("Model", "Dataset")) {
@@ -414,6 +416,7 @@ class AuthorizationMatrixTest {
             case "createOrganisation" -> withBody.apply(Map.of("name", server.unique("org"), "display_name", "New",
                     "kind", "lab"));
             case "updateOrganisation" -> withBody.apply(Map.of("display_name", "Renamed"));
+            case "setStorageQuota" -> withBody.apply(Map.of("quota", "default"));
             case "addMember" -> {
                 String user = server.unique("joiner");
                 server.createUser(user);

@@ -140,7 +140,7 @@ class HardeningTest {
     @Test
     void aTokenOverItsRateLimitGets429WithRetryAfterAndOthersAreServed(@TempDir Path other) {
         try (TestServer limited = TestServer.start(other, java.time.Clock.systemUTC(), java.util.Optional.empty(),
-                java.util.Optional.empty(), config -> config.withRateLimit(20))) {
+                java.util.Optional.empty(), config -> config.withRateLimits(20, 0))) {
             limited.createOrg("lab");
             limited.createUser("mia");
             limited.createUser("ben");
@@ -160,6 +160,35 @@ class HardeningTest {
             assertThat(last.json().path("code").asText()).isEqualTo("rate_limited");
             assertThat(Integer.parseInt(last.header("Retry-After").orElseThrow())).isBetween(1, 60);
             assertThat(limited.get("/api/v1/orgs/lab").token(ben).send().status()).as("another token").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anOrganisationOverItsRateLimitGets429ForAllItsMembersAndOthersAreServed(@TempDir Path other) {
+        try (TestServer limited = TestServer.start(other, java.time.Clock.systemUTC(), java.util.Optional.empty(),
+                java.util.Optional.empty(), config -> config.withRateLimits(0, 30))) {
+            limited.createOrg("lab");
+            limited.createOrg("rivals");
+            for (String user : List.of("mia", "ben", "eve")) {
+                limited.createUser(user);
+            }
+            limited.addMember("lab", "mia", "member");
+            limited.addMember("lab", "ben", "member");
+            limited.addMember("rivals", "eve", "member");
+            List<String> lab = List.of(limited.tokenFor("mia", "read"), limited.tokenFor("ben", "read"));
+            TestServer.Response last = null;
+            int sent = 0;
+            while (sent < 200 && (last == null || last.status() != 429)) {
+                last = limited.get("/api/v1/orgs/lab").token(lab.get(sent % 2)).send();
+                sent++;
+            }
+            assertThat(last.status()).isEqualTo(429);
+            assertThat(sent).as("two members' requests together").isGreaterThan(30);
+            assertThat(last.json().path("detail").asText()).contains("organisation")
+                    .contains("server.rate-limit-per-organisation-per-minute");
+            assertThat(last.header("Retry-After")).isPresent();
+            assertThat(limited.get("/api/v1/orgs/rivals").token(limited.tokenFor("eve", "read")).send().status())
+                    .as("another organisation's member").isEqualTo(200);
         }
     }
 
@@ -242,5 +271,26 @@ class HardeningTest {
         assertThat(lineage.toString()).doesNotContain("hospital/notes").doesNotContain("cc-by-nc");
         JsonNode seen = server.get("/api/v1/repos/model/lab/work/lineage").token(server.operatorToken()).expect(200);
         assertThat(seen.toString()).contains("hospital/notes");
+
+        // Publishing answers as if the hidden upstream did not exist, exactly as for a name that exists nowhere.
+        server.post("/api/repos/create").token(admin).json(Map.of("name", "lab/claims-hidden")).expect(200);
+        server.post("/api/repos/create").token(admin).json(Map.of("name", "lab/claims-nothing")).expect(200);
+        server.commit(admin, "models/lab/claims-hidden", Map.of("README.md", "---\nlicense: mit\ndatasets:"
+                + " [hospital/notes]\n---\n")).expect(200);
+        server.commit(admin, "models/lab/claims-nothing", Map.of("README.md", "---\nlicense: mit\ndatasets:"
+                + " [hospital/none-such]\n---\n")).expect(200);
+        TestServer.Response hidden = server.request("PUT", "/api/models/lab/claims-hidden/settings").token(admin)
+                .json(Map.of("private", false)).send();
+        TestServer.Response nothing = server.request("PUT", "/api/models/lab/claims-nothing/settings").token(admin)
+                .json(Map.of("private", false)).send();
+        assertThat(hidden.status()).as(hidden.text()).isEqualTo(nothing.status()).isEqualTo(200);
+        assertThat(hidden.text()).doesNotContain("hospital").doesNotContain("cc-by-nc");
+        // Where the caller can see the restricted upstream, it still binds.
+        server.addMember("hospital", "boss", "member");
+        String boss = server.tokenFor("boss", "read", "write", "admin");
+        TestServer.Response seenByBoss = server.commit(boss, "models/lab/claims-hidden", Map.of("README.md",
+                "---\nlicense: mit\ndatasets: [hospital/notes]\ntags: [v2]\n---\n")).send();
+        assertThat(seenByBoss.status()).as(seenByBoss.text()).isEqualTo(403);
+        assertThat(seenByBoss.text()).contains("hospital/notes");
     }
 }

@@ -89,7 +89,8 @@ public final class TestServer implements AutoCloseable {
                 .withBootstrapTokenLifetime(Optional.empty());
         ServerConfig.Hub hub = defaults.hub();
         ServerConfig config = defaults.withHub(new ServerConfig.Hub(java.util.Optional.of(s3), hub.blobDir(),
-                hub.masterKey(), hub.masterKeyFile(), hub.packBytes(), hub.gcGrace()))
+                hub.masterKey(), hub.masterKeyFile(), hub.packBytes(), hub.gcGrace(), hub.organisationQuotaBytes(),
+                hub.userQuotaBytes()))
                 .withCompute(new ServerConfig.Compute(4, "FAIR_SHARE", java.time.Duration.ofMillis(200),
                         java.time.Duration.ofSeconds(1), 0.5703, java.time.Duration.ofHours(168), Optional.empty())
                         .withLocal(LOCAL));

@@ -65,7 +65,7 @@ final class JdbiChunkIndex implements ChunkIndex {
     }
 
     @Override
-    public int addPack(PackInfo pack, List<ChunkLocation> chunks, Instant now) {
+    public int addPack(PackInfo pack, List<ChunkLocation> chunks, Optional<String> chargedTo, Instant now) {
         handle.createUpdate("INSERT INTO hub_packs (id, domain, size, chunks, created_at) VALUES (:id, :domain, :size,"
                         + " :chunks, :createdAt)")
                 .bind("id", pack.id()).bind("domain", pack.domain()).bind("size", pack.size())
@@ -74,16 +74,24 @@ final class JdbiChunkIndex implements ChunkIndex {
             return 0;
         }
         PreparedBatch batch = handle.prepareBatch("INSERT INTO hub_chunks (domain, hash, pack, offset_bytes, length,"
-                + " raw_length, last_wanted) VALUES (:domain, :hash, :pack, :offset, :length, :raw, :now)"
-                + " ON CONFLICT (domain, hash) DO NOTHING");
+                + " raw_length, last_wanted, charged_to) VALUES (:domain, :hash, :pack, :offset, :length, :raw, :now,"
+                + " :chargedTo) ON CONFLICT (domain, hash) DO NOTHING");
         for (ChunkLocation chunk : chunks) {
             batch.bind("domain", chunk.domain()).bind("hash", chunk.hash()).bind("pack", chunk.pack())
                     .bind("offset", chunk.offset()).bind("length", chunk.length()).bind("raw", chunk.rawLength())
-                    .bind("now", now.toEpochMilli()).add();
+                    .bind("now", now.toEpochMilli()).bind("chargedTo", chargedTo.orElse(null)).add();
         }
         int added = 0;
-        for (int rows : batch.execute()) {
-            added += Math.max(0, rows);
+        long bytes = 0;
+        int[] rows = batch.execute();
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] > 0) {
+                added++;
+                bytes += chunks.get(i).rawLength();
+            }
+        }
+        if (chargedTo.isPresent() && bytes > 0) {
+            JdbiStorageAccounts.charge(handle, chargedTo.get(), bytes);
         }
         return added;
     }
@@ -114,6 +122,8 @@ final class JdbiChunkIndex implements ChunkIndex {
     @Override
     public void deleteChunks(String domain, Collection<String> hashes) {
         for (List<String> part : partition(hashes)) {
+            creditBack("domain = :domain AND hash IN (<hashes>)", query -> query.bind("domain", domain)
+                    .bindList("hashes", part));
             handle.createUpdate("DELETE FROM hub_chunks WHERE domain = :domain AND hash IN (<hashes>)")
                     .bind("domain", domain).bindList("hashes", part).execute();
         }
@@ -135,6 +145,7 @@ final class JdbiChunkIndex implements ChunkIndex {
 
     @Override
     public void deletePack(String id) {
+        creditBack("pack = :id", query -> query.bind("id", id));
         handle.createUpdate("DELETE FROM hub_chunks WHERE pack = :id").bind("id", id).execute();
         handle.createUpdate("DELETE FROM hub_packs WHERE id = :id").bind("id", id).execute();
     }
@@ -143,6 +154,15 @@ final class JdbiChunkIndex implements ChunkIndex {
     public List<String> domains() {
         return handle.createQuery("SELECT domain FROM hub_keys UNION SELECT domain FROM hub_packs"
                 + " UNION SELECT domain FROM hub_repos ORDER BY 1").mapTo(String.class).list();
+    }
+
+    /** Credits the bytes of the chunks {@code where} selects back to the accounts they were charged to. */
+    private void creditBack(String where, java.util.function.Consumer<org.jdbi.v3.core.statement.Query> binder) {
+        var query = handle.createQuery("SELECT charged_to, SUM(raw_length) AS bytes FROM hub_chunks WHERE " + where
+                + " AND charged_to IS NOT NULL GROUP BY charged_to");
+        binder.accept(query);
+        query.map((rs, ctx) -> java.util.Map.entry(rs.getString("charged_to"), rs.getLong("bytes"))).list()
+                .forEach(charged -> JdbiStorageAccounts.charge(handle, charged.getKey(), -charged.getValue()));
     }
 
     private static List<List<String>> partition(Collection<String> values) {

@@ -41,6 +41,11 @@ public final class JdbiHubStore extends JdbiStore<HubStore.Repositories> impleme
         }
 
         @Override
+        public dev.incubator.hub.port.StorageAccounts storage() {
+            return new JdbiStorageAccounts(handle);
+        }
+
+        @Override
         public AuditLog audit() {
             return new JdbiAuditLog(handle);
         }

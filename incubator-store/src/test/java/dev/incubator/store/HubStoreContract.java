@@ -68,7 +68,8 @@ public abstract class HubStoreContract extends ComputeStoreContract {
             case "alpha" -> Optional.of(new Repo.Owner(Repo.OwnerKind.ORGANISATION, "org-alpha"));
             case "beta" -> Optional.of(new Repo.Owner(Repo.OwnerKind.ORGANISATION, "org-beta"));
             default -> Optional.empty();
-        }, clock, new AccessDecisions(new JdbiAgreements(database), clock), PublishGate.OPEN);
+        }, clock, new AccessDecisions(new JdbiAgreements(database), clock), PublishGate.OPEN,
+                HubService.StorageQuotas.NONE);
     }
 
     @Test
@@ -225,6 +226,35 @@ public abstract class HubStoreContract extends ComputeStoreContract {
         assertThat(hub.missingChunks(alice, kept, inFlight)).isEmpty();
         assertThat(read(kept, "main", "keep.bin")).isEqualTo(keptBytes);
         assertThat(hub.fsck(bytes -> { }).problems()).isEmpty();
+    }
+
+    @Test
+    void storageIsChargedOnceToItsOwnerHeldToTheQuotaAndGivenBackByGarbageCollection() throws IOException {
+        Repo.Owner alpha = new Repo.Owner(Repo.OwnerKind.ORGANISATION, "org-alpha");
+        long before = hub.storage(alpha).usedBytes();
+        Repo first = hub.create(alice, RepoKind.MODEL, "alpha", "counted-a", Visibility.ORGANISATION);
+        Repo second = hub.create(alice, RepoKind.MODEL, "alpha", "counted-b", Visibility.ORGANISATION);
+        byte[] weights = random(21, 100_000);
+        push(first, "w.bin", weights);
+        push(second, "same.bin", weights);
+        assertThat(hub.storage(alpha).usedBytes() - before).as("deduplicated: counted once").isEqualTo(100_000);
+
+        hub.setQuota(operatorCaller(), alpha, "alpha", Optional.of(before + 150_000));
+        assertThatThrownBy(() -> push(second, "more.bin", random(22, 100_000)))
+                .isInstanceOfSatisfying(IncubatorException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.STORAGE_QUOTA_EXCEEDED))
+                .hasMessageContaining("organisation 'alpha'");
+        assertThat(hub.storage(alpha).usedBytes() - before).as("nothing of the refused upload").isEqualTo(100_000);
+        Repo theirs = hub.create(bob, RepoKind.MODEL, "beta", "unaffected", Visibility.ORGANISATION);
+        push(theirs, "w.bin", random(23, 100_000));
+
+        hub.delete(operatorCaller(), RepoKind.MODEL, "alpha", "counted-a");
+        hub.delete(operatorCaller(), RepoKind.MODEL, "alpha", "counted-b");
+        clock.advance(Duration.ofHours(2));
+        hub.collectGarbage(Duration.ofHours(1));
+        assertThat(hub.storage(alpha).usedBytes()).isEqualTo(before);
+        assertThat(hub.storage(new Repo.Owner(Repo.OwnerKind.ORGANISATION, "org-beta")).usedBytes())
+                .isGreaterThanOrEqualTo(100_000);
     }
 
     @Test

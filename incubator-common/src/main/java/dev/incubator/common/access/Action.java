@@ -39,6 +39,7 @@ public enum Action {
     REPO_WRITE("pushing to the repository"),
     REPO_ADMIN("changing or deleting the repository"),
     HUB_KEY_SHRED("deleting an organisation's data key"),
+    STORAGE_QUOTA_MANAGE("setting an organisation's storage quota"),
     // governance
     ACCESS_REQUEST("requesting access"),
     ACCESS_REVIEW("seeing every access request and the access report"),

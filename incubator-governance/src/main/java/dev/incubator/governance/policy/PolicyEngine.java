@@ -91,7 +91,7 @@ public final class PolicyEngine {
             case ORG_UPDATE, MEMBER_MANAGE -> Rule.organisation(Scope.ADMIN, OrgRole.ADMIN, OPERATOR);
             case OWNER_MANAGE -> Rule.organisation(Scope.ADMIN, OrgRole.OWNER, OPERATOR);
             case MEMBER_READ, GRANT_READ, JOB_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER, OPERATOR, AUDITOR);
-            case GRANT_MANAGE -> Rule.organisation(Scope.ADMIN, null, OPERATOR);
+            case GRANT_MANAGE, STORAGE_QUOTA_MANAGE -> Rule.organisation(Scope.ADMIN, null, OPERATOR);
             case ORG_AUDIT_READ -> Rule.organisation(Scope.READ, OrgRole.ADMIN, OPERATOR, AUDITOR);
             case JOB_SUBMIT, JOB_CANCEL -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
             case HUB_KEY_SHRED -> Rule.organisation(Scope.WRITE, null, OPERATOR);

@@ -91,13 +91,16 @@ public final class ChunkStore {
         return missing;
     }
 
-    /** Splits a stream into chunks, stores those the domain lacks, and records and returns the file's manifest. */
-    public FileManifest ingest(String domain, InputStream in) throws IOException {
+    /**
+     * Splits a stream into chunks, stores those the domain lacks (charged to {@code charge}), and records and returns
+     * the file's manifest.
+     */
+    public FileManifest ingest(String domain, Charge charge, InputStream in) throws IOException {
         byte[] key = dataKey(domain, true);
         MessageDigest whole = Hashes.sha256();
         List<FileManifest.ChunkRef> refs = new ArrayList<>();
         long[] size = {0};
-        try (Packer packer = new Packer(domain, key)) {
+        try (Packer packer = new Packer(domain, key, charge)) {
             chunker.split(in, (buffer, offset, length) -> {
                 whole.update(buffer, offset, length);
                 String hash = Hashes.sha256(buffer, offset, length);
@@ -117,13 +120,14 @@ public final class ChunkStore {
 
     /**
      * Stores chunks sent as frames of a 32-byte SHA-256, a 4-byte big-endian length and the bytes; each frame's
-     * bytes must hash to its hash. Returns how many chunks were new to the domain.
+     * bytes must hash to its hash. New chunks are charged to {@code charge}. Returns how many chunks were new to the
+     * domain.
      */
-    public int receive(String domain, InputStream body) throws IOException {
+    public int receive(String domain, Charge charge, InputStream body) throws IOException {
         byte[] key = dataKey(domain, true);
         DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(body, 1 << 20));
         byte[] hashBytes = new byte[32];
-        try (Packer packer = new Packer(domain, key)) {
+        try (Packer packer = new Packer(domain, key, charge)) {
             while (true) {
                 int first = in.read();
                 if (first < 0) {
@@ -188,21 +192,55 @@ public final class ChunkStore {
         }
     }
 
-    public Sink sink(String domain) throws IOException {
-        return new Sink(new Packer(domain, dataKey(domain, true)));
+    public Sink sink(String domain, Charge charge) throws IOException {
+        return new Sink(new Packer(domain, dataKey(domain, true), charge));
+    }
+
+    /** What an account stores now, and the quota that holds for it: its own or {@code charge}'s default. */
+    public record Usage(long bytes, long quotaBytes) {
+    }
+
+    public Usage usage(Charge charge) {
+        if (charge.account().isEmpty()) {
+            return new Usage(0, Charge.UNLIMITED);
+        }
+        var account = store.read(repositories -> repositories.storage().find(charge.account().get()));
+        return new Usage(account.bytes(), account.quotaBytes().orElse(charge.defaultQuotaBytes()));
+    }
+
+    /** Refuses (507) when storing {@code more} bytes would take the charged owner over its quota. */
+    public void requireRoom(Charge charge, long more) {
+        if (charge.account().isEmpty() || !charge.enforced()) {
+            return;
+        }
+        Usage usage = usage(charge);
+        if (usage.quotaBytes() != Charge.UNLIMITED && usage.bytes() + more > usage.quotaBytes()) {
+            throw new dev.incubator.common.IncubatorException(dev.incubator.common.ErrorCode.STORAGE_QUOTA_EXCEEDED,
+                    charge.owner() + " stores " + dev.incubator.common.ByteSize.format(usage.bytes()) + " of its "
+                            + dev.incubator.common.ByteSize.format(usage.quotaBytes()) + " quota (counted after"
+                            + " deduplication) and this upload needs "
+                            + dev.incubator.common.ByteSize.format(Math.max(1, usage.bytes() + more - usage.quotaBytes()))
+                            + " more; delete repositories or files it no longer needs (garbage collection then frees"
+                            + " their space) or ask an operator to raise the quota (incubator org quota)");
+        }
     }
 
     /** Groups offered chunks, asks the index which are new, seals those into packs and records full packs. */
     private final class Packer implements AutoCloseable {
         private final String domain;
         private final byte[] key;
+        private final Charge charge;
         private final Map<String, byte[]> pending = new LinkedHashMap<>();
         private PackWriter pack;
+        /** Plaintext bytes sealed into the open pack, not yet charged. */
+        private long unrecorded;
         private int added;
 
-        Packer(String domain, byte[] key) {
+        Packer(String domain, byte[] key, Charge charge) {
             this.domain = domain;
             this.key = key;
+            this.charge = charge;
+            requireRoom(charge, 0);
         }
 
         void offer(String hash, byte[] data) throws IOException {
@@ -229,6 +267,8 @@ public final class ChunkStore {
             // Seal the new chunks in parallel, then append them in order.
             List<Map.Entry<String, byte[]>> fresh = pending.entrySet().stream()
                     .filter(chunk -> !present.contains(chunk.getKey())).toList();
+            long freshBytes = fresh.stream().mapToLong(chunk -> chunk.getValue().length).sum();
+            requireRoom(charge, unrecorded + freshBytes);
             List<java.util.concurrent.Future<byte[]>> sealed = new ArrayList<>(fresh.size());
             for (Map.Entry<String, byte[]> chunk : fresh) {
                 byte[] data = chunk.getValue();
@@ -239,6 +279,7 @@ public final class ChunkStore {
                     pack = new PackWriter(domain, spool);
                 }
                 pack.add(fresh.get(i).getKey(), fresh.get(i).getValue().length, await(sealed.get(i)));
+                unrecorded += fresh.get(i).getValue().length;
                 if (pack.size() >= packTarget) {
                     seal();
                 }
@@ -249,8 +290,9 @@ public final class ChunkStore {
         private void seal() throws IOException {
             PackWriter.Finished finished = pack.finish(blobs, clock.instant());
             pack = null;
+            unrecorded = 0;
             added += store.write(repositories -> repositories.chunks().addPack(finished.pack(), finished.chunks(),
-                    clock.instant()));
+                    charge.account(), clock.instant()));
         }
 
         void flush() throws IOException {
@@ -272,13 +314,13 @@ public final class ChunkStore {
      * Copies a file into another encryption domain: each chunk is read (verified) under the old domain's key and
      * sealed under the new one's, unless the new domain already has it. Returns the file's manifest there.
      */
-    public FileManifest copyToDomain(FileManifest file, String domain) throws IOException {
+    public FileManifest copyToDomain(FileManifest file, String domain, Charge charge) throws IOException {
         byte[] key = dataKey(domain, true);
         Optional<FileManifest> existing = store.read(repositories -> repositories.files().find(domain, file.sha256()));
         if (existing.isPresent()) {
             return existing.get();
         }
-        try (Packer packer = new Packer(domain, key)) {
+        try (Packer packer = new Packer(domain, key, charge)) {
             for (FileManifest.ChunkRef chunk : file.chunks()) {
                 packer.offer(chunk.hash(), read(file.domain(), chunk.hash()));
             }
@@ -609,7 +651,7 @@ public final class ChunkStore {
             finished = writer.finish(blobs, clock.instant());
         }
         store.write(repositories -> {
-            repositories.chunks().addPack(finished.pack(), List.of(), clock.instant());
+            repositories.chunks().addPack(finished.pack(), List.of(), Optional.empty(), clock.instant());
             repositories.chunks().relocate(finished.chunks());
             repositories.chunks().deletePack(pack.id());
             return null;

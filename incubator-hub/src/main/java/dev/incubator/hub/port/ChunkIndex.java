@@ -21,8 +21,11 @@ public interface ChunkIndex {
     /** Marks chunks as wanted now, so garbage collection spares them for its grace period. */
     void touch(String domain, Collection<String> hashes, Instant now);
 
-    /** Records a pack and the chunks it holds that the domain did not hold yet; returns how many were new. */
-    int addPack(PackInfo pack, List<ChunkLocation> chunks, Instant now);
+    /**
+     * Records a pack and the chunks it holds that the domain did not hold yet, charging the new chunks' plaintext
+     * bytes to {@code chargedTo} (see {@link StorageAccounts}); returns how many were new.
+     */
+    int addPack(PackInfo pack, List<ChunkLocation> chunks, Optional<String> chargedTo, Instant now);
 
     List<PackInfo> packs();
 
@@ -36,6 +39,7 @@ public interface ChunkIndex {
     record Seen(String hash, String pack, Instant lastWanted) {
     }
 
+    /** Deletes chunks from the index and credits their bytes back to the accounts they were charged to. */
     void deleteChunks(String domain, Collection<String> hashes);
 
     /** Moves chunks into another pack (after a rewrite copied their records there). */

@@ -19,6 +19,8 @@ public interface HubStore {
 
         XetIndex xet();
 
+        StorageAccounts storage();
+
         AuditLog audit();
     }
 

@@ -61,7 +61,7 @@ public final class XetService {
         }
         List<XetIndex.Chunk> listed = new ArrayList<>();
         List<XetHash.Node> nodes;
-        try (ChunkStore.Sink sink = chunks.sink(domain)) {
+        try (ChunkStore.Sink sink = chunks.sink(domain, hub.charge(repo))) {
             try {
                 nodes = XorbReader.read(body, (hash, data) -> listed.add(new XetIndex.Chunk(XetHash.hex(hash),
                         sink.put(data), data.length)));

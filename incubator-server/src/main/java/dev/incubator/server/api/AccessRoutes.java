@@ -158,7 +158,7 @@ public final class AccessRoutes {
                             List<String> purposes = body.optionalStrings("purposes");
                             if ((purposes.isEmpty() ? List.of(request.purpose().wire()) : purposes)
                                     .contains(Purpose.COMMERCIAL_USE.wire())) {
-                                lineage.checkCommercialSharing(repo);
+                                lineage.checkCommercialSharing(Subjects.of(call), repo);
                             }
                             String mode = body.optionalString("mode").or(() -> repo.card().flatMap(Card::gatedMode))
                                     .orElse("download");

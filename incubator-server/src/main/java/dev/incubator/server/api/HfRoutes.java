@@ -55,7 +55,6 @@ public final class HfRoutes {
     /** Files this large, or binary, go through LFS; smaller text files travel inline in the commit. */
     private static final long INLINE_LIMIT = 1024 * 1024;
     /** The largest NDJSON commit: inline files are small (larger ones go through LFS or Xet). */
-    private static final long MAX_COMMIT_BYTES = 64L * 1024 * 1024;
     private static final Duration UPLOAD_URL_LIFETIME = Duration.ofHours(6);
     private static final int TREE_PAGE = 1000;
     private static final String LFS = TenancyRoutes.PREFIX + "/hub/lfs/{repo}/{oid}";
@@ -69,8 +68,10 @@ public final class HfRoutes {
     private final XetRoutes xet;
     private final dev.incubator.hub.xet.XetService xetFiles;
 
+    /** {@code maxCommitBytes}: the largest NDJSON commit, inline files included (server.limits.ndjson-commit). */
     public HfRoutes(HubService hub, TenancyService tenancy, ObjectMapper json, Clock clock, XetRoutes xet,
-                    dev.incubator.hub.xet.XetService xetFiles) {
+                    dev.incubator.hub.xet.XetService xetFiles, long maxCommitBytes) {
+        this.maxCommitBytes = maxCommitBytes;
         this.xet = xet;
         this.xetFiles = xetFiles;
         this.hub = hub;
@@ -79,6 +80,8 @@ public final class HfRoutes {
         this.clock = clock;
         this.signingKey = dev.incubator.hub.crypto.Aead.newKey();
     }
+
+    private final long maxCommitBytes;
 
     public List<ApiRoute> routes() {
         List<ApiRoute> routes = new ArrayList<>();
@@ -444,6 +447,15 @@ public final class HfRoutes {
         ArrayNode objects = json.createArrayNode();
         long expires = clock.instant().plus(UPLOAD_URL_LIFETIME).getEpochSecond();
         Set<String> contents = operation.equals("upload") ? Set.of() : hub.contents(repo);
+        // An owner already at its quota is told so here, per object, before anything is sent.
+        Optional<String> full = Optional.empty();
+        if (operation.equals("upload")) {
+            try {
+                hub.chunks().requireRoom(hub.charge(repo), 1);
+            } catch (IncubatorException e) {
+                full = Optional.of(e.getMessage());
+            }
+        }
         for (JsonNode object : body.path("objects")) {
             String oid = object.path("oid").asText("");
             long size = object.path("size").asLong(-1);
@@ -455,6 +467,10 @@ public final class HfRoutes {
             if (operation.equals("upload")) {
                 Optional<FileManifest> stored = hub.file(repo, oid);
                 if (stored.isPresent() && stored.get().size() == size) {
+                    continue;
+                }
+                if (full.isPresent()) {
+                    out.putObject("error").put("code", 507).put("message", full.get());
                     continue;
                 }
                 String query = "?size=" + size + "&expires=" + expires + "&sig=" + sign(repo.id(), oid, size, expires);
@@ -513,7 +529,7 @@ public final class HfRoutes {
         // At most the size the batch API signed: a longer body is cut off and refused, nothing of it kept.
         HubRoutes.refuseLargerThan(call, size, "this upload URL's object");
         try (InputStream in = new HubRoutes.LimitedStream(call.context().req().getInputStream(), size)) {
-            manifest = hub.chunks().ingest(repo.domain(), in);
+            manifest = hub.chunks().ingest(repo.domain(), hub.charge(repo), in);
         }
         if (!manifest.sha256().equals(oid) || manifest.size() != size) {
             throw IncubatorException.validation("(body)", "the uploaded content has SHA-256 " + manifest.sha256() + " and "
@@ -584,13 +600,13 @@ public final class HfRoutes {
     private Raw commit(Call call, String plural) throws IOException {
         Repo repo = repo(call, plural, Action.REPO_WRITE);
         refusePullRequest(call);
-        HubRoutes.refuseLargerThan(call, MAX_COMMIT_BYTES, "a commit");
+        HubRoutes.refuseLargerThan(call, maxCommitBytes, "a commit (server.limits.ndjson-commit)");
         String branch = revision(call.path("revision"));
         Optional<String> parent = Optional.empty();
         String message = "";
         List<FileOp> operations = new ArrayList<>();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(new HubRoutes.LimitedStream(
-                call.context().req().getInputStream(), MAX_COMMIT_BYTES), StandardCharsets.UTF_8))) {
+                call.context().req().getInputStream(), maxCommitBytes), StandardCharsets.UTF_8))) {
             String line;
             int number = 0;
             while ((line = reader.readLine()) != null) {

@@ -127,38 +127,48 @@ public final class HttpApi {
         return List.copyOf(registeredEndpoints);
     }
 
-    private int rateLimitPerMinute;
-    private final java.util.concurrent.ConcurrentHashMap<String, long[]> windows =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private RateWindows perToken = RateWindows.NONE;
+    private RateWindows perOrganisation = RateWindows.NONE;
 
-    /** At most {@code perMinute} requests per token (or per client address without one) a minute; 0 for none. */
-    public HttpApi rateLimit(int perMinute) {
-        this.rateLimitPerMinute = perMinute;
+    /**
+     * At most {@code perTokenPerMinute} requests per token (or per client address without one) a minute, and at
+     * most {@code perOrganisationPerMinute} by the members and jobs of one organisation together; 0 for none.
+     */
+    public HttpApi rateLimits(int perTokenPerMinute, int perOrganisationPerMinute) {
+        this.perToken = new RateWindows(perTokenPerMinute, clock);
+        this.perOrganisation = new RateWindows(perOrganisationPerMinute, clock);
         return this;
     }
 
     /**
-     * Counts the request in its caller's one-minute window; over the limit, 429 with Retry-After (the seconds to
-     * the next window). Windows of callers gone quiet are dropped, so memory follows the callers of one minute.
+     * Counts the request in its caller's one-minute window and in each of its organisations'; over a limit, 429
+     * with Retry-After (the seconds to the next window).
      */
-    private void admit(String caller, Context context) {
-        if (rateLimitPerMinute <= 0) {
-            return;
+    private void admit(Call call, ApiRoute route, Context context) {
+        String caller = route.authenticated() ? "token:" + call.principal().token().id().value()
+                : "address:" + context.ip();
+        long retry = perToken.count(caller);
+        if (retry > 0) {
+            refuse(context, retry, "more than " + perToken.perMinute() + " requests this minute from this "
+                    + (route.authenticated() ? "token" : "address") + "; retry in " + retry
+                    + " s (server.rate-limit-per-minute)");
         }
-        long minute = clock.millis() / 60_000;
-        long[] window = windows.compute(caller, (key, current) -> current == null || current[0] != minute
-                ? new long[] {minute, 1} : new long[] {minute, current[1] + 1});
-        if (windows.size() > 10_000) {
-            windows.values().removeIf(stale -> stale[0] != minute);
+        if (route.authenticated()) {
+            for (var organisation : call.principal().memberships().keySet()) {
+                retry = perOrganisation.count(organisation.value());
+                if (retry > 0) {
+                    refuse(context, retry, "the members and jobs of organisation " + organisation.value() + " made"
+                            + " more than " + perOrganisation.perMinute() + " requests this minute together; retry in "
+                            + retry + " s (server.rate-limit-per-organisation-per-minute)");
+                }
+            }
         }
-        if (window[1] > rateLimitPerMinute) {
-            long retry = Math.max(1, 60 - (clock.millis() / 1000) % 60);
-            context.header("Retry-After", Long.toString(retry));
-            metrics.counter("incubator.http.rate_limited").increment();
-            throw new IncubatorException(ErrorCode.RATE_LIMITED, "more than " + rateLimitPerMinute + " requests this"
-                    + " minute from this " + (caller.startsWith("token:") ? "token" : "address") + "; retry in "
-                    + retry + " s (server.rate-limit-per-minute)");
-        }
+    }
+
+    private void refuse(Context context, long retry, String message) {
+        context.header("Retry-After", Long.toString(retry));
+        metrics.counter("incubator.http.rate_limited").increment();
+        throw new IncubatorException(ErrorCode.RATE_LIMITED, message);
     }
 
     /** Set on a request that came from a configured reverse proxy, whose forwarded headers are believed. */
@@ -225,8 +235,7 @@ public final class HttpApi {
         if (route.authenticated()) {
             call.principal();
         }
-        admit(route.authenticated() ? "token:" + call.principal().token().id().value() : "address:" + context.ip(),
-                context);
+        admit(call, route, context);
         Optional<String> idempotencyKey = Optional.ofNullable(context.header("Idempotency-Key"));
         if (route.idempotent() && idempotencyKey.isPresent()) {
             executeIdempotently(route, call, idempotencyKey.get());

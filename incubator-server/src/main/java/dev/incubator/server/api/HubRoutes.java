@@ -39,9 +39,6 @@ import java.util.Optional;
 public final class HubRoutes {
     static final String REPOS = TenancyRoutes.PREFIX + "/repos";
     static final String REPO = REPOS + "/{kind}/{namespace}/{name}";
-    /** A commit request lists every chunk of every file: allow far more than ordinary JSON bodies. */
-    /** The largest JSON commit (about 400,000 chunk references, some 25 GiB of new files); larger pushes split. */
-    static final long MAX_COMMIT_BYTES = 32L * 1024 * 1024;
     private static final BodySpec CREATE = BodySpec.named("CreateRepository")
             .requiredEnum("kind", List.of("model", "dataset"), "what the repository holds")
             .required("namespace", STRING, "organisation or user that owns it, e.g. 'deep-lab'")
@@ -65,12 +62,18 @@ public final class HubRoutes {
     private final TenancyService tenancy;
     private final ObjectMapper json;
     private final Duration gcGrace;
+    private final long maxCommitBytes;
 
-    public HubRoutes(HubService hub, TenancyService tenancy, ObjectMapper json, Duration gcGrace) {
+    /**
+     * {@code maxCommitBytes}: the largest JSON commit (a commit lists every chunk of every file: the default 32 MiB
+     * holds about 400,000 chunk references, some 25 GiB of new files); the CLI splits larger pushes.
+     */
+    public HubRoutes(HubService hub, TenancyService tenancy, ObjectMapper json, Duration gcGrace, long maxCommitBytes) {
         this.hub = hub;
         this.tenancy = tenancy;
         this.json = json;
         this.gcGrace = gcGrace;
+        this.maxCommitBytes = maxCommitBytes;
     }
 
     public record CardView(Optional<String> license, List<String> language, List<String> tags, List<String> baseModel,
@@ -324,8 +327,8 @@ public final class HubRoutes {
                     + "'Content-Type: application/json'");
         }
         JsonNode body;
-        refuseLargerThan(call, MAX_COMMIT_BYTES, "a JSON commit");
-        try (InputStream in = new LimitedStream(call.context().req().getInputStream(), MAX_COMMIT_BYTES)) {
+        refuseLargerThan(call, maxCommitBytes, "a JSON commit (server.limits.json-commit)");
+        try (InputStream in = new LimitedStream(call.context().req().getInputStream(), maxCommitBytes)) {
             body = json.readTree(in);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IncubatorException(ErrorCode.MALFORMED_REQUEST, "the commit is not valid JSON: "
@@ -391,25 +394,33 @@ public final class HubRoutes {
     static void refuseLargerThan(Call call, long limit, String what) {
         long declared = call.context().req().getContentLengthLong();
         if (declared > limit) {
-            throw new IncubatorException(ErrorCode.PAYLOAD_TOO_LARGE, what + " may have at most " + limit + " bytes; this"
-                    + " one declares " + declared + " (split it, or send large files through their upload route)");
+            throw new IncubatorException(ErrorCode.PAYLOAD_TOO_LARGE, what + " may have at most " + limit + " bytes ("
+                    + dev.incubator.common.ByteSize.format(limit) + "); this one declares " + declared
+                    + " (split it, or send large files through their upload route)");
         }
     }
 
     /** Fails a body longer than its limit instead of reading it all. */
     static final class LimitedStream extends java.io.FilterInputStream {
+        private final long limit;
         private long left;
 
         LimitedStream(InputStream in, long limit) {
             super(in);
+            this.limit = limit;
             this.left = limit;
+        }
+
+        private IncubatorException tooLarge() {
+            return new IncubatorException(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is longer than the "
+                    + limit + " bytes (" + dev.incubator.common.ByteSize.format(limit) + ") allowed here");
         }
 
         @Override
         public int read() throws IOException {
             int b = super.read();
             if (b >= 0 && --left < 0) {
-                throw new IncubatorException(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is too large");
+                throw tooLarge();
             }
             return b;
         }
@@ -418,7 +429,7 @@ public final class HubRoutes {
         public int read(byte[] buffer, int offset, int length) throws IOException {
             int n = super.read(buffer, offset, length);
             if (n > 0 && (left -= n) < 0) {
-                throw new IncubatorException(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is too large");
+                throw tooLarge();
             }
             return n;
         }

@@ -1,6 +1,8 @@
 package dev.incubator.server.api;
 
 import dev.incubator.common.ErrorCode;
+import dev.incubator.common.access.Action;
+import dev.incubator.common.access.Subject;
 import dev.incubator.common.IncubatorException;
 import dev.incubator.governance.access.AgreementService;
 import dev.incubator.governance.access.Purpose;
@@ -43,7 +45,7 @@ public final class LineageGate implements PublishGate {
      * the vocabulary.
      */
     @Override
-    public void check(Repo repo, Optional<Card> card) {
+    public void check(Subject caller, Repo repo, Optional<Card> card) {
         List<String> purposes = card.map(Card::gatedPurposes).orElse(List.of());
         for (String purpose : purposes) {
             if (Purpose.parse(purpose).isEmpty()) {
@@ -53,21 +55,27 @@ public final class LineageGate implements PublishGate {
         }
         String name = name(repo);
         if (repo.visibility() == Visibility.PUBLIC) {
-            refuseIfRestricted(policy.mayPublish(name, graph(repo, card)));
+            refuseIfRestricted(policy.mayPublish(name, graph(caller, repo, card)));
         } else if (repo.visibility() == Visibility.GATED && purposes.contains(Purpose.COMMERCIAL_USE.wire())) {
-            refuseIfRestricted(policy.mayShare(name, graph(repo, card), "gating " + name + " for commercial use"));
+            refuseIfRestricted(policy.mayShare(name, graph(caller, repo, card), "gating " + name
+                    + " for commercial use"));
         }
     }
 
     /** Approving access for commercial use shares the data commercially: refused while it inherits a restriction. */
-    public void checkCommercialSharing(Repo repo) {
+    public void checkCommercialSharing(Subject caller, Repo repo) {
         String name = name(repo);
-        refuseIfRestricted(policy.mayShare(name, graph(repo, repo.card()), "sharing " + name + " for commercial use"));
+        refuseIfRestricted(policy.mayShare(name, graph(caller, repo, repo.card()), "sharing " + name
+                + " for commercial use"));
     }
 
-    private java.util.function.Function<String, Optional<LineagePolicy.Node>> graph(Repo repo, Optional<Card> card) {
+    /** The lineage as {@code caller} may know it: upstream repositories it can not see are not in it. */
+    private java.util.function.Function<String, Optional<LineagePolicy.Node>> graph(Subject caller, Repo repo,
+                                                                                  Optional<Card> card) {
         String name = name(repo);
-        return candidate -> candidate.equals(name) ? Optional.of(node(repo, card)) : lookup(candidate);
+        return candidate -> candidate.equals(name) ? Optional.of(node(repo, card)) : lookup(candidate)
+                .filter(found -> hub.get().access().allows(caller, Action.REPO_SEE, found.resource()))
+                .map(found -> node(found, found.card()));
     }
 
     private static void refuseIfRestricted(LineagePolicy.Decision decision) {
@@ -80,16 +88,16 @@ public final class LineageGate implements PublishGate {
     public List<LineagePolicy.Inherited> inherited(Repo repo) {
         String name = name(repo);
         return policy.inherited(name, candidate -> candidate.equals(name) ? Optional.of(node(repo, repo.card()))
-                : lookup(candidate));
+                : lookup(candidate).map(found -> node(found, found.card())));
     }
 
-    private Optional<LineagePolicy.Node> lookup(String name) {
+    private Optional<Repo> lookup(String name) {
         String[] parts = name.split("/");
         if (parts.length != 3) {
             return Optional.empty();
         }
         RepoKind kind = parts[0].equals("datasets") ? RepoKind.DATASET : RepoKind.MODEL;
-        return hub.get().lookup(kind, parts[1], parts[2]).map(found -> node(found, found.card()));
+        return hub.get().lookup(kind, parts[1], parts[2]);
     }
 
     private LineagePolicy.Node node(Repo repo, Optional<Card> card) {

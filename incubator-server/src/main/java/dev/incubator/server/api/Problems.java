@@ -35,6 +35,7 @@ public final class Problems {
             case UNPROCESSABLE -> 422;
             case RANGE_NOT_SATISFIABLE -> 416;
             case TOO_MANY_REQUESTS -> 429;
+            case INSUFFICIENT_STORAGE -> 507;
             case UNAVAILABLE -> 503;
             case INTERNAL -> 500;
         };

@@ -31,7 +31,7 @@ public record ServerConfig(
         Path dataDir,
         String host,
         int port,
-        int maxBodyBytes,
+        Limits limits,
         boolean accessLog,
         StoreConfig store,
         Duration grantExpiryInterval,
@@ -40,12 +40,29 @@ public record ServerConfig(
         Hub hub,
         Optional<java.net.URI> publicUrl,
         List<String> trustedProxies,
-        int rateLimitPerMinute,
         Optional<Duration> bootstrapTokenLifetime) {
 
-    /** Settings of the hub: where packs go, the master key, pack size and the garbage collector's grace. */
+    /**
+     * What one request and one caller may send: the largest ordinary JSON body, native JSON commit and Hugging Face
+     * NDJSON commit (each refused with 413 before it is read), and requests per minute per token and per
+     * organisation (0: no limit).
+     */
+    public record Limits(int maxBodyBytes, long jsonCommitBytes, long ndjsonCommitBytes, int perTokenPerMinute,
+                         int perOrganisationPerMinute) {
+        public Limits withRates(int perToken, int perOrganisation) {
+            return new Limits(maxBodyBytes, jsonCommitBytes, ndjsonCommitBytes, perToken, perOrganisation);
+        }
+    }
+
+    /**
+     * Settings of the hub: where packs go, the master key, pack size, the garbage collector's grace and the default
+     * storage quotas of organisations and users ({@link Long#MAX_VALUE}: none).
+     */
     public record Hub(Optional<S3> s3, Path blobDir, Optional<String> masterKey, Path masterKeyFile, long packBytes,
-                      Duration gcGrace) {
+                      Duration gcGrace, long organisationQuotaBytes, long userQuotaBytes) {
+        public Hub withQuotas(long organisation, long user) {
+            return new Hub(s3, blobDir, masterKey, masterKeyFile, packBytes, gcGrace, organisation, user);
+        }
     }
 
     /** An S3-compatible blob store, present when hub.blob-store is s3. */
@@ -99,10 +116,17 @@ public record ServerConfig(
             new Setting("data-dir", "~/.incubator", "Directory for the embedded database, keys and the bootstrap token"),
             new Setting("server.host", "127.0.0.1", "Address to listen on; 0.0.0.0 to accept remote clients"),
             new Setting("server.port", "8420", "HTTP port"),
-            new Setting("server.max-body-bytes", "1048576", "Largest accepted JSON request body"),
+            new Setting("server.max-body-bytes", "1048576", "Largest accepted JSON request body (other than commits)"),
+            new Setting("server.limits.json-commit", "32MiB", "Largest native JSON commit request (about 400,000"
+                    + " chunk references); larger pushes are split by the CLI"),
+            new Setting("server.limits.ndjson-commit", "64MiB", "Largest Hugging Face NDJSON commit request (inline"
+                    + " files included; large files go through LFS or Xet uploads)"),
             new Setting("server.access-log", "true", "Log one line per request"),
             new Setting("server.rate-limit-per-minute", "120000", "Requests one token (or, without one, one client"
                     + " address) may make per minute; more get 429 with Retry-After; 0 for no limit"),
+            new Setting("server.rate-limit-per-organisation-per-minute", "600000", "Requests the members and jobs of"
+                    + " one organisation may make together per minute (a member's request counts for each of their"
+                    + " organisations); 0 for no limit"),
             new Setting("server.trusted-proxies", "", "Comma-separated addresses of reverse proxies whose"
                     + " X-Forwarded-Host and X-Forwarded-Proto are believed (in links such as upload URLs); others are"
                     + " ignored"),
@@ -160,6 +184,10 @@ public record ServerConfig(
             new Setting("hub.master-key-file", null, "File holding the master key when hub.master-key is not set;"
                     + " created with a random key on first start (default <data-dir>/hub-master.key)"),
             new Setting("hub.pack-size-mib", "64", "Target size of a pack of chunks"),
+            new Setting("hub.quota.organisation", "1TiB", "What an organisation may store in the hub, counted after"
+                    + " deduplication, unless an operator set its own (incubator org quota); e.g. 500GiB, or unlimited"),
+            new Setting("hub.quota.user", "50GiB", "What a user may store in their own namespace, counted after"
+                    + " deduplication; or unlimited"),
             new Setting("hub.gc-grace-hours", "24", "Garbage collection spares content wanted this recently (uploads"
                     + " in flight)"),
             new Setting("hub.s3.endpoint", null, "S3 endpoint URL for S3-compatible stores (default: AWS)"),
@@ -276,6 +304,10 @@ public record ServerConfig(
             }
         }
         int rateLimit = integer(values, "server.rate-limit-per-minute", 0, 100_000_000, problems);
+        int organisationRateLimit = integer(values, "server.rate-limit-per-organisation-per-minute", 0, 100_000_000,
+                problems);
+        long jsonCommit = size(values, "server.limits.json-commit", 1024, 1L << 30, false, problems);
+        long ndjsonCommit = size(values, "server.limits.ndjson-commit", 1024, 1L << 30, false, problems);
         int bootstrapHours = integer(values, "tenancy.bootstrap-token-hours", 0, 24 * 365, problems);
         List<String> trustedProxies = java.util.Arrays.stream(Optional.ofNullable(values.get("server.trusted-proxies"))
                 .orElse("").split(",")).map(String::trim).filter(value -> !value.isEmpty()).toList();
@@ -294,12 +326,13 @@ public record ServerConfig(
         }
         StoreConfig store = new StoreConfig(url, Optional.ofNullable(values.get("store.user")),
                 Optional.ofNullable(values.get("store.password")), poolSize, synchronous, busyTimeout);
-        return new ServerConfig(dataDir, host, port, maxBody, accessLog, store, Duration.ofSeconds(expirySeconds),
+        Limits limits = new Limits(maxBody, jsonCommit, ndjsonCommit, rateLimit, organisationRateLimit);
+        return new ServerConfig(dataDir, host, port, limits, accessLog, store, Duration.ofSeconds(expirySeconds),
                 Duration.ofHours(retentionHours), new Compute(virtualGpus, policy, Duration.ofMillis(cycleMillis),
                         Duration.ofSeconds(meteringSeconds), gridFactor, Duration.ofHours(halfLifeHours), slurm,
                         new Local(localCpus, reservedMemory, uids[0], uids[1], singleTenant),
                         Duration.ofDays(retentionDays), logsAfter.equals("archive")), hub,
-                publicUrl, trustedProxies, rateLimit, bootstrapHours == 0 ? Optional.empty()
+                publicUrl, trustedProxies, bootstrapHours == 0 ? Optional.empty()
                         : Optional.of(Duration.ofHours(bootstrapHours)));
     }
 
@@ -353,7 +386,10 @@ public record ServerConfig(
         } else if (!kind.equals("file")) {
             problems.add("hub.blob-store must be file or s3, not '" + kind + "'");
         }
-        return new Hub(s3, blobDir, masterKey, keyFile, packMib * 1024L * 1024, Duration.ofHours(graceHours));
+        long organisationQuota = size(values, "hub.quota.organisation", 0, Long.MAX_VALUE, true, problems);
+        long userQuota = size(values, "hub.quota.user", 0, Long.MAX_VALUE, true, problems);
+        return new Hub(s3, blobDir, masterKey, keyFile, packMib * 1024L * 1024, Duration.ofHours(graceHours),
+                organisationQuota, userQuota);
     }
 
     private static Optional<Slurm> slurm(Map<String, String> values, Path dataDir, List<String> problems) {
@@ -409,44 +445,43 @@ public record ServerConfig(
     }
 
     public ServerConfig withBootstrapTokenLifetime(Optional<Duration> lifetime) {
-        return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute, lifetime);
+        return new ServerConfig(dataDir, host, port, limits, accessLog, store, grantExpiryInterval,
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, lifetime);
     }
 
-    public ServerConfig withRateLimit(int perMinute) {
-        return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, perMinute,
-                bootstrapTokenLifetime);
+    public ServerConfig withLimits(Limits newLimits) {
+        return new ServerConfig(dataDir, host, port, newLimits, accessLog, store, grantExpiryInterval,
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime);
+    }
+
+    /** Requests per minute per token and per organisation (0: none). */
+    public ServerConfig withRateLimits(int perToken, int perOrganisation) {
+        return withLimits(limits.withRates(perToken, perOrganisation));
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(dataDir, host, newPort, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute,
-                bootstrapTokenLifetime);
+        return new ServerConfig(dataDir, host, newPort, limits, accessLog, store, grantExpiryInterval,
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime);
     }
 
     public ServerConfig withAccessLog(boolean enabled) {
-        return new ServerConfig(dataDir, host, port, maxBodyBytes, enabled, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute,
-                bootstrapTokenLifetime);
+        return new ServerConfig(dataDir, host, port, limits, enabled, store, grantExpiryInterval,
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
-        return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, newStore, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, rateLimitPerMinute,
-                bootstrapTokenLifetime);
+        return new ServerConfig(dataDir, host, port, limits, accessLog, newStore, grantExpiryInterval,
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime);
     }
 
     public ServerConfig withHub(Hub newHub) {
-        return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, newHub, publicUrl, trustedProxies, rateLimitPerMinute,
-                bootstrapTokenLifetime);
+        return new ServerConfig(dataDir, host, port, limits, accessLog, store, grantExpiryInterval,
+                idempotencyRetention, compute, newHub, publicUrl, trustedProxies, bootstrapTokenLifetime);
     }
 
     public ServerConfig withCompute(Compute newCompute) {
-        return new ServerConfig(dataDir, host, port, maxBodyBytes, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, newCompute, hub, publicUrl, trustedProxies, rateLimitPerMinute,
-                bootstrapTokenLifetime);
+        return new ServerConfig(dataDir, host, port, limits, accessLog, store, grantExpiryInterval,
+                idempotencyRetention, newCompute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime);
     }
 
     private static void readYaml(Path file, Map<String, String> values, List<String> problems) {
@@ -488,6 +523,19 @@ public record ServerConfig(
         return parse(values, key, problems, "an integer from " + min + " to " + max, text -> {
             int value = Integer.parseInt(text.trim());
             return value >= min && value <= max ? value : null;
+        }, min);
+    }
+
+    /** A size such as 64MiB or 2TB from {@code min} to {@code max} bytes; {@code unlimited} as Long.MAX_VALUE. */
+    private static long size(Map<String, String> values, String key, long min, long max, boolean unlimited,
+                             List<String> problems) {
+        return parse(values, key, problems, "a size such as 64MiB or 2TB" + (unlimited ? ", or unlimited" : "")
+                + " (from " + dev.incubator.common.ByteSize.format(min) + (max == Long.MAX_VALUE ? "" : " to "
+                + dev.incubator.common.ByteSize.format(max)) + ")", text -> {
+            if (unlimited && text.trim().equalsIgnoreCase("unlimited")) {
+                return Long.MAX_VALUE;
+            }
+            return dev.incubator.common.ByteSize.parse(text).filter(value -> value >= min && value <= max).orElse(null);
         }, min);
     }
 

@@ -23,7 +23,8 @@ class ServerConfigTest {
         assertThat(config.dataDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".incubator"));
         assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isEqualTo(8420);
-        assertThat(config.maxBodyBytes()).isEqualTo(1_048_576);
+        assertThat(config.limits()).isEqualTo(new ServerConfig.Limits(1_048_576, 32L << 20, 64L << 20, 120_000,
+                600_000));
         assertThat(config.accessLog()).isTrue();
         assertThat(config.store().url()).isEqualTo("jdbc:sqlite:" + config.dataDir().resolve("incubator.db"));
         assertThat(config.store().dialect()).isEqualTo(Dialect.SQLITE);
@@ -38,7 +39,8 @@ class ServerConfigTest {
         assertThat(config.compute().jobRetention()).isEqualTo(Duration.ofDays(7));
         assertThat(config.compute().archiveLogs()).isTrue();
         assertThat(config.hub()).isEqualTo(new ServerConfig.Hub(Optional.empty(), config.dataDir().resolve("blobs"),
-                Optional.empty(), config.dataDir().resolve("hub-master.key"), 64L * 1024 * 1024, Duration.ofHours(24)));
+                Optional.empty(), config.dataDir().resolve("hub-master.key"), 64L * 1024 * 1024, Duration.ofHours(24),
+                1L << 40, 50L << 30));
     }
 
     @Test
@@ -67,6 +69,15 @@ class ServerConfigTest {
                 .trustedProxies()).as("no proxy is trusted unless named").isEmpty();
         assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of(), Map.of("data-dir", temp.toString(),
                 "server.trusted-proxies", "proxy.example"))).hasMessageContaining("server.trusted-proxies");
+        ServerConfig sized = ServerConfig.load(Optional.empty(), Map.of("INCUBATOR_HUB_QUOTA_ORGANISATION", "500GB"),
+                Map.of("data-dir", temp.toString(), "hub.quota.user", "unlimited", "server.limits.json-commit", "8MiB"));
+        assertThat(sized.hub().organisationQuotaBytes()).isEqualTo(500_000_000_000L);
+        assertThat(sized.hub().userQuotaBytes()).isEqualTo(Long.MAX_VALUE);
+        assertThat(sized.limits().jsonCommitBytes()).isEqualTo(8L << 20);
+        assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of(), Map.of("data-dir", temp.toString(),
+                "hub.quota.organisation", "lots", "server.limits.ndjson-commit", "unlimited")))
+                .hasMessageContaining("hub.quota.organisation must be a size such as 64MiB or 2TB, or unlimited")
+                .hasMessageContaining("server.limits.ndjson-commit must be a size");
         assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of("INCUBATOR_HUB_MASTER_KEY", "not-base64!"),
                 Map.of("data-dir", temp.toString()))).hasMessageContaining("hub.master-key is not base64");
     }
@@ -74,8 +85,9 @@ class ServerConfigTest {
     @Test
     void everyKeyHasItsEnvironmentVariable() {
         assertThat(ServerConfig.SETTINGS).extracting(ServerConfig.Setting::key).containsExactly("data-dir",
-                "server.host", "server.port", "server.max-body-bytes", "server.access-log", "server.rate-limit-per-minute",
-                "server.trusted-proxies",
+                "server.host", "server.port", "server.max-body-bytes", "server.limits.json-commit",
+                "server.limits.ndjson-commit", "server.access-log", "server.rate-limit-per-minute",
+                "server.rate-limit-per-organisation-per-minute", "server.trusted-proxies",
                 "server.public-url",
                 "tenancy.bootstrap-token-hours", "store.url", "store.user",
                 "store.password", "store.pool-size", "store.busy-timeout-ms", "store.sqlite.synchronous",
@@ -87,10 +99,10 @@ class ServerConfigTest {
                 "compute.slurm.url", "compute.slurm.api-version", "compute.slurm.user", "compute.slurm.jwt-key-file",
                 "compute.slurm.token", "compute.slurm.partition", "compute.slurm.account", "compute.slurm.jobs-dir",
                 "hub.blob-store", "hub.blob-dir", "hub.master-key", "hub.master-key-file", "hub.pack-size-mib",
-                "hub.gc-grace-hours", "hub.s3.endpoint", "hub.s3.region", "hub.s3.bucket", "hub.s3.prefix",
+                "hub.quota.organisation", "hub.quota.user", "hub.gc-grace-hours", "hub.s3.endpoint", "hub.s3.region", "hub.s3.bucket", "hub.s3.prefix",
                 "hub.s3.path-style", "hub.s3.access-key", "hub.s3.secret-key", "hub.s3.part-size-mib");
         assertThat(ServerConfig.SETTINGS.get(2).environmentVariable()).isEqualTo("INCUBATOR_SERVER_PORT");
-        assertThat(ServerConfig.SETTINGS.get(14).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
+        assertThat(ServerConfig.SETTINGS.get(17).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
     }
 
     @Test
