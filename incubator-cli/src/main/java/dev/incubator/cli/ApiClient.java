@@ -26,8 +26,14 @@ final class ApiClient {
 
     private final URI base;
     private final Optional<String> token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .version(HttpClient.Version.HTTP_1_1).build();
+    /**
+     * Only for PATCH, which HttpURLConnection refuses: building an HttpClient initialises TLS (some 300 ms on this
+     * kind of machine), so it is made on first use and every other call goes through HttpURLConnection.
+     */
+    private static final class Patching {
+        static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .version(HttpClient.Version.HTTP_1_1).build();
+    }
 
     ApiClient(URI base, Optional<String> token) {
         this.base = requireNonNull(base, "base is null");
@@ -105,15 +111,7 @@ final class ApiClient {
 
     /** Posts JSON without an idempotency key (requests that are safe to repeat, or whose bodies are large). */
     JsonNode postPlain(String path, Object body) {
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(30))
-                    .header("Accept", "application/json").header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-            token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
-            return exchange(request);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return send("POST", path, body, false, 30 * 60_000);
     }
 
     /** Opens a download, from byte {@code offset} when positive; the caller reads and closes the stream. */
@@ -142,7 +140,7 @@ final class ApiClient {
 
     private JsonNode exchange(HttpRequest.Builder request) {
         try {
-            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = Patching.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             JsonNode json = response.body().length == 0 ? JSON.createObjectNode() : parse(response.body());
             if (response.statusCode() >= 400) {
                 throw CliException.fromProblem(response.statusCode(), json);
@@ -168,23 +166,53 @@ final class ApiClient {
     }
 
     private JsonNode send(String method, String path, Object body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
-                .header("Accept", "application/json");
-        token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-            if (method.equals("POST")) {
-                request.header("Idempotency-Key", UUID.randomUUID().toString());
-            }
+        if (method.equals("PATCH")) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
+                    .header("Accept", "application/json").header("Content-Type", "application/json");
+            token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
             try {
                 request.method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
+            return exchange(request);
         }
-        return exchange(request);
+        return send(method, path, body, method.equals("POST"), 60_000);
+    }
+
+    /** One JSON call over HttpURLConnection; creates get a fresh Idempotency-Key when {@code idempotent}. */
+    private JsonNode send(String method, String path, Object body, boolean idempotent, int readTimeoutMillis) {
+        try {
+            java.net.HttpURLConnection connection = open(path);
+            connection.setReadTimeout(readTimeoutMillis);
+            connection.setRequestMethod(method);
+            if (body != null) {
+                byte[] bytes = JSON.writeValueAsBytes(body);
+                connection.setRequestProperty("Content-Type", "application/json");
+                if (idempotent) {
+                    connection.setRequestProperty("Idempotency-Key", UUID.randomUUID().toString());
+                }
+                connection.setDoOutput(true);
+                connection.setFixedLengthStreamingMode(bytes.length);
+                try (java.io.OutputStream out = connection.getOutputStream()) {
+                    out.write(bytes);
+                }
+            }
+            int status = connection.getResponseCode();
+            byte[] answer;
+            try (java.io.InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+                answer = in == null ? new byte[0] : in.readAllBytes();
+            }
+            JsonNode json = answer.length == 0 ? JSON.createObjectNode() : parse(answer);
+            if (status >= 400) {
+                throw CliException.fromProblem(status, json);
+            }
+            return json;
+        } catch (ConnectException e) {
+            throw unreachable();
+        } catch (IOException e) {
+            throw new CliException("request to " + base + " failed: " + e.getMessage());
+        }
     }
 
     private static JsonNode parse(byte[] body) {

@@ -49,7 +49,8 @@ final class JobCommand {
                     "$INCUBATOR_MOUNTS, e.g. [datasets/hospital/notes, models/uni/llm@v1]); 'org' names the",
                     "organisation unless --org is given."})
     static final class Submit extends ClientCommand {
-        @Option(names = {"-f", "--file"}, required = true, description = "Job spec (YAML or JSON)")
+        @Option(names = {"-f", "--file"}, required = true, description = "Job spec (YAML or JSON); - reads it from"
+                + " standard input")
         Path file;
 
         @Option(names = "--org", description = "Organisation (default: the spec's 'org')")
@@ -105,14 +106,21 @@ final class JobCommand {
         @Override
         public Integer call() throws InterruptedException {
             JsonNode spec;
+            boolean stdin = file.toString().equals("-");
+            String source = stdin ? "standard input" : file.toString();
             try {
-                spec = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+                ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+                spec = stdin ? yaml.readTree(IncubatorCommand.stdin()) : yaml.readTree(file.toFile());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                var at = e.getLocation();
+                throw new CliException(source + (at == null || at.getLineNr() < 0 ? "" : ", line " + at.getLineNr()
+                        + " column " + at.getColumnNr()) + ": not valid YAML or JSON: " + e.getOriginalMessage()
+                        .lines().findFirst().orElse(""));
             } catch (IOException e) {
-                throw new CliException("could not read " + file + " as YAML or JSON: "
-                        + e.getMessage().lines().findFirst().orElse(""));
+                throw new CliException("could not read " + source + ": " + e.getMessage());
             }
             if (spec == null || !spec.isObject()) {
-                throw new CliException(file + " must hold a mapping of job fields, e.g. 'name: train'");
+                throw new CliException(source + " must hold a mapping of job fields, e.g. 'name: train'");
             }
             ObjectNode body = ((ObjectNode) spec).deepCopy();
             JsonNode fromFile = body.remove("org");

@@ -43,7 +43,7 @@ final class LoginCommand implements Callable<Integer> {
 
     private String readToken() {
         try {
-            return tokenFile.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+            return tokenFile.equals("-") ? new String(IncubatorCommand.stdin().readAllBytes(), StandardCharsets.UTF_8)
                     : Files.readString(Path.of(tokenFile), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new CliException("could not read the token from " + tokenFile + ": " + e.getMessage());

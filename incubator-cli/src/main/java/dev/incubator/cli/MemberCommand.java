@@ -36,7 +36,8 @@ final class MemberCommand {
         }
     }
 
-    @Command(name = "set-role", mixinStandardHelpOptions = true, description = "Change a member's role.")
+    @Command(name = "set-role", mixinStandardHelpOptions = true,
+            description = {"Change a member's role.", "", "Example:", "  incubator member set-role deep-lab bob --role admin"})
     static final class SetRole extends ClientCommand {
         @Parameters(index = "0", description = "Organisation")
         String org;
@@ -44,7 +45,7 @@ final class MemberCommand {
         @Parameters(index = "1", description = "User name")
         String user;
 
-        @Parameters(index = "2", description = "viewer, member, steward, admin or owner")
+        @Option(names = "--role", required = true, description = "viewer, member, steward, admin or owner")
         String role;
 
         @Override

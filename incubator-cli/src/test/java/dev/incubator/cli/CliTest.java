@@ -119,6 +119,21 @@ class CliTest {
         CliRun refused = run("job", "submit", "-f", bad.toString());
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("gpus_per_node").contains("needs 64 GPUs");
+
+        Files.writeString(bad, "org: deep-lab\nname: x\ncommand: [\"true\"\ngpus_per_node: 1\n");
+        CliRun broken = run("job", "submit", "-f", bad.toString());
+        assertThat(broken.exitCode()).isEqualTo(1);
+        assertThat(broken.err()).contains("bad.yaml, line ").contains("column").contains("not valid YAML");
+
+        IncubatorCommand.useStdin(new java.io.ByteArrayInputStream(("org: deep-lab\nname: piped\ncommand: [\"true\"]\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            CliRun piped = run("job", "submit", "-f", "-", "--wait");
+            assertThat(piped.exitCode()).as(piped.err()).isZero();
+            assertThat(piped.out()).contains("piped");
+        } finally {
+            IncubatorCommand.useStdin(System.in);
+        }
     }
 
     @Test
@@ -194,27 +209,48 @@ class CliTest {
     }
 
     /**
-     * The README's job example, line by line as printed: the shell lines run in bash, the heredoc becomes the file,
-     * each ./incubator line runs the CLI (files it names are the ones those lines made; job_... is the job just
-     * submitted). Every line succeeds but the last cancel, which is told clearly that the job already ended.
+     * The README's "First steps" and job example, line by line as printed: the shell lines run in bash, a heredoc
+     * becomes its file, each ./incubator line runs the CLI. Only what differs on a test machine is replaced: the
+     * server's URL and data directory, and the ids the README elides (grt_..., job_...) by the ones just made.
+     * Every line succeeds but the last cancel, which is told clearly that the job already ended.
      */
     @Test
-    void theReadmeJobExampleRunsAsPrinted() throws Exception {
-        login();
-        run("org", "create", "deep-lab", "--kind", "university", "--display-name", "Deep Lab");
+    void theReadmeRunsAsPrinted() throws Exception {
         List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
-        int start = readme.indexOf("Running jobs (as a member of the organisation), on a dataset of the hub that the"
-                + " job mounts:") + 2;
-        String jobId = null;
+        Map<String, String> ids = new java.util.HashMap<>();
         List<String> ran = new java.util.ArrayList<>();
+        int firstSteps = readme.indexOf("    ./incubator serve &");
+        runReadmeBlock(readme, firstSteps, ids, ran);
+        CliRun audit = run("audit", "events", "--org", "deep-lab", "-o", "json");
+        assertThat(audit.out()).contains("membership.add").contains("bob");
+        assertThat(ran).containsExactly("login --url", "whoami", "user create", "org create", "grant award",
+                "grant list", "grant show", "token create", "user create", "member add", "member set-role",
+                "audit events");
+        ran.clear();
+        int jobs = readme.indexOf("Running jobs (as a member of the organisation), on a dataset of the hub that the"
+                + " job mounts:") + 2;
+        runReadmeBlock(readme, jobs, ids, ran);
+        assertThat(ran).containsExactly("hub create", "hub push", "job submit", "queue", "job logs", "job cancel",
+                "cluster", "usage --org");
+    }
+
+    private void runReadmeBlock(List<String> readme, int start, Map<String, String> ids, List<String> ran)
+            throws Exception {
+        java.util.regex.Pattern elided = java.util.regex.Pattern.compile("(grt|job)_[0-9a-z]{26}");
         for (int i = start; i < readme.size() && readme.get(i).startsWith("    "); i++) {
             String line = readme.get(i).substring(4);
+            while (line.endsWith("\\")) {
+                line = line.substring(0, line.length() - 1) + readme.get(++i).strip();
+            }
             if (line.startsWith("cat > ")) {
                 StringBuilder heredoc = new StringBuilder();
                 for (i++; !readme.get(i).substring(4).equals("YAML"); i++) {
                     heredoc.append(readme.get(i).substring(4)).append('\n');
                 }
                 Files.writeString(temp.resolve(line.substring(6, line.indexOf(' ', 6))), heredoc);
+                continue;
+            }
+            if (line.equals("./incubator serve &")) {
                 continue;
             }
             if (!line.startsWith("./incubator ")) {
@@ -227,15 +263,22 @@ class CliTest {
                     .matcher(line.replaceAll("\\s+#.*$", "").substring("./incubator ".length()));
             while (word.find()) {
                 String arg = word.group(1) != null ? word.group(1) : word.group(2) != null ? word.group(2) : word.group(3);
-                arg = arg.equals("job_...") ? jobId : Files.exists(temp.resolve(arg)) ? temp.resolve(arg).toString() : arg;
+                arg = switch (arg) {
+                    case "job_...", "grt_..." -> ids.get(arg.substring(0, 3));
+                    case "http://127.0.0.1:8420" -> server.url().toString();
+                    case "~/.incubator/bootstrap-token" -> temp.resolve("data/bootstrap-token").toString();
+                    default -> Files.exists(temp.resolve(arg)) ? temp.resolve(arg).toString() : arg;
+                };
                 args.add(arg);
             }
             CliRun result = run(args.toArray(String[]::new));
             ran.add(String.join(" ", args.subList(0, Math.min(2, args.size()))));
-            if (args.get(0).equals("job") && args.get(1).equals("submit")) {
-                java.util.regex.Matcher id = java.util.regex.Pattern.compile("job_[0-9a-z]{26}").matcher(result.out());
-                assertThat(id.find()).as(result.out()).isTrue();
-                jobId = id.group();
+            java.util.regex.Matcher id = elided.matcher(result.out());
+            while (id.find()) {
+                ids.putIfAbsent(id.group(1), id.group());
+                if (args.get(1).equals("submit") || args.get(1).equals("award")) {
+                    ids.put(id.group(1), id.group());
+                }
             }
             if (args.get(0).equals("job") && args.get(1).equals("cancel")) {
                 assertThat(result.exitCode()).isEqualTo(1);
@@ -246,9 +289,10 @@ class CliTest {
             if (args.get(0).equals("job") && args.get(1).equals("logs")) {
                 assertThat(result.out()).contains("training on 37 bytes");
             }
+            if (args.get(0).equals("grant") && args.get(1).equals("show")) {
+                assertThat(result.out()).contains("Ledger:");
+            }
         }
-        assertThat(ran).containsExactly("hub create", "hub push", "job submit", "queue", "job logs", "job cancel",
-                "cluster", "usage --org");
     }
 
     @Test
@@ -278,6 +322,10 @@ class CliTest {
         assertThat(missing.err()).contains("is not a directory");
     }
 
+    private static JsonNode readJson(String text) throws Exception {
+        return JSON.readTree(text);
+    }
+
     /** Runs the next commands with this token instead of the saved login. */
     private void as(String token) {
         IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", temp.resolve("config").toString(),
@@ -285,7 +333,7 @@ class CliTest {
     }
 
     @Test
-    void serverErrorsArePrintedAndExitNonZero() {
+    void serverErrorsArePrintedAndExitNonZero() throws Exception {
         login();
         CliRun missing = run("org", "show", "nope");
         assertThat(missing.exitCode()).isEqualTo(1);
@@ -294,6 +342,15 @@ class CliTest {
         CliRun invalid = run("org", "create", "Bad Name", "--kind", "lab");
         assertThat(invalid.exitCode()).isEqualTo(1);
         assertThat(invalid.err()).contains("validation_failed").contains("name:");
+        assertThat(invalid.err().split("name:", -1)).as("each invalid field once").hasSize(2);
+
+        CliRun asJson = run("org", "show", "nope", "-o", "json");
+        assertThat(asJson.exitCode()).isEqualTo(1);
+        assertThat(asJson.out()).isEmpty();
+        JsonNode problem = readJson(asJson.err());
+        assertThat(problem.path("code").asText()).isEqualTo("not_found");
+        assertThat(problem.path("status").asInt()).isEqualTo(404);
+        assertThat(problem.path("detail").asText()).contains("nope");
     }
 
     @Test

@@ -193,6 +193,21 @@ class HardeningTest {
     }
 
     @Test
+    void aFailedCallOnAnOrganisationsRouteIsInThatOrganisationsAuditLog() {
+        server.post("/api/v1/orgs/lab/members").token(admin).json(Map.of("user", "nobody", "role", "member"))
+                .expect(400);
+        JsonNode events = server.get("/api/v1/orgs/lab/audit-events").token(admin).expect(200);
+        assertThat(events.toString()).contains("/api/v1/orgs/lab/members").containsIgnoringCase("failed")
+                .contains("nobody");
+        // A stranger's failed call on it is not: the organisation's log is not theirs to write into.
+        server.createUser("stranger");
+        String stranger = server.tokenFor("stranger", "read", "write", "admin");
+        server.post("/api/v1/orgs/lab/members").token(stranger).json(Map.of("user", "x")).send();
+        assertThat(server.get("/api/v1/orgs/lab/audit-events").token(admin).expect(200).toString())
+                .doesNotContain("user:stranger");
+    }
+
+    @Test
     void jettysOwnRefusalsAreProblemDetails() throws Exception {
         try (Socket socket = new Socket(server.url().getHost(), server.url().getPort())) {
             OutputStream out = socket.getOutputStream();

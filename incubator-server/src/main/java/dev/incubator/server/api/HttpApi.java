@@ -369,9 +369,22 @@ public final class HttpApi {
             event = new AuditEvent(0, clock.instant(), actor, "access.deny", deny.resource().type(),
                     deny.resource().id(), organisation, requestId, Outcome.DENIED, context.ip(), details);
         } else {
-            event = new AuditEvent(0, clock.instant(), actor,
-                    "http." + context.method().name().toLowerCase(java.util.Locale.ROOT), "route", context.path(),
-                    Optional.empty(), requestId, denied ? Outcome.DENIED : Outcome.FAILED, context.ip(), details);
+            String path = context.path();
+            String method = "http." + context.method().name().toLowerCase(java.util.Locale.ROOT);
+            Outcome outcome = denied ? Outcome.DENIED : Outcome.FAILED;
+            // A failed call on an organisation's route is the organisation's to see in its audit log, if the caller
+            // may see that organisation at all.
+            String orgName = context.pathParamMap().get("org");
+            try {
+                store.write(repositories -> repositories.audit().append(new AuditEvent(0, clock.instant(), actor,
+                        method, "route", path, Optional.ofNullable(orgName).flatMap(name -> repositories
+                                .organisations().findByName(name)).filter(org -> principal.roleIn(org.id())
+                                .isPresent() || !principal.user().platformRoles().isEmpty())
+                                .map(org -> org.id().value()), requestId, outcome, context.ip(), details)));
+            } catch (RuntimeException auditFailure) {
+                LOG.error("could not audit failed request {}", requestId, auditFailure);
+            }
+            return;
         }
         try {
             store.write(repositories -> repositories.audit().append(event));
