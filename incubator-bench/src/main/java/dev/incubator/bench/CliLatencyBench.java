@@ -34,6 +34,7 @@ public final class CliLatencyBench {
             Map<String, String> environment = Map.of("INCUBATOR_URL", url, "INCUBATOR_TOKEN", token,
                     "XDG_CONFIG_HOME", dataDir.resolve("config").toString());
             Map<String, List<String>> commands = new LinkedHashMap<>();
+            Map<String, Map<String, String>> environments = new LinkedHashMap<>();
             commands.put("curl /api/v1/whoami (floor)", List.of("curl", "-sf", "-o", "/dev/null", "-H",
                     "Authorization: Bearer " + token, url + "/api/v1/whoami"));
             commands.put("curl /api/v1/queue (floor)", List.of("curl", "-sf", "-o", "/dev/null", "-H",
@@ -42,11 +43,22 @@ public final class CliLatencyBench {
                 if (launcher.isEmpty()) {
                     continue;
                 }
-                String label = launcher.equals(options.string("--launcher")) ? "" : " (baseline)";
-                // The first run may build the jar or its class-data archive: not measured.
+                boolean current = launcher.equals(options.string("--launcher"));
+                String label = current ? "" : " (baseline)";
+                // The first runs may build the jar, its class-data archive, or start the client daemon: not measured.
+                time(List.of(launcher, "whoami"), environment);
+                Thread.sleep(3000);
                 time(List.of(launcher, "whoami"), environment);
                 commands.put("incubator whoami" + label, List.of(launcher, "whoami"));
                 commands.put("incubator queue" + label, List.of(launcher, "queue"));
+                if (current) {
+                    Map<String, String> direct = new java.util.HashMap<>(environment);
+                    direct.put("INCUBATOR_NO_DAEMON", "1");
+                    commands.put("incubator whoami (no daemon: a JVM per run)", List.of(launcher, "whoami"));
+                    environments.put("incubator whoami (no daemon: a JVM per run)", direct);
+                    commands.put("incubator queue (no daemon: a JVM per run)", List.of(launcher, "queue"));
+                    environments.put("incubator queue (no daemon: a JVM per run)", direct);
+                }
             }
             System.out.printf(Locale.ROOT, "%d runs each, one fresh process per run, %d cores%n%n", runs,
                     Runtime.getRuntime().availableProcessors());
@@ -56,7 +68,7 @@ public final class CliLatencyBench {
             for (Map.Entry<String, List<String>> command : commands.entrySet()) {
                 double[] samples = new double[runs];
                 for (int i = 0; i < runs; i++) {
-                    samples[i] = time(command.getValue(), environment);
+                    samples[i] = time(command.getValue(), environments.getOrDefault(command.getKey(), environment));
                 }
                 java.util.Arrays.sort(samples);
                 double median = samples[runs / 2];

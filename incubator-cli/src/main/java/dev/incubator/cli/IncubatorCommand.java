@@ -91,8 +91,22 @@ public final class IncubatorCommand implements Runnable {
 
     private static volatile java.io.InputStream stdin = System.in;
 
+    /** Set for a command run by the client daemon: the environment of the shell that asked for it. */
+    private static final ThreadLocal<Map<String, String>> CALLER_ENVIRONMENT = new ThreadLocal<>();
+
     static Map<String, String> environment() {
-        return environment;
+        Map<String, String> caller = CALLER_ENVIRONMENT.get();
+        return caller != null ? caller : environment;
+    }
+
+    /** Runs {@code work} with {@code callerEnvironment} as the commands' environment, on this thread only. */
+    static <T> T withEnvironment(Map<String, String> callerEnvironment, java.util.function.Supplier<T> work) {
+        CALLER_ENVIRONMENT.set(Map.copyOf(callerEnvironment));
+        try {
+            return work.get();
+        } finally {
+            CALLER_ENVIRONMENT.remove();
+        }
     }
 
     /** What commands read for '-': standard input, or what a test or an embedding gives. */
