@@ -41,7 +41,8 @@ final class ApiClient {
     }
 
     JsonNode get(String path, Map<String, String> query) {
-        return send("GET", path + queryString(query), null);
+        String more = queryString(query);
+        return send("GET", path + (path.contains("?") && !more.isEmpty() ? "&" + more.substring(1) : more), null);
     }
 
     JsonNode get(String path) {

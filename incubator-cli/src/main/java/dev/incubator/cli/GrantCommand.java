@@ -31,10 +31,13 @@ final class GrantCommand {
             field("by GPU type", "balance_by_gpu_type"),
             new Column("used", node -> node.path("used_percent").asText() + "%  " + bar(node.path("used_percent").asDouble())),
             field("burn rate GPU-h/day", "burn_rate_gpu_hours_per_day"),
-            new Column("exhaustion", node -> node.path("projected_exhaustion").isNull()
-                    ? "not projected (no usage in the last 7 days)"
-                    : node.path("projected_exhaustion").asText()
-                            + (node.path("expires_before_exhaustion").asBoolean() ? " (the grant ends first)" : "")),
+            new Column("exhaustion", node -> !node.path("projected_exhaustion").isNull()
+                    ? node.path("projected_exhaustion").asText()
+                    : !node.path("state").asText().equals("active") ? "-"
+                    : node.path("burn_rate_gpu_hours_per_day").asDouble() > 0
+                    ? "not before the grant ends on " + node.path("ends_on").asText() + " (at this burn rate the"
+                            + " balance outlasts it)"
+                    : "not projected (no usage in the last 7 days)"),
             field("thresholds crossed", "thresholds_crossed"), field("version", "version"));
 
     @Command(name = "award", mixinStandardHelpOptions = true, description = "Award a compute grant (operator).")

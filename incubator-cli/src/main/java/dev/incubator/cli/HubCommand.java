@@ -25,7 +25,9 @@ import picocli.CommandLine.Parameters;
                 HubCommand.Lineage.class, HubCommand.LineageException.class, HubCommand.Fsck.class,
                 HubCommand.Gc.class})
 final class HubCommand {
-    static final List<Column> REPO_COLUMNS = List.of(field("repository", "full_name"), field("kind", "kind"),
+    /** Names as every command takes them: NAMESPACE/NAME for models, datasets/NAMESPACE/NAME for datasets. */
+    static final List<Column> REPO_COLUMNS = List.of(new Column("repository", node -> (node.path("kind").asText()
+                    .equals("dataset") ? "datasets/" : "") + node.path("full_name").asText()), field("kind", "kind"),
             field("visibility", "visibility"), new Column("license", node -> Output.text(node.path("card")
                     .path("license"))), field("updated", "updated_at"));
     private static final String REPO_HELP = "NAMESPACE/NAME for a model, datasets/NAMESPACE/NAME for a dataset";
@@ -62,7 +64,10 @@ final class HubCommand {
         @Option(names = "--search", description = "Only repositories whose name or card mentions this")
         String search;
 
-        @Option(names = "--datasets", description = "Only datasets")
+        @Option(names = "--kind", paramLabel = "KIND", description = "Only models or only datasets (default: both)")
+        String kind;
+
+        @Option(names = "--datasets", hidden = true, description = "Only datasets (as --kind dataset)")
         boolean datasets;
 
         @ArgGroup(exclusive = false)
@@ -71,11 +76,20 @@ final class HubCommand {
         @Override
         public Integer call() {
             if (repo == null) {
-                StringBuilder query = new StringBuilder("/api/v1/repos?kind=" + (datasets ? "dataset" : "model"));
-                if (search != null) {
-                    query.append("&search=").append(segment(search));
+                String only = datasets ? "dataset" : kind == null ? null : kind.toLowerCase(java.util.Locale.ROOT)
+                        .replaceAll("s$", "");
+                if (only != null && !only.equals("model") && !only.equals("dataset")) {
+                    throw new CliException("--kind: '" + kind + "' is not one of model, dataset");
                 }
-                printList(query.toString(), page, REPO_COLUMNS);
+                java.util.List<String> query = new java.util.ArrayList<>();
+                if (only != null) {
+                    query.add("kind=" + only);
+                }
+                if (search != null) {
+                    query.add("search=" + segment(search));
+                }
+                printList("/api/v1/repos" + (query.isEmpty() ? "" : "?" + String.join("&", query)), page,
+                        REPO_COLUMNS);
                 return 0;
             }
             RepoRef ref = RepoRef.parse(repo);
@@ -125,6 +139,7 @@ final class HubCommand {
                     ref.revision(), message == null ? "Upload from " + directory.getFileName() : message, delete);
             ObjectNode summary = JsonNodeFactory.instance.objectNode();
             summary.put("commit", result.commit().path("id").asText());
+            summary.put("unchanged", result.unchanged());
             summary.put("repository", ref.display());
             summary.put("files", result.files());
             summary.put("bytes", result.bytes());
@@ -132,6 +147,12 @@ final class HubCommand {
             summary.put("chunks_sent", result.sentChunks());
             summary.put("bytes_sent", result.sentBytes());
             summary.put("seconds", Math.round(result.seconds() * 1000) / 1000.0);
+            if (result.unchanged() && output != Output.Format.json) {
+                out().println("nothing changed: " + ref.display() + "@" + ref.revision() + " already holds these "
+                        + result.files() + " file(s) (commit " + result.commit().path("id").asText() + "); no commit made");
+                out().flush();
+                return 0;
+            }
             print(summary, List.of(field("commit", "commit"), field("repository", "repository"),
                     field("files", "files"), new Column("size", node -> Progress.bytes(node.path("bytes").asLong())),
                     new Column("sent", node -> Progress.bytes(node.path("bytes_sent").asLong()) + " in "

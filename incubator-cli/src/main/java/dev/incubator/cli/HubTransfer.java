@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,8 +76,9 @@ final class HubTransfer {
     record LocalFile(String path, Path file, long size, String sha256, List<Object[]> chunks) {
     }
 
+    /** {@code unchanged}: the branch already held exactly this content, so no commit was made. */
     record PushResult(JsonNode commit, int files, long bytes, long sentBytes, int sentChunks, int totalChunks,
-                      double seconds) {
+                      double seconds, boolean unchanged) {
     }
 
     PushResult push(Path directory, String branch, String message, boolean deleteMissing) throws IOException {
@@ -180,16 +182,32 @@ final class HubTransfer {
             entries.add(Map.of("path", file.path(), "sha256", file.sha256(), "size", file.size(), "chunks",
                     file.chunks()));
         }
-        if (deleteMissing && head != null) {
+        Map<String, String> remoteFiles = new HashMap<>();
+        if (head != null) {
             for (JsonNode remote : client.get(repoPath + "/tree/" + head).path("files")) {
-                if (!localPaths.contains(remote.path("path").asText())) {
-                    entries.add(Map.of("path", remote.path("path").asText(), "delete", true));
+                remoteFiles.put(remote.path("path").asText(), remote.path("sha256").asText());
+            }
+        }
+        if (deleteMissing) {
+            for (String path : remoteFiles.keySet()) {
+                if (!localPaths.contains(path)) {
+                    entries.add(Map.of("path", path, "delete", true));
                 }
             }
         }
+        // Nothing to say: every file is there with this content and nothing is to be deleted. No empty commit.
+        boolean unchanged = head != null && local.stream().allMatch(file -> file.sha256().equals(remoteFiles.get(
+                file.path()))) && entries.size() == local.size();
+        if (unchanged) {
+            com.fasterxml.jackson.databind.node.ObjectNode current = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            current.put("id", head);
+            return new PushResult(current, local.size(), total, sent, toSend, distinct,
+                    (System.nanoTime() - started) / 1e9, true);
+        }
         body.put("files", entries);
         JsonNode commit = client.postPlain(repoPath + "/commits", body);
-        return new PushResult(commit, local.size(), total, sent, toSend, distinct, (System.nanoTime() - started) / 1e9);
+        return new PushResult(commit, local.size(), total, sent, toSend, distinct, (System.nanoTime() - started) / 1e9,
+                false);
     }
 
     /** A chunk of a file: its hash and where it is. */

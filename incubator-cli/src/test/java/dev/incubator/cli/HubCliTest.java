@@ -80,6 +80,17 @@ class HubCliTest {
         assertThat(run("hub", "ls", "deep-lab/med-7b@" + firstCommit.substring(0, 10)).out())
                 .contains("model.safetensors").contains("3 file(s)");
         assertThat(run("hub", "ls", "--search", "qwen2-7b").out()).contains("deep-lab/med-7b");
+        CliRun again = run("hub", "push", model.toString(), "deep-lab/med-7b", "-m", "same again");
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out()).contains("nothing changed").contains("no commit made");
+        assertThat(run("hub", "log", "deep-lab/med-7b").out()).doesNotContain("same again");
+        run("hub", "create", "datasets/deep-lab/notes");
+        CliRun both = run("hub", "ls");
+        assertThat(both.out()).as("models and datasets, named as typed").contains("deep-lab/med-7b")
+                .contains("datasets/deep-lab/notes");
+        assertThat(run("hub", "ls", "--kind", "dataset").out()).contains("datasets/deep-lab/notes")
+                .doesNotContain("med-7b");
+        assertThat(run("hub", "ls", "--kind", "models", "--limit", "1").out()).contains("deep-lab/med-7b");
         assertThat(run("hub", "tag", "deep-lab/med-7b@" + firstCommit, "v1").exitCode()).isZero();
         Path v1 = temp.resolve("v1");
         assertThat(run("hub", "pull", "deep-lab/med-7b@v1", v1.toString()).exitCode()).isZero();

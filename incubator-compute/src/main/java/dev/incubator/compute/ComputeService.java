@@ -94,6 +94,13 @@ public final class ComputeService {
             });
 
     /** Materialises the hub repositories a job mounts, as its submitter, before it starts. */
+    private volatile dev.incubator.compute.port.ComputeEvents events = dev.incubator.compute.port.ComputeEvents.NONE;
+
+    /** Who hears of job starts, ends, preemptions and cycles (logs and metrics). */
+    public void events(dev.incubator.compute.port.ComputeEvents value) {
+        this.events = requireNonNull(value, "events is null");
+    }
+
     public void mounts(Mounts value) {
         this.mounts = requireNonNull(value, "mounts is null");
     }
@@ -387,12 +394,22 @@ public final class ComputeService {
         }
     }
 
+    /** A listener's failure is logged, never the scheduler's. */
+    private static void tell(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            LOG.warn("a listener of job events failed", e);
+        }
+    }
+
     /** Why the compute back end is unavailable, while it is. */
     public Optional<String> backendProblem() {
         return Optional.ofNullable(backendProblem);
     }
 
     private Decisions cycleOnce() {
+        long began = System.nanoTime();
         loadHistory();
         Instant now = clock.instant();
         List<Job> active = store.read(repositories -> repositories.jobs().listActive());
@@ -482,6 +499,21 @@ public final class ComputeService {
         Map<String, Decisions.Pending> ranking = new HashMap<>();
         decisions.pending().forEach(waiting -> ranking.put(waiting.jobId(), waiting));
         lastRanking = ranking;
+        long total = nodes.stream().mapToLong(node -> (long) node.gpus().size() * GpuShare.WHOLE).sum();
+        long allocated = stillActive.stream().filter(job -> job.state() == JobState.RUNNING
+                || job.state() == JobState.ADMITTED).mapToLong(job -> (long) job.spec().gpuMillis()
+                * job.spec().nodes()).sum();
+        allocated += decisions.starts().stream().map(start -> byId.get(start.jobId())).filter(java.util.Objects::nonNull)
+                .mapToLong(job -> (long) job.spec().gpuMillis() * job.spec().nodes()).sum();
+        int runningJobs = (int) stillActive.stream().filter(job -> job.state() == JobState.RUNNING
+                || job.state() == JobState.ADMITTED).count() + decisions.starts().size();
+        try {
+            events.cycle(new dev.incubator.compute.port.ComputeEvents.Cycle(java.time.Duration.ofNanos(
+                    System.nanoTime() - began), pending.size() - decisions.starts().size(), runningJobs, total,
+                    Math.min(total, allocated), decisions.starts().size(), decisions.preemptions().size()));
+        } catch (RuntimeException e) {
+            LOG.warn("a listener of scheduling cycles failed", e);
+        }
         return decisions;
     }
 
@@ -578,6 +610,7 @@ public final class ComputeService {
                     Map.of("exit_code", exitCode.map(String::valueOf).orElse("")));
             return updated;
         });
+        tell(() -> events.jobEnded(ended));
         learnFrom(ended);
         return ended.state().isFinal() ? Optional.empty() : Optional.of(ended);
     }
@@ -755,6 +788,7 @@ public final class ComputeService {
                     Map.of("pid", Long.toString(launched.pid())));
             return updated;
         });
+        tell(() -> events.jobStarted(running));
         if (running.terminating()) {
             executor.signal(running, stopSignal(running));
         }
@@ -768,6 +802,7 @@ public final class ComputeService {
             audit(repositories, "system", RequestMeta.SYSTEM, "job.preempt", updated, Map.of("for", preempt.forJobId()));
             return updated;
         });
+        tell(() -> events.jobPreempting(preempting, preempt.reason(), preempt.forJobId()));
         if (preempting.pid().isPresent()) {
             executor.signal(preempting, job.spec().checkpointSignal().orElse("TERM"));
         }

@@ -301,6 +301,7 @@ public final class IncubatorServer implements AutoCloseable {
             HubService hub = hub(config, database, store, clock, access, lineage);
             hubHolder[0] = hub;
             compute.mounts(new JobMounts(hub, authenticator));
+            compute.events(new ComputeTelemetry(metrics));
             VerifiableAuditLog auditLog;
             try {
                 auditLog = new VerifiableAuditLog(new JdbiAuditTree(database), HeadSigner.loadOrCreate(

@@ -81,8 +81,10 @@ public record GrantStatus(
 
         Optional<LocalDate> exhaustion = Optional.empty();
         if (state == State.ACTIVE && burnRate.isPositive()) {
+            // Projected only within the grant's period: past its end the grant expires first, whatever the date.
             long days = ceilDiv(balance.milli(), burnRate.milli());
-            exhaustion = Optional.of(today.plusDays(days));
+            long left = java.time.temporal.ChronoUnit.DAYS.between(today, grant.endsOn());
+            exhaustion = days <= left ? Optional.of(today.plusDays(days)) : Optional.empty();
         } else if (state == State.EXHAUSTED) {
             exhaustion = Optional.of(today);
         }

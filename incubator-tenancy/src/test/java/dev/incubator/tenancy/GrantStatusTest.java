@@ -37,6 +37,19 @@ class GrantStatusTest {
     }
 
     @Test
+    void aBalanceThatOutlastsTheGrantHasNoExhaustionDateButExpiresFirst() {
+        // 1,000,000 GPU-h at a trickle would "run out" in the year 4422: the grant ends long before.
+        GrantStatus status = status(ledger().award("any", 1_000_000).usage("any", 1, NOW.minus(Duration.ofDays(1)))
+                .entries, List.of(), NOW);
+        assertThat(status.burnRatePerDay().isPositive()).isTrue();
+        assertThat(status.projectedExhaustion()).isEmpty();
+        assertThat(status.expiresBeforeExhaustion()).isTrue();
+        GrantStatus huge = status(ledger().award("any", Long.MAX_VALUE / 2000).usage("any", 1, NOW).entries,
+                List.of(), NOW);
+        assertThat(huge.projectedExhaustion()).as("no date overflow").isEmpty();
+    }
+
+    @Test
     void thresholdsAreReportedOnceEach() {
         List<LedgerEntry> entries = ledger().award("any", 100).usage("any", 85, NOW).entries;
         assertThat(status(entries, List.of(), NOW).newlyCrossedThresholds()).containsExactly(50, 80);
