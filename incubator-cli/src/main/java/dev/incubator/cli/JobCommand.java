@@ -157,7 +157,7 @@ final class JobCommand {
         return "datasets/" + organisation + "/job-code";
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List an organisation's jobs.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List an organisation's jobs, newest first.")
     static final class ListJobs extends ClientCommand {
         @Parameters(index = "0", description = "Organisation")
         String org;
@@ -165,12 +165,28 @@ final class JobCommand {
         @Option(names = "--state", description = "Only jobs in this state (pending, running, succeeded, ...)")
         String state;
 
+        @Option(names = {"-u", "--user"}, description = "Only jobs this user submitted")
+        String user;
+
+        @Option(names = "--since", description = "Only jobs submitted since this day or time, e.g. 2026-11-01")
+        String since;
+
         @ArgGroup(exclusive = false)
         PageOptions page = new PageOptions();
 
         @Override
         public Integer call() {
-            printList("/api/v1/orgs/" + segment(org) + "/jobs" + (state == null ? "" : "?state=" + segment(state)),
+            List<String> query = new java.util.ArrayList<>();
+            if (state != null) {
+                query.add("state=" + segment(state));
+            }
+            if (user != null) {
+                query.add("user=" + segment(user));
+            }
+            if (since != null) {
+                query.add("since=" + segment(since));
+            }
+            printList("/api/v1/orgs/" + segment(org) + "/jobs" + (query.isEmpty() ? "" : "?" + String.join("&", query)),
                     page, COLUMNS);
             return 0;
         }

@@ -110,6 +110,12 @@ class CliTest {
         assertThat(logs.out()).matches("(?s)hello from \\d,\\d\\s*");
         assertThat(run("job", "show", "deep-lab", id, "-o", "json").json().path("state").asText()).isEqualTo("succeeded");
         assertThat(run("job", "list", "deep-lab").out()).contains(id).contains("succeeded");
+        assertThat(run("job", "list", "deep-lab", "--user", "admin", "--since", "2020-01-01").out()).contains(id);
+        assertThat(run("job", "list", "deep-lab", "--user", "somebody-else").out()).doesNotContain(id);
+        assertThat(run("job", "list", "deep-lab", "--since", "2999-01-01").out()).doesNotContain(id);
+        CliRun badSince = run("job", "list", "deep-lab", "--since", "yesterday");
+        assertThat(badSince.exitCode()).isEqualTo(1);
+        assertThat(badSince.err()).contains("since").contains("2026-11-01");
         assertThat(run("cluster").out()).contains("GPUs: 4 total");
         assertThat(run("queue", "-o", "json").exitCode()).isZero();
         assertThat(run("usage", "--org", "deep-lab").out()).contains("GPU-hours").contains("kg CO2e").contains("Per day:");

@@ -252,8 +252,9 @@ public final class ComputeService {
         return store.read(repositories -> repositories.jobs().find(jobId));
     }
 
-    public Page<Job> list(String orgId, Optional<JobState> state, PageRequest page) {
-        return store.read(repositories -> repositories.jobs().listByOrg(orgId, state, page)).map(this::ranked);
+    /** An organisation's jobs matching {@code query}, newest first. */
+    public Page<Job> list(String orgId, JobQuery query, PageRequest page) {
+        return store.read(repositories -> repositories.jobs().listByOrg(orgId, query, page)).map(this::ranked);
     }
 
     private Job ranked(Job job) {

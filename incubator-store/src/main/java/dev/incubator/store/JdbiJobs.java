@@ -66,11 +66,16 @@ final class JdbiJobs implements JobRepository {
     }
 
     @Override
-    public Page<Job> listByOrg(String orgId, Optional<JobState> state, PageRequest page) {
-        String select = "SELECT " + COLUMNS + " FROM jobs WHERE org_id = :orgId" + (state.isPresent() ? " AND state = :state" : "");
-        return Paging.page(handle, select, "id", false, page, query -> {
+    public Page<Job> listByOrg(String orgId, dev.incubator.compute.JobQuery filter, PageRequest page) {
+        String select = "SELECT " + COLUMNS + " FROM jobs WHERE org_id = :orgId"
+                + (filter.state().isPresent() ? " AND state = :state" : "")
+                + (filter.submittedBy().isPresent() ? " AND submitted_by = :submittedBy" : "")
+                + (filter.since().isPresent() ? " AND submitted_at >= :since" : "");
+        return Paging.pageDescending(handle, select, "id", page, query -> {
             query.bind("orgId", orgId);
-            state.ifPresent(value -> query.bind("state", value.name().toLowerCase()));
+            filter.state().ifPresent(value -> query.bind("state", value.name().toLowerCase()));
+            filter.submittedBy().ifPresent(value -> query.bind("submittedBy", value));
+            filter.since().ifPresent(value -> query.bind("since", value.toEpochMilli()));
             return query;
         }, MAPPER, Job::id);
     }

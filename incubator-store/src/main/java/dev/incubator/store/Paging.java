@@ -37,6 +37,19 @@ final class Paging {
         return Page.fromOverfetch(rows, page.limit(), key);
     }
 
+    /** As {@link #page} on a text key, newest (largest key) first: the cursor continues below it. */
+    static <T> Page<T> pageDescending(Handle handle, String select, String keyColumn, PageRequest page,
+                                      Function<Query, Query> binder, RowMapper<T> mapper, Function<T, String> key) {
+        StringBuilder sql = new StringBuilder(select);
+        if (page.after().isPresent()) {
+            sql.append(" AND ").append(keyColumn).append(" < :after");
+        }
+        sql.append(" ORDER BY ").append(keyColumn).append(" DESC LIMIT :limit");
+        Query query = binder.apply(handle.createQuery(sql.toString())).bind("limit", page.limit() + 1);
+        page.after().ifPresent(after -> query.bind("after", after));
+        return Page.fromOverfetch(query.map(mapper).list(), page.limit(), key);
+    }
+
     private static long parseSequence(String value) {
         try {
             return Long.parseLong(value);

@@ -66,8 +66,23 @@ public abstract class ComputeStoreContract extends TenancyStoreContract {
         assertThat(compute.read(r -> r.jobs().find(second.id())).orElseThrow().hosts()).containsExactly("n2");
         List<Job> active = compute.read(r -> r.jobs().listActive());
         assertThat(active).extracting(Job::id).containsExactly(first.id(), second.id());
-        assertThat(compute.read(r -> r.jobs().listByOrg(org.id().value(), Optional.of(JobState.RUNNING),
-                PageRequest.first(10))).items()).extracting(Job::id).containsExactly(first.id());
+        assertThat(compute.read(r -> r.jobs().listByOrg(org.id().value(), dev.incubator.compute.JobQuery.inState(
+                JobState.RUNNING), PageRequest.first(10))).items()).extracting(Job::id).containsExactly(first.id());
+        // Ids sort by their millisecond of creation: newest first is descending id order.
+        List<String> newestFirst = java.util.stream.Stream.of(first.id(), second.id())
+                .sorted(java.util.Comparator.reverseOrder()).toList();
+        assertThat(compute.read(r -> r.jobs().listByOrg(org.id().value(), dev.incubator.compute.JobQuery.ALL,
+                PageRequest.first(10))).items()).extracting(Job::id).as("newest first")
+                .containsExactlyElementsOf(newestFirst);
+        assertThat(compute.read(r -> r.jobs().listByOrg(org.id().value(), new dev.incubator.compute.JobQuery(
+                Optional.empty(), Optional.of("nobody"), Optional.empty()), PageRequest.first(10))).items())
+                .isEmpty();
+        var firstPage = compute.read(r -> r.jobs().listByOrg(org.id().value(), dev.incubator.compute.JobQuery.ALL,
+                PageRequest.first(1)));
+        assertThat(firstPage.items()).extracting(Job::id).containsExactly(newestFirst.get(0));
+        assertThat(compute.read(r -> r.jobs().listByOrg(org.id().value(), dev.incubator.compute.JobQuery.ALL,
+                PageRequest.parse("1", firstPage.nextCursor().orElseThrow()))).items()).extracting(Job::id)
+                .containsExactly(newestFirst.get(1));
     }
 
     @Test

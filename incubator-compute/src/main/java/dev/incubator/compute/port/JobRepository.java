@@ -16,7 +16,8 @@ public interface JobRepository {
     void update(Job updated);
 
     /** An organisation's jobs, newest first by id order reversed is not guaranteed: ordered by id. */
-    Page<Job> listByOrg(String orgId, Optional<JobState> state, PageRequest page);
+    /** An organisation's jobs that match {@code query}, newest first. */
+    Page<Job> listByOrg(String orgId, dev.incubator.compute.JobQuery query, PageRequest page);
 
     /** Jobs that are not final: pending, admitted, running, preempted. */
     List<Job> listActive();

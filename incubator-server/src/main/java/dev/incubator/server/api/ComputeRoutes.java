@@ -174,12 +174,24 @@ public final class ComputeRoutes {
                             return JobView.of(tasks.get(0)).submitted(grantWarnings.apply(org.id()),
                                     Optional.of(tasks.size()));
                         }),
-                ApiRoute.get(jobs, "listJobs").tag("compute").summary("An organisation's jobs")
-                        .query("state", "Only jobs in this state, e.g. running").pageOf(JobView.class)
+                ApiRoute.get(jobs, "listJobs").tag("compute").summary("An organisation's jobs, newest first")
+                        .query("state", "Only jobs in this state, e.g. running")
+                        .query("user", "Only jobs this user submitted (a user name)")
+                        .query("since", "Only jobs submitted at or after this time or day, e.g. 2026-11-01 or"
+                                + " 2026-11-01T08:00:00Z")
+                        .pageOf(JobView.class)
                         .handle(call -> {
                             Organisation org = tenancy.authorize(call.caller(), call.path("org"), Action.JOB_READ);
                             Optional<JobState> state = call.query("state").map(ComputeRoutes::state);
-                            return PageView.of(compute.list(org.id().value(), state, call.page()), JobView::of);
+                            Optional<String> user = call.query("user").map(name -> {
+                                if (name.isBlank() || name.length() > 64) {
+                                    throw IncubatorException.validation("user", "must be a user name such as ada");
+                                }
+                                return name;
+                            });
+                            Optional<java.time.Instant> since = call.query("since").map(ComputeRoutes::since);
+                            return PageView.of(compute.list(org.id().value(), new dev.incubator.compute.JobQuery(state,
+                                    user, since), call.page()), JobView::of);
                         }),
                 ApiRoute.get(job, "getJob").tag("compute").summary("A job with its state and why it waits")
                         .returns(JobView.class)
@@ -248,6 +260,18 @@ public final class ComputeRoutes {
     }
 
     public record QueueView(List<JobView> items) {
+    }
+
+    /** A day (its start, UTC) or an instant. */
+    private static java.time.Instant since(String text) {
+        try {
+            return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC)
+                    .toInstant() : java.time.Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw IncubatorException.validation("since", "must be a day such as 2026-11-01 or a time such as"
+                    + " 2026-11-01T08:00:00Z, not '" + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+                    + "'");
+        }
     }
 
     /**
