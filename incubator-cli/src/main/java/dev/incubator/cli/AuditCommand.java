@@ -84,8 +84,13 @@ final class AuditCommand {
             if (first != null) {
                 long second = treeSize != null ? treeSize : client().get("/api/v1/audit/tree-head").path("tree_size")
                         .asLong();
-                Output.json(out(), client().get("/api/v1/audit/proof/consistency", Map.of("first",
-                        Long.toString(first), "second", Long.toString(second))));
+                JsonNode proof = client().get("/api/v1/audit/proof/consistency", Map.of("first",
+                        Long.toString(first), "second", Long.toString(second)));
+                print(proof, List.of(new Output.Column("consistency", node -> "tree of " + first + " leaves is a"
+                                + " prefix of the tree of " + second), field("first size", "first"),
+                        field("second size", "second"), new Output.Column("proof hashes", node ->
+                                Integer.toString(node.path("proof").size())),
+                        new Output.Column("check", node -> "incubator audit verify (with an export) checks it")));
                 return 0;
             }
             if (sequence == null) {
@@ -94,7 +99,12 @@ final class AuditCommand {
             Map<String, String> query = new LinkedHashMap<>();
             query.put("sequence", Long.toString(sequence));
             query.put("tree_size", treeSize == null ? null : Long.toString(treeSize));
-            Output.json(out(), client().get("/api/v1/audit/proof/inclusion", query));
+            JsonNode proof = client().get("/api/v1/audit/proof/inclusion", query);
+            print(proof, List.of(new Output.Column("inclusion", node -> "event " + sequence + " is in the signed tree"),
+                    field("leaf index", "leaf_index"), field("tree size", "tree_size"),
+                    new Output.Column("audit path", node -> node.path("audit_path").size() + " hash(es)"),
+                    new Output.Column("action", node -> node.path("event").path("action").asText()),
+                    new Output.Column("actor", node -> node.path("event").path("actor").asText())));
             return 0;
         }
     }
@@ -165,6 +175,25 @@ final class AuditCommand {
                 + " this public key (base64; repeatable)")
         List<String> witnessKeys = new ArrayList<>();
 
+        @Option(names = {"-o", "--output"}, description = "Output format: ${COMPLETION-CANDIDATES} (default: table)",
+                defaultValue = "table")
+        Output.Format output;
+
+        /** The verdict: OK on stdout, FAILED on stderr (exit 1); with -o json one object on stdout either way. */
+        private int verdict(boolean ok, String message, java.util.Optional<Long> badIndex) {
+            if (output == Output.Format.json) {
+                ObjectNode result = JSON.createObjectNode().put("ok", ok).put("message", message);
+                badIndex.ifPresent(index -> result.put("first_bad_index", index));
+                Output.json(spec.commandLine().getOut(), result);
+                return ok ? 0 : 1;
+            }
+            var stream = ok ? spec.commandLine().getOut() : spec.commandLine().getErr();
+            stream.println((ok ? "OK: " : "FAILED") + (ok ? "" : badIndex.map(index -> " at leaf index " + index)
+                    .orElse("") + ": ") + message);
+            stream.flush();
+            return ok ? 0 : 1;
+        }
+
         @Override
         public Integer call() throws IOException {
             JsonNode bundle = JSON.readTree(file.toFile());
@@ -185,10 +214,7 @@ final class AuditCommand {
             AuditVerifier.Result result = AuditVerifier.verify(head, key, bundle.path("from").asLong(),
                     bundle.path("to").asLong(), entries);
             if (!result.valid()) {
-                spec.commandLine().getErr().println("FAILED" + result.firstBadIndex().map(index -> " at leaf index "
-                        + index).orElse("") + ": " + result.message());
-                spec.commandLine().getErr().flush();
-                return 1;
+                return verdict(false, result.message(), result.firstBadIndex().map(Number::longValue));
             }
             if (trustedHead != null) {
                 TreeHead trusted = head(JSON.readTree(trustedHead.toFile()));
@@ -202,11 +228,9 @@ final class AuditCommand {
                         && !AuditVerifier.extendsTrusted(trusted, head, proof))
                         || (trusted.treeSize() == head.treeSize() && !java.util.Arrays.equals(trusted.rootHash(),
                         head.rootHash()))) {
-                    spec.commandLine().getErr().println("FAILED: the log of " + head.treeSize() + " leaves does not "
-                            + "extend the trusted head of " + trusted.treeSize() + " leaves (history was rewritten,"
-                            + " or export with --trusted-head to include the consistency proof)");
-                    spec.commandLine().getErr().flush();
-                    return 1;
+                    return verdict(false, "the log of " + head.treeSize() + " leaves does not extend the trusted"
+                            + " head of " + trusted.treeSize() + " leaves (history was rewritten, or export with"
+                            + " --trusted-head to include the consistency proof)", java.util.Optional.empty());
                 }
             }
             for (String witnessKey : witnessKeys) {
@@ -222,17 +246,15 @@ final class AuditCommand {
                             head.timestamp(), Base64.getDecoder().decode(cosignature.path("signature").asText())));
                 }
                 if (!cosigned) {
-                    spec.commandLine().getErr().println("FAILED: no cosignature of the head of size "
-                            + head.treeSize() + " verifies with the witness key " + witnessKey);
-                    spec.commandLine().getErr().flush();
-                    return 1;
+                    return verdict(false, "no cosignature of the head of size " + head.treeSize()
+                            + " verifies with the witness key " + witnessKey, java.util.Optional.empty());
                 }
             }
-            spec.commandLine().getOut().println("OK: " + result.message()
+            verdict(true, result.message()
                     + (trustedHead != null ? ", extending the trusted head" : "")
                     + (witnessKeys.isEmpty() ? "" : ", cosigned by " + witnessKeys.size() + " witness(es)")
-                    + (publicKey == null ? " (key taken from the export; pass --public-key to pin it)" : ""));
-            spec.commandLine().getOut().flush();
+                    + (publicKey == null ? " (key taken from the export; pass --public-key to pin it)" : ""),
+                    java.util.Optional.empty());
             return 0;
         }
 

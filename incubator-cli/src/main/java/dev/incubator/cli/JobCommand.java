@@ -244,10 +244,20 @@ final class JobCommand {
                 if (response.statusCode() >= 400) {
                     throw CliException.fromProblem(response.statusCode(), new ObjectMapper().readTree(response.body()));
                 }
-                out().print(response.body());
-                out().flush();
-                offset = response.headers().firstValueAsLong("X-Next-Offset").orElse(offset);
+                long next = response.headers().firstValueAsLong("X-Next-Offset").orElse(offset);
                 String state = response.headers().firstValue("X-Job-State").orElse("");
+                if (output == Output.Format.json) {
+                    // One JSON object per piece of output (NDJSON when following).
+                    if (!response.body().isEmpty() || !follow) {
+                        out().println(new ObjectMapper().createObjectNode().put("job", ids.get(ids.size() - 1))
+                                .put("stream", stderr ? "stderr" : "stdout").put("offset", offset)
+                                .put("next_offset", next).put("state", state).put("text", response.body()));
+                    }
+                } else {
+                    out().print(response.body());
+                }
+                out().flush();
+                offset = next;
                 boolean ended = ENDED.contains(state);
                 if (!follow) {
                     return 0;

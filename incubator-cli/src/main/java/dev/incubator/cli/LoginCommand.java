@@ -25,6 +25,10 @@ final class LoginCommand implements Callable<Integer> {
             + "(e.g. <data-dir>/bootstrap-token); '-' reads standard input")
     String tokenFile;
 
+    @Option(names = {"-o", "--output"}, description = "Output format: ${COMPLETION-CANDIDATES} (default: table)",
+            defaultValue = "table")
+    Output.Format output;
+
     @Override
     public Integer call() {
         String token = readToken().strip();
@@ -35,6 +39,15 @@ final class LoginCommand implements Callable<Integer> {
         JsonNode whoami = new ApiClient(credentials.url(), credentials.token()).get("/api/v1/whoami");
         Path file = Credentials.file(IncubatorCommand.environment());
         credentials.save(file);
+        if (output == Output.Format.json) {
+            com.fasterxml.jackson.databind.node.ObjectNode result = com.fasterxml.jackson.databind.node.JsonNodeFactory
+                    .instance.objectNode();
+            result.put("url", credentials.url().toString());
+            result.put("user", whoami.path("user").path("name").asText());
+            result.put("credentials_file", file.toString());
+            Output.json(spec.commandLine().getOut(), result);
+            return 0;
+        }
         spec.commandLine().getOut().println("Logged in to " + credentials.url() + " as "
                 + whoami.path("user").path("name").asText() + "; credentials saved in " + file);
         spec.commandLine().getOut().flush();

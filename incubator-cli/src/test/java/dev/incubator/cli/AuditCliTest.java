@@ -63,9 +63,14 @@ class AuditCliTest {
         assertThat(verified.exitCode()).as(verified.err()).isZero();
         assertThat(verified.out()).startsWith("OK: ").contains("extending the trusted head");
 
-        JsonNode proof = JSON.readTree(run("audit", "proof", "3").out());
+        JsonNode proof = JSON.readTree(run("audit", "proof", "3", "-o", "json").out());
         assertThat(proof.path("leaf_index").asLong()).isEqualTo(2);
         assertThat(proof.path("audit_path").size()).isPositive();
+        assertThat(run("audit", "proof", "3").out()).as("a table for people").contains("leaf index")
+                .contains("event 3 is in the signed tree").doesNotContain("{");
+        JsonNode verdict = JSON.readTree(run("audit", "verify", export.toString(), "--public-key", key, "-o", "json")
+                .out());
+        assertThat(verdict.path("ok").asBoolean()).isTrue();
     }
 
     @Test

@@ -111,6 +111,10 @@ class CliTest {
         assertThat(run("job", "show", "deep-lab", id, "-o", "json").json().path("state").asText()).isEqualTo("succeeded");
         assertThat(run("job", "list", "deep-lab").out()).contains(id).contains("succeeded");
         assertThat(run("job", "list", "deep-lab", "--user", "admin", "--since", "2020-01-01").out()).contains(id);
+        JsonNode logsJson = run("job", "logs", id, "-o", "json").json();
+        assertThat(logsJson.path("job").asText()).isEqualTo(id);
+        assertThat(logsJson.path("state").asText()).isEqualTo("succeeded");
+        assertThat(logsJson.path("text").asText()).isNotNull();
         assertThat(run("job", "list", "deep-lab", "--user", "somebody-else").out()).doesNotContain(id);
         assertThat(run("job", "list", "deep-lab", "--since", "2999-01-01").out()).doesNotContain(id);
         CliRun badSince = run("job", "list", "deep-lab", "--since", "yesterday");
