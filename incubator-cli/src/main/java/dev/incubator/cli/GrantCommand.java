@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "grant", mixinStandardHelpOptions = true, description = "Compute grants and their burn-down.",
-        subcommands = {GrantCommand.Award.class, GrantCommand.ListGrants.class, GrantCommand.Show.class})
+        subcommands = {GrantCommand.Award.class, GrantCommand.ListGrants.class, GrantCommand.Show.class,
+                GrantCommand.Adjust.class})
 final class GrantCommand {
     static final List<Column> COLUMNS = List.of(field("id", "id"), field("programme", "programme"),
             field("state", "state"), field("balance", "balance_gpu_hours"), field("used %", "used_percent"),
@@ -132,5 +133,47 @@ final class GrantCommand {
     static String bar(double percent) {
         int filled = (int) Math.round(Math.max(0, Math.min(100, percent)) / 5);
         return "[" + "#".repeat(filled) + ".".repeat(20 - filled) + "]";
+    }
+
+    @Command(name = "adjust", mixinStandardHelpOptions = true,
+            description = {"Add (or, negative, remove) GPU-hours of a grant with a note; an entry of the grant's"
+                    + " append-only ledger (operator).", "", "Example:",
+                    "  incubator grant adjust deep-lab grt_... --gpu-hours a100-80g=500 --note \"GPU Day bonus\""})
+    static final class Adjust extends ClientCommand {
+        @Parameters(index = "0", description = "Organisation")
+        String org;
+
+        @Parameters(index = "1", description = "Grant id (grt_...)")
+        String grant;
+
+        @Option(names = "--gpu-hours", required = true, paramLabel = "TYPE=HOURS",
+                description = "GPU type (or 'any') and signed GPU-hours, e.g. any=250 or a100-80g=-40")
+        String hours;
+
+        @Option(names = "--note", required = true, description = "Why: it stays in the ledger")
+        String note;
+
+        @Override
+        public Integer call() {
+            int equals = hours.indexOf('=');
+            java.math.BigDecimal amount;
+            try {
+                amount = new java.math.BigDecimal(hours.substring(equals + 1));
+            } catch (RuntimeException e) {
+                throw new CliException("--gpu-hours: write TYPE=HOURS such as any=250 or a100-80g=-40, not '" + hours
+                        + "'");
+            }
+            if (equals < 1) {
+                throw new CliException("--gpu-hours: write TYPE=HOURS such as any=250 or a100-80g=-40, not '" + hours
+                        + "'");
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("gpu_type", hours.substring(0, equals));
+            body.put("gpu_hours", amount);
+            body.put("note", note);
+            print(client().post("/api/v1/orgs/" + segment(org) + "/grants/" + segment(grant) + "/adjustments", body),
+                    DETAIL);
+            return 0;
+        }
     }
 }

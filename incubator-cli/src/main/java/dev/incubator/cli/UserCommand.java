@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "user", mixinStandardHelpOptions = true, description = "Manage users (operator).",
-        subcommands = {UserCommand.Create.class, UserCommand.ListUsers.class})
+        subcommands = {UserCommand.Create.class, UserCommand.ListUsers.class, UserCommand.Show.class})
 final class UserCommand {
     static final List<Column> COLUMNS = List.of(field("name", "name"), field("display name", "display_name"),
             field("email", "email"), field("platform roles", "platform_roles"), field("id", "id"));
@@ -52,6 +52,21 @@ final class UserCommand {
         @Override
         public Integer call() {
             printList("/api/v1/users", page, COLUMNS);
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Show a user (yourself, or anyone for operators and auditors) and their organisations.")
+    static final class Show extends ClientCommand {
+        @Parameters(index = "0", description = "User name")
+        String name;
+
+        @Override
+        public Integer call() {
+            print(client().get("/api/v1/users/" + segment(name)), List.of(field("name", "name"),
+                    field("display name", "display_name"), field("email", "email"),
+                    field("platform roles", "platform_roles"), field("id", "id"), field("created", "created_at")));
             return 0;
         }
     }

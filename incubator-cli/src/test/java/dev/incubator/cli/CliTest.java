@@ -67,6 +67,14 @@ class CliTest {
         String grantId = award.json().path("id").asText();
         CliRun show = run("grant", "show", "deep-lab", grantId);
         assertThat(show.out()).contains("balance GPU-h").contains("1250.500").contains("Ledger:").contains("award");
+        CliRun adjusted = run("grant", "adjust", "deep-lab", grantId, "--gpu-hours", "any=250", "--note", "GPU Day bonus");
+        assertThat(adjusted.exitCode()).as(adjusted.err()).isZero();
+        assertThat(adjusted.out()).contains("1500.500");
+        assertThat(run("grant", "show", "deep-lab", grantId).out()).contains("GPU Day bonus");
+        CliRun typo = run("grant", "adjust", "deep-lab", grantId, "--gpu-hours", "lots", "--note", "x");
+        assertThat(typo.exitCode()).isEqualTo(1);
+        assertThat(typo.err()).contains("TYPE=HOURS");
+        assertThat(run("user", "show", "ada").out()).contains("ada@example.org").contains("created");
         assertThat(run("grant", "list", "deep-lab", "-o", "json").json().path("items")).hasSize(1);
         assertThat(run("org", "list", "--all").out()).contains("deep-lab").contains("operators");
 
