@@ -22,12 +22,20 @@ abstract class ClientCommand implements Callable<Integer> {
             defaultValue = "table")
     Output.Format output;
 
+    @Option(names = "--profile", paramLabel = "NAME", description = "Credentials profile saved by 'incubator login"
+            + " --profile NAME' (default: INCUBATOR_PROFILE, else the one logged in last)")
+    String profile;
+
     Map<String, String> environment() {
         return IncubatorCommand.environment();
     }
 
+    Credentials credentials() {
+        return Credentials.resolve(environment(), java.util.Optional.ofNullable(profile));
+    }
+
     ApiClient client() {
-        Credentials credentials = Credentials.resolve(environment());
+        Credentials credentials = credentials();
         if (credentials.token().isEmpty()) {
             throw new CliException("not logged in: run 'incubator login --url URL --token-file FILE' "
                     + "or set INCUBATOR_TOKEN");

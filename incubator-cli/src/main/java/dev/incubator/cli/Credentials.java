@@ -11,12 +11,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where the CLI finds the server and its token: {@code INCUBATOR_URL} / {@code INCUBATOR_TOKEN}, else the file
- * written by {@code incubator login} ({@code $XDG_CONFIG_HOME/incubator/credentials.json}, by default under
- * {@code ~/.config}), readable only by its owner.
+ * Where the CLI finds the server and its token: {@code INCUBATOR_URL} / {@code INCUBATOR_TOKEN}, else a profile of
+ * the file written by {@code incubator login} ({@code $XDG_CONFIG_HOME/incubator/credentials.json}, by default under
+ * {@code ~/.config}, readable only by its owner). The profile is {@code --profile}, else {@code INCUBATOR_PROFILE},
+ * else the one logged in last; an operator and a member keep one each and switch with {@code --profile}.
  */
 record Credentials(URI url, Optional<String> token) {
     static final String DEFAULT_URL = "http://127.0.0.1:8420";
+    static final String DEFAULT_PROFILE = "default";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Path file(Map<String, String> environment) {
@@ -27,7 +29,19 @@ record Credentials(URI url, Optional<String> token) {
     }
 
     static Credentials resolve(Map<String, String> environment) {
-        Optional<Credentials> stored = load(file(environment));
+        return resolve(environment, Optional.empty());
+    }
+
+    /** With {@code profile} (from --profile) taking precedence over INCUBATOR_PROFILE and the current profile. */
+    static Credentials resolve(Map<String, String> environment, Optional<String> profile) {
+        Optional<String> chosen = profile.or(() -> Optional.ofNullable(environment.get("INCUBATOR_PROFILE"))
+                .filter(value -> !value.isBlank()));
+        Path file = file(environment);
+        Optional<Credentials> stored = load(file, chosen);
+        if (chosen.isPresent() && stored.isEmpty() && environment.get("INCUBATOR_TOKEN") == null) {
+            throw new CliException("no profile '" + chosen.get() + "' in " + file + ": run 'incubator login --profile "
+                    + chosen.get() + " --url URL --token-file FILE'");
+        }
         String url = Optional.ofNullable(environment.get("INCUBATOR_URL")).filter(v -> !v.isBlank())
                 .orElse(stored.map(c -> c.url().toString()).orElse(DEFAULT_URL));
         Optional<String> token = Optional.ofNullable(environment.get("INCUBATOR_TOKEN")).filter(v -> !v.isBlank())
@@ -48,22 +62,80 @@ record Credentials(URI url, Optional<String> token) {
     }
 
     static Optional<Credentials> load(Path file) {
-        if (!Files.isRegularFile(file)) {
+        return load(file, Optional.empty());
+    }
+
+    /** The named profile, or the current one; a file of the older flat form is the default profile. */
+    static Optional<Credentials> load(Path file, Optional<String> profile) {
+        JsonNode json = read(file);
+        if (json == null) {
             return Optional.empty();
         }
+        JsonNode entry;
+        if (json.has("profiles")) {
+            String name = profile.orElse(json.path("current").asText(DEFAULT_PROFILE));
+            entry = json.path("profiles").path(name);
+            if (entry.isMissingNode()) {
+                return Optional.empty();
+            }
+        } else {
+            if (profile.isPresent() && !profile.get().equals(DEFAULT_PROFILE)) {
+                return Optional.empty();
+            }
+            entry = json;
+        }
+        return Optional.of(new Credentials(parseUrl(entry.path("url").asText(DEFAULT_URL)),
+                Optional.ofNullable(entry.path("token").textValue())));
+    }
+
+    /** The profiles in the file, and which is current. */
+    static Map<String, Credentials> profiles(Path file) {
+        JsonNode json = read(file);
+        Map<String, Credentials> profiles = new java.util.TreeMap<>();
+        if (json == null) {
+            return profiles;
+        }
+        if (!json.has("profiles")) {
+            load(file).ifPresent(credentials -> profiles.put(DEFAULT_PROFILE, credentials));
+            return profiles;
+        }
+        json.path("profiles").fields().forEachRemaining(entry -> profiles.put(entry.getKey(), new Credentials(
+                parseUrl(entry.getValue().path("url").asText(DEFAULT_URL)),
+                Optional.ofNullable(entry.getValue().path("token").textValue()))));
+        return profiles;
+    }
+
+    static String current(Path file) {
+        JsonNode json = read(file);
+        return json == null ? DEFAULT_PROFILE : json.path("current").asText(DEFAULT_PROFILE);
+    }
+
+    private static JsonNode read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
         try {
-            JsonNode json = JSON.readTree(file.toFile());
-            return Optional.of(new Credentials(parseUrl(json.path("url").asText(DEFAULT_URL)),
-                    Optional.ofNullable(json.path("token").textValue())));
+            return JSON.readTree(file.toFile());
         } catch (IOException e) {
             throw new CliException("could not read " + file + ": " + e.getMessage() + "; run 'incubator login' again");
         }
     }
 
     void save(Path file) {
+        save(file, DEFAULT_PROFILE);
+    }
+
+    /** Saves these credentials as {@code profile}, which becomes the current one; other profiles are kept. */
+    void save(Path file, String profile) {
         try {
-            ObjectNode json = JSON.createObjectNode().put("url", url.toString());
-            token.ifPresent(value -> json.put("token", value));
+            ObjectNode json = JSON.createObjectNode();
+            ObjectNode profiles = json.put("current", profile).putObject("profiles");
+            profiles(file).forEach((name, credentials) -> {
+                ObjectNode entry = profiles.putObject(name).put("url", credentials.url().toString());
+                credentials.token().ifPresent(value -> entry.put("token", value));
+            });
+            ObjectNode entry = profiles.putObject(profile).put("url", url.toString());
+            token.ifPresent(value -> entry.put("token", value));
             dev.incubator.common.io.SecretFiles.write(file, JSON.writerWithDefaultPrettyPrinter()
                     .writeValueAsString(json) + "\n");
         } catch (IOException e) {

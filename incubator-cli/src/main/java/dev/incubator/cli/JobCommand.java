@@ -230,7 +230,7 @@ final class JobCommand {
 
         @Override
         public Integer call() throws Exception {
-            Credentials credentials = Credentials.resolve(environment());
+            Credentials credentials = credentials();
             if (credentials.token().isEmpty()) {
                 throw new CliException("not logged in: run 'incubator login --url URL --token-file FILE'");
             }

@@ -29,6 +29,11 @@ final class LoginCommand implements Callable<Integer> {
             defaultValue = "table")
     Output.Format output;
 
+    @Option(names = "--profile", paramLabel = "NAME", description = "Save these credentials as profile NAME (default:"
+            + " 'default'); it becomes the current one, the others are kept. Commands take --profile NAME to use"
+            + " another.")
+    String profile = Credentials.DEFAULT_PROFILE;
+
     @Override
     public Integer call() {
         String token = readToken().strip();
@@ -38,18 +43,23 @@ final class LoginCommand implements Callable<Integer> {
         Credentials credentials = new Credentials(Credentials.parseUrl(url), Optional.of(token));
         JsonNode whoami = new ApiClient(credentials.url(), credentials.token()).get("/api/v1/whoami");
         Path file = Credentials.file(IncubatorCommand.environment());
-        credentials.save(file);
+        if (!profile.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new CliException("--profile: '" + profile + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        credentials.save(file, profile);
         if (output == Output.Format.json) {
             com.fasterxml.jackson.databind.node.ObjectNode result = com.fasterxml.jackson.databind.node.JsonNodeFactory
                     .instance.objectNode();
             result.put("url", credentials.url().toString());
             result.put("user", whoami.path("user").path("name").asText());
             result.put("credentials_file", file.toString());
+            result.put("profile", profile);
             Output.json(spec.commandLine().getOut(), result);
             return 0;
         }
         spec.commandLine().getOut().println("Logged in to " + credentials.url() + " as "
-                + whoami.path("user").path("name").asText() + "; credentials saved in " + file);
+                + whoami.path("user").path("name").asText() + "; credentials saved in " + file
+                + (profile.equals(Credentials.DEFAULT_PROFILE) ? "" : " as profile '" + profile + "' (now current)"));
         spec.commandLine().getOut().flush();
         return 0;
     }

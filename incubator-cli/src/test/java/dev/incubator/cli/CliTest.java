@@ -83,6 +83,31 @@ class CliTest {
     }
 
     @Test
+    void anOperatorAndAMemberKeepAProfileEachAndSwitchWithProfile() throws Exception {
+        Path credentials = temp.resolve("config/incubator/credentials.json");
+        // A credentials file of the older, flat form is the default profile.
+        Files.createDirectories(credentials.getParent());
+        Files.writeString(credentials, JSON.createObjectNode().put("url", server.url().toString())
+                .put("token", server.operatorToken()).toString());
+        assertThat(run("whoami", "-o", "json").json().path("user").path("name").asText()).isEqualTo("admin");
+        run("user", "create", "ada", "--email", "ada@example.org");
+        String ada = run("token", "create", "--user", "ada", "--name", "laptop", "--scope", "read", "-o", "json")
+                .json().path("secret").asText();
+        Path adaToken = Files.writeString(temp.resolve("ada-token"), ada);
+        CliRun member = run("login", "--profile", "ada", "--url", server.url().toString(), "--token-file",
+                adaToken.toString());
+        assertThat(member.exitCode()).as(member.err()).isZero();
+        assertThat(member.out()).contains("as ada").contains("profile 'ada' (now current)");
+        assertThat(run("whoami", "-o", "json").json().path("user").path("name").asText()).isEqualTo("ada");
+        assertThat(run("whoami", "--profile", "default", "-o", "json").json().path("user").path("name").asText())
+                .isEqualTo("admin");
+        assertThat(Files.getPosixFilePermissions(credentials)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        CliRun missing = run("whoami", "--profile", "nobody");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("no profile 'nobody'").contains("login --profile nobody");
+    }
+
+    @Test
     void anOperatorSetsAnOrganisationsStorageQuotaAndItsMembersSeeWhatTheyUse() throws Exception {
         login();
         run("org", "create", "deep-lab", "--kind", "lab");
