@@ -106,8 +106,46 @@ final class ApiClient {
         return connection;
     }
 
-    /** A download in progress: its status and body. */
-    record Download(int status, java.io.InputStream body) {
+    /**
+     * A download in progress: its status, body, and the terms the read was granted under (the agreement's id and
+     * what the reader took on with it), when the repository is gated.
+     */
+    record Download(int status, java.io.InputStream body, Optional<String> agreement, Optional<String> terms) {
+    }
+
+    /** The terms headers of a file's download, without its body (a HEAD request). */
+    Download head(String path) {
+        try {
+            java.net.HttpURLConnection connection = open(path);
+            connection.setRequestMethod("HEAD");
+            int status = connection.getResponseCode();
+            if (status >= 400) {
+                throw CliException.fromProblem(status, JSON.createObjectNode().put("title", "HTTP " + status));
+            }
+            return new Download(status, java.io.InputStream.nullInputStream(),
+                    Optional.ofNullable(connection.getHeaderField("X-Incubator-Agreement")),
+                    Optional.ofNullable(connection.getHeaderField("X-Incubator-Terms")).map(ApiClient::unescape));
+        } catch (ConnectException e) {
+            throw unreachable();
+        } catch (IOException e) {
+            throw new CliException("request to " + base + " failed: " + e.getMessage());
+        }
+    }
+
+    /** Undoes the server's percent-encoding of non-ASCII header text (only %XX; '+' stays '+'). */
+    static String unescape(String text) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%' && i + 2 < text.length() && Character.digit(text.charAt(i + 1), 16) >= 0
+                    && Character.digit(text.charAt(i + 2), 16) >= 0) {
+                bytes.write(Character.digit(text.charAt(i + 1), 16) * 16 + Character.digit(text.charAt(i + 2), 16));
+                i += 2;
+            } else {
+                bytes.write(c);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /** Posts JSON without an idempotency key (requests that are safe to repeat, or whose bodies are large). */
@@ -131,7 +169,9 @@ final class ApiClient {
                 }
                 throw CliException.fromProblem(status, body.length == 0 ? JSON.createObjectNode() : parse(body));
             }
-            return new Download(status, connection.getInputStream());
+            return new Download(status, connection.getInputStream(),
+                    Optional.ofNullable(connection.getHeaderField("X-Incubator-Agreement")),
+                    Optional.ofNullable(connection.getHeaderField("X-Incubator-Terms")).map(ApiClient::unescape));
         } catch (ConnectException e) {
             throw unreachable();
         } catch (IOException e) {

@@ -172,18 +172,37 @@ final class HubCommand {
         @Parameters(index = "1", description = "Target directory (created if absent)")
         Path directory;
 
+        @Option(names = "--include", paramLabel = "GLOB", description = "Only files whose path matches (repeatable),"
+                + " e.g. config.json, *.safetensors or tokenizer/**")
+        List<String> include = new java.util.ArrayList<>();
+
+        @Option(names = "--exclude", paramLabel = "GLOB", description = "Not files whose path matches (repeatable)")
+        List<String> exclude = new java.util.ArrayList<>();
+
         @Override
         public Integer call() throws IOException {
             RepoRef ref = RepoRef.parse(repo);
             Files.createDirectories(directory);
             HubTransfer.PullResult result = new HubTransfer(client(), ref).pull(ref.revision(),
-                    directory.toAbsolutePath().normalize());
+                    directory.toAbsolutePath().normalize(), include, exclude);
+            if (result.files() == 0 && (!include.isEmpty() || !exclude.isEmpty())) {
+                throw new CliException("no file of " + ref.display() + "@" + ref.revision() + " matches --include "
+                        + include + " / --exclude " + exclude);
+            }
+            result.terms().ifPresent(terms -> {
+                var err = spec.commandLine().getErr();
+                err.println("terms of use" + result.agreement().map(id -> " (agreement " + id + ")").orElse("") + ": "
+                        + terms);
+                err.flush();
+            });
             ObjectNode summary = JsonNodeFactory.instance.objectNode();
             summary.put("commit", result.commit());
             summary.put("files", result.files());
             summary.put("downloaded", result.downloaded());
             summary.put("bytes", result.bytes());
             summary.put("seconds", Math.round(result.seconds() * 1000) / 1000.0);
+            result.agreement().ifPresent(id -> summary.put("agreement", id));
+            result.terms().ifPresent(terms -> summary.put("terms", terms));
             print(summary, List.of(field("commit", "commit"), field("files", "files"),
                     field("downloaded", "downloaded"), new Column("size", node -> Progress.bytes(node.path("bytes")
                             .asLong())), field("seconds", "seconds")));

@@ -356,16 +356,35 @@ final class HubTransfer {
         }
     }
 
-    record PullResult(String commit, int files, int downloaded, long bytes, double seconds) {
+    /** {@code files}: those selected; {@code agreement} and {@code terms}: what a gated read was granted under. */
+    record PullResult(String commit, int files, int downloaded, long bytes, double seconds,
+                      java.util.Optional<String> agreement, java.util.Optional<String> terms) {
     }
 
     PullResult pull(String revision, Path directory) throws IOException {
+        return pull(revision, directory, List.of(), List.of());
+    }
+
+    /**
+     * Downloads the files of {@code revision} that match one of {@code include} (all when empty) and none of
+     * {@code exclude} (globs on the path in the repository, e.g. {@code *.json} or {@code tokenizer/**}).
+     */
+    PullResult pull(String revision, Path directory, List<String> include, List<String> exclude) throws IOException {
         long started = System.nanoTime();
         JsonNode tree = client.get(repoPath + "/tree/" + ApiClient.segment(revision));
         String commit = tree.path("commit").asText();
+        List<java.nio.file.PathMatcher> includes = include.stream().map(HubTransfer::glob).toList();
+        List<java.nio.file.PathMatcher> excludes = exclude.stream().map(HubTransfer::glob).toList();
         List<JsonNode> wanted = new ArrayList<>();
+        List<JsonNode> selected = new ArrayList<>();
         long bytes = 0;
         for (JsonNode file : tree.path("files")) {
+            Path inRepo = Path.of(file.path("path").asText());
+            if ((!includes.isEmpty() && includes.stream().noneMatch(matcher -> matcher.matches(inRepo)))
+                    || excludes.stream().anyMatch(matcher -> matcher.matches(inRepo))) {
+                continue;
+            }
+            selected.add(file);
             Path target = safeTarget(directory, file.path("path").asText());
             if (Files.isRegularFile(target) && Files.size(target) == file.path("size").asLong()
                     && sha256(target).equals(file.path("sha256").asText())) {
@@ -379,9 +398,28 @@ final class HubTransfer {
             download(commit, file, safeTarget(directory, file.path("path").asText()), progress);
         }
         progress.finish();
+        // The terms of a gated read are said on every pull, also one that found everything in place.
+        if (terms == null && !selected.isEmpty()) {
+            ApiClient.Download head = client.head(repoPath + "/files/" + commit + "/"
+                    + encodePath(selected.get(0).path("path").asText()));
+            agreement = head.agreement().orElse(null);
+            terms = head.terms().orElse(null);
+        }
+        return new PullResult(commit, selected.size(), wanted.size(), bytes, (System.nanoTime() - started) / 1e9,
+                java.util.Optional.ofNullable(agreement), java.util.Optional.ofNullable(terms));
+    }
 
-        return new PullResult(commit, tree.path("files").size(), wanted.size(), bytes,
-                (System.nanoTime() - started) / 1e9);
+    /** What the last download's headers said of the terms of the read. */
+    private String agreement;
+    private String terms;
+
+    private static java.nio.file.PathMatcher glob(String pattern) {
+        try {
+            return java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("'" + pattern + "' is not a glob pattern such as *.json or tokenizer/**: "
+                    + e.getMessage());
+        }
     }
 
     private void download(String commit, JsonNode file, Path target, Progress progress) throws IOException {
@@ -398,6 +436,8 @@ final class HubTransfer {
         MessageDigest digest = Hashes.sha256();
         if (have < size || size == 0) {
             ApiClient.Download response = client.download(path, have);
+            response.agreement().ifPresent(value -> agreement = value);
+            response.terms().ifPresent(value -> terms = value);
             boolean resumed = response.status() == 206;
             if (resumed) {
                 hashInto(digest, part);

@@ -70,8 +70,13 @@ class AccessCliTest {
         assertThat(approved.out()).contains("approved");
 
         as(server.tokenFor("ada", "read", "write"));
-        assertThat(run("hub", "pull", "datasets/hospital/notes", temp.resolve("copy").toString()).exitCode()).isZero();
+        CliRun pulled = run("hub", "pull", "datasets/hospital/notes", temp.resolve("copy").toString());
+        assertThat(pulled.exitCode()).as(pulled.err()).isZero();
+        assertThat(pulled.err()).as("the terms, on the pull that downloads").contains("terms of use (agreement ")
+                .contains("Hospital 2026");
         assertThat(Files.readString(temp.resolve("copy/notes.txt"))).isEqualTo("patient notes");
+        CliRun again = run("hub", "pull", "datasets/hospital/notes", temp.resolve("copy").toString());
+        assertThat(again.err()).as("and on one that finds everything in place").contains("Hospital 2026");
         assertThat(run("access", "list").out()).contains(id).contains("approved");
 
         as(steward);

@@ -80,6 +80,20 @@ class HubCliTest {
         assertThat(run("hub", "ls", "deep-lab/med-7b@" + firstCommit.substring(0, 10)).out())
                 .contains("model.safetensors").contains("3 file(s)");
         assertThat(run("hub", "ls", "--search", "qwen2-7b").out()).contains("deep-lab/med-7b");
+        Path only = temp.resolve("only-tokenizer");
+        CliRun picked = run("hub", "pull", "deep-lab/med-7b", only.toString(), "--include", "tokenizer/**", "-o", "json");
+        assertThat(picked.exitCode()).as(picked.err()).isZero();
+        assertThat(picked.json().path("files").asInt()).isEqualTo(1);
+        assertThat(only.resolve("tokenizer/vocab.txt")).exists();
+        assertThat(only.resolve("model.safetensors")).doesNotExist();
+        Path light = temp.resolve("light");
+        assertThat(run("hub", "pull", "deep-lab/med-7b", light.toString(), "--exclude", "*.safetensors").exitCode())
+                .isZero();
+        assertThat(light.resolve("README.md")).exists();
+        assertThat(light.resolve("model.safetensors")).doesNotExist();
+        CliRun none = run("hub", "pull", "deep-lab/med-7b", light.toString(), "--include", "*.gguf");
+        assertThat(none.exitCode()).isEqualTo(1);
+        assertThat(none.err()).contains("no file").contains("*.gguf");
         CliRun again = run("hub", "push", model.toString(), "deep-lab/med-7b", "-m", "same again");
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(again.out()).contains("nothing changed").contains("no commit made");
