@@ -395,6 +395,29 @@ public final class ComputeService {
         }
     }
 
+    /** 90 minutes as "1h30m", 45 seconds as "45s": durations in messages people read, not PT1H30M. */
+    static String humanDuration(java.time.Duration duration) {
+        long seconds = Math.max(0, duration.toSeconds());
+        long days = seconds / 86_400;
+        long hours = seconds % 86_400 / 3600;
+        long minutes = seconds % 3600 / 60;
+        long rest = seconds % 60;
+        StringBuilder text = new StringBuilder();
+        if (days > 0) {
+            text.append(days).append('d');
+        }
+        if (hours > 0) {
+            text.append(hours).append('h');
+        }
+        if (minutes > 0) {
+            text.append(minutes).append('m');
+        }
+        if (rest > 0 || text.isEmpty()) {
+            text.append(rest).append('s');
+        }
+        return text.toString();
+    }
+
     /** A listener's failure is logged, never the scheduler's. */
     private static void tell(Runnable event) {
         try {
@@ -590,7 +613,7 @@ public final class ComputeService {
                         .orElse("cancelled"));
             } else if (reason.equals(TIMING_OUT)) {
                 builder.state(JobState.TIMEOUT).finished(now, exitCode).reason("TIMEOUT", "exceeded its time limit of "
-                        + job.spec().timeLimit());
+                        + humanDuration(job.spec().timeLimit()));
             } else if (outOfMemory) {
                 builder.state(JobState.FAILED).finished(now, exitCode).reason("OUT_OF_MEMORY", "killed by the kernel:"
                         + " it used more than its memory_mib of " + job.spec().memoryMib() + " MiB; ask for more memory");
@@ -659,7 +682,7 @@ public final class ComputeService {
             executor.signal(job, stopSignal(job));
             return store.write(repositories -> {
                 Job updated = repositories.jobs().find(job.id()).orElseThrow().toBuilder().reason(TIMING_OUT,
-                        "time limit of " + job.spec().timeLimit() + " reached; stopping")
+                        "time limit of " + humanDuration(job.spec().timeLimit()) + " reached; stopping")
                         .terminating(now.plus(job.spec().checkpointGrace())).build();
                 repositories.jobs().update(updated);
                 return updated;

@@ -148,6 +148,8 @@ class ComputeApiTest {
         clock.advance(Duration.ofMinutes(61));
         await().atMost(Duration.ofSeconds(20)).until(() -> state("beta", slow).equals("timeout"));
         assertThat(job("beta", slow).path("reason").asText()).isEqualTo("TIMEOUT");
+        assertThat(job("beta", slow).path("message").asText()).as("a duration people read").contains("of 1h")
+                .doesNotContain("PT");
     }
 
     @Test
