@@ -974,6 +974,12 @@ public final class ComputeService {
         if (neverFits(spec, nodes, spec.cpus(), spec.memoryMib()).isEmpty()) {
             return;
         }
+        long schedulable = nodes.stream().filter(Node::schedulable).count();
+        if (spec.nodes() > schedulable) {
+            violations.add("nodes", "asks for " + spec.nodes() + " nodes; the cluster has " + schedulable
+                    + " that take jobs");
+            violations.throwIfAny();
+        }
         Optional<String> gpus = spec.gpuMillis() > 0 ? neverFits(spec, nodes, 0, 0) : Optional.empty();
         gpus.ifPresent(reason -> violations.add("gpus_per_node", reason));
         if (gpus.isEmpty()) {

@@ -134,6 +134,11 @@ class ComputeApiTest {
         assertThat(invalid.status()).isEqualTo(400);
         assertThat(invalid.json().path("errors").findValuesAsText("field"))
                 .contains("command", "gpus_per_node", "gpu_type", "time_limit_minutes");
+        Response tooMany = server.post("/api/v1/orgs/alpha/jobs").token(token).json(Map.of("name", "wide",
+                "command", List.of("true"), "nodes", 8, "gpus_per_node", 1)).send();
+        assertThat(tooMany.status()).isEqualTo(400);
+        assertThat(tooMany.json().path("errors").findValuesAsText("field")).as("named for what is wrong")
+                .containsExactly("nodes");
     }
 
     @Test
