@@ -43,13 +43,36 @@ final class AuditCommand {
         @Option(names = "--org", description = "Only this organisation's events")
         String org;
 
+        @Option(names = "--actor", description = "Only this actor's events, e.g. user:ada")
+        String actor;
+
+        @Option(names = "--action", description = "Only actions starting with this, e.g. job. or membership.add")
+        String action;
+
+        @Option(names = "--since", description = "Only events since this day or time, e.g. 2026-11-01")
+        String since;
+
+        @Option(names = "--oldest-first", description = "In append order (default: newest first)")
+        boolean oldestFirst;
+
         @ArgGroup(exclusive = false)
         PageOptions page = new PageOptions();
 
         @Override
         public Integer call() {
-            String path = org == null ? "/api/v1/audit-events" : "/api/v1/orgs/" + segment(org) + "/audit-events";
-            printList(path, page, List.of(field("#", "sequence"), field("time", "time"), field("actor", "actor"),
+            StringBuilder path = new StringBuilder(org == null ? "/api/v1/audit-events" : "/api/v1/orgs/"
+                    + segment(org) + "/audit-events");
+            path.append("?order=").append(oldestFirst ? "oldest" : "newest");
+            if (actor != null) {
+                path.append("&actor=").append(segment(actor));
+            }
+            if (action != null) {
+                path.append("&action=").append(segment(action));
+            }
+            if (since != null) {
+                path.append("&since=").append(segment(since));
+            }
+            printList(path.toString(), page, List.of(field("#", "sequence"), field("time", "time"), field("actor", "actor"),
                     field("action", "action"), field("target", "target_id"), field("outcome", "outcome"),
                     field("request", "request_id")));
             return 0;

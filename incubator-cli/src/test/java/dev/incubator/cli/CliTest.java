@@ -266,6 +266,11 @@ class CliTest {
         runReadmeBlock(readme, firstSteps, ids, ran);
         CliRun audit = run("audit", "events", "--org", "deep-lab", "-o", "json");
         assertThat(audit.out()).contains("membership.add").contains("bob");
+        JsonNode newestFirst = audit.json().path("items");
+        assertThat(newestFirst.get(0).path("sequence").asLong()).as("newest first")
+                .isGreaterThan(newestFirst.get(newestFirst.size() - 1).path("sequence").asLong());
+        assertThat(run("audit", "events", "--org", "deep-lab", "--action", "membership.", "-o", "json").json()
+                .path("items")).allSatisfy(event -> assertThat(event.path("action").asText()).startsWith("membership."));
         assertThat(ran).containsExactly("login --url", "whoami", "user create", "org create", "grant award",
                 "grant list", "grant show", "token create", "user create", "member add", "member set-role",
                 "audit events");

@@ -58,12 +58,38 @@ final class JdbiAuditLog implements AuditLog {
     }
 
     @Override
-    public Page<AuditEvent> list(Optional<String> organisationId, PageRequest page) {
-        String select = "SELECT " + COLUMNS + " FROM audit_events WHERE "
-                + (organisationId.isPresent() ? "org_id = :orgId" : "1 = 1");
-        return Paging.page(handle, select, "seq", true, page,
-                query -> organisationId.isPresent() ? query.bind("orgId", organisationId.get()) : query, MAPPER,
-                event -> Long.toString(event.sequence()));
+    public Page<AuditEvent> list(dev.incubator.common.audit.AuditQuery filter, PageRequest page) {
+        String select = "SELECT " + COLUMNS + " FROM audit_events WHERE 1 = 1"
+                + (filter.organisationId().isPresent() ? " AND org_id = :orgId" : "")
+                + (filter.actor().isPresent() ? " AND actor = :actor" : "")
+                + (filter.actionPrefix().isPresent() ? " AND substr(action, 1, :prefixLength) = :prefix" : "")
+                + (filter.since().isPresent() ? " AND occurred_at >= :since" : "");
+        java.util.function.Function<org.jdbi.v3.core.statement.Query, org.jdbi.v3.core.statement.Query> binder =
+                query -> {
+                    filter.organisationId().ifPresent(value -> query.bind("orgId", value));
+                    filter.actor().ifPresent(value -> query.bind("actor", value));
+                    filter.actionPrefix().ifPresent(value -> query.bind("prefix", value)
+                            .bind("prefixLength", value.length()));
+                    filter.since().ifPresent(value -> query.bind("since", value.toEpochMilli()));
+                    return query;
+                };
+        if (!filter.newestFirst()) {
+            return Paging.page(handle, select, "seq", true, page, binder, MAPPER, event -> Long.toString(event.sequence()));
+        }
+        StringBuilder sql = new StringBuilder(select);
+        page.after().ifPresent(after -> sql.append(" AND seq < :after"));
+        sql.append(" ORDER BY seq DESC LIMIT :limit");
+        org.jdbi.v3.core.statement.Query query = binder.apply(handle.createQuery(sql.toString()))
+                .bind("limit", page.limit() + 1);
+        if (page.after().isPresent()) {
+            try {
+                query.bind("after", Long.parseLong(page.after().get()));
+            } catch (NumberFormatException e) {
+                throw dev.incubator.common.IncubatorException.validation("cursor", "does not belong to this list; start"
+                        + " again without a cursor");
+            }
+        }
+        return Page.fromOverfetch(query.map(MAPPER).list(), page.limit(), event -> Long.toString(event.sequence()));
     }
 
     /** Events with a sequence number above {@code sequence}, in order. */

@@ -154,6 +154,34 @@ public abstract class TenancyStoreContract {
     }
 
     @Test
+    void auditEventsListNewestFirstByActorActionAndTime() {
+        java.time.Instant base = clock.instant();
+        store.write(r -> {
+            for (int i = 0; i < 4; i++) {
+                r.audit().append(new AuditEvent(0, base.plusSeconds(i), i % 2 == 0 ? "user:ada" : "user:bob",
+                        i < 2 ? "job.start" : "membership.add", "t", "t" + i, Optional.of("org_q"), "r", Outcome.SUCCESS,
+                        "local", Map.of()));
+            }
+            return null;
+        });
+        var newest = store.read(r -> r.audit().list(new dev.incubator.common.audit.AuditQuery(Optional.of("org_q"),
+                Optional.empty(), Optional.empty(), Optional.empty(), true), dev.incubator.common.PageRequest.first(3)));
+        assertThat(newest.items()).extracting(AuditEvent::targetId).containsExactly("t3", "t2", "t1");
+        var rest = store.read(r -> r.audit().list(new dev.incubator.common.audit.AuditQuery(Optional.of("org_q"),
+                Optional.empty(), Optional.empty(), Optional.empty(), true), dev.incubator.common.PageRequest.parse("3",
+                newest.nextCursor().orElseThrow())));
+        assertThat(rest.items()).extracting(AuditEvent::targetId).containsExactly("t0");
+        var filtered = store.read(r -> r.audit().list(new dev.incubator.common.audit.AuditQuery(Optional.of("org_q"),
+                Optional.of("user:ada"), Optional.of("job."), Optional.empty(), false),
+                dev.incubator.common.PageRequest.first(10)));
+        assertThat(filtered.items()).extracting(AuditEvent::targetId).containsExactly("t0");
+        var since = store.read(r -> r.audit().list(new dev.incubator.common.audit.AuditQuery(Optional.of("org_q"),
+                Optional.empty(), Optional.empty(), Optional.of(base.plusSeconds(2)), false),
+                dev.incubator.common.PageRequest.first(10)));
+        assertThat(since.items()).extracting(AuditEvent::targetId).containsExactly("t2", "t3");
+    }
+
+    @Test
     void nestedWritesJoinTheOuterTransaction() {
         assertThatThrownBy(() -> store.write(outer -> {
             createOrg("inner-org"); // the service opens its own write, which must join this one

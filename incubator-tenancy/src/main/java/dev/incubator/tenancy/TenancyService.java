@@ -377,13 +377,19 @@ public final class TenancyService {
 
     /** Audit events of the whole platform (operators, auditors) or of one organisation (its admins too). */
     public Page<AuditEvent> listAuditEvents(Caller caller, Optional<String> orgName, PageRequest page) {
+        return listAuditEvents(caller, orgName, dev.incubator.common.audit.AuditQuery.inOrder(Optional.empty()), page);
+    }
+
+    /** Audit events {@code query} selects; of one organisation (its admins may read them) or all (operators). */
+    public Page<AuditEvent> listAuditEvents(Caller caller, Optional<String> orgName,
+                                            dev.incubator.common.audit.AuditQuery query, PageRequest page) {
         return store.read(repositories -> {
             if (orgName.isPresent()) {
                 Organisation organisation = visibleOrganisation(repositories, caller, orgName.get(), Action.ORG_AUDIT_READ);
-                return repositories.audit().list(Optional.of(organisation.id().value()), page);
+                return repositories.audit().list(query.withOrganisation(organisation.id().value()), page);
             }
             access.check(caller.subject(), Action.AUDIT_READ, Resource.platform());
-            return repositories.audit().list(Optional.empty(), page);
+            return repositories.audit().list(query, page);
         });
     }
 

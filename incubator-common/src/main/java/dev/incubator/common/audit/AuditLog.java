@@ -16,5 +16,10 @@ public interface AuditLog {
     AuditEvent append(AuditEvent event);
 
     /** Events in append order, optionally only those of one organisation. */
-    Page<AuditEvent> list(Optional<String> organisationId, PageRequest page);
+    default Page<AuditEvent> list(Optional<String> organisationId, PageRequest page) {
+        return list(AuditQuery.inOrder(organisationId), page);
+    }
+
+    /** The events {@code query} selects, in its order. */
+    Page<AuditEvent> list(AuditQuery query, PageRequest page);
 }

@@ -8,6 +8,7 @@ import static dev.incubator.server.api.BodySpec.Type.STRING;
 import static java.util.Objects.requireNonNull;
 
 import dev.incubator.common.GpuHours;
+import dev.incubator.common.IncubatorException;
 import dev.incubator.common.Violations;
 import dev.incubator.server.api.BodySpec.Body;
 import dev.incubator.server.api.Views.AuditEventView;
@@ -224,11 +225,11 @@ public final class TenancyRoutes {
                             return GrantView.of(grants.recordUsage(call.caller(), call.path("org"), call.path("grant"),
                                     body.string("gpu_type"), hours, body.optionalString("reference")));
                         }),
-                ApiRoute.get(org + "/audit-events", "listOrganisationAuditEvents").tag("audit")
-                        .summary("Audit events of one organisation (admin, operator, auditor)")
+                auditQueries(ApiRoute.get(org + "/audit-events", "listOrganisationAuditEvents").tag("audit")
+                        .summary("Audit events of one organisation (admin, operator, auditor)"))
                         .pageOf(AuditEventView.class)
                         .handle(call -> PageView.of(tenancy.listAuditEvents(call.caller(), Optional.of(call.path("org")),
-                                call.page()), AuditEventView::of)),
+                                auditQuery(call), call.page()), AuditEventView::of)),
 
                 ApiRoute.get(PREFIX + "/users", "listUsers").tag("users").summary("All users (operator, auditor)")
                         .pageOf(UserView.class)
@@ -262,10 +263,37 @@ public final class TenancyRoutes {
                         .summary("Revoke one of your tokens; effective on its next use").returns(TokenView.class)
                         .handle(call -> TokenView.of(tenancy.revokeToken(call.caller(), call.path("token")))),
 
-                ApiRoute.get(PREFIX + "/audit-events", "listAuditEvents").tag("audit")
-                        .summary("Every audit event (operator, auditor)").pageOf(AuditEventView.class)
+                auditQueries(ApiRoute.get(PREFIX + "/audit-events", "listAuditEvents").tag("audit")
+                        .summary("Every audit event (operator, auditor)")).pageOf(AuditEventView.class)
                         .handle(call -> PageView.of(tenancy.listAuditEvents(call.caller(), Optional.empty(),
-                                call.page()), AuditEventView::of)));
+                                auditQuery(call), call.page()), AuditEventView::of)));
+    }
+
+    private static ApiRoute.Builder auditQueries(ApiRoute.Builder route) {
+        return route.query("order", "oldest (default: append order) or newest first")
+                .query("actor", "Only events of this actor, e.g. user:ada or system")
+                .query("action", "Only actions starting with this, e.g. job. or membership.add")
+                .query("since", "Only events at or after this day or time, e.g. 2026-11-01");
+    }
+
+    private static dev.incubator.common.audit.AuditQuery auditQuery(Call call) {
+        String order = call.query("order").orElse("oldest");
+        if (!order.equals("oldest") && !order.equals("newest")) {
+            throw IncubatorException.validation("order", "must be oldest or newest");
+        }
+        Optional<java.time.Instant> since = call.query("since").map(text -> {
+            try {
+                return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC)
+                        .toInstant() : java.time.Instant.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw IncubatorException.validation("since", "must be a day such as 2026-11-01 or a time such as"
+                        + " 2026-11-01T08:00:00Z");
+            }
+        });
+        Optional<String> actor = call.query("actor").filter(value -> value.length() <= 200);
+        Optional<String> action = call.query("action").filter(value -> value.length() <= 100);
+        return new dev.incubator.common.audit.AuditQuery(Optional.empty(), actor, action, since,
+                order.equals("newest"));
     }
 
     private static Optional<String> displayName(String value) {
