@@ -371,6 +371,9 @@ public final class IncubatorServer implements AutoCloseable {
             });
             background.scheduleWithFixedDelay(() -> runQuietly("scheduling cycle", compute::cycle), 0,
                     config.compute().cycleInterval().toMillis(), TimeUnit.MILLISECONDS);
+            GrantTelemetry grantTelemetry = new GrantTelemetry(grants, metrics);
+            background.scheduleWithFixedDelay(() -> runQuietly("grant metrics", grantTelemetry::refresh), 0,
+                    config.compute().meteringInterval().toMillis(), TimeUnit.MILLISECONDS);
             long expiryMillis = config.grantExpiryInterval().toMillis();
             background.scheduleWithFixedDelay(() -> runQuietly("grant expiry", () -> {
                 int expired = grants.expireDue();

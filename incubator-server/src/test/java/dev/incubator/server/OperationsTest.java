@@ -59,6 +59,12 @@ class OperationsTest {
                 .contains("incubator_jobs_pending 0.0").contains("incubator_jobs_running 0.0")
                 .contains("incubator_cluster_gpus_allocated 0.0").contains("incubator_scheduler_cycle_seconds_count")
                 .contains("incubator_jobs_preemptions_total 0.0");
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics().lines().anyMatch(line -> line.startsWith(
+                "incubator_grant_balance_gpu_hours{") && line.contains("organisation=\"lab\"")
+                && line.contains("programme=\"seed\"")));
+        assertThat(metrics().lines().filter(line -> line.startsWith("incubator_grant_used_ratio{")))
+                .singleElement().satisfies(line -> assertThat(Double.parseDouble(line.substring(line.lastIndexOf(' ')
+                        + 1))).isBetween(0.0, 1.0));
         List<String> lines = jobLog.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("job " + ok + " started: 'fine' of lab by")
                 .contains("1 GPU(s)"));

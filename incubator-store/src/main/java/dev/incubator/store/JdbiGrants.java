@@ -73,6 +73,13 @@ final class JdbiGrants implements GrantRepository {
     }
 
     @Override
+    public List<Grant> listInEffect(LocalDate day) {
+        return handle.createQuery("SELECT " + COLUMNS + " FROM grants WHERE starts_on <= :day AND ends_on >= :day"
+                        + " AND expired_at IS NULL ORDER BY id")
+                .bind("day", day.toString()).map(MAPPER).list();
+    }
+
+    @Override
     public List<Grant> listEndedWithoutExpiry(LocalDate day) {
         return handle.createQuery("SELECT " + COLUMNS
                         + " FROM grants WHERE ends_on < :day AND expired_at IS NULL ORDER BY id")

@@ -268,6 +268,19 @@ public final class GrantService {
      * Appends expiry entries that zero the remaining positive balance of every grant past its last day.
      * Idempotent: a grant with an expiry entry is not expired twice. Returns how many grants expired.
      */
+    /** A grant in effect with its organisation's name, for the platform's metrics. */
+    public record InEffect(String organisation, GrantStatus status) {
+    }
+
+    /** Every grant in effect today with its status; for metrics, not for callers (no access check). */
+    public java.util.List<InEffect> inEffect() {
+        Instant now = clock.instant();
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        return store.read(repositories -> repositories.grants().listInEffect(today).stream().map(grant ->
+                new InEffect(repositories.organisations().findById(grant.orgId()).map(Organisation::name)
+                        .orElse(grant.orgId().value()), status(repositories, grant, now))).toList());
+    }
+
     public int expireDue() {
         Instant now = clock.instant();
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);

@@ -19,6 +19,9 @@ public interface GrantRepository {
     /** Optimistic update; MUST change exactly one row, else {@code VERSION_MISMATCH}. */
     void update(Grant updated);
 
+    /** Grants in effect on {@code day} (started, not ended, not expired), in id order. */
+    List<Grant> listInEffect(LocalDate day);
+
     /** Grants whose last day is before {@code day} and that are not marked expired yet. */
     List<Grant> listEndedWithoutExpiry(LocalDate day);
 
