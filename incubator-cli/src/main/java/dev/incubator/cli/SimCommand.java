@@ -69,6 +69,10 @@ final class SimCommand implements Runnable {
         @Option(names = "--out", required = true, description = "Directory for the report")
         Path out;
 
+        @Option(names = {"-o", "--output"}, description = "Output format: ${COMPLETION-CANDIDATES} (default: table)",
+                defaultValue = "table")
+        Output.Format output;
+
         @Option(names = "--cycle-seconds", defaultValue = "10", description = "Scheduler period (default 10)")
         long cycleSeconds;
 
@@ -145,6 +149,22 @@ final class SimCommand implements Runnable {
             Report report = new Report(loaded, options, results);
             report.write(out);
             PrintWriter stdout = spec.commandLine().getOut();
+            if (output == Output.Format.json) {
+                com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+                com.fasterxml.jackson.databind.node.ObjectNode result = json.createObjectNode();
+                result.put("trace", loaded.name());
+                result.put("report", out.resolve("report.md").toString());
+                com.fasterxml.jackson.databind.node.ArrayNode policies = result.putArray("policies");
+                for (Summary summary : report.summaries()) {
+                    com.fasterxml.jackson.databind.node.ObjectNode node = json.valueToTree(summary);
+                    report.gapClosed(summary.policy()).ifPresent(gap -> node.put("gap_closed", gap));
+                    policies.add(node);
+                }
+                Output.json(stdout, result);
+                err.flush();
+                return 0;
+            }
             stdout.printf(Locale.ROOT, "%-14s %10s %10s %10s %9s %9s %8s%n", "policy", "avg JCT s", "p99 JCT s",
                     "avg queue", "alloc", "viol. s", "gap");
             for (Summary summary : report.summaries()) {

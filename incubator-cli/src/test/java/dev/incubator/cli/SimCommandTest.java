@@ -33,6 +33,14 @@ class SimCommandTest {
         assertThat(report.path("policies").get(1).path("avg_jct_s").asDouble())
                 .isLessThan(report.path("policies").get(0).path("avg_jct_s").asDouble());
         assertThat(Files.readString(temp.resolve("out/jct-cdf.svg"))).startsWith("<svg");
+
+        String[] json = run("sim", "replay", "--trace", slice.toString(), "--format", "helios", "--policy", "fifo",
+                "--out", temp.resolve("json").toString(), "-o", "json");
+        assertThat(json[0]).isEqualTo("0");
+        JsonNode printed = new ObjectMapper().readTree(json[1]);
+        assertThat(printed.path("policies").get(0).path("policy").asText()).isEqualTo("fifo");
+        assertThat(printed.path("policies").get(0).path("avg_jct").asDouble()).isPositive();
+        assertThat(printed.path("report").asText()).endsWith("report.md");
     }
 
     @Test
