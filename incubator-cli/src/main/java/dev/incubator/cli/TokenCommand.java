@@ -59,14 +59,18 @@ final class TokenCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List your tokens (never their secrets).")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List your tokens, or a user's (--user; operators and auditors), never their secrets.")
     static final class ListTokens extends ClientCommand {
+        @Option(names = "--user", description = "Another user's tokens")
+        String user;
+
         @ArgGroup(exclusive = false)
         PageOptions page = new PageOptions();
 
         @Override
         public Integer call() {
-            printList("/api/v1/tokens", page, COLUMNS);
+            printList(user == null ? "/api/v1/tokens" : "/api/v1/users/" + segment(user) + "/tokens", page, COLUMNS);
             return 0;
         }
     }

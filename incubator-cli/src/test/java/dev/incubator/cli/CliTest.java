@@ -80,6 +80,9 @@ class CliTest {
 
         CliRun token = run("token", "create", "--name", "ada-laptop", "--user", "ada", "--scope", "read", "-o", "json");
         assertThat(token.json().path("secret").asText()).startsWith("inc_");
+        CliRun adas = run("token", "list", "--user", "ada");
+        assertThat(adas.exitCode()).as(adas.err()).isZero();
+        assertThat(adas.out()).contains("ada-laptop").doesNotContain(token.json().path("secret").asText());
     }
 
     @Test

@@ -91,6 +91,7 @@ class AuthorizationMatrixTest {
         MATRIX.put("getUser", Rule.self(op, au));
         MATRIX.put("issueUserToken", Rule.platform(op));
         MATRIX.put("listTokens", Rule.anyUser());
+        MATRIX.put("listUserTokens", Rule.platform(op, au));
         MATRIX.put("createToken", Rule.anyUser());
         MATRIX.put("revokeToken", Rule.anyUser());
         MATRIX.put("listAuditEvents", Rule.platform(op, au));

@@ -351,6 +351,16 @@ public final class TenancyService {
         });
     }
 
+    /** Another user's tokens (never their secrets), for operators and auditors. */
+    public Page<ApiToken> listUserTokens(Caller caller, String userName, PageRequest page) {
+        access.check(caller.subject(), Action.USER_READ, Resource.platform());
+        return store.read(repositories -> {
+            User user = repositories.users().findByName(userName)
+                    .orElseThrow(() -> IncubatorException.notFound("user", userName));
+            return repositories.tokens().listByUser(user.id(), page);
+        });
+    }
+
     public Page<ApiToken> listOwnTokens(Caller caller, PageRequest page) {
         access.check(caller.subject(), Action.OWN_TOKENS_READ, Resource.platform());
         return store.read(repositories -> repositories.tokens().listByUser(caller.principal().user().id(), page));

@@ -251,6 +251,10 @@ public final class TenancyRoutes {
                         .handle(call -> IssuedTokenView.of(tenancy.issueToken(call.caller(), call.path("user"),
                                 newToken(call.body(CREATE_TOKEN))), call.path("user"))),
 
+                ApiRoute.get(PREFIX + "/users/{user}/tokens", "listUserTokens").tag("tokens")
+                        .summary("A user's API tokens, never their secrets (operator, auditor)").pageOf(TokenView.class)
+                        .handle(call -> PageView.of(tenancy.listUserTokens(call.caller(), call.path("user"),
+                                call.page()), TokenView::of)),
                 ApiRoute.get(PREFIX + "/tokens", "listTokens").tag("tokens").summary("The caller's API tokens")
                         .pageOf(TokenView.class)
                         .handle(call -> PageView.of(tenancy.listOwnTokens(call.caller(), call.page()), TokenView::of)),
