@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "user", mixinStandardHelpOptions = true, description = "Manage users (operator).",
-        subcommands = {UserCommand.Create.class, UserCommand.ListUsers.class, UserCommand.Show.class})
+        subcommands = {UserCommand.Create.class, UserCommand.ListUsers.class, UserCommand.Show.class,
+                UserCommand.Disable.class})
 final class UserCommand {
     static final List<Column> COLUMNS = List.of(field("name", "name"), field("display name", "display_name"),
             field("email", "email"), field("platform roles", "platform_roles"), field("id", "id"));
@@ -66,7 +67,27 @@ final class UserCommand {
         public Integer call() {
             print(client().get("/api/v1/users/" + segment(name)), List.of(field("name", "name"),
                     field("display name", "display_name"), field("email", "email"),
-                    field("platform roles", "platform_roles"), field("id", "id"), field("created", "created_at")));
+                    field("platform roles", "platform_roles"), field("id", "id"), field("created", "created_at"),
+                    field("disabled", "disabled_at")));
+            return 0;
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true,
+            description = {"Disable a user (operator): their tokens and their jobs' credentials stop working at once;"
+                    + " memberships, jobs and history stay.", "", "Example:",
+                    "  incubator user disable bob --reason \"left the lab\""})
+    static final class Disable extends ClientCommand {
+        @Parameters(index = "0", description = "User name")
+        String name;
+
+        @Option(names = "--reason", required = true, description = "Why (kept in the audit log)")
+        String reason;
+
+        @Override
+        public Integer call() {
+            print(client().post("/api/v1/users/" + segment(name) + "/disable", Map.of("reason", reason)), List.of(
+                    field("name", "name"), field("disabled", "disabled_at")));
             return 0;
         }
     }

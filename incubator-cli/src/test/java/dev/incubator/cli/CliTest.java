@@ -83,6 +83,10 @@ class CliTest {
         CliRun adas = run("token", "list", "--user", "ada");
         assertThat(adas.exitCode()).as(adas.err()).isZero();
         assertThat(adas.out()).contains("ada-laptop").doesNotContain(token.json().path("secret").asText());
+        CliRun disabled = run("user", "disable", "ada", "--reason", "moved to another lab");
+        assertThat(disabled.exitCode()).as(disabled.err()).isZero();
+        assertThat(disabled.out()).contains("disabled").contains("ada");
+        assertThat(run("user", "show", "ada", "-o", "json").json().path("disabled_at").asText()).isNotEmpty();
     }
 
     @Test

@@ -13,6 +13,7 @@ public enum ErrorCode {
     TOKEN_INVALID(Kind.UNAUTHENTICATED, "Invalid API token"),
     TOKEN_EXPIRED(Kind.UNAUTHENTICATED, "API token expired"),
     TOKEN_REVOKED(Kind.UNAUTHENTICATED, "API token revoked"),
+    ACCOUNT_DISABLED(Kind.UNAUTHENTICATED, "Account disabled"),
     FORBIDDEN(Kind.FORBIDDEN, "Forbidden"),
     INSUFFICIENT_SCOPE(Kind.FORBIDDEN, "Token scope insufficient"),
     NOT_FOUND(Kind.NOT_FOUND, "Resource not found"),

@@ -92,6 +92,7 @@ class AuthorizationMatrixTest {
         MATRIX.put("issueUserToken", Rule.platform(op));
         MATRIX.put("listTokens", Rule.anyUser());
         MATRIX.put("listUserTokens", Rule.platform(op, au));
+        MATRIX.put("disableUser", Rule.platform(op));
         MATRIX.put("createToken", Rule.anyUser());
         MATRIX.put("revokeToken", Rule.anyUser());
         MATRIX.put("listAuditEvents", Rule.platform(op, au));
@@ -418,6 +419,7 @@ class AuthorizationMatrixTest {
                     "kind", "lab"));
             case "updateOrganisation" -> withBody.apply(Map.of("display_name", "Renamed"));
             case "setStorageQuota" -> withBody.apply(Map.of("quota", "default"));
+            case "disableUser" -> withBody.apply(Map.of("reason", "probe"));
             case "addMember" -> {
                 String user = server.unique("joiner");
                 server.createUser(user);

@@ -208,6 +208,27 @@ class HardeningTest {
     }
 
     @Test
+    void aDisabledUsersTokensAreRefusedAndTheDisablingIsAudited() {
+        server.commit(member, "models/lab/work", Map.of("a.txt", "before")).expect(200);
+        assertThat(server.request("POST", "/api/v1/users/mia/disable").token(admin).json(Map.of("reason", "left"))
+                .send().status()).as("an organisation admin is no operator").isEqualTo(403);
+        JsonNode disabled = server.post("/api/v1/users/mia/disable").token(server.operatorToken())
+                .json(Map.of("reason", "left the lab")).expect(200);
+        assertThat(disabled.path("disabled_at").asText()).isNotEmpty();
+        TestServer.Response refused = server.get("/api/v1/whoami").token(member).send();
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.json().path("code").asText()).isEqualTo("account_disabled");
+        assertThat(refused.json().path("detail").asText()).contains("'mia' was disabled");
+        assertThat(server.commit(member, "models/lab/work", Map.of("a.txt", "after")).send().status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/audit-events").token(server.operatorToken()).expect(200).toString())
+                .contains("user.disable").contains("left the lab");
+        TestServer.Response self = server.post("/api/v1/users/admin/disable").token(server.operatorToken())
+                .json(Map.of("reason", "oops")).send();
+        assertThat(self.status()).isEqualTo(400);
+        assertThat(self.text()).contains("your own account");
+    }
+
+    @Test
     void jettysOwnRefusalsAreProblemDetails() throws Exception {
         try (Socket socket = new Socket(server.url().getHost(), server.url().getPort())) {
             OutputStream out = socket.getOutputStream();

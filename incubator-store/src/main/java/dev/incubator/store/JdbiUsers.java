@@ -15,11 +15,16 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 final class JdbiUsers implements UserRepository {
-    private static final String COLUMNS = "id, name, display_name, email, platform_roles, created_at, version";
-    private static final RowMapper<User> MAPPER = (rs, ctx) -> new User(new UserId(rs.getString("id")),
-            rs.getString("name"), rs.getString("display_name"), rs.getString("email"),
-            Sets.parse(PlatformRole.class, rs.getString("platform_roles")), Sql.instant(rs, "created_at"),
-            rs.getLong("version"));
+    private static final String COLUMNS = "id, name, display_name, email, platform_roles, created_at, version,"
+            + " disabled_at";
+    private static final RowMapper<User> MAPPER = (rs, ctx) -> {
+        long disabled = rs.getLong("disabled_at");
+        Optional<java.time.Instant> disabledAt = rs.wasNull() ? Optional.empty()
+                : Optional.of(java.time.Instant.ofEpochMilli(disabled));
+        return new User(new UserId(rs.getString("id")), rs.getString("name"), rs.getString("display_name"),
+                rs.getString("email"), Sets.parse(PlatformRole.class, rs.getString("platform_roles")),
+                Sql.instant(rs, "created_at"), rs.getLong("version"), disabledAt);
+    };
 
     private final Handle handle;
 
@@ -82,5 +87,12 @@ final class JdbiUsers implements UserRepository {
         static String format(Set<? extends Enum<?>> values) {
             return values.stream().map(Roles::wire).sorted().collect(Collectors.joining(","));
         }
+    }
+
+    @Override
+    public boolean disable(UserId id, java.time.Instant at) {
+        return handle.createUpdate("UPDATE users SET disabled_at = :at, version = version + 1 WHERE id = :id"
+                        + " AND disabled_at IS NULL")
+                .bind("at", at.toEpochMilli()).bind("id", id.value()).execute() == 1;
     }
 }

@@ -35,6 +35,7 @@ public final class Authenticator {
         return store.read(repositories -> {
             User user = repositories.users().findByName(userName).orElseThrow(() -> new IncubatorException(
                     ErrorCode.TOKEN_INVALID, "the job's user no longer exists"));
+            refuseDisabled(user);
             Map<Ids.OrgId, OrgRole> roles = new HashMap<>();
             repositories.memberships().listByUser(user.id()).forEach(m -> roles.put(m.orgId(), m.role()));
             ApiToken token = new ApiToken(new Ids.TokenId("job-" + jobId), user.id(), "job " + jobId, "-",
@@ -63,6 +64,7 @@ public final class Authenticator {
             }
             User user = repositories.users().findById(token.userId()).orElseThrow(() ->
                     new IncubatorException(ErrorCode.TOKEN_INVALID, "the API token's user no longer exists"));
+            refuseDisabled(user);
             Map<Ids.OrgId, OrgRole> roles = new HashMap<>();
             repositories.memberships().listByUser(user.id()).forEach(m -> roles.put(m.orgId(), m.role()));
             return new Principal(user, token, token.scopes(), roles);
@@ -75,5 +77,12 @@ public final class Authenticator {
             });
         }
         return principal;
+    }
+
+    private static void refuseDisabled(User user) {
+        user.disabledAt().ifPresent(at -> {
+            throw new IncubatorException(ErrorCode.ACCOUNT_DISABLED, "the account '" + user.name() + "' was disabled"
+                    + " at " + at + "; an operator can tell you why");
+        });
     }
 }

@@ -351,6 +351,29 @@ public final class TenancyService {
         });
     }
 
+    /**
+     * Disables a user (operator): their tokens and their jobs' credentials are refused from the next request on;
+     * memberships, jobs and audit history stay. An operator can not disable their own account.
+     */
+    public User disableUser(Caller caller, String userName, String reason) {
+        access.check(caller.subject(), Action.USER_DISABLE, Resource.platform());
+        Violations violations = new Violations();
+        Names.text(violations, "reason", reason, 500);
+        violations.throwIfAny();
+        return store.write(repositories -> {
+            User user = repositories.users().findByName(userName)
+                    .orElseThrow(() -> IncubatorException.notFound("user", userName));
+            if (user.id().equals(caller.principal().user().id())) {
+                throw IncubatorException.validation("user", "you can not disable your own account");
+            }
+            Instant now = clock.instant();
+            repositories.users().disable(user.id(), now);
+            Audits.success(repositories.audit(), caller, now, "user.disable", "user", user.id().value(),
+                    Optional.empty(), Map.of("name", user.name(), "reason", reason));
+            return repositories.users().findById(user.id()).orElseThrow();
+        });
+    }
+
     /** Another user's tokens (never their secrets), for operators and auditors. */
     public Page<ApiToken> listUserTokens(Caller caller, String userName, PageRequest page) {
         access.check(caller.subject(), Action.USER_READ, Resource.platform());

@@ -22,6 +22,7 @@ public enum Action {
     ORG_AUDIT_READ("reading the organisation's audit log"),
     USER_CREATE("creating users"),
     USER_READ("listing users"),
+    USER_DISABLE("disabling users"),
     USER_TOKEN_ISSUE("issuing tokens for other users"),
     USER_TOKEN_REVOKE("revoking other users' tokens"),
     AUDIT_READ("reading the platform audit log"),

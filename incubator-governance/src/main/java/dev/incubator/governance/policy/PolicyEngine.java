@@ -86,6 +86,7 @@ public final class PolicyEngine {
             case OWN_TOKENS_MANAGE -> Rule.anyUser(Scope.WRITE);
             case ORG_CREATE, USER_CREATE, USER_TOKEN_ISSUE, AUDIT_WITNESS_MANAGE -> Rule.platform(Scope.ADMIN, OPERATOR);
             case USER_TOKEN_REVOKE -> Rule.platform(Scope.WRITE, OPERATOR);
+            case USER_DISABLE -> Rule.platform(Scope.ADMIN, OPERATOR);
             case USER_READ, AUDIT_READ -> Rule.platform(Scope.READ, OPERATOR, AUDITOR);
             case ORG_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER, OPERATOR, AUDITOR, REVIEWER);
             case ORG_UPDATE, MEMBER_MANAGE -> Rule.organisation(Scope.ADMIN, OrgRole.ADMIN, OPERATOR);

@@ -90,6 +90,9 @@ public final class TenancyRoutes {
             .optional("ends_on", DATE, "new last day")
             .optional("guaranteed_gpus", INTEGER, "new guarantee")
             .build();
+    private static final BodySpec DISABLE_USER = BodySpec.named("DisableUser")
+            .required("reason", STRING, "why, for the audit log, e.g. 'left the lab'").rule(TenancyRoutes::note)
+            .build();
     private static final BodySpec ADJUST_GRANT = BodySpec.named("AdjustGrant")
             .required("gpu_type", STRING, "GPU type of the adjusted hours, or 'any'")
             .required("gpu_hours", NUMBER, "signed GPU-hours: positive adds, negative removes")
@@ -245,6 +248,11 @@ public final class TenancyRoutes {
                 ApiRoute.get(PREFIX + "/users/{user}", "getUser").tag("users")
                         .summary("A user (yourself, or anyone for operators and auditors)").returns(UserView.class)
                         .handle(call -> UserView.of(tenancy.getUser(call.caller(), call.path("user")))),
+                ApiRoute.post(PREFIX + "/users/{user}/disable", "disableUser").tag("users")
+                        .summary("Disable a user (operator): their tokens and jobs' credentials are refused from now on")
+                        .body(DISABLE_USER).returns(UserView.class).status(200).notIdempotent()
+                        .handle(call -> UserView.of(tenancy.disableUser(call.caller(), call.path("user"),
+                                call.body(DISABLE_USER).string("reason")))),
                 ApiRoute.post(PREFIX + "/users/{user}/tokens", "issueUserToken").tag("tokens")
                         .summary("Issue a token to a user, e.g. when onboarding (operator); the secret is shown once")
                         .body(CREATE_TOKEN).returns(IssuedTokenView.class).notIdempotent()

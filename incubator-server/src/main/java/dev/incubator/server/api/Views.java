@@ -41,10 +41,10 @@ public final class Views {
     }
 
     public record UserView(String id, String name, String displayName, String email, List<Roles.PlatformRole> platformRoles,
-                           Instant createdAt) {
+                           Instant createdAt, Optional<Instant> disabledAt) {
         public static UserView of(User user) {
             return new UserView(user.id().value(), user.name(), user.displayName(), user.email(),
-                    user.platformRoles().stream().sorted().toList(), user.createdAt());
+                    user.platformRoles().stream().sorted().toList(), user.createdAt(), user.disabledAt());
         }
     }
 

@@ -17,4 +17,7 @@ public interface UserRepository {
     Page<User> list(PageRequest page);
 
     long count();
+
+    /** Marks the user disabled from {@code at}; false when it already was. */
+    boolean disable(UserId id, java.time.Instant at);
 }
