@@ -64,11 +64,32 @@ public final class JobAccounts {
             }
             return account;
         }
-        int uid = freeUid();
-        run(List.of("useradd", "--uid", Integer.toString(uid), "--user-group", "--no-create-home", "--home-dir",
-                "/nonexistent", "--shell", "/usr/sbin/nologin", "--comment",
-                ("Incubator jobs of " + orgName).replaceAll("[^A-Za-z0-9 ._-]", ""), name));
-        return find(name).orElseThrow(() -> new IllegalStateException("useradd did not create " + name));
+        // Another process on this machine (a second service, a test) may take the same free uid, or create the same
+        // account, between our look and useradd: look again and retry a few times before giving up.
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            int uid = freeUid();
+            try {
+                run(List.of("useradd", "--uid", Integer.toString(uid), "--user-group", "--no-create-home",
+                        "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "--comment",
+                        ("Incubator jobs of " + orgName).replaceAll("[^A-Za-z0-9 ._-]", ""), name));
+            } catch (IllegalStateException e) {
+                last = e;
+                Optional<Account> created = find(name);
+                if (created.isPresent()) {
+                    return created.get();
+                }
+                try {
+                    Thread.sleep(50L * (attempt + 1));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                continue;
+            }
+            return find(name).orElseThrow(() -> new IllegalStateException("useradd did not create " + name));
+        }
+        throw last;
     }
 
     private Optional<Account> find(String name) {
