@@ -80,21 +80,26 @@ final class ApiClient {
             try (java.io.OutputStream out = connection.getOutputStream()) {
                 out.write(body, 0, length);
             }
-            int status = connection.getResponseCode();
-            byte[] answer;
-            try (java.io.InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
-                answer = in == null ? new byte[0] : in.readAllBytes();
-            }
-            JsonNode json = answer.length == 0 ? JSON.createObjectNode() : parse(answer);
-            if (status >= 400) {
-                throw CliException.fromProblem(status, json);
-            }
-            return json;
+            return answer(connection);
         } catch (ConnectException e) {
             throw unreachable();
         } catch (IOException e) {
             throw new CliException("upload to " + base + " failed: " + e.getMessage());
         }
+    }
+
+    /** The JSON answer of a sent request; a problem answer becomes a CliException. */
+    private static JsonNode answer(java.net.HttpURLConnection connection) throws IOException {
+        int status = connection.getResponseCode();
+        byte[] answer;
+        try (java.io.InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+            answer = in == null ? new byte[0] : in.readAllBytes();
+        }
+        JsonNode json = answer.length == 0 ? JSON.createObjectNode() : parse(answer);
+        if (status >= 400) {
+            throw CliException.fromProblem(status, json);
+        }
+        return json;
     }
 
     private java.net.HttpURLConnection open(String path) throws IOException {
@@ -239,16 +244,7 @@ final class ApiClient {
                     out.write(bytes);
                 }
             }
-            int status = connection.getResponseCode();
-            byte[] answer;
-            try (java.io.InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
-                answer = in == null ? new byte[0] : in.readAllBytes();
-            }
-            JsonNode json = answer.length == 0 ? JSON.createObjectNode() : parse(answer);
-            if (status >= 400) {
-                throw CliException.fromProblem(status, json);
-            }
-            return json;
+            return answer(connection);
         } catch (ConnectException e) {
             throw unreachable();
         } catch (IOException e) {

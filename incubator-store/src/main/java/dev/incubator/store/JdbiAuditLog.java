@@ -73,23 +73,8 @@ final class JdbiAuditLog implements AuditLog {
                     filter.since().ifPresent(value -> query.bind("since", value.toEpochMilli()));
                     return query;
                 };
-        if (!filter.newestFirst()) {
-            return Paging.page(handle, select, "seq", true, page, binder, MAPPER, event -> Long.toString(event.sequence()));
-        }
-        StringBuilder sql = new StringBuilder(select);
-        page.after().ifPresent(after -> sql.append(" AND seq < :after"));
-        sql.append(" ORDER BY seq DESC LIMIT :limit");
-        org.jdbi.v3.core.statement.Query query = binder.apply(handle.createQuery(sql.toString()))
-                .bind("limit", page.limit() + 1);
-        if (page.after().isPresent()) {
-            try {
-                query.bind("after", Long.parseLong(page.after().get()));
-            } catch (NumberFormatException e) {
-                throw dev.incubator.common.IncubatorException.validation("cursor", "does not belong to this list; start"
-                        + " again without a cursor");
-            }
-        }
-        return Page.fromOverfetch(query.map(MAPPER).list(), page.limit(), event -> Long.toString(event.sequence()));
+        return Paging.page(handle, select, "seq", true, filter.newestFirst(), page, binder, MAPPER,
+                event -> Long.toString(event.sequence()));
     }
 
     /** Events with a sequence number above {@code sequence}, in order. */

@@ -20,11 +20,18 @@ final class Paging {
      */
     static <T> Page<T> page(Handle handle, String select, String keyColumn, boolean numericKey, PageRequest page,
                             Function<Query, Query> binder, RowMapper<T> mapper, Function<T, String> key) {
+        return page(handle, select, keyColumn, numericKey, false, page, binder, mapper, key);
+    }
+
+    /** Keyset pages in ascending key order, or descending ({@code newestFirst}) with the cursor continuing below. */
+    static <T> Page<T> page(Handle handle, String select, String keyColumn, boolean numericKey, boolean newestFirst,
+                            PageRequest page, Function<Query, Query> binder, RowMapper<T> mapper,
+                            Function<T, String> key) {
         StringBuilder sql = new StringBuilder(select);
         if (page.after().isPresent()) {
-            sql.append(" AND ").append(keyColumn).append(" > :after");
+            sql.append(" AND ").append(keyColumn).append(newestFirst ? " < :after" : " > :after");
         }
-        sql.append(" ORDER BY ").append(keyColumn).append(" LIMIT :limit");
+        sql.append(" ORDER BY ").append(keyColumn).append(newestFirst ? " DESC" : "").append(" LIMIT :limit");
         Query query = binder.apply(handle.createQuery(sql.toString())).bind("limit", page.limit() + 1);
         if (page.after().isPresent()) {
             if (numericKey) {
@@ -40,14 +47,7 @@ final class Paging {
     /** As {@link #page} on a text key, newest (largest key) first: the cursor continues below it. */
     static <T> Page<T> pageDescending(Handle handle, String select, String keyColumn, PageRequest page,
                                       Function<Query, Query> binder, RowMapper<T> mapper, Function<T, String> key) {
-        StringBuilder sql = new StringBuilder(select);
-        if (page.after().isPresent()) {
-            sql.append(" AND ").append(keyColumn).append(" < :after");
-        }
-        sql.append(" ORDER BY ").append(keyColumn).append(" DESC LIMIT :limit");
-        Query query = binder.apply(handle.createQuery(sql.toString())).bind("limit", page.limit() + 1);
-        page.after().ifPresent(after -> query.bind("after", after));
-        return Page.fromOverfetch(query.map(mapper).list(), page.limit(), key);
+        return page(handle, select, keyColumn, false, true, page, binder, mapper, key);
     }
 
     private static long parseSequence(String value) {

@@ -111,6 +111,20 @@ public final class Call {
         return Optional.ofNullable(context.queryParam(name)).filter(value -> !value.isEmpty());
     }
 
+    /** A query parameter that is a day (its start, UTC), e.g. 2026-11-01, or an instant, e.g. 2026-11-01T08:00:00Z. */
+    public Optional<java.time.Instant> queryTime(String name) {
+        return query(name).map(text -> {
+            try {
+                return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC)
+                        .toInstant() : java.time.Instant.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw IncubatorException.validation(name, "must be a day such as 2026-11-01 or a time such as"
+                        + " 2026-11-01T08:00:00Z, not '" + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+                        + "'");
+            }
+        });
+    }
+
     public PageRequest page() {
         return PageRequest.parse(context.queryParam("limit"), context.queryParam("cursor"));
     }

@@ -189,7 +189,7 @@ public final class ComputeRoutes {
                                 }
                                 return name;
                             });
-                            Optional<java.time.Instant> since = call.query("since").map(ComputeRoutes::since);
+                            Optional<java.time.Instant> since = call.queryTime("since");
                             return PageView.of(compute.list(org.id().value(), new dev.incubator.compute.JobQuery(state,
                                     user, since), call.page()), JobView::of);
                         }),
@@ -260,18 +260,6 @@ public final class ComputeRoutes {
     }
 
     public record QueueView(List<JobView> items) {
-    }
-
-    /** A day (its start, UTC) or an instant. */
-    private static java.time.Instant since(String text) {
-        try {
-            return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC)
-                    .toInstant() : java.time.Instant.parse(text);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw IncubatorException.validation("since", "must be a day such as 2026-11-01 or a time such as"
-                    + " 2026-11-01T08:00:00Z, not '" + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
-                    + "'");
-        }
     }
 
     /**

@@ -293,15 +293,7 @@ public final class TenancyRoutes {
         if (!order.equals("oldest") && !order.equals("newest")) {
             throw IncubatorException.validation("order", "must be oldest or newest");
         }
-        Optional<java.time.Instant> since = call.query("since").map(text -> {
-            try {
-                return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC)
-                        .toInstant() : java.time.Instant.parse(text);
-            } catch (java.time.format.DateTimeParseException e) {
-                throw IncubatorException.validation("since", "must be a day such as 2026-11-01 or a time such as"
-                        + " 2026-11-01T08:00:00Z");
-            }
-        });
+        Optional<java.time.Instant> since = call.queryTime("since");
         Optional<String> actor = call.query("actor").filter(value -> value.length() <= 200);
         Optional<String> action = call.query("action").filter(value -> value.length() <= 100);
         return new dev.incubator.common.audit.AuditQuery(Optional.empty(), actor, action, since,
