@@ -99,16 +99,12 @@ public final class TenancyService {
                     BOOTSTRAP_ORG, "Incubator operators", OrgKind.OPERATOR, Optional.empty(), now, 1);
             repositories.organisations().insert(operators);
             repositories.memberships().insert(new Membership(operators.id(), admin.id(), admin.name(), OrgRole.OWNER, now, 1));
-            String secret = TokenSecrets.generate();
-            ApiToken token = new ApiToken(new TokenId(dev.incubator.common.Ids.next("tok", clock)), admin.id(),
-                    "bootstrap", TokenSecrets.hash(secret), EnumSet.allOf(Scope.class), now, lifetime.map(now::plus),
-                    Optional.empty(), Optional.empty());
-            repositories.tokens().insert(token);
-            persistBeforeCommit.accept(secret);
+            IssuedToken issued = insertBootstrapToken(repositories, admin, now, lifetime, persistBeforeCommit);
+            ApiToken token = issued.token();
             Audits.success(repositories.audit(), "system", RequestMeta.SYSTEM, now, "platform.bootstrap", "user",
                     admin.id().value(), Optional.of(operators.id()), Map.of("user", admin.name(), "organisation",
                             operators.name(), "token", token.id().value()));
-            return Optional.of(secret);
+            return Optional.of(issued.secret());
         });
     }
 
@@ -338,16 +334,12 @@ public final class TenancyService {
                     revoked++;
                 }
             }
-            String secret = TokenSecrets.generate();
-            ApiToken token = new ApiToken(new TokenId(dev.incubator.common.Ids.next("tok", clock)), admin.id(),
-                    "bootstrap", TokenSecrets.hash(secret), EnumSet.allOf(Scope.class), now, lifetime.map(now::plus),
-                    Optional.empty(), Optional.empty());
-            repositories.tokens().insert(token);
-            persistBeforeCommit.accept(secret);
+            IssuedToken issued = insertBootstrapToken(repositories, admin, now, lifetime, persistBeforeCommit);
+            ApiToken token = issued.token();
             Audits.success(repositories.audit(), "system", RequestMeta.SYSTEM, now, "platform.bootstrap.rotate",
                     "token", token.id().value(), Optional.empty(), Map.of("user", admin.name(), "revoked",
                             Integer.toString(revoked)));
-            return secret;
+            return issued.secret();
         });
     }
 
@@ -382,6 +374,22 @@ public final class TenancyService {
                     .orElseThrow(() -> IncubatorException.notFound("user", userName));
             return repositories.tokens().listByUser(user.id(), page);
         });
+    }
+
+    /**
+     * The operator account's bootstrap token (every scope, expiring after {@code lifetime} if given), inserted;
+     * the secret goes to {@code persistBeforeCommit} before the transaction commits.
+     */
+    private IssuedToken insertBootstrapToken(TenancyRepositories repositories, User admin, Instant now,
+                                             Optional<java.time.Duration> lifetime,
+                                             java.util.function.Consumer<String> persistBeforeCommit) {
+        String secret = TokenSecrets.generate();
+        ApiToken token = new ApiToken(new TokenId(dev.incubator.common.Ids.next("tok", clock)), admin.id(),
+                "bootstrap", TokenSecrets.hash(secret), EnumSet.allOf(Scope.class), now, lifetime.map(now::plus),
+                Optional.empty(), Optional.empty());
+        repositories.tokens().insert(token);
+        persistBeforeCommit.accept(secret);
+        return new IssuedToken(token, secret);
     }
 
     public Page<ApiToken> listOwnTokens(Caller caller, PageRequest page) {

@@ -208,21 +208,29 @@ public final class ChunkStore {
         return new Usage(account.bytes(), account.quotaBytes().orElse(charge.defaultQuotaBytes()));
     }
 
-    /** Refuses (507) when storing {@code more} bytes would take the charged owner over its quota. */
-    public void requireRoom(Charge charge, long more) {
+    /** Why storing {@code more} bytes would take the charged owner over its quota; empty when there is room. */
+    public Optional<String> shortOfRoom(Charge charge, long more) {
         if (charge.account().isEmpty() || !charge.enforced()) {
-            return;
+            return Optional.empty();
         }
         Usage usage = usage(charge);
-        if (usage.quotaBytes() != Charge.UNLIMITED && usage.bytes() + more > usage.quotaBytes()) {
-            throw new dev.incubator.common.IncubatorException(dev.incubator.common.ErrorCode.STORAGE_QUOTA_EXCEEDED,
-                    charge.owner() + " stores " + dev.incubator.common.ByteSize.format(usage.bytes()) + " of its "
-                            + dev.incubator.common.ByteSize.format(usage.quotaBytes()) + " quota (counted after"
-                            + " deduplication) and this upload needs "
-                            + dev.incubator.common.ByteSize.format(Math.max(1, usage.bytes() + more - usage.quotaBytes()))
-                            + " more; delete repositories or files it no longer needs (garbage collection then frees"
-                            + " their space) or ask an operator to raise the quota (incubator org quota)");
+        if (usage.quotaBytes() == Charge.UNLIMITED || usage.bytes() + more <= usage.quotaBytes()) {
+            return Optional.empty();
         }
+        return Optional.of(charge.owner() + " stores " + dev.incubator.common.ByteSize.format(usage.bytes())
+                + " of its " + dev.incubator.common.ByteSize.format(usage.quotaBytes()) + " quota (counted after"
+                + " deduplication) and this upload needs "
+                + dev.incubator.common.ByteSize.format(Math.max(1, usage.bytes() + more - usage.quotaBytes()))
+                + " more; delete repositories or files it no longer needs (garbage collection then frees their"
+                + " space) or ask an operator to raise the quota (incubator org quota)");
+    }
+
+    /** Refuses (507) when storing {@code more} bytes would take the charged owner over its quota. */
+    public void requireRoom(Charge charge, long more) {
+        shortOfRoom(charge, more).ifPresent(why -> {
+            throw new dev.incubator.common.IncubatorException(dev.incubator.common.ErrorCode.STORAGE_QUOTA_EXCEEDED,
+                    why);
+        });
     }
 
     /** Groups offered chunks, asks the index which are new, seals those into packs and records full packs. */

@@ -448,14 +448,8 @@ public final class HfRoutes {
         long expires = clock.instant().plus(UPLOAD_URL_LIFETIME).getEpochSecond();
         Set<String> contents = operation.equals("upload") ? Set.of() : hub.contents(repo);
         // An owner already at its quota is told so here, per object, before anything is sent.
-        Optional<String> full = Optional.empty();
-        if (operation.equals("upload")) {
-            try {
-                hub.chunks().requireRoom(hub.charge(repo), 1);
-            } catch (IncubatorException e) {
-                full = Optional.of(e.getMessage());
-            }
-        }
+        Optional<String> full = operation.equals("upload") ? hub.chunks().shortOfRoom(hub.charge(repo), 1)
+                : Optional.empty();
         for (JsonNode object : body.path("objects")) {
             String oid = object.path("oid").asText("");
             long size = object.path("size").asLong(-1);
