@@ -35,6 +35,7 @@ public final class IncubatorCommand implements Runnable {
         commands.put("sim", SimCommand.class);
         commands.put("hub", HubCommand.class);
         commands.put("access", AccessCommand.class);
+        commands.put("inbox", InboxCommand.class);
         commands.put("help", CommandLine.HelpCommand.class);
         return java.util.Collections.unmodifiableMap(commands);
     }

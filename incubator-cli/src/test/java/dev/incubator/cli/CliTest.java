@@ -256,6 +256,21 @@ class CliTest {
         CliRun unknown = run("job", "show", "job_00000000000000000000000000");
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.err()).contains("not found");
+
+        // The failed job reaches its submitter's inbox, in their language.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                run("inbox", "--unread").out().contains(id));
+        String inbox = run("inbox").out();
+        assertThat(inbox).contains("* ntc_").contains("job.failed").contains("deep-lab")
+                .contains("Job three (" + id + ") failed").contains("incubator job logs " + id);
+        assertThat(run("inbox", "--lang", "zh").out()).contains("作业 three（" + id + "）失败");
+        String notice = run("inbox", "-o", "json").json().path("items").get(0).path("id").asText();
+        CliRun read = run("inbox", "read", notice);
+        assertThat(read.exitCode()).as(read.err()).isZero();
+        assertThat(read.out()).contains("marked read").contains("1");
+        assertThat(run("inbox", "--unread").out()).contains("no unread notices");
+        assertThat(run("inbox", "read").exitCode()).as("neither ids nor --all").isEqualTo(1);
+        assertThat(run("inbox", "--kind", "gossip").err()).contains("access.request");
     }
 
     /**
@@ -286,7 +301,7 @@ class CliTest {
                 + " job mounts:") + 2;
         runReadmeBlock(readme, jobs, ids, ran);
         assertThat(ran).containsExactly("hub create", "hub push", "job submit", "queue", "job logs", "job cancel",
-                "cluster", "usage --org");
+                "cluster", "usage --org", "inbox --unread");
     }
 
     private void runReadmeBlock(List<String> readme, int start, Map<String, String> ids, List<String> ran)

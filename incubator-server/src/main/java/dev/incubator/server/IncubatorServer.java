@@ -328,6 +328,12 @@ public final class IncubatorServer implements AutoCloseable {
             routes.addAll(new AuditRoutes(auditLog, tenancy, new Witnesses(new JdbiAuditTree(database), clock))
                     .routes());
             routes.addAll(new AccessRoutes(hub, agreements, lineage).routes());
+            dev.incubator.notify.NotificationService notifications = Notifications.create(
+                    new dev.incubator.store.JdbiNotifications(database), new JdbiAuditTree(database), store, hub,
+                    compute, clock, webhook(config), json);
+            routes.addAll(new dev.incubator.server.api.InboxRoutes(notifications, tenancy, id -> store.read(
+                    repositories -> repositories.organisations().findById(new OrgId(id))
+                            .map(dev.incubator.tenancy.Organisation::name))).routes());
             routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,
                     new EnergyModel(config.compute().gridFactor())).grantWarnings(grants::warnings).isolation(isolation).routes());
             AtomicBoolean ready = new AtomicBoolean();
@@ -364,7 +370,9 @@ public final class IncubatorServer implements AutoCloseable {
             apiUrl[0] = config.publicUrl().map(java.net.URI::toString).orElse("http://"
                     + (config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host()) + ":" + app.port());
 
-            ScheduledExecutorService background = Executors.newScheduledThreadPool(2, runnable -> {
+            // Three threads: the scheduling cycle, periodic upkeep, and notifications (a slow webhook receiver
+            // delays only its own deliveries).
+            ScheduledExecutorService background = Executors.newScheduledThreadPool(3, runnable -> {
                 Thread thread = new Thread(runnable, "incubator-background");
                 thread.setDaemon(true);
                 return thread;
@@ -383,6 +391,9 @@ public final class IncubatorServer implements AutoCloseable {
             }), 0, expiryMillis, TimeUnit.MILLISECONDS);
             background.scheduleWithFixedDelay(() -> runQuietly("audit tree integration", auditLog::integrate), 1, 1,
                     TimeUnit.SECONDS);
+            Runnable notify = Notifications.worker(notifications, metrics);
+            background.scheduleWithFixedDelay(() -> runQuietly("notifications", notify),
+                    config.notifications().interval().toMillis(), config.notifications().interval().toMillis(), TimeUnit.MILLISECONDS);
             Optional<Path> logArchive = config.compute().archiveLogs() ? Optional.of(config.dataDir().resolve("job-logs"))
                     : Optional.empty();
             background.scheduleWithFixedDelay(() -> runQuietly("job directory retention", () -> {
@@ -407,6 +418,47 @@ public final class IncubatorServer implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /**
+     * The operator's webhook, when notify.webhook.url is set: its secret from the settings, else from the secret
+     * file (created with a random secret on first start, 0600).
+     */
+    private static Optional<dev.incubator.notify.webhook.Webhook> webhook(ServerConfig config) {
+        ServerConfig.Notify settings = config.notifications();
+        if (settings.webhookUrl().isEmpty()) {
+            return Optional.empty();
+        }
+        String secret;
+        String source;
+        if (settings.webhookSecret().isPresent()) {
+            secret = settings.webhookSecret().get();
+            source = "notify.webhook.secret";
+        } else {
+            Path file = settings.webhookSecretFile();
+            try {
+                if (!Files.exists(file)) {
+                    writePrivateFile(file, dev.incubator.notify.webhook.WebhookSigner.newSecret() + "\n");
+                }
+                secret = Files.readString(file).strip();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read the webhook secret " + file, e);
+            }
+            source = file.toString();
+        }
+        dev.incubator.notify.webhook.WebhookSigner signer;
+        try {
+            signer = dev.incubator.notify.webhook.WebhookSigner.of(secret);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("the webhook secret in " + source + " is not usable: " + e.getMessage());
+        }
+        URI url = settings.webhookUrl().get();
+        // The path of a chat webhook is often its credential: only the host goes to the log.
+        LOG.info("notifications: webhook to {}://{}{} (signing secret in {}), {} attempt(s) per notice",
+                url.getScheme(), url.getHost(), url.getPort() > 0 ? ":" + url.getPort() : "", source,
+                settings.webhookMaxAttempts());
+        return Optional.of(new dev.incubator.notify.webhook.Webhook(url, signer,
+                dev.incubator.notify.webhook.Backoff.DEFAULT.withMaxAttempts(settings.webhookMaxAttempts())));
     }
 
     public int port() {

@@ -93,6 +93,10 @@ class AuthorizationMatrixTest {
         MATRIX.put("listTokens", Rule.anyUser());
         MATRIX.put("listUserTokens", Rule.platform(op, au));
         MATRIX.put("disableUser", Rule.platform(op));
+        MATRIX.put("listInbox", Rule.anyUser());
+        MATRIX.put("countInbox", Rule.anyUser());
+        MATRIX.put("markNoticesRead", Rule.anyUser());
+        MATRIX.put("markAllNoticesRead", Rule.anyUser());
         MATRIX.put("createToken", Rule.anyUser());
         MATRIX.put("revokeToken", Rule.anyUser());
         MATRIX.put("listAuditEvents", Rule.platform(op, au));
@@ -420,6 +424,7 @@ class AuthorizationMatrixTest {
             case "updateOrganisation" -> withBody.apply(Map.of("display_name", "Renamed"));
             case "setStorageQuota" -> withBody.apply(Map.of("quota", "default"));
             case "disableUser" -> withBody.apply(Map.of("reason", "probe"));
+            case "markNoticesRead" -> withBody.apply(Map.of("ids", List.of("ntc_0000000000000000000000000a")));
             case "addMember" -> {
                 String user = server.unique("joiner");
                 server.createUser(user);

@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class PostgresTenancyStoreTest extends HubStoreContract {
+class PostgresTenancyStoreTest extends NotificationStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.freshPostgres();

@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class SqliteTenancyStoreTest extends HubStoreContract {
+class SqliteTenancyStoreTest extends NotificationStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.sqlite(temp);

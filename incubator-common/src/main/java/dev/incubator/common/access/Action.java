@@ -28,6 +28,8 @@ public enum Action {
     AUDIT_READ("reading the platform audit log"),
     AUDIT_HEAD_READ("reading signed tree heads and consistency proofs"),
     AUDIT_WITNESS_MANAGE("registering witnesses of the audit log"),
+    INBOX_READ("reading your inbox"),
+    INBOX_MANAGE("marking your notices read"),
     // compute
     JOB_READ("seeing jobs"),
     JOB_SUBMIT("submitting jobs"),

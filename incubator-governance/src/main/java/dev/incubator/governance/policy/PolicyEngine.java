@@ -82,8 +82,8 @@ public final class PolicyEngine {
     /** The organisation-level role table; repository actions are decided by {@link #repository}. */
     private static Rule rule(Action action) {
         return switch (action) {
-            case WHOAMI, OWN_TOKENS_READ, CLUSTER_READ, AUDIT_HEAD_READ -> Rule.anyUser(Scope.READ);
-            case OWN_TOKENS_MANAGE -> Rule.anyUser(Scope.WRITE);
+            case WHOAMI, OWN_TOKENS_READ, CLUSTER_READ, AUDIT_HEAD_READ, INBOX_READ -> Rule.anyUser(Scope.READ);
+            case OWN_TOKENS_MANAGE, INBOX_MANAGE -> Rule.anyUser(Scope.WRITE);
             case ORG_CREATE, USER_CREATE, USER_TOKEN_ISSUE, AUDIT_WITNESS_MANAGE -> Rule.platform(Scope.ADMIN, OPERATOR);
             case USER_TOKEN_REVOKE -> Rule.platform(Scope.WRITE, OPERATOR);
             case USER_DISABLE -> Rule.platform(Scope.ADMIN, OPERATOR);

@@ -40,7 +40,23 @@ public record ServerConfig(
         Hub hub,
         Optional<java.net.URI> publicUrl,
         List<String> trustedProxies,
-        Optional<Duration> bootstrapTokenLifetime) {
+        Optional<Duration> bootstrapTokenLifetime,
+        Notify notifications) {
+
+    /**
+     * Notifications: how often audited events are routed into inboxes and due webhook deliveries tried; the
+     * operator's webhook (absent: none), its signing secret and how many attempts a delivery gets.
+     */
+    public record Notify(Duration interval, Optional<java.net.URI> webhookUrl, Optional<String> webhookSecret,
+                         Path webhookSecretFile, int webhookMaxAttempts) {
+        public Notify withWebhook(java.net.URI url, String secret, int maxAttempts) {
+            return new Notify(interval, Optional.of(url), Optional.of(secret), webhookSecretFile, maxAttempts);
+        }
+
+        public Notify withInterval(Duration newInterval) {
+            return new Notify(newInterval, webhookUrl, webhookSecret, webhookSecretFile, webhookMaxAttempts);
+        }
+    }
 
     /**
      * What one request and one caller may send: the largest ordinary JSON body, native JSON commit and Hugging Face
@@ -197,7 +213,17 @@ public record ServerConfig(
             new Setting("hub.s3.path-style", "false", "Path-style addressing (most S3-compatible servers need true)"),
             new Setting("hub.s3.access-key", null, "S3 access key (default: the AWS default credential chain)"),
             new Setting("hub.s3.secret-key", null, "S3 secret key"),
-            new Setting("hub.s3.part-size-mib", "64", "Multipart upload part size for packs"));
+            new Setting("hub.s3.part-size-mib", "64", "Multipart upload part size for packs"),
+            new Setting("notify.interval-ms", "2000", "How often audited events become inbox notices and due webhook"
+                    + " deliveries are tried"),
+            new Setting("notify.webhook.url", null, "An http(s) URL that receives every notice as a signed JSON POST"
+                    + " (Standard Webhooks headers webhook-id, webhook-timestamp, webhook-signature); none by default"),
+            new Setting("notify.webhook.secret", null, "The webhook's signing secret, whsec_ + base64 of 16 to 64"
+                    + " bytes (default: read from notify.webhook.secret-file)"),
+            new Setting("notify.webhook.secret-file", null, "File holding the signing secret; created with a random"
+                    + " one on first start (default <data-dir>/webhook-secret)"),
+            new Setting("notify.webhook.max-attempts", "8", "Attempts per delivery before it is given up: 10 s, 30 s,"
+                    + " 90 s, ... apart (x3 each time, at most 6 h)"));
 
     public ServerConfig {
         requireNonNull(dataDir, "dataDir is null");
@@ -289,6 +315,7 @@ public record ServerConfig(
         }
         Optional<Slurm> slurm = slurm(values, dataDir, problems);
         Hub hub = hub(values, dataDir, problems);
+        Notify notifications = notifications(values, dataDir, problems);
         Optional<java.net.URI> publicUrl = Optional.empty();
         String publicText = values.get("server.public-url");
         if (publicText != null && !publicText.isBlank()) {
@@ -333,7 +360,7 @@ public record ServerConfig(
                         new Local(localCpus, reservedMemory, uids[0], uids[1], singleTenant),
                         Duration.ofDays(retentionDays), logsAfter.equals("archive")), hub,
                 publicUrl, trustedProxies, bootstrapHours == 0 ? Optional.empty()
-                        : Optional.of(Duration.ofHours(bootstrapHours)));
+                        : Optional.of(Duration.ofHours(bootstrapHours)), notifications);
     }
 
     private static Hub hub(Map<String, String> values, Path dataDir, List<String> problems) {
@@ -392,6 +419,37 @@ public record ServerConfig(
                 organisationQuota, userQuota);
     }
 
+    private static Notify notifications(Map<String, String> values, Path dataDir, List<String> problems) {
+        int intervalMillis = integer(values, "notify.interval-ms", 50, 600_000, problems);
+        int attempts = integer(values, "notify.webhook.max-attempts", 1, 100, problems);
+        Optional<java.net.URI> url = Optional.empty();
+        String urlText = values.get("notify.webhook.url");
+        if (urlText != null && !urlText.isBlank()) {
+            try {
+                java.net.URI uri = new java.net.URI(urlText.trim());
+                if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+                    problems.add("notify.webhook.url must be an http(s) URL like https://chat.example.org/hooks/abc,"
+                            + " not '" + urlText + "'");
+                }
+                url = Optional.of(uri);
+            } catch (java.net.URISyntaxException e) {
+                problems.add("notify.webhook.url is not a URL: '" + urlText + "'");
+            }
+        }
+        Optional<String> secret = Optional.ofNullable(values.get("notify.webhook.secret")).map(String::strip)
+                .filter(value -> !value.isEmpty());
+        secret.ifPresent(value -> {
+            try {
+                dev.incubator.notify.webhook.WebhookSigner.of(value);
+            } catch (IllegalArgumentException e) {
+                problems.add("notify.webhook.secret: " + e.getMessage());
+            }
+        });
+        Path secretFile = Optional.ofNullable(values.get("notify.webhook.secret-file")).filter(v -> !v.isBlank())
+                .map(ServerConfig::expandHome).orElse(dataDir.resolve("webhook-secret"));
+        return new Notify(Duration.ofMillis(intervalMillis), url, secret, secretFile, attempts);
+    }
+
     private static Optional<Slurm> slurm(Map<String, String> values, Path dataDir, List<String> problems) {
         String backend = values.get("compute.backend").trim().toLowerCase(Locale.ROOT);
         if (backend.equals("local")) {
@@ -446,12 +504,12 @@ public record ServerConfig(
 
     public ServerConfig withBootstrapTokenLifetime(Optional<Duration> lifetime) {
         return new ServerConfig(dataDir, host, port, limits, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, lifetime);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, lifetime, notifications);
     }
 
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(dataDir, host, port, newLimits, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
     }
 
     /** Requests per minute per token and per organisation (0: none). */
@@ -461,27 +519,32 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDir, host, newPort, limits, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
     }
 
     public ServerConfig withAccessLog(boolean enabled) {
         return new ServerConfig(dataDir, host, port, limits, enabled, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(dataDir, host, port, limits, accessLog, newStore, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
     }
 
     public ServerConfig withHub(Hub newHub) {
         return new ServerConfig(dataDir, host, port, limits, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, newHub, publicUrl, trustedProxies, bootstrapTokenLifetime);
+                idempotencyRetention, compute, newHub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
+    }
+
+    public ServerConfig withNotifications(Notify newNotify) {
+        return new ServerConfig(dataDir, host, port, limits, accessLog, store, grantExpiryInterval,
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, newNotify);
     }
 
     public ServerConfig withCompute(Compute newCompute) {
         return new ServerConfig(dataDir, host, port, limits, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, newCompute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime);
+                idempotencyRetention, newCompute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
     }
 
     private static void readYaml(Path file, Map<String, String> values, List<String> problems) {

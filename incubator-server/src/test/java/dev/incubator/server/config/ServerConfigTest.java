@@ -100,7 +100,9 @@ class ServerConfigTest {
                 "compute.slurm.token", "compute.slurm.partition", "compute.slurm.account", "compute.slurm.jobs-dir",
                 "hub.blob-store", "hub.blob-dir", "hub.master-key", "hub.master-key-file", "hub.pack-size-mib",
                 "hub.quota.organisation", "hub.quota.user", "hub.gc-grace-hours", "hub.s3.endpoint", "hub.s3.region", "hub.s3.bucket", "hub.s3.prefix",
-                "hub.s3.path-style", "hub.s3.access-key", "hub.s3.secret-key", "hub.s3.part-size-mib");
+                "hub.s3.path-style", "hub.s3.access-key", "hub.s3.secret-key", "hub.s3.part-size-mib",
+                "notify.interval-ms", "notify.webhook.url", "notify.webhook.secret", "notify.webhook.secret-file",
+                "notify.webhook.max-attempts");
         assertThat(ServerConfig.SETTINGS.get(2).environmentVariable()).isEqualTo("INCUBATOR_SERVER_PORT");
         assertThat(ServerConfig.SETTINGS.get(17).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
     }
