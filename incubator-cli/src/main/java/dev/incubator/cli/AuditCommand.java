@@ -191,6 +191,10 @@ final class AuditCommand {
                 + " fetched separately); default: the key in the export, which proves less")
         String publicKey;
 
+        @Option(names = "--public-key-file", paramLabel = "FILE", description = "As --public-key, from a file: the"
+                + " key, or the JSON of /api/v1/audit/public-key saved from a source you trust")
+        Path publicKeyFile;
+
         @Option(names = "--trusted-head", description = "A head saved earlier (audit head -o json)")
         Path trustedHead;
 
@@ -217,12 +221,29 @@ final class AuditCommand {
             return ok ? 0 : 1;
         }
 
+        /** A key file's key: its text, or the public_key of its JSON. */
+        private static String keyText(Path path) throws IOException {
+            if (!java.nio.file.Files.isRegularFile(path)) {
+                throw new CliException("--public-key-file: " + path + " does not exist");
+            }
+            String text = java.nio.file.Files.readString(path).strip();
+            if (text.startsWith("{")) {
+                JsonNode json = JSON.readTree(text);
+                if (!json.hasNonNull("public_key")) {
+                    throw new CliException(path + " holds JSON without public_key: save GET /api/v1/audit/public-key");
+                }
+                return json.get("public_key").asText();
+            }
+            return text;
+        }
+
         @Override
         public Integer call() throws IOException {
             JsonNode bundle = JSON.readTree(file.toFile());
             PublicKey key;
             try {
-                key = HeadSigner.publicKey(publicKey != null ? publicKey : bundle.path("public_key").asText());
+                key = HeadSigner.publicKey(publicKey != null ? publicKey : publicKeyFile != null ? keyText(publicKeyFile)
+                        : bundle.path("public_key").asText());
             } catch (GeneralSecurityException | IllegalArgumentException e) {
                 throw new CliException("the public key is not a base64 Ed25519 key: " + e.getMessage());
             }
@@ -276,7 +297,8 @@ final class AuditCommand {
             verdict(true, result.message()
                     + (trustedHead != null ? ", extending the trusted head" : "")
                     + (witnessKeys.isEmpty() ? "" : ", cosigned by " + witnessKeys.size() + " witness(es)")
-                    + (publicKey == null ? " (key taken from the export; pass --public-key to pin it)" : ""),
+                    + (publicKey == null && publicKeyFile == null ? " (key taken from the export; pass --public-key to pin"
+                    + " it)" : ""),
                     java.util.Optional.empty());
             return 0;
         }

@@ -47,6 +47,15 @@ abstract class ClientCommand implements Callable<Integer> {
         return spec.commandLine().getOut();
     }
 
+    /** The answer's {@code warnings} (a grant nearly used up, a guarantee beyond the cluster), on standard error. */
+    void warnings(JsonNode answer) {
+        PrintWriter err = spec.commandLine().getErr();
+        for (JsonNode warning : answer.path("warnings")) {
+            err.println("warning: " + warning.asText());
+        }
+        err.flush();
+    }
+
     void print(JsonNode node, List<Output.Column> columns) {
         Output.print(out(), output, node, columns);
     }

@@ -14,9 +14,15 @@ import java.util.Optional;
  * Where the CLI finds the server and its token: {@code INCUBATOR_URL} / {@code INCUBATOR_TOKEN}, else a profile of
  * the file written by {@code incubator login} ({@code $XDG_CONFIG_HOME/incubator/credentials.json}, by default under
  * {@code ~/.config}, readable only by its owner). The profile is {@code --profile}, else {@code INCUBATOR_PROFILE},
- * else the one logged in last; an operator and a member keep one each and switch with {@code --profile}.
+ * else the one logged in last; an operator and a member keep one each and switch with {@code --profile}. A profile
+ * may name a default organisation ({@code login --org}; {@code INCUBATOR_ORG} overrides it) for the commands that
+ * act on one organisation when none is named.
  */
-record Credentials(URI url, Optional<String> token) {
+record Credentials(URI url, Optional<String> token, Optional<String> organisation) {
+    Credentials(URI url, Optional<String> token) {
+        this(url, token, Optional.empty());
+    }
+
     static final String DEFAULT_URL = "http://127.0.0.1:8420";
     static final String DEFAULT_PROFILE = "default";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +52,18 @@ record Credentials(URI url, Optional<String> token) {
                 .orElse(stored.map(c -> c.url().toString()).orElse(DEFAULT_URL));
         Optional<String> token = Optional.ofNullable(environment.get("INCUBATOR_TOKEN")).filter(v -> !v.isBlank())
                 .or(() -> stored.flatMap(Credentials::token));
-        return new Credentials(parseUrl(url), token);
+        Optional<String> organisation = Optional.ofNullable(environment.get("INCUBATOR_ORG")).filter(v -> !v.isBlank())
+                .or(() -> stored.flatMap(Credentials::organisation));
+        return new Credentials(parseUrl(url), token, organisation);
+    }
+
+    /** The organisation named on the command line, else the default one, else an error that says how to set it. */
+    String organisation(String named) {
+        if (named != null && !named.isBlank()) {
+            return named;
+        }
+        return organisation.orElseThrow(() -> new CliException("name the organisation, or set a default one with"
+                + " 'incubator login --org NAME' (or INCUBATOR_ORG)"));
     }
 
     static URI parseUrl(String url) {
@@ -84,8 +101,7 @@ record Credentials(URI url, Optional<String> token) {
             }
             entry = json;
         }
-        return Optional.of(new Credentials(parseUrl(entry.path("url").asText(DEFAULT_URL)),
-                Optional.ofNullable(entry.path("token").textValue())));
+        return Optional.of(entry(entry));
     }
 
     /** The profiles in the file, and which is current. */
@@ -99,10 +115,14 @@ record Credentials(URI url, Optional<String> token) {
             load(file).ifPresent(credentials -> profiles.put(DEFAULT_PROFILE, credentials));
             return profiles;
         }
-        json.path("profiles").fields().forEachRemaining(entry -> profiles.put(entry.getKey(), new Credentials(
-                parseUrl(entry.getValue().path("url").asText(DEFAULT_URL)),
-                Optional.ofNullable(entry.getValue().path("token").textValue()))));
+        json.path("profiles").fields().forEachRemaining(entry -> profiles.put(entry.getKey(), entry(entry.getValue())));
         return profiles;
+    }
+
+    private static Credentials entry(JsonNode entry) {
+        return new Credentials(parseUrl(entry.path("url").asText(DEFAULT_URL)),
+                Optional.ofNullable(entry.path("token").textValue()),
+                Optional.ofNullable(entry.path("organisation").textValue()));
     }
 
     static String current(Path file) {
@@ -133,9 +153,11 @@ record Credentials(URI url, Optional<String> token) {
             profiles(file).forEach((name, credentials) -> {
                 ObjectNode entry = profiles.putObject(name).put("url", credentials.url().toString());
                 credentials.token().ifPresent(value -> entry.put("token", value));
+                credentials.organisation().ifPresent(value -> entry.put("organisation", value));
             });
             ObjectNode entry = profiles.putObject(profile).put("url", url.toString());
             token.ifPresent(value -> entry.put("token", value));
+            organisation.ifPresent(value -> entry.put("organisation", value));
             dev.incubator.common.io.SecretFiles.write(file, JSON.writerWithDefaultPrettyPrinter()
                     .writeValueAsString(json) + "\n");
         } catch (IOException e) {

@@ -76,14 +76,16 @@ final class GrantCommand {
             if (note != null) {
                 body.put("note", note);
             }
-            print(client().post("/api/v1/orgs/" + segment(org) + "/grants", body), DETAIL);
+            JsonNode awarded = client().post("/api/v1/orgs/" + segment(org) + "/grants", body);
+            warnings(awarded);
+            print(awarded, DETAIL);
             return 0;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List an organisation's grants.")
     static final class ListGrants extends ClientCommand {
-        @Parameters(index = "0", description = "Organisation")
+        @Parameters(index = "0", arity = "0..1", description = "Organisation (default: the profile's, see login --org)")
         String org;
 
         @ArgGroup(exclusive = false)
@@ -91,7 +93,7 @@ final class GrantCommand {
 
         @Override
         public Integer call() {
-            printList("/api/v1/orgs/" + segment(org) + "/grants", page, COLUMNS);
+            printList("/api/v1/orgs/" + segment(credentials().organisation(org)) + "/grants", page, COLUMNS);
             return 0;
         }
     }
@@ -120,6 +122,7 @@ final class GrantCommand {
                 Output.json(out(), combined);
                 return 0;
             }
+            warnings(status);
             print(status, DETAIL);
             out().println();
             out().println("Ledger:");

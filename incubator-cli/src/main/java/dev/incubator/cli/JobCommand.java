@@ -130,19 +130,15 @@ final class JobCommand {
                         : body.putArray("depends_on");
                 dependencies.forEach(dependsOn::add);
             }
-            String organisation = org != null ? org : fromFile == null ? null : fromFile.asText();
-            if (organisation == null) {
-                throw new CliException("say which organisation runs the job: --org NAME, or 'org: NAME' in the spec");
-            }
+            String organisation = org != null ? org : fromFile != null ? fromFile.asText()
+                    : credentials().organisation().orElseThrow(() -> new CliException("say which organisation runs the"
+                    + " job: --org NAME, 'org: NAME' in the spec, or a default with 'incubator login --org NAME'"));
             ApiClient client = client();
             if (code != null) {
                 body.put("code", pushCode(client, organisation, body.path("name").asText("job")));
             }
             JsonNode submitted = client.post("/api/v1/orgs/" + segment(organisation) + "/jobs", body);
-            for (JsonNode warning : submitted.path("warnings")) {
-                super.spec.commandLine().getErr().println("warning: " + warning.asText());
-            }
-            super.spec.commandLine().getErr().flush();
+            warnings(submitted);
             print(submitted, DETAIL);
             if (!waitForEnd) {
                 return 0;
@@ -159,7 +155,7 @@ final class JobCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List an organisation's jobs, newest first.")
     static final class ListJobs extends ClientCommand {
-        @Parameters(index = "0", description = "Organisation")
+        @Parameters(index = "0", arity = "0..1", description = "Organisation (default: the profile's, see login --org)")
         String org;
 
         @Option(names = "--state", description = "Only jobs in this state (pending, running, succeeded, ...)")
@@ -167,6 +163,9 @@ final class JobCommand {
 
         @Option(names = {"-u", "--user"}, description = "Only jobs this user submitted")
         String user;
+
+        @Option(names = {"-n", "--name"}, description = "Only jobs with this name")
+        String name;
 
         @Option(names = "--since", description = "Only jobs submitted since this day or time, e.g. 2026-11-01")
         String since;
@@ -186,8 +185,11 @@ final class JobCommand {
             if (since != null) {
                 query.add("since=" + segment(since));
             }
-            printList("/api/v1/orgs/" + segment(org) + "/jobs" + (query.isEmpty() ? "" : "?" + String.join("&", query)),
-                    page, COLUMNS);
+            if (name != null) {
+                query.add("name=" + segment(name));
+            }
+            printList("/api/v1/orgs/" + segment(credentials().organisation(org)) + "/jobs"
+                    + (query.isEmpty() ? "" : "?" + String.join("&", query)), page, COLUMNS);
             return 0;
         }
     }
@@ -361,7 +363,7 @@ final class JobCommand {
     @Command(name = "usage", mixinStandardHelpOptions = true,
             description = "GPU-hours, energy (estimated) and CO2e of an organisation's jobs, per job and per day.")
     static final class Usage extends ClientCommand {
-        @Option(names = "--org", required = true, description = "Organisation")
+        @Option(names = "--org", description = "Organisation (default: the profile's, see login --org)")
         String org;
 
         @Option(names = "--since", description = "First day, e.g. 2026-11-01 (default: 30 days ago)")
@@ -369,7 +371,7 @@ final class JobCommand {
 
         @Override
         public Integer call() {
-            JsonNode usage = client().get("/api/v1/orgs/" + segment(org) + "/usage"
+            JsonNode usage = client().get("/api/v1/orgs/" + segment(credentials().organisation(org)) + "/usage"
                     + (since == null ? "" : "?since=" + segment(since)));
             if (output == Output.Format.json) {
                 Output.json(out(), usage);
@@ -403,7 +405,10 @@ final class JobCommand {
                 return 0;
             }
             out().println("GPUs: " + cluster.path("total_gpus").asText() + " total, " + cluster.path("free_gpus").asText()
-                    + " free");
+                    + " free, " + cluster.path("guaranteed_gpus").asText() + " guaranteed by grants in effect");
+            if (cluster.hasNonNull("warning")) {
+                out().println("warning: " + cluster.path("warning").asText());
+            }
             if (!cluster.path("isolation").asText().isEmpty()) {
                 out().println("isolation: " + cluster.path("isolation").asText());
             }

@@ -34,14 +34,24 @@ final class LoginCommand implements Callable<Integer> {
             + " another.")
     String profile = Credentials.DEFAULT_PROFILE;
 
+    @Option(names = "--org", paramLabel = "ORG", description = "Default organisation of this profile, for the"
+            + " commands that act on one (job submit and list, grant list, member list, usage) when none is named")
+    String org;
+
     @Override
     public Integer call() {
         String token = readToken().strip();
         if (token.isEmpty()) {
             throw new CliException("the token file is empty");
         }
-        Credentials credentials = new Credentials(Credentials.parseUrl(url), Optional.of(token));
-        JsonNode whoami = new ApiClient(credentials.url(), credentials.token()).get("/api/v1/whoami");
+        Credentials credentials = new Credentials(Credentials.parseUrl(url), Optional.of(token),
+                Optional.ofNullable(org));
+        ApiClient client = new ApiClient(credentials.url(), credentials.token());
+        JsonNode whoami = client.get("/api/v1/whoami");
+        if (org != null) {
+            // Fails with the server's own 404 when the organisation does not exist or is not visible.
+            client.get("/api/v1/orgs/" + ApiClient.segment(org));
+        }
         Path file = Credentials.file(IncubatorCommand.environment());
         if (!profile.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new CliException("--profile: '" + profile + "' must be 1-64 letters, digits, '.', '_' or '-'");
@@ -54,12 +64,16 @@ final class LoginCommand implements Callable<Integer> {
             result.put("user", whoami.path("user").path("name").asText());
             result.put("credentials_file", file.toString());
             result.put("profile", profile);
+            if (org != null) {
+                result.put("organisation", org);
+            }
             Output.json(spec.commandLine().getOut(), result);
             return 0;
         }
         spec.commandLine().getOut().println("Logged in to " + credentials.url() + " as "
                 + whoami.path("user").path("name").asText() + "; credentials saved in " + file
-                + (profile.equals(Credentials.DEFAULT_PROFILE) ? "" : " as profile '" + profile + "' (now current)"));
+                + (profile.equals(Credentials.DEFAULT_PROFILE) ? "" : " as profile '" + profile + "' (now current)")
+                + (org == null ? "" : "; default organisation " + org));
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -80,7 +80,7 @@ final class MemberCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List an organisation's members.")
     static final class ListMembers extends ClientCommand {
-        @Parameters(index = "0", description = "Organisation")
+        @Parameters(index = "0", arity = "0..1", description = "Organisation (default: the profile's, see login --org)")
         String org;
 
         @ArgGroup(exclusive = false)
@@ -88,7 +88,7 @@ final class MemberCommand {
 
         @Override
         public Integer call() {
-            printList("/api/v1/orgs/" + segment(org) + "/members", page, COLUMNS);
+            printList("/api/v1/orgs/" + segment(credentials().organisation(org)) + "/members", page, COLUMNS);
             return 0;
         }
     }

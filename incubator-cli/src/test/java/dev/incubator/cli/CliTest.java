@@ -115,6 +115,42 @@ class CliTest {
     }
 
     @Test
+    void aProfilesDefaultOrganisationServesTheCommandsThatActOnOne() throws Exception {
+        login();
+        run("org", "create", "deep-lab", "--kind", "lab");
+        run("org", "create", "other-lab", "--kind", "lab");
+        CliRun noDefault = run("job", "list");
+        assertThat(noDefault.exitCode()).isEqualTo(1);
+        assertThat(noDefault.err()).contains("incubator login --org NAME");
+        CliRun unknown = run("login", "--url", server.url().toString(), "--token-file",
+                temp.resolve("data/bootstrap-token").toString(), "--org", "no-such-lab");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no-such-lab").contains("not found");
+        CliRun login = run("login", "--url", server.url().toString(), "--token-file",
+                temp.resolve("data/bootstrap-token").toString(), "--org", "deep-lab");
+        assertThat(login.out()).contains("default organisation deep-lab");
+
+        Path spec = Files.writeString(temp.resolve("sweep.yaml"), "name: sweep\ncommand: ['true']\n");
+        CliRun submitted = run("job", "submit", "-f", spec.toString(), "-o", "json");
+        assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+        assertThat(submitted.json().path("organisation").asText()).isEqualTo("deep-lab");
+        run("job", "submit", "-f", Files.writeString(temp.resolve("other.yaml"), "name: other\ncommand: ['true']\n")
+                .toString());
+        assertThat(run("job", "list", "-o", "json").json().path("items")).hasSize(2);
+        assertThat(run("job", "list", "--name", "sweep", "-o", "json").json().path("items"))
+                .extracting(job -> job.path("name").asText()).containsExactly("sweep");
+        assertThat(run("member", "list").exitCode()).isZero();
+        assertThat(run("grant", "list", "-o", "json").exitCode()).isZero();
+        assertThat(run("usage").exitCode()).isZero();
+        assertThat(run("job", "list", "other-lab", "-o", "json").json().path("items")).as("named beats default")
+                .isEmpty();
+        IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", temp.resolve("config").toString(),
+                "INCUBATOR_ORG", "other-lab"));
+        assertThat(run("job", "list", "-o", "json").json().path("items")).as("INCUBATOR_ORG beats the profile")
+                .isEmpty();
+    }
+
+    @Test
     void anOperatorSetsAnOrganisationsStorageQuotaAndItsMembersSeeWhatTheyUse() throws Exception {
         login();
         run("org", "create", "deep-lab", "--kind", "lab");
@@ -271,98 +307,6 @@ class CliTest {
         assertThat(run("inbox", "--unread").out()).contains("no unread notices");
         assertThat(run("inbox", "read").exitCode()).as("neither ids nor --all").isEqualTo(1);
         assertThat(run("inbox", "--kind", "gossip").err()).contains("access.request");
-    }
-
-    /**
-     * The README's "First steps" and job example, line by line as printed: the shell lines run in bash, a heredoc
-     * becomes its file, each ./incubator line runs the CLI. Only what differs on a test machine is replaced: the
-     * server's URL and data directory, and the ids the README elides (grt_..., job_...) by the ones just made.
-     * Every line succeeds but the last cancel, which is told clearly that the job already ended.
-     */
-    @Test
-    void theReadmeRunsAsPrinted() throws Exception {
-        List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
-        Map<String, String> ids = new java.util.HashMap<>();
-        List<String> ran = new java.util.ArrayList<>();
-        int firstSteps = readme.indexOf("    ./incubator serve &");
-        runReadmeBlock(readme, firstSteps, ids, ran);
-        CliRun audit = run("audit", "events", "--org", "deep-lab", "-o", "json");
-        assertThat(audit.out()).contains("membership.add").contains("bob");
-        JsonNode newestFirst = audit.json().path("items");
-        assertThat(newestFirst.get(0).path("sequence").asLong()).as("newest first")
-                .isGreaterThan(newestFirst.get(newestFirst.size() - 1).path("sequence").asLong());
-        assertThat(run("audit", "events", "--org", "deep-lab", "--action", "membership.", "-o", "json").json()
-                .path("items")).allSatisfy(event -> assertThat(event.path("action").asText()).startsWith("membership."));
-        assertThat(ran).containsExactly("login --url", "whoami", "user create", "org create", "grant award",
-                "grant list", "grant show", "token create", "user create", "member add", "member set-role",
-                "audit events");
-        ran.clear();
-        int jobs = readme.indexOf("Running jobs (as a member of the organisation), on a dataset of the hub that the"
-                + " job mounts:") + 2;
-        runReadmeBlock(readme, jobs, ids, ran);
-        assertThat(ran).containsExactly("hub create", "hub push", "job submit", "queue", "job logs", "job cancel",
-                "cluster", "usage --org", "inbox --unread");
-    }
-
-    private void runReadmeBlock(List<String> readme, int start, Map<String, String> ids, List<String> ran)
-            throws Exception {
-        java.util.regex.Pattern elided = java.util.regex.Pattern.compile("(grt|job)_[0-9a-z]{26}");
-        for (int i = start; i < readme.size() && readme.get(i).startsWith("    "); i++) {
-            String line = readme.get(i).substring(4);
-            while (line.endsWith("\\")) {
-                line = line.substring(0, line.length() - 1) + readme.get(++i).strip();
-            }
-            if (line.startsWith("cat > ")) {
-                StringBuilder heredoc = new StringBuilder();
-                for (i++; !readme.get(i).substring(4).equals("YAML"); i++) {
-                    heredoc.append(readme.get(i).substring(4)).append('\n');
-                }
-                Files.writeString(temp.resolve(line.substring(6, line.indexOf(' ', 6))), heredoc);
-                continue;
-            }
-            if (line.equals("./incubator serve &")) {
-                continue;
-            }
-            if (!line.startsWith("./incubator ")) {
-                Process shell = new ProcessBuilder("bash", "-c", line).directory(temp.toFile()).inheritIO().start();
-                assertThat(shell.waitFor()).as(line).isZero();
-                continue;
-            }
-            List<String> args = new java.util.ArrayList<>();
-            java.util.regex.Matcher word = java.util.regex.Pattern.compile("\"([^\"]*)\"|'([^']*)'|(\\S+)")
-                    .matcher(line.replaceAll("\\s+#.*$", "").substring("./incubator ".length()));
-            while (word.find()) {
-                String arg = word.group(1) != null ? word.group(1) : word.group(2) != null ? word.group(2) : word.group(3);
-                arg = switch (arg) {
-                    case "job_...", "grt_..." -> ids.get(arg.substring(0, 3));
-                    case "http://127.0.0.1:8420" -> server.url().toString();
-                    case "~/.incubator/bootstrap-token" -> temp.resolve("data/bootstrap-token").toString();
-                    default -> Files.exists(temp.resolve(arg)) ? temp.resolve(arg).toString() : arg;
-                };
-                args.add(arg);
-            }
-            CliRun result = run(args.toArray(String[]::new));
-            ran.add(String.join(" ", args.subList(0, Math.min(2, args.size()))));
-            java.util.regex.Matcher id = elided.matcher(result.out());
-            while (id.find()) {
-                ids.putIfAbsent(id.group(1), id.group());
-                if (args.get(1).equals("submit") || args.get(1).equals("award")) {
-                    ids.put(id.group(1), id.group());
-                }
-            }
-            if (args.get(0).equals("job") && args.get(1).equals("cancel")) {
-                assertThat(result.exitCode()).isEqualTo(1);
-                assertThat(result.err()).contains("already ended (succeeded)");
-                continue;
-            }
-            assertThat(result.exitCode()).as(line + "\n" + result.err()).isZero();
-            if (args.get(0).equals("job") && args.get(1).equals("logs")) {
-                assertThat(result.out()).contains("training on 37 bytes");
-            }
-            if (args.get(0).equals("grant") && args.get(1).equals("show")) {
-                assertThat(result.out()).contains("Ledger:");
-            }
-        }
     }
 
     @Test

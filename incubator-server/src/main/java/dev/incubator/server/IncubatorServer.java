@@ -314,7 +314,10 @@ public final class IncubatorServer implements AutoCloseable {
                     auditLog.signer().publicKeyBase64());
 
             ObjectMapper json = Json.mapper();
-            List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).routes());
+            java.util.function.IntSupplier clusterGpus = () -> inventory.get().stream().filter(Node::schedulable)
+                    .mapToInt(node -> node.gpus().size()).sum();
+            List<ApiRoute> routes = new ArrayList<>(new TenancyRoutes(tenancy, grants).clusterGpus(clusterGpus)
+                    .routes());
             routes.addAll(new HubRoutes(hub, tenancy, json, config.hub().gcGrace(), config.limits().jsonCommitBytes())
                     .routes());
             routes.addAll(new StorageRoutes(hub, tenancy).routes());
@@ -335,7 +338,8 @@ public final class IncubatorServer implements AutoCloseable {
                     repositories -> repositories.organisations().findById(new OrgId(id))
                             .map(dev.incubator.tenancy.Organisation::name))).routes());
             routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,
-                    new EnergyModel(config.compute().gridFactor())).grantWarnings(grants::warnings).isolation(isolation).routes());
+                    new EnergyModel(config.compute().gridFactor())).grantWarnings(grants::warnings).guaranteed(() -> TenancyRoutes.guaranteedInEffect(grants))
+                    .isolation(isolation).routes());
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
             routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")

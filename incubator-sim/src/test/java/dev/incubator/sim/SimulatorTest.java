@@ -59,6 +59,24 @@ class SimulatorTest {
     }
 
     @Test
+    void aStreamOfShortBorrowedJobsDoesNotStarveAnotherTenantsGuarantee() {
+        // a (first in a tie, guaranteed 2 of 4) submits 100 jobs of 4 GPUs, 5 s each: every one borrows and
+        // ends before the next 10 s cycle, so no reclaim ever finds a victim. b's 1-GPU job at 20 s is within
+        // its guarantee: it gets the GPUs freed at the next cycle (30 s) and ends at 40 (JCT 20), instead of after
+        // the whole stream (about 1,000 s).
+        List<TraceJob> jobs = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            jobs.add(job("stream-" + i, "a", 0, 4, 5));
+        }
+        jobs.add(job("small", "b", 20, 1, 10));
+        Trace trace = trace("1x4", Map.of("a", 2, "b", 2), jobs.toArray(TraceJob[]::new));
+        PolicyResult result = simulator.run(trace, SimPolicy.INCUBATOR, progress -> { });
+        assertThat(result.jct()[100]).isEqualTo(20.0);
+        assertThat(result.guaranteeSeconds()).containsEntry("b", 0.0);
+        assertThat(result.unfinished()).isZero();
+    }
+
+    @Test
     void withoutReclaimAGuaranteedTenantWaitsAndTheViolationIsCounted() {
         // Under FIFO nobody is preempted: a waits from 100 until b ends at 1000. One cycle (10 s) plus the grace
         // (30 s) are allowed, so a's guarantee is violated from 140 to 1000: 860 s.

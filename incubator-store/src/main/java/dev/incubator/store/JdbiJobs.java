@@ -40,10 +40,11 @@ final class JdbiJobs implements JobRepository {
 
     @Override
     public void insert(Job job) {
-        bind(handle.createUpdate("INSERT INTO jobs (" + COLUMNS + ") VALUES (:id, :orgId, :orgName, :submittedBy,"
+        bind(handle.createUpdate("INSERT INTO jobs (" + COLUMNS + ", job_name) VALUES (:id, :orgId, :orgName, :submittedBy,"
                 + " :spec, :state, :reason, :message, :submittedAt, :submitOrder,"
                 + " :startedAt, :finishedAt, :allocation, :borrowed, :terminating, :terminateBy, :exitCode, :pid,"
-                + " :pidStartedAt, :meteredGpuMs, :meteredUntil, :attempt, :version)"), job).execute();
+                + " :pidStartedAt, :meteredGpuMs, :meteredUntil, :attempt, :version, :jobName)"), job)
+                .bind("jobName", job.spec().name()).execute();
     }
 
     @Override
@@ -70,12 +71,14 @@ final class JdbiJobs implements JobRepository {
         String select = "SELECT " + COLUMNS + " FROM jobs WHERE org_id = :orgId"
                 + (filter.state().isPresent() ? " AND state = :state" : "")
                 + (filter.submittedBy().isPresent() ? " AND submitted_by = :submittedBy" : "")
-                + (filter.since().isPresent() ? " AND submitted_at >= :since" : "");
+                + (filter.since().isPresent() ? " AND submitted_at >= :since" : "")
+                + (filter.name().isPresent() ? " AND job_name = :jobName" : "");
         return Paging.pageDescending(handle, select, "id", page, query -> {
             query.bind("orgId", orgId);
             filter.state().ifPresent(value -> query.bind("state", value.name().toLowerCase()));
             filter.submittedBy().ifPresent(value -> query.bind("submittedBy", value));
             filter.since().ifPresent(value -> query.bind("since", value.toEpochMilli()));
+            filter.name().ifPresent(value -> query.bind("jobName", value));
             return query;
         }, MAPPER, Job::id);
     }

@@ -285,8 +285,11 @@ public final class Scheduler {
         }
 
         /**
-         * Lower is served first: organisations below their guarantee, least satisfied first; then organisations
-         * with a grant by decayed usage per weight; then those without a grant.
+         * Lower is served first: organisations whose next job starts within their guarantee, least satisfied
+         * first; then organisations with a grant by decayed usage per weight; then those without a grant. An
+         * organisation below its guarantee whose next job would borrow (it asks for more than the guarantee has
+         * left) competes as a borrower: GPUs freed while another organisation's job waits within its guarantee go
+         * to that job, not to a stream of borrowed ones that each end before a reclaim could see them.
          */
         private FairShareKey fairShareKey(OrgState org) {
             OrgShare share = org.share;
@@ -294,11 +297,22 @@ public final class Scheduler {
             if (org.reclaiming > 0) {
                 return new FairShareKey(-1, (double) org.guaranteedUse / Math.max(1, guarantee), share.org());
             }
-            if (guarantee > 0 && org.guaranteedUse < guarantee) {
+            if (guarantee > 0 && org.guaranteedUse < guarantee && nextWithinGuarantee(org)) {
                 return new FairShareKey(0, (double) org.guaranteedUse / guarantee, share.org());
             }
             double usage = share.decayedUsage() + org.allocated / (double) GpuShare.WHOLE;
             return new FairShareKey(share.grantActive() ? 1 : 2, usage / share.weight(), share.org());
+        }
+
+        /** Whether the organisation's next job in its own order would start within its guarantee. */
+        private boolean nextWithinGuarantee(OrgState org) {
+            if (org.next >= org.queue.length || !org.share.grantActive()) {
+                return false;
+            }
+            long queueKey = org.queue[org.next];
+            boolean preemptible = (queueKey >>> 61) == PriorityClass.PREEMPTIBLE.ordinal() + 1;
+            ShapeInfo shape = shapeOf[(int) (queueKey & INDEX_MASK)];
+            return !preemptible && org.guaranteedUse + shape.totalMillis <= org.share.guaranteedMillis();
         }
 
         /** Decides one job; {@code queueKey} and {@code org} are the job's own, passed in to save lookups. */

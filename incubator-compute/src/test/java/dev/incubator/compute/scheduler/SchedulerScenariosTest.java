@@ -27,6 +27,27 @@ class SchedulerScenariosTest {
     }
 
     @Test
+    void freedGpusGoToAJobWithinItsGuaranteeBeforeAnotherTenantsBorrowedOne() {
+        // Both tenants are below their guarantee; the older one's next job asks for more than its guarantee, so it
+        // would borrow: the other tenant's job within its guarantee comes first, whatever the tie-break says.
+        Decisions decisions = fairShare.schedule(cluster().node("n1", 4).org("alpha", 2).org("beta", 2)
+                .pending(job("stream-1").org("alpha").gpus(4))
+                .pending(job("small").org("beta").gpus(1)).snapshot());
+        assertThat(decisions.start("small")).hasValueSatisfying(start -> assertThat(start.borrowed()).isFalse());
+        assertThat(decisions.start("stream-1")).as("borrows only what is idle").isEmpty();
+    }
+
+    @Test
+    void aTenantsOwnJobsWithinItsGuaranteeStillComeFirstWhenItsHeadWouldBorrow() {
+        Decisions decisions = fairShare.schedule(cluster().node("n1", 8).org("alpha", 4).org("beta", 0)
+                .pending(job("wide").org("alpha").gpus(6).predicted(Duration.ofMinutes(1)))
+                .pending(job("narrow").org("alpha").gpus(2).predicted(Duration.ofHours(2)))
+                .pending(job("other").org("beta").gpus(8)).snapshot());
+        assertThat(decisions.start("wide")).hasValueSatisfying(start -> assertThat(start.borrowed()).isTrue());
+        assertThat(decisions.start("narrow")).hasValueSatisfying(start -> assertThat(start.borrowed()).isFalse());
+    }
+
+    @Test
     void idleGpusAreBorrowedBeyondTheGuarantee() {
         Decisions decisions = fairShare.schedule(cluster().node("n1", 8).org("lab", 2)
                 .pending(job("a").org("lab").gpus(6)).snapshot());

@@ -96,6 +96,14 @@ public final class ComputeRoutes {
         return this;
     }
 
+    private java.util.function.IntSupplier guaranteed = () -> 0;
+
+    /** What the grants in effect guarantee together, shown beside the cluster's GPUs. */
+    public ComputeRoutes guaranteed(java.util.function.IntSupplier source) {
+        this.guaranteed = requireNonNull(source, "source is null");
+        return this;
+    }
+
     public ComputeRoutes(TenancyService tenancy, ComputeService compute, Executor executor, Supplier<List<Node>> nodes,
                          EnergyModel energy) {
         this.tenancy = requireNonNull(tenancy, "tenancy is null");
@@ -146,7 +154,9 @@ public final class ComputeRoutes {
                            List<GpuView> gpus) {
     }
 
-    public record ClusterView(int totalGpus, BigDecimal freeGpus, List<NodeView> nodes, String isolation) {
+    /** {@code guaranteedGpus}: what the grants in effect guarantee together; a warning when beyond the cluster. */
+    public record ClusterView(int totalGpus, BigDecimal freeGpus, int guaranteedGpus, Optional<String> warning,
+                              List<NodeView> nodes, String isolation) {
     }
 
     public List<ApiRoute> routes() {
@@ -177,6 +187,7 @@ public final class ComputeRoutes {
                 ApiRoute.get(jobs, "listJobs").tag("compute").summary("An organisation's jobs, newest first")
                         .query("state", "Only jobs in this state, e.g. running")
                         .query("user", "Only jobs this user submitted (a user name)")
+                        .query("name", "Only jobs with this name (exactly)")
                         .query("since", "Only jobs submitted at or after this time or day, e.g. 2026-11-01 or"
                                 + " 2026-11-01T08:00:00Z")
                         .pageOf(JobView.class)
@@ -190,8 +201,15 @@ public final class ComputeRoutes {
                                 return name;
                             });
                             Optional<java.time.Instant> since = call.queryTime("since");
+                            Optional<String> name = call.query("name").map(text -> {
+                                if (text.isBlank() || text.length() > 100) {
+                                    throw IncubatorException.validation("name", "must be a job name of 1-100"
+                                            + " characters");
+                                }
+                                return text;
+                            });
                             return PageView.of(compute.list(org.id().value(), new dev.incubator.compute.JobQuery(state,
-                                    user, since), call.page()), JobView::of);
+                                    user, since, name), call.page()), JobView::of);
                         }),
                 ApiRoute.get(job, "getJob").tag("compute").summary("A job with its state and why it waits")
                         .returns(JobView.class)
@@ -315,7 +333,11 @@ public final class ComputeRoutes {
             nodeViews.add(new NodeView(node.name(), node.schedulable(), node.cpus(), node.cpus() - usedCpus,
                     node.memoryMib(), node.memoryMib() - usedMemory, gpus));
         }
-        return new ClusterView(total, BigDecimal.valueOf(freeMillis, 3), nodeViews, isolation);
+        int clusterGpus = total;
+        Guarantees check = new Guarantees(() -> clusterGpus, guaranteed);
+        int promised = check.guaranteedInEffect();
+        return new ClusterView(total, BigDecimal.valueOf(freeMillis, 3), promised, check.clusterWarning(), nodeViews,
+                isolation);
     }
 
     private Raw logs(Call call, Job job) throws IOException {

@@ -106,10 +106,23 @@ public final class TenancyRoutes {
 
     private final TenancyService tenancy;
     private final GrantService grants;
+    private Guarantees guarantees = Guarantees.NONE;
 
     public TenancyRoutes(TenancyService tenancy, GrantService grants) {
         this.tenancy = requireNonNull(tenancy, "tenancy is null");
         this.grants = requireNonNull(grants, "grants is null");
+    }
+
+    /** Warn of guarantees beyond the cluster's GPUs when a grant is awarded or shown. */
+    public TenancyRoutes clusterGpus(java.util.function.IntSupplier clusterGpus) {
+        this.guarantees = new Guarantees(clusterGpus, () -> guaranteedInEffect(grants));
+        return this;
+    }
+
+    /** GPUs guaranteed by the grants in effect that have hours left: what the scheduler honours. */
+    public static int guaranteedInEffect(GrantService grants) {
+        return grants.inEffect().stream().filter(grant -> grant.status().balance().isPositive())
+                .mapToInt(grant -> grant.status().grant().guaranteedGpus()).sum();
     }
 
     public List<ApiRoute> routes() {
@@ -191,13 +204,19 @@ public final class TenancyRoutes {
                             body.numberMap("gpu_hours").forEach((type, value) ->
                                     hours(violations, "gpu_hours." + type, value).ifPresent(h -> hours.put(type, h)));
                             violations.throwIfAny();
-                            return GrantView.of(grants.award(call.caller(), call.path("org"), new NewGrant(
-                                    body.string("programme"), hours, body.date("starts_on"), body.date("ends_on"),
-                                    body.optionalInteger("guaranteed_gpus").orElse(0), body.optionalString("note"))));
+                            GrantView awarded = GrantView.of(grants.award(call.caller(), call.path("org"),
+                                    new NewGrant(body.string("programme"), hours, body.date("starts_on"),
+                                            body.date("ends_on"), body.optionalInteger("guaranteed_gpus").orElse(0),
+                                            body.optionalString("note"))));
+                            return awarded.withWarnings(guarantees.forGrant(awarded.guaranteedGpus()));
                         }),
                 ApiRoute.get(grant, "getGrant").tag("grants").summary("One grant with balance and burn-down")
                         .returns(GrantView.class)
-                        .handle(call -> GrantView.of(grants.get(call.caller(), call.path("org"), call.path("grant")))),
+                        .handle(call -> {
+                            GrantView shown = GrantView.of(grants.get(call.caller(), call.path("org"),
+                                    call.path("grant")));
+                            return shown.withWarnings(guarantees.forGrant(shown.guaranteedGpus()));
+                        }),
                 ApiRoute.patch(grant, "updateGrant").tag("grants")
                         .summary("Change a grant's end date or guarantee (operator); honours If-Match")
                         .body(UPDATE_GRANT).returns(GrantView.class)

@@ -84,7 +84,14 @@ public final class Views {
                             BigDecimal balanceGpuHours, Map<String, BigDecimal> balanceByGpuType, BigDecimal usedPercent,
                             BigDecimal burnRateGpuHoursPerDay, Optional<LocalDate> projectedExhaustion,
                             boolean expiresBeforeExhaustion, List<Integer> thresholdsCrossed, Instant createdAt,
-                            String createdBy, long version) implements Versioned {
+                            String createdBy, long version, List<String> warnings) implements Versioned {
+        public GrantView withWarnings(List<String> newWarnings) {
+            return new GrantView(id, organisationId, programme, startsOn, endsOn, guaranteedGpus, state,
+                    awardedGpuHours, adjustmentGpuHours, usedGpuHours, expiredGpuHours, balanceGpuHours,
+                    balanceByGpuType, usedPercent, burnRateGpuHoursPerDay, projectedExhaustion, expiresBeforeExhaustion,
+                    thresholdsCrossed, createdAt, createdBy, version, List.copyOf(newWarnings));
+        }
+
         public static GrantView of(GrantStatus status) {
             Map<String, BigDecimal> byType = new TreeMap<>();
             status.balanceByGpuType().forEach((type, hours) -> byType.put(type, hours.toBigDecimal()));
@@ -94,7 +101,7 @@ public final class Views {
                     status.expired().toBigDecimal(), status.balance().toBigDecimal(), byType, status.usedPercent(),
                     status.burnRatePerDay().toBigDecimal(), status.projectedExhaustion(),
                     status.expiresBeforeExhaustion(), status.thresholdsCrossed(), status.grant().createdAt(),
-                    status.grant().createdBy(), status.grant().version());
+                    status.grant().createdBy(), status.grant().version(), List.of());
         }
     }
 
