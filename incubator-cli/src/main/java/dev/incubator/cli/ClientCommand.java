@@ -62,14 +62,17 @@ abstract class ClientCommand implements Callable<Integer> {
 
     /** Fetches one page, or every page when {@code all} (following cursors), and prints them. */
     void printList(String path, PageOptions page, List<Output.Column> columns) {
+        Output.printList(out(), output, fetchList(path, new LinkedHashMap<>(), page), columns);
+    }
+
+    /** One page of a list with {@code query}, or every page as one when {@code all}. */
+    JsonNode fetchList(String path, Map<String, String> query, PageOptions page) {
         ApiClient client = client();
-        Map<String, String> query = new LinkedHashMap<>();
         query.put("limit", page.limit == null ? null : Integer.toString(page.limit));
         query.put("cursor", page.cursor);
         JsonNode first = client.get(path, query);
         if (!page.all) {
-            Output.printList(out(), output, first, columns);
-            return;
+            return first;
         }
         ArrayNode items = JsonNodeFactory.instance.arrayNode();
         JsonNode current = first;
@@ -84,7 +87,7 @@ abstract class ClientCommand implements Callable<Integer> {
         ObjectNode all = JsonNodeFactory.instance.objectNode();
         all.set("items", items);
         all.putNull("next_cursor");
-        Output.printList(out(), output, all, columns);
+        return all;
     }
 
     static final class PageOptions {

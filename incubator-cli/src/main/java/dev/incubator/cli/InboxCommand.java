@@ -1,9 +1,6 @@
 package dev.incubator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -40,29 +37,11 @@ final class InboxCommand extends ClientCommand {
 
     @Override
     public Integer call() {
-        ApiClient client = client();
         Map<String, String> query = new LinkedHashMap<>();
         query.put("unread", unread ? "true" : null);
         query.put("kind", kind);
         query.put("lang", language(lang, environment()));
-        query.put("limit", page.limit == null ? null : Integer.toString(page.limit));
-        query.put("cursor", page.cursor);
-        JsonNode result = client.get("/api/v1/inbox", query);
-        if (page.all) {
-            ArrayNode items = JsonNodeFactory.instance.arrayNode();
-            while (true) {
-                items.addAll((ArrayNode) result.path("items"));
-                if (!result.hasNonNull("next_cursor")) {
-                    break;
-                }
-                query.put("cursor", result.get("next_cursor").asText());
-                result = client.get("/api/v1/inbox", query);
-            }
-            ObjectNode all = JsonNodeFactory.instance.objectNode();
-            all.set("items", items);
-            all.putNull("next_cursor");
-            result = all;
-        }
+        JsonNode result = fetchList("/api/v1/inbox", query, page);
         if (output == Output.Format.json) {
             Output.json(out(), result);
             return 0;
