@@ -129,11 +129,13 @@ final class SimCommand implements Runnable {
             err.printf(Locale.ROOT, "Replaying %s: %d jobs on %d GPUs, %d tenants%n", loaded.name(),
                     loaded.jobs().size(), loaded.totalGpus(), loaded.guarantees().size());
             Simulator simulator = new Simulator(options);
+            // A bar redrawn with carriage returns only on a terminal; a log file gets one line per policy.
+            boolean bar = !quiet && System.console() != null;
             List<PolicyResult> results = new ArrayList<>();
             for (SimPolicy policy : chosen) {
                 long started = System.nanoTime();
                 PolicyResult result = simulator.run(loaded, policy, fraction -> {
-                    if (!quiet) {
+                    if (bar) {
                         int width = 30;
                         int filled = (int) Math.round(fraction * width);
                         err.printf(Locale.ROOT, "\r  %-14s [%s%s] %3.0f %%", policy.cliName(), "#".repeat(filled),
@@ -142,8 +144,8 @@ final class SimCommand implements Runnable {
                     }
                 });
                 double seconds = (System.nanoTime() - started) / 1e9;
-                err.printf(Locale.ROOT, "\r  %-14s done in %.1f s, %d scheduling cycles%s%n", policy.cliName(), seconds,
-                        result.cycles(), " ".repeat(20));
+                err.printf(Locale.ROOT, "%s  %-14s done in %.1f s, %d scheduling cycles%s%n", bar ? "\r" : "",
+                        policy.cliName(), seconds, result.cycles(), bar ? " ".repeat(20) : "");
                 results.add(result);
             }
             Report report = new Report(loaded, options, results);

@@ -66,6 +66,11 @@ public final class Simulator {
                 submitOrder, predicted, reclaiming);
     }
 
+    /** The limit a job is killed at: the user's, else the platform default; the same under every policy. */
+    Duration killLimit(Submission submission) {
+        return submission.requestedLimit().orElse(options.defaultLimit());
+    }
+
     /** The user's limit, else what the knowledge allows (only the oracle knows one), else the platform default. */
     private Duration limit(Submission submission, RunTimeKnowledge knowledge) {
         return submission.requestedLimit().or(() -> knowledge.limit(submission)).orElse(options.defaultLimit());
@@ -150,6 +155,7 @@ public final class Simulator {
         private int preemptions;
         private double lostGpuSeconds;
         private long cycles;
+        private int timeouts;
         private long lastEndMillis;
 
         Replay(Trace trace, SimPolicy policy, RunTimeKnowledge knowledge, DoubleConsumer progress) {
@@ -226,6 +232,9 @@ public final class Simulator {
                 Submission submission = job.job.submission();
                 knowledge.finished(submission, Duration.ofMillis(now - job.startedMillis));
                 jct[job.order] = (now - submission.submitMillis()) / 1000.0;
+                if (job.job.durationMillis() > killLimit(submission).toMillis()) {
+                    timeouts++;
+                }
                 queueDelay[job.order] = (job.firstStartMillis - submission.submitMillis()) / 1000.0;
                 done[job.order] = true;
                 finished++;
@@ -323,7 +332,9 @@ public final class Simulator {
                 sums[0] += job.gpuMillis / (double) GpuShare.WHOLE;
                 sums[1] += job.gpuMillis / (double) GpuShare.WHOLE * Math.pow(2, now / halfLife);
                 Submission submission = job.job.submission();
-                long limit = limit(submission, knowledge).toMillis();
+                // Every policy's jobs are killed at the same limit, the oracle's too: it may know run times to
+                // order jobs, not run them longer than the platform lets anyone.
+                long limit = killLimit(submission).toMillis();
                 events.add(new Event(now + Math.min(job.job.durationMillis(), limit), sequence++, Event.Kind.END, job,
                         job.attempt));
             }
@@ -473,7 +484,7 @@ public final class Simulator {
             return new PolicyResult(policy, jobs.size(), unfinished, finishedJct, finishedQueue, makespan,
                     allocatedGpuSeconds, capacitySeconds, List.copyOf(series), guaranteeSeconds, entitlement,
                     new TreeMap<>(gpuSeconds), preemptions, lostGpuSeconds / 3600.0,
-                    fractional && contendedTime > 0 ? fragmentedTime / contendedTime : -1, cycles);
+                    fractional && contendedTime > 0 ? fragmentedTime / contendedTime : -1, cycles, timeouts);
         }
     }
 }

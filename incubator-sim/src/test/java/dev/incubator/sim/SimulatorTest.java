@@ -77,6 +77,25 @@ class SimulatorTest {
     }
 
     @Test
+    void everyPolicyKillsAtTheSameLimitTheOracleToo() {
+        // A 400-hour job on a platform whose limit is 336 hours: killed at 336 h under FIFO and under the oracle
+        // (which may know the true run time to order jobs, not to run them longer).
+        long hours400 = 400 * 3600;
+        Trace trace = trace("1x1", Map.of("lab", 1), job("long", "lab", 0, 1, hours400), job("short", "lab", 1, 1, 60));
+        for (SimPolicy policy : List.of(SimPolicy.FIFO, SimPolicy.SJF_ORACLE)) {
+            PolicyResult result = simulator.run(trace, policy, progress -> { });
+            assertThat(result.timeouts()).as(policy.cliName()).isEqualTo(1);
+            assertThat(result.jct()[0]).as(policy.cliName()).isEqualTo(336 * 3600.0);
+        }
+        Report report = new Report(trace, SimOptions.defaults(), List.of(
+                simulator.run(trace, SimPolicy.FIFO, progress -> { }),
+                simulator.run(trace, SimPolicy.SJF_ORACLE, progress -> { })));
+        assertThat(report.gapClosed("fifo")).as("the oracle does not beat FIFO here: no gap to speak of").isEmpty();
+        assertThat(report.noWaitAvgJct()).isEqualTo((336 * 3600.0 + 60) / 2);
+        assertThat(report.summaries().get(0).timeouts()).isEqualTo(1);
+    }
+
+    @Test
     void withoutReclaimAGuaranteedTenantWaitsAndTheViolationIsCounted() {
         // Under FIFO nobody is preempted: a waits from 100 until b ends at 1000. One cycle (10 s) plus the grace
         // (30 s) are allowed, so a's guarantee is violated from 140 to 1000: 860 s.

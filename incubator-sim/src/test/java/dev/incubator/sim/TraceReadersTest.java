@@ -89,6 +89,26 @@ class TraceReadersTest {
     }
 
     @Test
+    void aPodListWithoutTheColumnsItsFormatNeedsIsRefusedNamingThem(@TempDir Path temp) throws Exception {
+        // As openb_pod_list_multigpu50.csv: pods without times or qos. It used to replay as 0 jobs, exit 0.
+        Path multigpu = temp.resolve("openb_pod_list_multigpu50.csv");
+        Files.writeString(multigpu, "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec\n"
+                + "openb-pod-0,8000,30000,2,1000,\nopenb-pod-1,4000,15000,8,1000,V100M16|V100M32\n");
+        assertThatThrownBy(() -> TraceReaders.read(TraceFormat.ALIBABA_OPENB, multigpu, Optional.of(
+                ClusterSpec.parse("2x8")), Optional.empty())).hasMessageContaining("is not a alibaba-openb trace")
+                .hasMessageContaining("no column qos, creation_time, scheduled_time, deletion_time");
+        Path neverRan = temp.resolve("openb_pod_list_pending.csv");
+        Files.writeString(neverRan, "name,qos,num_gpu,gpu_milli,gpu_spec,creation_time,scheduled_time,deletion_time\n"
+                + "pod-0,LS,1,500,,10,,\n");
+        assertThatThrownBy(() -> TraceReaders.read(TraceFormat.ALIBABA_OPENB, neverRan, Optional.of(
+                ClusterSpec.parse("1x8")), Optional.empty())).hasMessageContaining("holds no GPU job that ran");
+        Path helios = temp.resolve("cluster_log.csv");
+        Files.writeString(helios, "job_id,user,gpu_num,submit_time\n1,u1,8,2020-09-01 00:00:00\n");
+        assertThatThrownBy(() -> TraceReaders.read(TraceFormat.HELIOS_RAW, helios, Optional.of(
+                ClusterSpec.parse("1x8")), Optional.empty())).hasMessageContaining("no column vc, duration");
+    }
+
+    @Test
     void syntheticTracesAreSeededAndHeavyTailed() {
         Trace one = SyntheticTrace.generate(3, 20_000, 1024, 10, 0.9);
         Trace again = SyntheticTrace.generate(3, 20_000, 1024, 10, 0.9);

@@ -9,7 +9,8 @@ public record Summary(String policy, String description, int jobs, int unfinishe
                       double p95Jct, double p99Jct, double avgQueue, double medianQueue, double p95Queue,
                       double allocation, double makespanHours, double jain, double guaranteeViolationSeconds,
                       int tenantsViolated, int preemptions, double lostGpuHours, double fragmentation,
-                      Map<String, Double> entitlement, Map<String, Double> gpuHoursShare, long cycles) {
+                      Map<String, Double> entitlement, Map<String, Double> gpuHoursShare, long cycles, int timeouts,
+                      double lostShare) {
 
     public static Summary of(PolicyResult result) {
         double[] jct = result.jct().clone();
@@ -28,7 +29,8 @@ public record Summary(String policy, String description, int jobs, int unfinishe
                 result.makespanSeconds() / 3600, jain(result.entitlement().values().stream()
                         .mapToDouble(Double::doubleValue).toArray()),
                 violation, violated, result.preemptions(), result.lostGpuHours(), result.fragmentation(),
-                result.entitlement(), share, result.cycles());
+                result.entitlement(), share, result.cycles(), result.timeouts(),
+                result.allocatedGpuSeconds() == 0 ? 0 : result.lostGpuHours() * 3600 / result.allocatedGpuSeconds());
     }
 
     static double mean(double[] values) {

@@ -89,7 +89,8 @@ public final class TraceReaders {
         List<String> notes = new ArrayList<>();
         List<TraceJob> jobs = new ArrayList<>();
         int[] skipped = new int[1];
-        for (Map<String, String> row : rows(file)) {
+        for (Map<String, String> row : rows(file, TraceFormat.HELIOS, List.of("job_id", "user", "tenant", "num_chips",
+                "num_nodes", "submit_time", "duration_s"))) {
             int gpus = integer(row, "num_chips", file);
             int nodes = Math.max(1, integer(row, "num_nodes", file));
             if (gpus <= 0) {
@@ -120,6 +121,7 @@ public final class TraceReaders {
             }
             return ClusterSpec.parse(total + "x" + perNode);
         });
+        requireJobs(file, TraceFormat.HELIOS, jobs);
         return new Trace(file.getFileName().toString(), TraceFormat.HELIOS.cliName(), jobs, nodes,
                 guarantees.orElse(poolGpus), notes);
     }
@@ -128,7 +130,7 @@ public final class TraceReaders {
 
     static Trace heliosRaw(Path file, Optional<List<Node>> cluster, Optional<Map<String, Integer>> guarantees) {
         List<TraceJob> jobs = new ArrayList<>();
-        int skipped = logJobs(file, "vc", jobs);
+        int skipped = logJobs(file, TraceFormat.HELIOS_RAW, "vc", jobs);
         List<String> notes = new ArrayList<>();
         notes.add("Tenants are the trace's virtual clusters (vc); " + skipped + " CPU-only rows were skipped.");
         notes.add("The raw log has no user time limits; backfill uses the platform default limit.");
@@ -139,7 +141,7 @@ public final class TraceReaders {
 
     static Trace acme(Path file, Optional<List<Node>> cluster, Optional<Map<String, Integer>> guarantees) {
         List<TraceJob> jobs = new ArrayList<>();
-        int skipped = logJobs(file, "user", jobs);
+        int skipped = logJobs(file, TraceFormat.ACME, "user", jobs);
         List<String> notes = new ArrayList<>();
         notes.add("Acme has no tenant column: each user is a tenant. " + skipped + " CPU-only rows were skipped.");
         notes.add("Acme records no user time limits; backfill uses the platform default limit.");
@@ -151,8 +153,9 @@ public final class TraceReaders {
      * state, submit_time, duration): GPU jobs into {@code jobs}, submit times from the first GPU job's; returns how
      * many rows without GPUs were skipped.
      */
-    private static int logJobs(Path file, String tenantColumn, List<TraceJob> jobs) {
-        List<Map<String, String>> rows = rows(file);
+    private static int logJobs(Path file, TraceFormat format, String tenantColumn, List<TraceJob> jobs) {
+        List<Map<String, String>> rows = rows(file, format, List.of("job_id", "user", tenantColumn, "gpu_num",
+                "submit_time", "duration"));
         long origin = Long.MAX_VALUE;
         for (Map<String, String> row : rows) {
             if (integer(row, "gpu_num", file) > 0) {
@@ -181,7 +184,8 @@ public final class TraceReaders {
         List<TraceJob> jobs = new ArrayList<>();
         int cpuOnly = 0;
         int neverScheduled = 0;
-        for (Map<String, String> row : rows(file)) {
+        for (Map<String, String> row : rows(file, TraceFormat.ALIBABA_OPENB, List.of("name", "qos", "num_gpu",
+                "gpu_milli", "creation_time", "scheduled_time", "deletion_time"))) {
             int gpus = integer(row, "num_gpu", file);
             if (gpus <= 0) {
                 cpuOnly++;
@@ -237,6 +241,7 @@ public final class TraceReaders {
      */
     private static Trace finish(Path file, TraceFormat format, List<TraceJob> jobs, Optional<List<Node>> cluster,
                                 Optional<Map<String, Integer>> guarantees, List<String> notes) {
+        requireJobs(file, format, jobs);
         List<Node> nodes = cluster.orElseThrow(() -> new IllegalArgumentException("a " + format.cliName()
                 + " trace does not say what cluster it ran on: give --cluster, e.g. 128x8"));
         Map<String, Integer> shares = guarantees.orElseGet(() -> {
@@ -265,6 +270,32 @@ public final class TraceReaders {
     /** Whole GPUs spread over nodes: the per-node share, rounded up when they do not divide evenly. */
     private static int perNodeMillis(int gpus, int nodes) {
         return (gpus + nodes - 1) / nodes * GpuShare.WHOLE;
+    }
+
+    /**
+     * The rows of a trace file that must have {@code columns} (the format's own): a file without them is refused,
+     * naming what is missing, rather than read as a trace of no jobs.
+     */
+    static List<Map<String, String>> rows(Path file, TraceFormat format, List<String> columns) {
+        List<Map<String, String>> rows = rows(file);
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException(file.getFileName() + " holds no rows: not a " + format.cliName()
+                    + " trace");
+        }
+        List<String> missing = columns.stream().filter(column -> !rows.get(0).containsKey(column)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(file.getFileName() + " is not a " + format.cliName() + " trace: it has"
+                    + " no column " + String.join(", ", missing) + " (it has " + String.join(", ", rows.get(0).keySet())
+                    + ")");
+        }
+        return rows;
+    }
+
+    private static void requireJobs(Path file, TraceFormat format, List<TraceJob> jobs) {
+        if (jobs.isEmpty()) {
+            throw new IllegalArgumentException(file.getFileName() + " holds no GPU job that ran (every row was"
+                    + " CPU-only or never scheduled): nothing to replay as a " + format.cliName() + " trace");
+        }
     }
 
     static List<Map<String, String>> rows(Path file) {
