@@ -964,10 +964,12 @@ public final class ComputeService {
                 == spec.hubReads().size(), "mounts", "names a repository twice (the code's included)");
         spec.code().ifPresent(code -> violations.check(JobSpec.MOUNT.matcher(code).matches() && code.contains("@"),
                 "code", "'" + code + "' is not a repository at a commit such as datasets/lab/job-code@<commit>"));
-        spec.gpuType().ifPresent(type -> violations.check(nodes.stream().flatMap(node -> node.gpus().stream())
-                .anyMatch(gpu -> gpu.type().equals(type)), "gpu_type", "'" + type + "' is not in this cluster; it has "
-                + String.join(", ", nodes.stream().flatMap(node -> node.gpus().stream()).map(gpu -> gpu.type())
-                .distinct().sorted().toList())));
+        // One GPU model, or alternatives such as 'a100|h100' (any one of them): at least one must be in the cluster.
+        spec.gpuType().ifPresent(type -> violations.check(java.util.Arrays.stream(type.split("\\|")).map(String::strip)
+                .anyMatch(choice -> nodes.stream().flatMap(node -> node.gpus().stream())
+                        .anyMatch(gpu -> gpu.type().equals(choice))), "gpu_type", "'" + type + "' is not in this"
+                + " cluster; it has " + String.join(", ", nodes.stream().flatMap(node -> node.gpus().stream())
+                .map(gpu -> gpu.type()).distinct().sorted().toList())));
         violations.throwIfAny();
         // One probe of the whole spec; only when it can never fit, the GPUs, then CPUs and memory alone, so that the
         // answer names the field that no node can hold.

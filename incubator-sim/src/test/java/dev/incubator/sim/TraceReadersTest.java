@@ -3,6 +3,7 @@ package dev.incubator.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.incubator.sim.PolicyResult;
 import dev.incubator.sim.trace.ClusterSpec;
 import dev.incubator.sim.trace.SyntheticTrace;
 import dev.incubator.sim.trace.Trace;
@@ -106,6 +107,22 @@ class TraceReadersTest {
         Files.writeString(helios, "job_id,user,gpu_num,submit_time\n1,u1,8,2020-09-01 00:00:00\n");
         assertThatThrownBy(() -> TraceReaders.read(TraceFormat.HELIOS_RAW, helios, Optional.of(
                 ClusterSpec.parse("1x8")), Optional.empty())).hasMessageContaining("no column vc, duration");
+    }
+
+    @Test
+    void gpuModelAlternativesStayASetThePlacementHonours(@TempDir Path temp) throws Exception {
+        Path pods = temp.resolve("openb_pod_list_alternatives.csv");
+        Files.writeString(pods, "name,qos,num_gpu,gpu_milli,gpu_spec,creation_time,scheduled_time,deletion_time\n"
+                + "pod-0,LS,2,1000,V100M16|V100M32,0,0,100\npod-1,LS,1,1000,P100,0,0,100\n");
+        Trace trace = TraceReaders.read(TraceFormat.ALIBABA_OPENB, pods, Optional.of(
+                ClusterSpec.parse("1x2:v100m32")), Optional.of(Map.of("LS", 2)));
+        assertThat(trace.jobs().get(0).submission().gpuType()).hasValue("v100m16|v100m32");
+        assertThat(trace.notes()).anySatisfy(note -> assertThat(note).contains("1 pods name GPU models as"
+                + " alternatives"));
+        PolicyResult result = new dev.incubator.sim.Simulator(dev.incubator.sim.SimOptions.defaults()).run(trace,
+                dev.incubator.sim.SimPolicy.FIFO_BACKFILL, progress -> { });
+        assertThat(result.jct()).as("the alternative ran on the V100M32s; the P100 pod never can").hasSize(1);
+        assertThat(result.unfinished()).isEqualTo(1);
     }
 
     @Test

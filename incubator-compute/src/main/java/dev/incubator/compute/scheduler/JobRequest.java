@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.incubator.compute.PriorityClass;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,6 +14,8 @@ import java.util.Optional;
  * learned (a predicted run time), never its true duration.
  *
  * @param gpuMillis   per node: thousandths of GPUs; 1000 per whole GPU, below 1000 a fractional share of one
+ * @param gpuType     the GPU type it must run on, or alternatives separated by '|' (e.g. {@code v100m16|v100m32}:
+ *                    any one of them, all GPUs of the job of that one type)
  * @param submitOrder position in the queue: submit sequence, kept when a preempted job returns
  * @param cpus        per node: CPUs it needs there (0: not stated, claims none)
  * @param memoryMib   per node: MiB of memory it needs there (0: not stated, claims none)
@@ -69,5 +73,20 @@ public record JobRequest(String id, String org, PriorityClass priority, int node
     /** GPU demand in thousandths over all nodes. */
     public long totalGpuMillis() {
         return (long) gpuMillis * nodes;
+    }
+
+    /** The GPU types it may run on, in the order stated: one entry (possibly empty: any type) without alternatives. */
+    public List<Optional<String>> gpuTypeChoices() {
+        if (gpuType.isEmpty() || gpuType.get().indexOf('|') < 0) {
+            return List.of(gpuType);
+        }
+        return Arrays.stream(gpuType.get().split("\\|")).map(String::strip).filter(type -> !type.isEmpty())
+                .distinct().map(Optional::of).toList();
+    }
+
+    /** The same job on one concrete GPU type (one of its {@link #gpuTypeChoices}). */
+    public JobRequest onGpuType(Optional<String> type) {
+        return new JobRequest(id, org, priority, nodes, gpuMillis, type, timeLimit, submittedAt, submitOrder,
+                predictedRuntime, reclaiming, cpus, memoryMib);
     }
 }

@@ -347,14 +347,13 @@ public final class Scheduler {
             }
 
             // Placement depends on the shape alone; the job itself is read only when it may start.
-            Optional<List<GpuShare>> placement = shape.placementFailed ? Optional.empty()
-                    : capacity.place(shape.example, Set.of());
+            Optional<List<GpuShare>> placement = shape.placementFailed ? Optional.empty() : shape.place(Set.of());
             shape.placementFailed = placement.isEmpty();
             // A job within its guarantee is not held back for a reservation that is not itself a guarantee: the
             // guarantee comes first, the reserved job's start moves back.
             boolean reservationBinds = reservation != null && (!withinGuarantee || reservation.withinGuarantee());
             if (placement.isPresent() && reservationBinds && conflicts(jobs.get(index), placement.get())) {
-                placement = capacity.place(shape.example, reservation.gpus());
+                placement = shape.place(reservation.gpus());
                 // Within its guarantee, a job that may not take the reserved GPUs reclaims borrowed ones elsewhere.
                 if (placement.isEmpty() && withinGuarantee && reclaim(index, reservation.gpus())) {
                     return;
@@ -486,6 +485,7 @@ public final class Scheduler {
         private final class ShapeInfo {
             final int id;
             final JobRequest example;
+            final List<JobRequest> variants;
             final int typeIndex;
             final long totalMillis;
             final Optional<String> never;
@@ -497,13 +497,33 @@ public final class Scheduler {
             private long estimatedAtVersion = -1;
             private Optional<Instant> estimate;
 
-            ShapeInfo(int id, JobRequest example) {
+            ShapeInfo(int id, JobRequest job) {
                 this.id = id;
-                this.example = example;
+                // GPU-type alternatives: the variants (one per type) that could ever fit, in the order stated;
+                // estimates, words and reclaims use the first of them.
+                List<JobRequest> choices = job.gpuTypeChoices().size() == 1 ? List.of(job)
+                        : job.gpuTypeChoices().stream().map(job::onGpuType).toList();
+                List<JobRequest> possible = choices.stream().filter(variant -> capacity.neverFits(variant).isEmpty())
+                        .toList();
+                this.variants = possible.isEmpty() ? List.of(choices.get(0)) : possible;
+                this.example = variants.get(0);
                 this.typeIndex = capacity.typeIndex(example.gpuType().orElse(null));
                 this.totalMillis = example.totalGpuMillis();
-                this.never = capacity.neverFits(example);
-                this.needs = "needs " + Capacity.describe(example) + ", ";
+                this.never = possible.isEmpty() ? capacity.neverFits(choices.size() == 1 ? job : choices.get(0))
+                        .map(reason -> choices.size() == 1 ? reason : reason + " (nor any of " + job.gpuType().get()
+                                + ")") : Optional.empty();
+                this.needs = "needs " + Capacity.describe(job) + ", ";
+            }
+
+            /** A placement on the first of the shape's GPU types that has room, avoiding {@code excluded}. */
+            Optional<List<GpuShare>> place(Set<Long> excluded) {
+                for (JobRequest variant : variants) {
+                    Optional<List<GpuShare>> placement = capacity.place(variant, excluded);
+                    if (placement.isPresent()) {
+                        return placement;
+                    }
+                }
+                return Optional.empty();
             }
 
             /** What the shape needs and what is free, at the current capacity. */
@@ -613,18 +633,19 @@ public final class Scheduler {
 
         /** The earliest time the job fits once running jobs end at their time limits, and the GPUs it would use. */
         private Reservation reserve(int index, boolean withinGuarantee) {
-            JobRequest job = shapeOf[index].example;
-            // Release running jobs in end order on the cycle's capacity until the job fits, then undo.
+            ShapeInfo shape = shapeOf[index];
+            // Release running jobs in end order on the cycle's capacity until the job fits (on any of its GPU
+            // types), then undo.
             List<ReleaseEstimator.Release> releases = estimator.releasesInOrder();
             Reservation found = null;
             int released = 0;
             for (ReleaseEstimator.Release release : releases) {
                 capacity.apply(release.claim(), +1);
                 released++;
-                if (!capacity.mayFit(job)) {
+                if (shape.variants.stream().noneMatch(capacity::mayFit)) {
                     continue;
                 }
-                Optional<List<GpuShare>> placement = capacity.place(job, Set.of());
+                Optional<List<GpuShare>> placement = shape.place(Set.of());
                 if (placement.isPresent()) {
                     Set<Long> gpus = new HashSet<>();
                     placement.get().forEach(share -> gpus.add(capacity.key(share.node(), share.index())));

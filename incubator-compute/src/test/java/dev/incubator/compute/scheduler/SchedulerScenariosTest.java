@@ -48,6 +48,23 @@ class SchedulerScenariosTest {
     }
 
     @Test
+    void aJobNamingGpuTypeAlternativesRunsOnWhicheverHasRoom() {
+        Scenario scenario = cluster().node("old", 4, "v100m16", "i1").node("new", 4, "v100m32", "i2").org("lab", 8)
+                .running(job("busy").org("lab").gpus(4).type("v100m16").on("old", 0, 3))
+                .pending(job("either").org("lab").gpus(2).type("v100m16|v100m32"))
+                .pending(job("only-old").org("lab").gpus(2).type("v100m16"))
+                .pending(job("neither").org("lab").gpus(1).type("p100|t4"));
+        Decisions decisions = fairShare.schedule(scenario.snapshot());
+        assertThat(decisions.start("either")).hasValueSatisfying(start -> assertThat(start.allocation())
+                .allSatisfy(share -> assertThat(share.node()).isEqualTo("new")));
+        assertThat(decisions.start("only-old")).isEmpty();
+        assertThat(decisions.pendingOf("neither")).hasValueSatisfying(pending -> {
+            assertThat(pending.reason()).isEqualTo(PendingReason.GANG_NOT_SATISFIABLE);
+            assertThat(pending.message()).contains("nor any of p100|t4");
+        });
+    }
+
+    @Test
     void idleGpusAreBorrowedBeyondTheGuarantee() {
         Decisions decisions = fairShare.schedule(cluster().node("n1", 8).org("lab", 2)
                 .pending(job("a").org("lab").gpus(6)).snapshot());

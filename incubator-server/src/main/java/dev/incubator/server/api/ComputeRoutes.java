@@ -51,7 +51,8 @@ public final class ComputeRoutes {
             .optional("nodes", INTEGER, "nodes (default 1)")
             .optional("gpus_per_node", NUMBER, "GPUs per node: a whole number, or a fraction of one GPU such as 0.25"
                     + " (default 0)")
-            .optional("gpu_type", STRING, "GPU model, e.g. 'a100' (default: any)")
+            .optional("gpu_type", STRING, "GPU model, e.g. 'a100', or alternatives such as 'a100|h100' (any one of"
+                    + " them; default: any)")
             .optional("cpus", INTEGER, "CPUs per node (default 1)")
             .optional("memory_mib", INTEGER, "memory per node in MiB (default 0: unlimited)")
             .optional("time_limit_minutes", INTEGER, "wall-clock limit (default: the organisation's default, else 60)")

@@ -184,6 +184,7 @@ public final class TraceReaders {
         List<TraceJob> jobs = new ArrayList<>();
         int cpuOnly = 0;
         int neverScheduled = 0;
+        int alternatives = 0;
         for (Map<String, String> row : rows(file, TraceFormat.ALIBABA_OPENB, List.of("name", "qos", "num_gpu",
                 "gpu_milli", "creation_time", "scheduled_time", "deletion_time"))) {
             int gpus = integer(row, "num_gpu", file);
@@ -202,8 +203,11 @@ public final class TraceReaders {
                 millis = gpus * GpuShare.WHOLE;
             }
             String spec = row.getOrDefault("gpu_spec", "");
-            Optional<String> type = spec.isBlank() || spec.contains("|") ? Optional.empty()
-                    : Optional.of(spec.toLowerCase(Locale.ROOT));
+            // Alternatives such as V100M16|V100M32 stay a set: the pod runs on any one of those models.
+            Optional<String> type = spec.isBlank() ? Optional.empty() : Optional.of(spec.toLowerCase(Locale.ROOT));
+            if (spec.contains("|")) {
+                alternatives++;
+            }
             long duration = Math.max(0, Math.round((number(row, "deletion_time", file)
                     - number(row, "scheduled_time", file)) * 1000));
             jobs.add(new TraceJob(new Submission(row.get("name"), row.get("qos"), row.get("qos"),
@@ -216,6 +220,10 @@ public final class TraceReaders {
         notes.add("Run time is deletion_time - scheduled_time; pods still running at the end of the trace are cut"
                 + " there. " + neverScheduled + " pods never scheduled (no run time) and " + cpuOnly
                 + " CPU-only pods were skipped.");
+        if (alternatives > 0) {
+            notes.add(alternatives + " pods name GPU models as alternatives (e.g. V100M16|V100M32): each runs on any one"
+                    + " of them.");
+        }
         Optional<List<Node>> nodes = cluster;
         Path nodeList = file.resolveSibling("openb_node_list_gpu_node.csv");
         if (nodes.isEmpty() && Files.isRegularFile(nodeList)) {
