@@ -79,6 +79,11 @@ final class SimCommand implements Runnable {
         @Option(names = "--grace-seconds", defaultValue = "30", description = "Preemption grace (default 30)")
         long graceSeconds;
 
+        @Option(names = "--checkpoint-minutes", paramLabel = "N", description = "Assume every job checkpoints every N"
+                + " minutes: a preempted job resumes from its last checkpoint (default: none; traces record no"
+                + " checkpoints, so a preempted job starts over)")
+        Long checkpointMinutes;
+
         @Option(names = "--seed", defaultValue = "1", description = "Synthetic: seed (default 1)")
         long seed;
 
@@ -112,6 +117,12 @@ final class SimCommand implements Runnable {
                 options = new SimOptions(Duration.ofSeconds(cycleSeconds), Duration.ofSeconds(graceSeconds),
                         SimOptions.defaults().defaultLimit(), SimOptions.defaults().halfLife(),
                         SimOptions.defaults().history());
+                if (checkpointMinutes != null) {
+                    if (checkpointMinutes < 1) {
+                        throw new IllegalArgumentException("--checkpoint-minutes must be at least 1");
+                    }
+                    options = options.withCheckpoints(Duration.ofMinutes(checkpointMinutes));
+                }
                 if (traceFormat == TraceFormat.SYNTHETIC) {
                     loaded = SyntheticTrace.generate(seed, jobs, gpus, tenants, load);
                 } else {

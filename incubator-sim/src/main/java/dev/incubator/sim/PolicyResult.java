@@ -19,7 +19,8 @@ public record PolicyResult(SimPolicy policy, int jobs, int unfinished, double[] 
                            double makespanSeconds, double allocatedGpuSeconds, double capacityGpuSeconds,
                            List<Sample> series, Map<String, Double> guaranteeSeconds,
                            Map<String, Double> entitlement, Map<String, Double> gpuSeconds, int preemptions,
-                           double lostGpuHours, double fragmentation, long cycles, int timeouts) {
+                           double lostGpuHours, double lostGpuHoursWithoutCheckpoints, double fragmentation,
+                           long cycles, int timeouts) {
 
     /** The state at one scheduling cycle. */
     public record Sample(double seconds, int pending, double allocatedGpus) {

@@ -10,9 +10,24 @@ import java.time.Duration;
  * @param defaultLimit time limit of jobs whose user gave none: the cluster's maximum run time
  * @param halfLife     half-life of the decayed usage that fair share compares
  * @param history      finished runs per user and size that predictions average over
+ * @param checkpointEvery when present, every job checkpoints this often (traces record no checkpoints: an
+ *                     assumption the report states), and a preempted job resumes from its last checkpoint
  */
-public record SimOptions(Duration cycle, Duration grace, Duration defaultLimit, Duration halfLife, int history) {
+public record SimOptions(Duration cycle, Duration grace, Duration defaultLimit, Duration halfLife, int history,
+                         java.util.Optional<Duration> checkpointEvery) {
+    /** Without checkpoints: a preempted job starts over. */
+    public SimOptions(Duration cycle, Duration grace, Duration defaultLimit, Duration halfLife, int history) {
+        this(cycle, grace, defaultLimit, halfLife, history, java.util.Optional.empty());
+    }
+
+    public SimOptions withCheckpoints(Duration every) {
+        return new SimOptions(cycle, grace, defaultLimit, halfLife, history, java.util.Optional.of(every));
+    }
+
     public SimOptions {
+        if (checkpointEvery.isPresent() && (checkpointEvery.get().isNegative() || checkpointEvery.get().isZero())) {
+            throw new IllegalArgumentException("checkpoints must come at a positive interval");
+        }
         if (cycle.isNegative() || cycle.isZero() || grace.isNegative() || defaultLimit.isNegative()
                 || defaultLimit.isZero() || halfLife.isNegative() || halfLife.isZero() || history < 1) {
             throw new IllegalArgumentException("cycle, default limit and half-life must be positive, grace not"

@@ -97,6 +97,8 @@ public final class Simulator {
         Optional<Duration> predicted;
         /** Borrowed jobs were preempted for it and it has not started yet. */
         boolean reclaiming;
+        /** Work saved by checkpoints of earlier attempts: what a resumed attempt need not run again. */
+        long doneMillis;
 
         Active(TraceJob job, int order) {
             this.job = job;
@@ -154,6 +156,7 @@ public final class Simulator {
         private double allocatedGpuSeconds;
         private int preemptions;
         private double lostGpuSeconds;
+        private double lostWithoutCheckpointsGpuSeconds;
         private long cycles;
         private int timeouts;
         private long lastEndMillis;
@@ -240,13 +243,28 @@ public final class Simulator {
                 finished++;
                 lastEndMillis = Math.max(lastEndMillis, now);
             } else if (event.kind() == Event.Kind.GRACE_END && job.state == State.TERMINATING) {
-                // No checkpoint: the work done so far is lost and the job starts over, keeping its place.
-                lostGpuSeconds += job.gpuMillis / (double) GpuShare.WHOLE * (now - job.startedMillis) / 1000.0;
+                // Without checkpoints the work done so far is lost and the job starts over, keeping its place; with
+                // them it resumes from its last checkpoint and loses only what came after it.
+                long ran = now - job.startedMillis;
+                long saved = savedMillis(ran);
+                double gpus = job.gpuMillis / (double) GpuShare.WHOLE;
+                lostGpuSeconds += gpus * (ran - saved) / 1000.0;
+                lostWithoutCheckpointsGpuSeconds += gpus * ran / 1000.0;
+                job.doneMillis = Math.min(job.job.durationMillis(), job.doneMillis + saved);
                 release(job, now);
                 job.state = State.PENDING;
                 job.attempt++;
                 enqueue(job);
             }
+        }
+
+        /** The part of an attempt that ran {@code ran} ms saved by its periodic checkpoints (0 without them). */
+        private long savedMillis(long ran) {
+            if (options.checkpointEvery().isEmpty()) {
+                return 0;
+            }
+            long every = options.checkpointEvery().get().toMillis();
+            return ran / every * every;
         }
 
         private void enqueue(Active job) {
@@ -278,11 +296,15 @@ public final class Simulator {
             List<RunningJob> runningJobs = new ArrayList<>(running.size());
             for (Active job : running.values()) {
                 boolean terminating = job.state == State.TERMINATING;
-                if (job.asRunning == null || job.asRunning.terminating() != terminating) {
+                // With checkpoints, the scheduler sees each job's last one (what a victim would lose).
+                Optional<Instant> checkpoint = options.checkpointEvery().isEmpty() ? Optional.empty()
+                        : Optional.of(ORIGIN.plusMillis(job.startedMillis + savedMillis(now - job.startedMillis)));
+                if (job.asRunning == null || job.asRunning.terminating() != terminating
+                        || !job.asRunning.lastCheckpoint().equals(checkpoint)) {
                     Submission submission = job.job.submission();
                     job.asRunning = new RunningJob(submission.id(), job.tenant, PriorityClass.NORMAL, job.allocation,
-                            ORIGIN.plusMillis(job.startedMillis), limit(submission, knowledge), job.borrowed, false,
-                            Optional.empty(), terminating);
+                            ORIGIN.plusMillis(job.startedMillis), limit(submission, knowledge), job.borrowed,
+                            checkpoint.isPresent(), checkpoint, terminating);
                 }
                 runningJobs.add(job.asRunning);
             }
@@ -335,8 +357,8 @@ public final class Simulator {
                 // Every policy's jobs are killed at the same limit, the oracle's too: it may know run times to
                 // order jobs, not run them longer than the platform lets anyone.
                 long limit = killLimit(submission).toMillis();
-                events.add(new Event(now + Math.min(job.job.durationMillis(), limit), sequence++, Event.Kind.END, job,
-                        job.attempt));
+                events.add(new Event(now + Math.min(job.job.durationMillis() - job.doneMillis, limit), sequence++,
+                        Event.Kind.END, job, job.attempt));
             }
             for (Decisions.Pending waiting : decisions.pending()) {
                 if (waiting.reason() == PendingReason.WAITING_FOR_PREEMPTION) {
@@ -484,6 +506,7 @@ public final class Simulator {
             return new PolicyResult(policy, jobs.size(), unfinished, finishedJct, finishedQueue, makespan,
                     allocatedGpuSeconds, capacitySeconds, List.copyOf(series), guaranteeSeconds, entitlement,
                     new TreeMap<>(gpuSeconds), preemptions, lostGpuSeconds / 3600.0,
+                    lostWithoutCheckpointsGpuSeconds / 3600.0,
                     fractional && contendedTime > 0 ? fragmentedTime / contendedTime : -1, cycles, timeouts);
         }
     }

@@ -96,6 +96,20 @@ class SimulatorTest {
     }
 
     @Test
+    void withPeriodicCheckpointsTheVictimResumesAndLosesOnlyWhatCameAfterItsLastOne() {
+        // As above, with a checkpoint every minute: b ran 130 s when it stopped, 120 s of it saved. It loses
+        // 2 GPUs x 10 s and resumes at 180 with 880 s left, ending at 1060 (JCT 1060); without checkpoints it would
+        // have lost 2 x 130 s.
+        Trace trace = trace("1x2", Map.of("a", 2, "b", 0),
+                job("b-job", "b", 0, 2, 1000), job("a-job", "a", 100, 2, 50));
+        PolicyResult result = new Simulator(SimOptions.defaults().withCheckpoints(java.time.Duration.ofMinutes(1)))
+                .run(trace, SimPolicy.INCUBATOR, progress -> { });
+        assertThat(result.jct()).containsExactly(1060, 80);
+        assertThat(result.lostGpuHours()).isCloseTo(20 / 3600.0, within(1e-9));
+        assertThat(result.lostGpuHoursWithoutCheckpoints()).isCloseTo(260 / 3600.0, within(1e-9));
+    }
+
+    @Test
     void withoutReclaimAGuaranteedTenantWaitsAndTheViolationIsCounted() {
         // Under FIFO nobody is preempted: a waits from 100 until b ends at 1000. One cycle (10 s) plus the grace
         // (30 s) are allowed, so a's guarantee is violated from 140 to 1000: 860 s.

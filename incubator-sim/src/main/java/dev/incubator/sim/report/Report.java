@@ -118,6 +118,7 @@ public final class Report {
         optionsNode.put("default_limit_seconds", options.defaultLimit().toSeconds());
         optionsNode.put("half_life_seconds", options.halfLife().toSeconds());
         optionsNode.put("history_window", options.history());
+        options.checkpointEvery().ifPresent(every -> optionsNode.put("checkpoint_every_s", every.toSeconds()));
         ObjectNode bound = root.putObject("no_wait_lower_bound");
         bound.put("avg_jct_s", round(noWaitAvgJct()));
         bound.put("p99_jct_s", round(noWaitP99Jct()));
@@ -143,6 +144,7 @@ public final class Report {
             node.put("preemptions", summary.preemptions());
             node.put("lost_gpu_h", round(summary.lostGpuHours()));
             node.put("lost_share", round(summary.lostShare()));
+            node.put("lost_gpu_h_without_checkpoints", round(summary.lostGpuHoursWithoutCheckpoints()));
             node.put("timeouts", summary.timeouts());
             node.put("slowdown_vs_no_wait", round(slowdown(summary)));
             if (summary.fragmentation() >= 0) {
@@ -169,8 +171,13 @@ public final class Report {
         for (String note : trace.notes()) {
             md.append("- ").append(note).append('\n');
         }
+        String restart = options.checkpointEvery().map(every -> "then resumed from its last checkpoint (every job"
+                + " was assumed to checkpoint every " + every.toMinutes() + " min: traces record no checkpoints; the"
+                + " work preemption would have cost without them is in report.json,"
+                + " lost_gpu_h_without_checkpoints)").orElse("then restarted from the beginning (traces record no"
+                + " checkpoints)");
         md.append(String.format(Locale.ROOT, "- The scheduler ran at most every %d s; a preempted job kept its GPUs"
-                        + " for %d s of grace, then restarted from the beginning (traces record no checkpoints); jobs"
+                        + " for %d s of grace, " + restart.replace("%", "%%") + "; jobs"
                         + " without a user limit had the platform limit of %d h; fair share decays usage with a"
                         + " half-life of %d h; predictions average each user's last %d finished runs.%n%n",
                 options.cycle().toSeconds(), options.grace().toSeconds(), options.defaultLimit().toHours(),

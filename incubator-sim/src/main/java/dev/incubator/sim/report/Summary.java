@@ -10,7 +10,7 @@ public record Summary(String policy, String description, int jobs, int unfinishe
                       double allocation, double makespanHours, double jain, double guaranteeViolationSeconds,
                       int tenantsViolated, int preemptions, double lostGpuHours, double fragmentation,
                       Map<String, Double> entitlement, Map<String, Double> gpuHoursShare, long cycles, int timeouts,
-                      double lostShare) {
+                      double lostShare, double lostGpuHoursWithoutCheckpoints) {
 
     public static Summary of(PolicyResult result) {
         double[] jct = result.jct().clone();
@@ -30,7 +30,8 @@ public record Summary(String policy, String description, int jobs, int unfinishe
                         .mapToDouble(Double::doubleValue).toArray()),
                 violation, violated, result.preemptions(), result.lostGpuHours(), result.fragmentation(),
                 result.entitlement(), share, result.cycles(), result.timeouts(),
-                result.allocatedGpuSeconds() == 0 ? 0 : result.lostGpuHours() * 3600 / result.allocatedGpuSeconds());
+                result.allocatedGpuSeconds() == 0 ? 0 : result.lostGpuHours() * 3600 / result.allocatedGpuSeconds(),
+                result.lostGpuHoursWithoutCheckpoints());
     }
 
     static double mean(double[] values) {
