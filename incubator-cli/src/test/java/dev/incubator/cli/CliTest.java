@@ -252,7 +252,7 @@ class CliTest {
             CliRun forbidden = run("member", "add", "deep-lab", "carol", "--role", "member");
             assertThat(forbidden.exitCode()).isEqualTo(1);
             assertThat(forbidden.err()).contains("needs the role 'admin' or higher in organisation 'deep-lab'")
-                    .contains("(you are 'member')").contains("incubator member set-role deep-lab USER admin");
+                    .contains("(you are 'member')").contains("incubator member set-role deep-lab USER --role admin");
         } finally {
             IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", temp.resolve("config").toString()));
         }

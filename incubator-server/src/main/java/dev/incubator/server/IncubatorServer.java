@@ -334,7 +334,7 @@ public final class IncubatorServer implements AutoCloseable {
             dev.incubator.notify.NotificationService notifications = Notifications.create(
                     new dev.incubator.store.JdbiNotifications(database), new JdbiAuditTree(database), store, hub,
                     compute, clock, webhook(config), json);
-            routes.addAll(new dev.incubator.server.api.InboxRoutes(notifications, tenancy, id -> store.read(
+            routes.addAll(new dev.incubator.server.api.InboxRoutes(notifications, tenancy, access, id -> store.read(
                     repositories -> repositories.organisations().findById(new OrgId(id))
                             .map(dev.incubator.tenancy.Organisation::name))).routes());
             routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,

@@ -113,6 +113,18 @@ class InboxTest {
         assertThat(server.get("/api/v1/inbox?kind=gossip").token(steward).expect(400).path("errors").get(0)
                 .path("message").asText()).contains("access.request");
 
+        // A job acts for one organisation: its credential does not reach the submitter's inbox, which holds notices
+        // of every organisation they belong to.
+        server.addMember("uni", "steward", "member");
+        String script = "for path in inbox inbox/count; do curl -s -o /dev/null -w '%{http_code} ' -H"
+                + " \"Authorization: Bearer $INCUBATOR_JOB_TOKEN\" \"$INCUBATOR_URL/api/v1/$path\"; done";
+        String job = server.post("/api/v1/orgs/uni/jobs").token(steward).json(Map.of("name", "snoop",
+                "command", List.of("bash", "-c", script))).expect(201).path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/api/v1/orgs/uni/jobs/" + job).token(steward)
+                .expect(200).path("state").asText().equals("succeeded"));
+        assertThat(server.get("/api/v1/orgs/uni/jobs/" + job + "/logs").token(steward).send().text().strip())
+                .isEqualTo("403 403");
+
         server.request("DELETE", "/api/v1/orgs/hospital/members/steward").token(server.operatorToken()).send();
         assertThat(inbox(steward)).as("a notice of an organisation one left").isEmpty();
         assertThat(count(steward)).isZero();

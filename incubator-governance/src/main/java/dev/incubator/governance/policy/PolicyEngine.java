@@ -132,6 +132,11 @@ public final class PolicyEngine {
         if (!subject.scopes().contains(rule.scope())) {
             return missingScope(rule.scope(), action);
         }
+        if ((action == Action.INBOX_READ || action == Action.INBOX_MANAGE) && subject.job().isPresent()) {
+            // A job acts for one organisation; its submitter's inbox holds notices of every organisation they are in.
+            return Decision.deny(ErrorCode.FORBIDDEN, action.description() + " is for people: a job's credential ("
+                    + subject.job().get() + ") does not read or change its submitter's inbox");
+        }
         if (rule.audience() == Audience.ANY_USER) {
             return Decision.allow("any signed-in user");
         }
@@ -282,7 +287,7 @@ public final class PolicyEngine {
         String who = needed == OrgRole.OWNER ? "an owner of '" + organisation + "' or a platform operator"
                 : "an admin or owner of '" + organisation + "' or a platform operator";
         String how = current.isPresent()
-                ? "'incubator member set-role " + organisation + " USER " + Roles.wire(needed) + "'"
+                ? "'incubator member set-role " + organisation + " USER --role " + Roles.wire(needed) + "'"
                 : "'incubator member add " + organisation + " USER --role " + Roles.wire(needed) + "'";
         return current.map(role -> " (you are '" + Roles.wire(role) + "')").orElse("") + "; " + who
                 + " can grant it with " + how;

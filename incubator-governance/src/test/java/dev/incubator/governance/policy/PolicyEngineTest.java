@@ -46,7 +46,17 @@ class PolicyEngineTest {
         assertThat(decision.denial()).contains(ErrorCode.FORBIDDEN);
         assertThat(decision.reason()).isEqualTo("changing the organisation needs the role 'admin' or higher in "
                 + "organisation 'lab' (you are 'member'); an admin or owner of 'lab' or a platform operator can grant"
-                + " it with 'incubator member set-role lab USER admin'");
+                + " it with 'incubator member set-role lab USER --role admin'");
+    }
+
+    @Test
+    void aJobsCredentialDoesNotReadItsSubmittersInbox() {
+        assertThat(decide(subject().build(), Action.INBOX_READ, Resource.platform()).allowed()).isTrue();
+        Decision fromJob = decide(subject().job("job_1").build(), Action.INBOX_READ, Resource.platform());
+        assertThat(fromJob.denial()).contains(ErrorCode.FORBIDDEN);
+        assertThat(fromJob.reason()).contains("job_1").contains("inbox");
+        assertThat(decide(subject().job("job_1").build(), Action.INBOX_MANAGE, Resource.platform()).allowed())
+                .isFalse();
     }
 
     @Test

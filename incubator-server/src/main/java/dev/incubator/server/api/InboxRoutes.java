@@ -28,13 +28,21 @@ public final class InboxRoutes {
 
     private final NotificationService notifications;
     private final TenancyService tenancy;
+    private final dev.incubator.common.access.AccessControl access;
     private final Function<String, Optional<String>> organisationName;
 
     public InboxRoutes(NotificationService notifications, TenancyService tenancy,
+                       dev.incubator.common.access.AccessControl access,
                        Function<String, Optional<String>> organisationName) {
         this.notifications = notifications;
         this.tenancy = tenancy;
+        this.access = access;
         this.organisationName = organisationName;
+    }
+
+    /** The policy engine decides, on the call's whole subject (a job's credential is refused). */
+    private void authorize(Call call, Action action) {
+        access.check(Subjects.of(call), action, dev.incubator.common.access.Resource.platform());
     }
 
     /** A notice in the reader's language; {@code organisation} is a name. */
@@ -60,7 +68,7 @@ public final class InboxRoutes {
                         .query("lang", "en or zh (default: from Accept-Language, else en)")
                         .pageOf(NoticeView.class)
                         .handle(call -> {
-                            tenancy.authorize(call.caller(), Action.INBOX_READ);
+                            authorize(call, Action.INBOX_READ);
                             boolean unread = call.query("unread").map(InboxRoutes::bool).orElse(false);
                             var query = new NotificationStore.InboxQuery(unread, visible(call),
                                     NotificationService.kind(call.query("kind").orElse(null)));
@@ -72,14 +80,14 @@ public final class InboxRoutes {
                 ApiRoute.get(inbox + "/count", "countInbox").tag("notifications")
                         .summary("How many of your notices are unread").returns(InboxCountView.class)
                         .handle(call -> {
-                            tenancy.authorize(call.caller(), Action.INBOX_READ);
+                            authorize(call, Action.INBOX_READ);
                             return new InboxCountView(notifications.unread(userId(call), visible(call)),
                                     language(call).getLanguage());
                         }),
                 ApiRoute.post(inbox + "/read", "markNoticesRead").tag("notifications")
                         .summary("Mark some of your notices read").body(MARK_READ).status(200).returns(MarkedView.class)
                         .handle(call -> {
-                            tenancy.authorize(call.caller(), Action.INBOX_MANAGE);
+                            authorize(call, Action.INBOX_MANAGE);
                             List<String> ids = call.body(MARK_READ).strings("ids");
                             int marked = notifications.markRead(userId(call), ids);
                             return new MarkedView(marked, notifications.unread(userId(call), visible(call)));
@@ -87,7 +95,7 @@ public final class InboxRoutes {
                 ApiRoute.post(inbox + "/read-all", "markAllNoticesRead").tag("notifications")
                         .summary("Mark every notice of yours read").status(200).returns(MarkedView.class)
                         .handle(call -> {
-                            tenancy.authorize(call.caller(), Action.INBOX_MANAGE);
+                            authorize(call, Action.INBOX_MANAGE);
                             int marked = notifications.markAllRead(userId(call));
                             return new MarkedView(marked, notifications.unread(userId(call), visible(call)));
                         }));
