@@ -316,20 +316,8 @@ public record ServerConfig(
         Optional<Slurm> slurm = slurm(values, dataDir, problems);
         Hub hub = hub(values, dataDir, problems);
         Notify notifications = notifications(values, dataDir, problems);
-        Optional<java.net.URI> publicUrl = Optional.empty();
-        String publicText = values.get("server.public-url");
-        if (publicText != null && !publicText.isBlank()) {
-            try {
-                java.net.URI uri = new java.net.URI(publicText.trim().replaceAll("/+$", ""));
-                if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
-                    problems.add("server.public-url must be an http(s) URL like https://incubator.example.org, not '"
-                            + publicText + "'");
-                }
-                publicUrl = Optional.of(uri);
-            } catch (java.net.URISyntaxException e) {
-                problems.add("server.public-url is not a URL: '" + publicText + "'");
-            }
-        }
+        Optional<java.net.URI> publicUrl = httpUrl(values, "server.public-url", "https://incubator.example.org",
+                problems).map(uri -> java.net.URI.create(uri.toString().replaceAll("/+$", "")));
         int rateLimit = integer(values, "server.rate-limit-per-minute", 0, 100_000_000, problems);
         int organisationRateLimit = integer(values, "server.rate-limit-per-organisation-per-minute", 0, 100_000_000,
                 problems);
@@ -388,20 +376,7 @@ public record ServerConfig(
             if (bucket == null || bucket.isBlank() || bucket.trim().length() < 3) {
                 problems.add("hub.s3.bucket is required with hub.blob-store=s3 (a bucket name of 3 or more characters)");
             }
-            Optional<java.net.URI> endpoint = Optional.empty();
-            String endpointText = values.get("hub.s3.endpoint");
-            if (endpointText != null && !endpointText.isBlank()) {
-                try {
-                    java.net.URI uri = new java.net.URI(endpointText.trim());
-                    if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
-                        problems.add("hub.s3.endpoint must be an http(s) URL like http://minio:9000, not '"
-                                + endpointText + "'");
-                    }
-                    endpoint = Optional.of(uri);
-                } catch (java.net.URISyntaxException e) {
-                    problems.add("hub.s3.endpoint is not a URL: '" + endpointText + "'");
-                }
-            }
+            Optional<java.net.URI> endpoint = httpUrl(values, "hub.s3.endpoint", "http://minio:9000", problems);
             Optional<String> access = Optional.ofNullable(values.get("hub.s3.access-key")).filter(v -> !v.isBlank());
             Optional<String> secret = Optional.ofNullable(values.get("hub.s3.secret-key")).filter(v -> !v.isBlank());
             if (access.isPresent() != secret.isPresent()) {
@@ -422,20 +397,8 @@ public record ServerConfig(
     private static Notify notifications(Map<String, String> values, Path dataDir, List<String> problems) {
         int intervalMillis = integer(values, "notify.interval-ms", 50, 600_000, problems);
         int attempts = integer(values, "notify.webhook.max-attempts", 1, 100, problems);
-        Optional<java.net.URI> url = Optional.empty();
-        String urlText = values.get("notify.webhook.url");
-        if (urlText != null && !urlText.isBlank()) {
-            try {
-                java.net.URI uri = new java.net.URI(urlText.trim());
-                if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
-                    problems.add("notify.webhook.url must be an http(s) URL like https://chat.example.org/hooks/abc,"
-                            + " not '" + urlText + "'");
-                }
-                url = Optional.of(uri);
-            } catch (java.net.URISyntaxException e) {
-                problems.add("notify.webhook.url is not a URL: '" + urlText + "'");
-            }
-        }
+        Optional<java.net.URI> url = httpUrl(values, "notify.webhook.url", "https://chat.example.org/hooks/abc",
+                problems);
         Optional<String> secret = Optional.ofNullable(values.get("notify.webhook.secret")).map(String::strip)
                 .filter(value -> !value.isEmpty());
         secret.ifPresent(value -> {
@@ -579,6 +542,25 @@ public record ServerConfig(
             } else {
                 values.put(key, field.getValue().asText());
             }
+        }
+    }
+
+    /** An optional http(s) URL setting; a problem (naming {@code example}) when it is set to anything else. */
+    private static Optional<java.net.URI> httpUrl(Map<String, String> values, String key, String example,
+                                                  List<String> problems) {
+        String text = values.get(key);
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            java.net.URI uri = new java.net.URI(text.trim());
+            if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+                problems.add(key + " must be an http(s) URL like " + example + ", not '" + text + "'");
+            }
+            return Optional.of(uri);
+        } catch (java.net.URISyntaxException e) {
+            problems.add(key + " is not a URL: '" + text + "'");
+            return Optional.empty();
         }
     }
 
