@@ -301,7 +301,17 @@ public final class IncubatorServer implements AutoCloseable {
             HubService hub = hub(config, database, store, clock, access, lineage);
             hubHolder[0] = hub;
             compute.mounts(new JobMounts(hub, authenticator));
-            compute.events(new ComputeTelemetry(metrics));
+            dev.incubator.toolkit.metrics.RunTracking tracking = new dev.incubator.toolkit.metrics.RunTracking(
+                    new dev.incubator.store.JdbiMetrics(database), clock);
+            dev.incubator.server.toolkit.MetricsTailer tailer = new dev.incubator.server.toolkit.MetricsTailer(
+                    tracking, executor::directory);
+            compute.events(dev.incubator.compute.port.ComputeEvents.all(new ComputeTelemetry(metrics),
+                    new dev.incubator.compute.port.ComputeEvents() {
+                        @Override
+                        public void jobEnded(dev.incubator.compute.Job job) {
+                            tailer.tail(job); // the last lines an attempt wrote
+                        }
+                    }));
             VerifiableAuditLog auditLog;
             try {
                 auditLog = new VerifiableAuditLog(new JdbiAuditTree(database), HeadSigner.loadOrCreate(
@@ -337,9 +347,17 @@ public final class IncubatorServer implements AutoCloseable {
             routes.addAll(new dev.incubator.server.api.InboxRoutes(notifications, tenancy, access, id -> store.read(
                     repositories -> repositories.organisations().findById(new OrgId(id))
                             .map(dev.incubator.tenancy.Organisation::name))).routes());
-            routes.addAll(new ComputeRoutes(tenancy, compute, executor, inventory,
-                    new EnergyModel(config.compute().gridFactor())).grantWarnings(grants::warnings).guaranteed(() -> TenancyRoutes.guaranteedInEffect(grants))
-                    .isolation(isolation).routes());
+            EnergyModel energyModel = new EnergyModel(config.compute().gridFactor());
+            ComputeRoutes computeRoutes = new ComputeRoutes(tenancy, compute, executor, inventory, energyModel)
+                    .grantWarnings(grants::warnings).guaranteed(() -> TenancyRoutes.guaranteedInEffect(grants))
+                    .isolation(isolation);
+            routes.addAll(computeRoutes.routes());
+            dev.incubator.server.toolkit.ModelPublisher publisher = new dev.incubator.server.toolkit.ModelPublisher(
+                    hub, compute, executor::directory, tracking, energyModel, event -> store.write(repositories ->
+                    repositories.audit().append(event)), clock, json, 64L * 1024 * 1024 * 1024);
+            routes.addAll(new dev.incubator.server.toolkit.ToolkitRoutes(
+                    dev.incubator.toolkit.template.TemplateCatalog.builtIn(), tenancy, access, computeRoutes, hub,
+                    tracking, publisher, json).routes());
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
             routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")
@@ -395,6 +413,9 @@ public final class IncubatorServer implements AutoCloseable {
             }), 0, expiryMillis, TimeUnit.MILLISECONDS);
             background.scheduleWithFixedDelay(() -> runQuietly("audit tree integration", auditLog::integrate), 1, 1,
                     TimeUnit.SECONDS);
+            background.scheduleWithFixedDelay(() -> runQuietly("run metrics", () -> compute.queue(Optional.empty())
+                    .stream().filter(job -> job.state() == dev.incubator.compute.JobState.RUNNING)
+                    .forEach(tailer::tail)), 2, 2, TimeUnit.SECONDS);
             Runnable notify = Notifications.worker(notifications, metrics);
             background.scheduleWithFixedDelay(() -> runQuietly("notifications", notify),
                     config.notifications().interval().toMillis(), config.notifications().interval().toMillis(), TimeUnit.MILLISECONDS);

@@ -31,8 +31,13 @@ import java.util.stream.Stream;
  * under {@code $INCUBATOR_MOUNTS/<kind>/<namespace>/<name>/}. A copy, verified chunk by chunk as every read is; an
  * attempt that finds the same commit already in place (a retry, a requeue after preemption) reuses it.
  */
-final class JobMounts implements Mounts {
+public final class JobMounts implements Mounts {
     private static final String MARKER = ".incubator-commit";
+    /**
+     * In the job's directory (the service's, which the job can not change): each repository the last attempt read,
+     * with the exact commit, one "name commit" line each; what provenance records.
+     */
+    static final String REVISIONS = "revisions.txt";
 
     private final HubService hub;
     private final Authenticator authenticator;
@@ -44,9 +49,41 @@ final class JobMounts implements Mounts {
 
     @Override
     public void prepare(Job job, Path target) {
+        StringBuilder revisions = new StringBuilder();
         for (Resolved mount : resolve(job)) {
             materialise(mount.name(), mount.repo(), mount.commit(), target.resolve(mount.name().split("@", 2)[0]));
+            revisions.append(mount.name().split("@", 2)[0]).append(' ').append(mount.commit().id()).append('\n');
         }
+        try {
+            Files.createDirectories(target.getParent());
+            Path file = target.resolveSibling(REVISIONS);
+            Path partial = target.resolveSibling(REVISIONS + ".partial");
+            Files.deleteIfExists(partial);
+            Files.writeString(partial, revisions.toString(), StandardCharsets.UTF_8);
+            Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not record the revisions the job reads: " + e.getMessage(), e);
+        }
+    }
+
+    /** The repositories the job's last attempt read, name (datasets/ORG/NAME) to commit; empty if none. */
+    public static java.util.SortedMap<String, String> revisions(Path jobDirectory) {
+        java.util.SortedMap<String, String> read = new java.util.TreeMap<>();
+        Path file = jobDirectory.resolve(REVISIONS);
+        if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return read;
+        }
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                String[] parts = line.strip().split(" ");
+                if (parts.length == 2) {
+                    read.put(parts[0], parts[1]);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return read;
     }
 
     @Override

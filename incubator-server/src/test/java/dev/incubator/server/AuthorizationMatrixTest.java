@@ -109,6 +109,13 @@ class AuthorizationMatrixTest {
         MATRIX.put("cancelJobById", Rule.org("member", op));
         MATRIX.put("jobLogsById", Rule.org("viewer", op, au));
         MATRIX.put("queue", Rule.anyUser());
+        MATRIX.put("listTemplates", Rule.anyUser());
+        MATRIX.put("getTemplate", Rule.anyUser());
+        MATRIX.put("submitTemplateJob", Rule.org("member", op));
+        MATRIX.put("reportJobMetrics", Rule.org("member", op));
+        MATRIX.put("listJobMetrics", Rule.org("viewer", op, au));
+        MATRIX.put("getJobRun", Rule.org("viewer", op, au));
+        MATRIX.put("publishJobModel", Rule.org("member", op));
         MATRIX.put("usage", Rule.org("viewer", op, au));
         MATRIX.put("cluster", Rule.anyUser());
         // The hub: the probe repositories are visible to their organisation ("organisation" visibility).
@@ -195,6 +202,8 @@ class AuthorizationMatrixTest {
     private final Map<Subject, String> tokens = new EnumMap<>(Subject.class);
     private final Map<String, String> grants = new LinkedHashMap<>();
     private final Map<String, String> jobs = new LinkedHashMap<>();
+    /** Per organisation: a job that succeeded leaving a tokenizer in its export folder, to publish. */
+    private final Map<String, String> publishable = new LinkedHashMap<>();
 
     @BeforeAll
     void setUp(@TempDir Path dataDir) {
@@ -206,6 +215,17 @@ class AuthorizationMatrixTest {
         tokens.put(Subject.OPERATOR, server.operatorToken());
         for (String org : List.of("own", "foreign")) {
             jobs.put(org, submit(org, "true"));
+            publishable.put(org, submit(org, "mkdir -p $INCUBATOR_CHECKPOINT_DIR/model && echo '{\"model\": {}}' >"
+                    + " $INCUBATOR_CHECKPOINT_DIR/model/tokenizer.json"));
+            server.post("/api/v1/repos").token(server.operatorToken()).json(Map.of("kind", "dataset", "namespace", org,
+                    "name", "toolkit-probe", "visibility", "organisation")).expect(201);
+            server.commit(server.operatorToken(), "datasets/" + org + "/toolkit-probe", Map.of("a.txt", "hello"))
+                    .expect(200);
+        }
+        for (String owner : List.of("own", "foreign")) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> server.get(
+                    "/api/v1/jobs/" + publishable.get(owner)).token(server.operatorToken()).expect(200).path("state")
+                    .asText().equals("succeeded"));
         }
         for (Subject subject : Subject.values()) {
             if (subject == Subject.OPERATOR) {
@@ -447,6 +467,10 @@ class AuthorizationMatrixTest {
                     "email", "p@example.org"));
             case "issueUserToken", "createToken" -> withBody.apply(Map.of("name", "t", "scopes", List.of("read")));
             case "submitJob" -> withBody.apply(Map.of("name", "probe", "command", List.of("true")));
+            case "submitTemplateJob" -> withBody.apply(Map.of("template", "tokenizer", "parameters", Map.of("data",
+                    "datasets/" + org + "/toolkit-probe"), "time_limit_minutes", 1));
+            case "reportJobMetrics" -> withBody.apply(Map.of("step", 1, "values", Map.of("loss", 1.5)));
+            case "publishJobModel" -> withBody.apply(Map.of("to", "models/" + org + "/" + server.unique("tok")));
             case "createRepository" -> withBody.apply(Map.of("kind", "model", "namespace", org,
                     "name", server.unique("repo")));
             case "hfCreateRepo" -> withBody.apply(Map.of("name", server.unique("repo"), "organization", org));
@@ -651,6 +675,12 @@ class AuthorizationMatrixTest {
         }
         if (route.operationId().equals("cancelJob") || route.operationId().equals("cancelJobById")) {
             return path.replace("{job}", submit(org, "sleep 5"));
+        }
+        if (route.operationId().equals("publishJobModel")) {
+            return path.replace("{job}", publishable.get(org));
+        }
+        if (route.path().contains("{template}")) {
+            return path.replace("{template}", "pretrain");
         }
         if (route.path().contains("{job}")) {
             return path.replace("{job}", jobs.get(org));

@@ -35,6 +35,9 @@ public enum Action {
     JOB_SUBMIT("submitting jobs"),
     JOB_CANCEL("cancelling jobs"),
     CLUSTER_READ("seeing the cluster"),
+    // toolkit
+    TEMPLATE_READ("seeing job templates"),
+    JOB_METRICS_REPORT("reporting a job's metrics"),
     // hub
     REPO_CREATE("creating repositories"),
     REPO_SEE("seeing the repository"),

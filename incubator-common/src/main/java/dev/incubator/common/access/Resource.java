@@ -44,6 +44,20 @@ public sealed interface Resource {
         }
     }
 
+    /** A job of an organisation: what its own credential may act on, beside what the organisation's roles allow. */
+    record Job(String id, String organisationId, String organisationName) implements Resource {
+        public Job {
+            requireNonNull(id, "id is null");
+            requireNonNull(organisationId, "organisationId is null");
+            requireNonNull(organisationName, "organisationName is null");
+        }
+
+        @Override
+        public String type() {
+            return "job";
+        }
+    }
+
     /** A user's or organisation's namespace of repositories. */
     record Namespace(String name, OwnerKind ownerKind, String ownerId) implements Resource {
         public Namespace {

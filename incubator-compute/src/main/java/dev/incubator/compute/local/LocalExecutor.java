@@ -143,6 +143,11 @@ public final class LocalExecutor implements Executor {
                 Files.createDirectories(directory.resolve(part));
             }
             Files.deleteIfExists(exitFile(job));
+            Path metrics = directory.resolve(JobDirectory.METRICS);
+            if (!Files.exists(metrics, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createFile(metrics, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                        "rw-------")));
+            }
             List<Path> code = installCode(job, directory);
             if (account.isPresent()) {
                 handOver(directory, account.get());
@@ -199,6 +204,12 @@ public final class LocalExecutor implements Executor {
             view.setGroup(group);
             view.setPermissions(PosixFilePermissions.fromString("rwx------"));
         }
+        // The metrics file is the job's to write, in a directory it can not change: never a link or a pipe.
+        PosixFileAttributeView metrics = Files.getFileAttributeView(directory.resolve(JobDirectory.METRICS),
+                PosixFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        metrics.setOwner(user);
+        metrics.setGroup(group);
+        metrics.setPermissions(PosixFilePermissions.fromString("rw-------"));
         for (String log : List.of("stdout.log", "stderr.log")) {
             Path file = directory.resolve(log);
             if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

@@ -29,4 +29,30 @@ public interface ComputeEvents {
 
     ComputeEvents NONE = new ComputeEvents() {
     };
+
+    /** Tells each of {@code listeners}, in order. */
+    static ComputeEvents all(ComputeEvents... listeners) {
+        java.util.List<ComputeEvents> all = java.util.List.of(listeners);
+        return new ComputeEvents() {
+            @Override
+            public void jobStarted(Job job) {
+                all.forEach(listener -> listener.jobStarted(job));
+            }
+
+            @Override
+            public void jobEnded(Job job) {
+                all.forEach(listener -> listener.jobEnded(job));
+            }
+
+            @Override
+            public void jobPreempting(Job job, String reason, String forJobId) {
+                all.forEach(listener -> listener.jobPreempting(job, reason, forJobId));
+            }
+
+            @Override
+            public void cycle(Cycle cycle) {
+                all.forEach(listener -> listener.cycle(cycle));
+            }
+        };
+    }
 }

@@ -15,6 +15,12 @@ import java.util.TreeMap;
  * {@code INCUBATOR_*} environment that tells the job where they are.
  */
 public final class JobDirectory {
+    /**
+     * The job's metrics file ({@code $INCUBATOR_METRICS}): JSON lines the platform tails into run tracking. Made by
+     * the executor in the job's directory, which the job can not change, so it stays a plain file.
+     */
+    public static final String METRICS = "metrics.jsonl";
+
     private JobDirectory() {
     }
 
@@ -27,6 +33,7 @@ public final class JobDirectory {
         environment.put("INCUBATOR_JOB_DIR", directory.toString());
         environment.put("INCUBATOR_CHECKPOINT_DIR", directory.resolve("checkpoints").toString());
         environment.put("INCUBATOR_ATTEMPT", Integer.toString(job.attempt()));
+        environment.put("INCUBATOR_METRICS", directory.resolve(METRICS).toString());
         job.spec().array().ifPresent(task -> {
             environment.put("INCUBATOR_ARRAY_JOB_ID", task.arrayId());
             environment.put("INCUBATOR_ARRAY_INDEX", Integer.toString(task.index()));

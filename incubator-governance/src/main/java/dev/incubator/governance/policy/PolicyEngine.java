@@ -82,7 +82,7 @@ public final class PolicyEngine {
     /** The organisation-level role table; repository actions are decided by {@link #repository}. */
     private static Rule rule(Action action) {
         return switch (action) {
-            case WHOAMI, OWN_TOKENS_READ, CLUSTER_READ, AUDIT_HEAD_READ, INBOX_READ -> Rule.anyUser(Scope.READ);
+            case WHOAMI, OWN_TOKENS_READ, CLUSTER_READ, AUDIT_HEAD_READ, INBOX_READ, TEMPLATE_READ -> Rule.anyUser(Scope.READ);
             case OWN_TOKENS_MANAGE, INBOX_MANAGE -> Rule.anyUser(Scope.WRITE);
             case ORG_CREATE, USER_CREATE, USER_TOKEN_ISSUE, AUDIT_WITNESS_MANAGE -> Rule.platform(Scope.ADMIN, OPERATOR);
             case USER_TOKEN_REVOKE -> Rule.platform(Scope.WRITE, OPERATOR);
@@ -94,7 +94,7 @@ public final class PolicyEngine {
             case MEMBER_READ, GRANT_READ, JOB_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER, OPERATOR, AUDITOR);
             case GRANT_MANAGE, STORAGE_QUOTA_MANAGE -> Rule.organisation(Scope.ADMIN, null, OPERATOR);
             case ORG_AUDIT_READ -> Rule.organisation(Scope.READ, OrgRole.ADMIN, OPERATOR, AUDITOR);
-            case JOB_SUBMIT, JOB_CANCEL -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
+            case JOB_SUBMIT, JOB_CANCEL, JOB_METRICS_REPORT -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
             case HUB_KEY_SHRED -> Rule.organisation(Scope.WRITE, null, OPERATOR);
             // Against the platform (every repository at once) only platform roles count; see repository().
             case REPO_SEE, REPO_READ -> Rule.platform(Scope.READ, OPERATOR, AUDITOR, REVIEWER);
@@ -109,6 +109,7 @@ public final class PolicyEngine {
             case Resource.Repository repository -> repository(subject, action, repository, context);
             case Resource.Namespace namespace -> namespace(subject, action, namespace);
             case Resource.Organisation organisation -> table(subject, action, Optional.of(organisation));
+            case Resource.Job job -> job(subject, action, job);
             case Resource.Platform platform -> table(subject, action, Optional.empty());
         };
     }
@@ -160,6 +161,21 @@ public final class PolicyEngine {
         }
         return Decision.deny(ErrorCode.FORBIDDEN, action.description() + " needs the platform role "
                 + String.join(" or ", rule.platformRoles().stream().map(Roles::wire).sorted().toList()));
+    }
+
+    /**
+     * A job's own credential (read scope) may report that job's metrics and nothing of another job; everything else
+     * about a job is decided by its organisation's role table.
+     */
+    private Decision job(Subject subject, Action action, Resource.Job job) {
+        var organisation = new Resource.Organisation(job.organisationId(), job.organisationName());
+        if (action == Action.JOB_METRICS_REPORT && subject.job().isPresent() && subject.signedIn()
+                && canSee(subject, job.organisationId())) {
+            return subject.job().get().equals(job.id()) ? Decision.allow("the job's own credential")
+                    : Decision.deny(ErrorCode.FORBIDDEN, "a job's credential reports only its own metrics; it belongs"
+                    + " to " + subject.job().get() + ", not " + job.id());
+        }
+        return table(subject, action, Optional.of(organisation));
     }
 
     // ------------------------------------------------------------------------------------------- repositories

@@ -314,6 +314,11 @@ public final class BodySpec {
         }
 
         @SuppressWarnings("unchecked")
+        /** A number map that may be absent (then empty). */
+        public Map<String, BigDecimal> optionalNumberMap(String name) {
+            return (Map<String, BigDecimal>) values.getOrDefault(name, Map.of());
+        }
+
         public Map<String, BigDecimal> numberMap(String name) {
             return (Map<String, BigDecimal>) require(name);
         }

@@ -124,7 +124,7 @@ public final class ComputeRoutes {
                           Optional<Integer> arrayIndex, Optional<Integer> arrayTasks, long version,
                           List<String> warnings)
             implements Versioned {
-        static JobView of(Job job) {
+        public static JobView of(Job job) {
             return new JobView(job.id(), job.orgName(), job.spec().name(), job.submittedBy(), job.state(), job.reason(),
                     job.message(), job.state() == JobState.PENDING && job.position() > 0 ? Optional.of(job.position())
                             : Optional.empty(), job.estimatedStart(), job.submittedAt(), job.startedAt(),
@@ -169,21 +169,7 @@ public final class ComputeRoutes {
                         .returns(JobView.class)
                         .handle(call -> {
                             Organisation org = tenancy.authorize(call.caller(), call.path("org"), Action.JOB_SUBMIT);
-                            Body body = call.body(SUBMIT_JOB);
-                            JobSpec spec = spec(body, org.defaultJobTimeLimitMinutes().orElse(60));
-                            ComputeService.Submitter submitter = new ComputeService.Submitter(org.id().value(),
-                                    org.name(), call.principal().user().name(), call.requestMeta());
-                            Optional<String> array = body.optionalString("array");
-                            if (array.isEmpty()) {
-                                return JobView.of(compute.submit(submitter, spec))
-                                        .submitted(grantWarnings.apply(org.id()), Optional.empty());
-                            }
-                            var range = JobSpec.parseArray(array.get()).orElseThrow(() -> IncubatorException
-                                    .validation("array", "'" + array.get() + "' is not a range such as 0-99, 0-99:2,"
-                                            + " 1,4,7 or 0-99%10 (at most " + JobSpec.MAX_ARRAY_TASKS + " tasks)"));
-                            List<Job> tasks = compute.submitArray(submitter, spec, range.getKey(), range.getValue());
-                            return JobView.of(tasks.get(0)).submitted(grantWarnings.apply(org.id()),
-                                    Optional.of(tasks.size()));
+                            return submit(call, org, call.body(SUBMIT_JOB));
                         }),
                 ApiRoute.get(jobs, "listJobs").tag("compute").summary("An organisation's jobs, newest first")
                         .query("state", "Only jobs in this state, e.g. running")
@@ -285,7 +271,30 @@ public final class ComputeRoutes {
      * The job of the path's id, once the caller may do the action in its organisation. A job of an organisation
      * the caller may not see answers exactly like a job that does not exist.
      */
-    private Job jobById(Call call, Action action) {
+    /** Submits a job spec read from a submit body (the submit route's, or a filled template's) for {@code org}. */
+    public JobView submit(Call call, Organisation org, Body body) {
+        JobSpec spec = spec(body, org.defaultJobTimeLimitMinutes().orElse(60));
+        ComputeService.Submitter submitter = new ComputeService.Submitter(org.id().value(),
+                org.name(), call.principal().user().name(), call.requestMeta());
+        Optional<String> array = body.optionalString("array");
+        if (array.isEmpty()) {
+            return JobView.of(compute.submit(submitter, spec))
+                    .submitted(grantWarnings.apply(org.id()), Optional.empty());
+        }
+        var range = JobSpec.parseArray(array.get()).orElseThrow(() -> IncubatorException
+                .validation("array", "'" + array.get() + "' is not a range such as 0-99, 0-99:2,"
+                        + " 1,4,7 or 0-99%10 (at most " + JobSpec.MAX_ARRAY_TASKS + " tasks)"));
+        List<Job> tasks = compute.submitArray(submitter, spec, range.getKey(), range.getValue());
+        return JobView.of(tasks.get(0)).submitted(grantWarnings.apply(org.id()), Optional.of(tasks.size()));
+    }
+
+    /** Reads a submit body from JSON built by the server (a filled template), checked as a client's would be. */
+    public static Body submitBody(com.fasterxml.jackson.databind.JsonNode node) {
+        return SUBMIT_JOB.read(node);
+    }
+
+    /** The job named by the call's {job}, if the caller may do {@code action} on it; else 404 as if missing. */
+    public Job jobById(Call call, Action action) {
         String id = call.path("job");
         Job found = compute.find(id).orElseThrow(() -> IncubatorException.notFound("job", id));
         try {

@@ -359,6 +359,7 @@ public final class HttpApi {
             deny.decision().agreement().ifPresent(agreement -> details.put("agreement", agreement));
             Optional<String> organisation = switch (deny.resource()) {
                 case Resource.Organisation org -> Optional.of(org.id());
+                case Resource.Job job -> Optional.of(job.organisationId());
                 case Resource.Repository repo -> repo.ownedByOrganisation() ? Optional.of(repo.ownerId())
                         : Optional.empty();
                 default -> Optional.empty();

@@ -6,13 +6,13 @@ import java.util.Optional;
 
 /** The subject of an API call, as access decisions see it: the signed-in principal (or anonymous), the purpose
  *  declared for reads ({@code X-Incubator-Purpose}) and the job whose credential made the call, if any. */
-final class Subjects {
+public final class Subjects {
     static final String PURPOSE_HEADER = "X-Incubator-Purpose";
 
     private Subjects() {
     }
 
-    static Subject of(Call call) {
+    public static Subject of(Call call) {
         Optional<Principal> principal = call.optionalPrincipal();
         if (principal.isEmpty()) {
             return Subject.anonymous(call.requestMeta());
