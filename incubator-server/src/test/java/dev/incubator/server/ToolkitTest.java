@@ -1,0 +1,238 @@
+package dev.incubator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incubator.toolkit.publish.LlamaShapes;
+import dev.incubator.toolkit.publish.Safetensors;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real language model made on the platform with PyTorch (Debian's python3-torch): a member pushes a bilingual
+ * corpus, pretrains a tiny llama-style model from the pretrain template, watches its metrics, publishes it with
+ * its provenance, fine-tunes it with LoRA and publishes that too; a run preempted by another tenant's guarantee
+ * resumes from its checkpoint. The model's files are checked as the standard tools would read them.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ToolkitTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path CORPUS = Path.of(System.getProperty("incubator.project.root", ".."))
+            .resolve("toolkits/examples/corpus/zh-en.txt");
+
+    private TestServer server;
+    private String ada;
+
+    @BeforeAll
+    void start(@TempDir Path dataDir) throws IOException {
+        server = TestServer.start(dataDir);
+        server.createOrg("lab");
+        server.createUser("ada");
+        server.addMember("lab", "ada", "admin");
+        server.awardGrant("lab", Map.of("any", 1000));
+        ada = server.tokenFor("ada", "read", "write");
+        server.post("/api/v1/repos").token(ada).json(Map.of("kind", "dataset", "namespace", "lab", "name", "corpus",
+                "visibility", "organisation")).expect(201);
+        server.commit(ada, "datasets/lab/corpus", Map.of("zh-en.txt", Files.readString(CORPUS), "README.md",
+                "---\nlicense: cc-by-nc-4.0\nlanguage: [zh, en]\n---\nSimple sentences in Chinese and English.\n"))
+                .expect(200);
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aMemberPretrainsAModelPublishesItWithItsProvenanceAndFineTunesIt() throws IOException {
+        String pretrain = submit(ada, "lab", "pretrain", Map.of("data", "datasets/lab/corpus", "steps", "120",
+                "eval_every", "40", "checkpoint_every", "60"));
+        JsonNode run = awaitEnd(ada, pretrain);
+        assertThat(run.path("state").asText()).as(logs(pretrain)).isEqualTo("succeeded");
+
+        List<JsonNode> losses = metrics(ada, pretrain, "loss");
+        assertThat(losses).hasSize(12);
+        assertThat(losses.get(0).path("step").asLong()).isEqualTo(10);
+        double first = losses.get(0).path("value").asDouble();
+        double last = losses.get(losses.size() - 1).path("value").asDouble();
+        assertThat(last).as("the loss fell from %s", first).isLessThan(first - 1.0);
+        assertThat(metrics(ada, pretrain, "validation_bits_per_byte")).hasSize(3);
+        assertThat(metrics(ada, pretrain, "tokens_per_second").get(0).path("value").asDouble()).isPositive();
+
+        JsonNode tracked = server.get("/api/v1/jobs/" + pretrain + "/run").token(ada).expect(200);
+        assertThat(tracked.path("template").asText()).isEqualTo("pretrain");
+        assertThat(tracked.path("template_params").path("steps").asInt()).isEqualTo(120);
+        assertThat(tracked.path("template_params").path("model.layers").asInt()).as("the default").isEqualTo(2);
+        assertThat(tracked.path("params").path("corpus_tokens").asText()).as("reported by the job").isNotEmpty();
+        assertThat(tracked.path("code").asText()).startsWith("datasets/lab/job-code@");
+
+        JsonNode published = server.post("/api/v1/jobs/" + pretrain + "/publish").token(ada)
+                .json(Map.of("to", "models/lab/tiny-zh", "license", "cc-by-nc-4.0")).expect(201);
+        assertThat(published.path("files").toString()).contains("config.json", "model.safetensors", "tokenizer.json",
+                "generation_config.json", "README.md");
+        assertThat(published.path("read").path("datasets/lab/corpus").asText()).hasSize(40);
+        assertThat(published.path("code_sha256").asText()).hasSize(64);
+
+        // The checkpoint is what its config.json says: every tensor of LlamaForCausalLM, in the promised shape.
+        JsonNode config = JSON.readTree(download("lab/tiny-zh", "config.json"));
+        assertThat(config.path("architectures").get(0).asText()).isEqualTo("LlamaForCausalLM");
+        byte[] weights = download("lab/tiny-zh", "model.safetensors");
+        Safetensors.Header header = Safetensors.read(new ByteArrayInputStream(weights), weights.length);
+        @SuppressWarnings("unchecked")
+        LlamaShapes.Config shapes = LlamaShapes.config(JSON.convertValue(config, Map.class));
+        assertThat(LlamaShapes.mismatches(shapes, header)).isEmpty();
+        assertThat(header.tensors().get("model.layers.0.self_attn.k_proj.weight").shape())
+                .as("grouped-query attention: 2 key-value heads of 16").containsExactly(32L, 64L);
+        JsonNode tokenizer = JSON.readTree(download("lab/tiny-zh", "tokenizer.json"));
+        assertThat(tokenizer.path("model").path("type").asText()).isEqualTo("BPE");
+        assertThat(tokenizer.path("model").path("vocab").size()).isEqualTo(config.path("vocab_size").asInt());
+
+        String card = new String(download("lab/tiny-zh", "README.md"), StandardCharsets.UTF_8);
+        assertThat(card).contains("datasets:\n- lab/corpus", "job: " + pretrain, "template: pretrain",
+                "code_sha256: " + published.path("code_sha256").asText(), "datasets/lab/corpus: "
+                        + published.path("read").path("datasets/lab/corpus").asText(), "library_name: transformers",
+                "由 Incubator 平台上的作业");
+        JsonNode audit = server.get("/api/v1/orgs/lab/audit-events?action=toolkit.publish").token(server
+                .operatorToken()).expect(200);
+        assertThat(audit.path("items").get(0).path("details").path("job").asText()).isEqualTo(pretrain);
+        assertThat(audit.path("items").get(0).path("details").path("read:datasets/lab/corpus").asText())
+                .isEqualTo(published.path("read").path("datasets/lab/corpus").asText());
+
+        // Lineage: a model trained on non-commercial data inherits the restriction.
+        JsonNode refused = server.request("PATCH", "/api/v1/repos/model/lab/tiny-zh").token(ada)
+                .json(Map.of("visibility", "public")).expect(403);
+        assertThat(refused.path("detail").asText()).contains("inherits non-commercial from datasets/lab/corpus");
+
+        String finetune = submit(ada, "lab", "finetune", Map.of("base", "models/lab/tiny-zh", "data",
+                "datasets/lab/corpus", "method", "lora", "steps", "30", "eval_every", "30", "checkpoint_every", "30"));
+        assertThat(awaitEnd(ada, finetune).path("state").asText()).as(logs(finetune)).isEqualTo("succeeded");
+        List<JsonNode> tuned = metrics(ada, finetune, "loss");
+        assertThat(tuned.get(0).path("value").asDouble()).as("LoRA starts from the base model, not from scratch")
+                .isLessThan(first - 1.0);
+        assertThat(server.get("/api/v1/jobs/" + finetune + "/run").token(ada).expect(200).path("params")
+                .path("trainable_parameters").asLong()).isLessThan(shapes.parameters() / 4);
+        JsonNode lora = server.post("/api/v1/jobs/" + finetune + "/publish").token(ada)
+                .json(Map.of("to", "models/lab/tiny-zh-lora")).expect(201);
+        assertThat(lora.path("files").toString()).contains("adapter_model.safetensors", "adapter_config.json");
+        String loraCard = new String(download("lab/tiny-zh-lora", "README.md"), StandardCharsets.UTF_8);
+        assertThat(loraCard).contains("base_model:\n- lab/tiny-zh", "datasets:\n- lab/corpus");
+        byte[] merged = download("lab/tiny-zh-lora", "model.safetensors");
+        assertThat(LlamaShapes.mismatches(shapes, Safetensors.read(new ByteArrayInputStream(merged), merged.length)))
+                .as("the adapters are merged into a plain llama checkpoint").isEmpty();
+    }
+
+    @Test
+    void aRunPreemptedForAnotherTenantsGuaranteeResumesFromItsCheckpoint() {
+        server.createOrg("rival");
+        server.createUser("rita");
+        server.addMember("rival", "rita", "member");
+        server.awardGrant("rival", Map.of("any", 1000));
+        server.createOrg("borrower");
+        server.createUser("bo");
+        server.addMember("borrower", "bo", "member");
+        server.awardGrant("borrower", Map.of("any", 1000));
+        String rita = server.tokenFor("rita", "read", "write");
+        String bo = server.tokenFor("bo", "read", "write");
+        server.post("/api/v1/repos").token(bo).json(Map.of("kind", "dataset", "namespace", "borrower", "name",
+                "corpus", "visibility", "organisation")).expect(201);
+        server.commit(bo, "datasets/borrower/corpus", Map.of("zh-en.txt", uncheckedRead(CORPUS))).expect(200);
+
+        // All 4 GPUs, 2 of them borrowed beyond the guarantee: another tenant's guaranteed job reclaims them.
+        Map<String, Object> body = new LinkedHashMap<>(Map.of("template", "pretrain", "parameters", Map.of("data",
+                "datasets/borrower/corpus", "steps", "150", "checkpoint_every", "1000"), "gpus_per_node", 4));
+        String run = server.post("/api/v1/orgs/borrower/template-jobs").token(bo).json(body).expect(201).path("id")
+                .asText();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                .until(() -> metrics(bo, run, "loss").size() >= 4);
+        String reclaim = server.post("/api/v1/orgs/rival/jobs").token(rita).json(Map.of("name", "reclaim",
+                "command", List.of("sleep", "3"), "gpus_per_node", 2)).expect(201).path("id").asText();
+        await().atMost(Duration.ofMinutes(1)).until(() -> server.get("/api/v1/jobs/" + reclaim).token(rita)
+                .expect(200).path("state").asText().equals("succeeded"));
+        JsonNode ended = awaitEnd(bo, run);
+        assertThat(ended.path("state").asText()).as(logs(run)).isEqualTo("succeeded");
+        assertThat(ended.path("attempt").asInt()).as("preempted once, then resumed").isEqualTo(2);
+        String output = logs(run);
+        assertThat(output).contains("SIGUSR1: checkpoint written at step", "resuming from the checkpoint at step");
+        long resumedAt = Long.parseLong(output.replaceAll("(?s).*resuming from the checkpoint at step (\\d+).*", "$1"));
+        assertThat(resumedAt).isGreaterThanOrEqualTo(40);
+
+        List<JsonNode> losses = metrics(bo, run, "loss");
+        double firstLoss = losses.get(0).path("value").asDouble();
+        JsonNode before = null;
+        JsonNode after = null;
+        for (JsonNode point : losses) {
+            if (point.path("step").asLong() <= resumedAt) {
+                before = point;
+            } else if (after == null) {
+                after = point;
+            }
+        }
+        assertThat(before).isNotNull();
+        assertThat(after).isNotNull();
+        assertThat(after.path("value").asDouble()).as("the curve continues from step %s, it does not restart",
+                resumedAt).isLessThan(firstLoss - 1.0).isLessThan(before.path("value").asDouble() * 1.25);
+        assertThat(losses.get(losses.size() - 1).path("step").asLong()).isEqualTo(150);
+    }
+
+    private String submit(String token, String org, String template, Map<String, String> parameters) {
+        return server.post("/api/v1/orgs/" + org + "/template-jobs").token(token).json(Map.of("template", template,
+                "parameters", parameters)).expect(201).path("id").asText();
+    }
+
+    private JsonNode awaitEnd(String token, String job) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            last[0] = server.get("/api/v1/jobs/" + job).token(token).expect(200);
+            return List.of("succeeded", "failed", "cancelled", "timeout").contains(last[0].path("state").asText());
+        });
+        return last[0];
+    }
+
+    private List<JsonNode> metrics(String token, String job, String name) {
+        List<JsonNode> points = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = server.get("/api/v1/jobs/" + job + "/metrics?name=" + name + "&limit=500"
+                    + (cursor == null ? "" : "&cursor=" + cursor)).token(token).expect(200);
+            page.path("items").forEach(points::add);
+            cursor = page.hasNonNull("next_cursor") ? page.path("next_cursor").asText() : null;
+        } while (cursor != null);
+        return points;
+    }
+
+    private String logs(String job) {
+        TestServer.Response out = server.get("/api/v1/jobs/" + job + "/logs").token(server.operatorToken()).send();
+        TestServer.Response err = server.get("/api/v1/jobs/" + job + "/logs?stream=stderr")
+                .token(server.operatorToken()).send();
+        return out.text() + "\n--- stderr ---\n" + err.text();
+    }
+
+    private byte[] download(String repo, String path) {
+        TestServer.Response response = server.get("/" + repo + "/resolve/main/" + path).token(ada).send();
+        assertThat(response.status()).as(path).isEqualTo(200);
+        return response.body();
+    }
+
+    private static String uncheckedRead(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
