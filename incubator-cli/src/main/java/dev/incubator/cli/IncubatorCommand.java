@@ -36,6 +36,7 @@ public final class IncubatorCommand implements Runnable {
         commands.put("hub", HubCommand.class);
         commands.put("access", AccessCommand.class);
         commands.put("inbox", InboxCommand.class);
+        commands.put("template", TemplateCommand.class);
         commands.put("help", CommandLine.HelpCommand.class);
         return java.util.Collections.unmodifiableMap(commands);
     }

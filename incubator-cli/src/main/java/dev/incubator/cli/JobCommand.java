@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "job", mixinStandardHelpOptions = true, description = "Submit and follow GPU jobs.",
         subcommands = {JobCommand.Submit.class, JobCommand.ListJobs.class, JobCommand.Show.class,
-                JobCommand.Cancel.class, JobCommand.Logs.class})
+                JobCommand.Cancel.class, JobCommand.Logs.class, JobToolkit.Metrics.class, JobToolkit.Compare.class,
+                JobToolkit.Publish.class})
 final class JobCommand {
     static final List<Column> COLUMNS = List.of(field("id", "id"), field("name", "name"), field("state", "state"),
             field("gpus/node", "gpus_per_node"), field("nodes", "nodes"), field("reason", "reason"),
@@ -47,11 +48,21 @@ final class JobCommand {
                     "0-99%10), depends_on (e.g. [after_ok:job_...]),",
                     "checkpoint_grace_seconds, retries, mounts (hub repositories to mount read-only under",
                     "$INCUBATOR_MOUNTS, e.g. [datasets/hospital/notes, models/uni/llm@v1]); 'org' names the",
-                    "organisation unless --org is given."})
+                    "organisation unless --org is given.",
+                    "Or from a template: --template pretrain --set data=datasets/lab/corpus --set model.layers=4",
+                    "(incubator template list|show); the spec may then set name, priority, time_limit_minutes, cpus,",
+                    "memory_mib, gpus_per_node, gpu_type, retries, depends_on."})
     static final class Submit extends ClientCommand {
-        @Option(names = {"-f", "--file"}, required = true, description = "Job spec (YAML or JSON); - reads it from"
-                + " standard input")
+        @Option(names = {"-f", "--file"}, description = "Job spec (YAML or JSON); - reads it from standard input")
         Path file;
+
+        @Option(names = {"-t", "--template"}, paramLabel = "NAME", description = "Run a template of the toolkit"
+                + " (pretrain, finetune, tokenizer) instead of your own command")
+        String template;
+
+        @Option(names = "--set", paramLabel = "PARAM=VALUE", description = "A template parameter (repeatable), e.g."
+                + " --set steps=500; a dataset or model parameter is mounted")
+        List<String> sets = new java.util.ArrayList<>();
 
         @Option(names = "--org", description = "Organisation (default: the spec's 'org')")
         String org;
@@ -105,6 +116,54 @@ final class JobCommand {
 
         @Override
         public Integer call() throws InterruptedException {
+            if (file == null && template == null) {
+                throw new CliException("say what to run: -f SPEC (a YAML or JSON job spec) or --template NAME"
+                        + " (incubator template list)");
+            }
+            if (template == null && !sets.isEmpty()) {
+                throw new CliException("--set fills a template's parameters; add --template NAME");
+            }
+            JsonNode spec = file == null ? new ObjectMapper().createObjectNode() : readSpec();
+            if (spec == null || !spec.isObject()) {
+                throw new CliException((file.toString().equals("-") ? "standard input" : file.toString())
+                        + " must hold a mapping of job fields, e.g. 'name: train'");
+            }
+            ObjectNode body = ((ObjectNode) spec).deepCopy();
+            JsonNode fromFile = body.remove("org");
+            if (!dependencies.isEmpty()) {
+                com.fasterxml.jackson.databind.node.ArrayNode dependsOn = body.path("depends_on").isArray()
+                        ? (com.fasterxml.jackson.databind.node.ArrayNode) body.get("depends_on")
+                        : body.putArray("depends_on");
+                dependencies.forEach(dependsOn::add);
+            }
+            String organisation = org != null ? org : fromFile != null ? fromFile.asText()
+                    : credentials().organisation().orElseThrow(() -> new CliException("say which organisation runs the"
+                    + " job: --org NAME, 'org: NAME' in the spec, or a default with 'incubator login --org NAME'"));
+            ApiClient client = client();
+            JsonNode submitted;
+            if (template != null) {
+                if (code != null) {
+                    throw new CliException("--code and --template exclude each other: a template's code is its own");
+                }
+                body.put("template", template);
+                body.set("parameters", new ObjectMapper().valueToTree(JobToolkit.parameters(sets)));
+                submitted = client.post("/api/v1/orgs/" + segment(organisation) + "/template-jobs", body);
+            } else {
+                if (code != null) {
+                    body.put("code", pushCode(client, organisation, body.path("name").asText("job")));
+                }
+                submitted = client.post("/api/v1/orgs/" + segment(organisation) + "/jobs", body);
+            }
+            warnings(submitted);
+            print(submitted, DETAIL);
+            if (!waitForEnd) {
+                return 0;
+            }
+            out().flush();
+            return exitCodeWhenEnded(client, submitted.path("id").asText());
+        }
+
+        private JsonNode readSpec() {
             JsonNode spec;
             boolean stdin = file.toString().equals("-");
             String source = stdin ? "standard input" : file.toString();
@@ -119,32 +178,7 @@ final class JobCommand {
             } catch (IOException e) {
                 throw new CliException("could not read " + source + ": " + e.getMessage());
             }
-            if (spec == null || !spec.isObject()) {
-                throw new CliException(source + " must hold a mapping of job fields, e.g. 'name: train'");
-            }
-            ObjectNode body = ((ObjectNode) spec).deepCopy();
-            JsonNode fromFile = body.remove("org");
-            if (!dependencies.isEmpty()) {
-                com.fasterxml.jackson.databind.node.ArrayNode dependsOn = body.path("depends_on").isArray()
-                        ? (com.fasterxml.jackson.databind.node.ArrayNode) body.get("depends_on")
-                        : body.putArray("depends_on");
-                dependencies.forEach(dependsOn::add);
-            }
-            String organisation = org != null ? org : fromFile != null ? fromFile.asText()
-                    : credentials().organisation().orElseThrow(() -> new CliException("say which organisation runs the"
-                    + " job: --org NAME, 'org: NAME' in the spec, or a default with 'incubator login --org NAME'"));
-            ApiClient client = client();
-            if (code != null) {
-                body.put("code", pushCode(client, organisation, body.path("name").asText("job")));
-            }
-            JsonNode submitted = client.post("/api/v1/orgs/" + segment(organisation) + "/jobs", body);
-            warnings(submitted);
-            print(submitted, DETAIL);
-            if (!waitForEnd) {
-                return 0;
-            }
-            out().flush();
-            return exitCodeWhenEnded(client, submitted.path("id").asText());
+            return spec;
         }
     }
 

@@ -71,7 +71,7 @@ class ReadmeTest {
                 blocks++;
             }
         }
-        assertThat(blocks).as("command blocks").isEqualTo(8);
+        assertThat(blocks).as("command blocks").isEqualTo(9);
         assertThat(ran).containsExactly(
                 // first steps
                 "login --url", "whoami", "user create", "org create", "grant award", "grant list", "grant show",
@@ -82,6 +82,9 @@ class ReadmeTest {
                 // the hub
                 "mkdir -p", "hub create", "hub push", "hub tag", "printf 'weights", "hub push", "hub pull", "hub pull", "hub ls", "hub log",
                 "hub diff", "hub fsck", "hub gc", "hf download",
+                // training a model
+                "template list", "template show", "hub create", "hub push", "job submit", "job metrics", "job publish",
+                "job submit", "job compare",
                 // agreements and lineage
                 "hub create", "hub push", "access request", "login --profile", "inbox --kind", "access list",
                 "access approve", "access report", "hub lineage", "hub lineage-exception", "login --url",
@@ -146,12 +149,16 @@ class ReadmeTest {
         Matcher word = WORD.matcher(command);
         while (word.find()) {
             String arg = word.group(1) != null ? word.group(1) : word.group(2) != null ? word.group(2) : word.group(3);
+            boolean comparing = args.size() >= 2 && args.get(1).equals("compare");
             arg = switch (arg) {
-                case "job_...", "grt_...", "dua_..." -> ids.get(arg.substring(0, 3));
+                // job compare job_... job_...: the job before the last, then the last
+                case "job_..." -> comparing && args.size() == 2 ? ids.get("job-before") : ids.get("job");
+                case "grt_...", "dua_..." -> ids.get(arg.substring(0, 3));
                 case "KEY" -> witnessKey;
                 case "http://127.0.0.1:8420" -> server.url().toString();
                 case "~/.incubator/bootstrap-token" -> temp.resolve("data/bootstrap-token").toString();
-                default -> arg.startsWith("../shared/") ? Path.of("..").resolve(arg).toAbsolutePath().normalize()
+                default -> arg.startsWith("../shared/") || arg.startsWith("toolkits/") ? Path.of("..").resolve(arg)
+                        .toAbsolutePath().normalize()
                         .toString() : Files.exists(work.resolve(arg)) ? work.resolve(arg).toString() : arg;
             };
             args.add(arg);
@@ -162,7 +169,10 @@ class ReadmeTest {
         while (id.find()) {
             ids.putIfAbsent(id.group(1), id.group());
             if (List.of("submit", "award", "request").contains(args.get(1))) {
-                ids.put(id.group(1), id.group());
+                String before = ids.put(id.group(1), id.group());
+                if (id.group(1).equals("job") && before != null && !before.equals(id.group())) {
+                    ids.put("job-before", before);
+                }
             }
         }
         if (args.get(0).equals("job") && args.get(1).equals("cancel")) {
@@ -184,6 +194,13 @@ class ReadmeTest {
         }
         if (args.get(0).equals("job") && args.get(1).equals("logs")) {
             assertThat(result.out()).contains("training on 37 bytes");
+        }
+        if (args.get(0).equals("job") && args.get(1).equals("metrics")) {
+            assertThat(result.out()).contains("validation_loss", "tokens_per_second");
+            assertThat(Files.readString(work.resolve("loss.svg"))).startsWith("<svg");
+        }
+        if (args.get(0).equals("job") && args.get(1).equals("compare")) {
+            assertThat(result.out()).contains("template", "pretrain", "finetune", "loss");
         }
         if (args.get(0).equals("grant") && args.get(1).equals("show")) {
             assertThat(result.out()).contains("Ledger:");
