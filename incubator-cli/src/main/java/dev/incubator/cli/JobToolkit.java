@@ -81,8 +81,8 @@ final class JobToolkit {
                 }
                 points.addAll(fresh);
                 cursor = page.hasNonNull("next_cursor") ? page.get("next_cursor").asText()
-                        : points.isEmpty() ? null : Long.toString(points.get(points.size() - 1).path("sequence")
-                        .asLong());
+                        : points.isEmpty() ? null : dev.incubator.common.Cursor.encode(Long.toString(points.get(
+                        points.size() - 1).path("sequence").asLong()));
                 if (page.hasNonNull("next_cursor")) {
                     continue;
                 }

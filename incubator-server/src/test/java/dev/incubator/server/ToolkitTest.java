@@ -189,6 +189,52 @@ class ToolkitTest {
         assertThat(losses.get(losses.size() - 1).path("step").asLong()).isEqualTo(150);
     }
 
+    @Test
+    void aJobReportsOnlyItsOwnMetricsAndPublishesOnlyPlainFilesItWrote() {
+        String other = server.post("/api/v1/orgs/lab/jobs").token(ada).json(Map.of("name", "other", "command",
+                List.of("true"))).expect(201).path("id").asText();
+        String post = "curl -s -o /dev/null -w '%{http_code} ' -X POST -H \"Authorization: Bearer $INCUBATOR_JOB_TOKEN\""
+                + " -H 'Content-Type: application/json' -d '{\"step\": 1, \"values\": {\"api_loss\": 1.5}}'"
+                + " $INCUBATOR_URL/api/v1/jobs/";
+        String script = String.join("\n",
+                "printf 'not json\\n{\"step\": 1, \"loss\": 2.5, \"lr\": 0.1}\\n{\"params\": {\"seed\": 7}}\\n"
+                        + "{\"step\": 2, \"name\": \"loss\", \"value\": 2.0}\\n{\"step\": 3, \"loss\": NaN}\\n' >>"
+                        + " $INCUBATOR_METRICS",
+                post + "$INCUBATOR_JOB_ID/metrics",
+                post + other + "/metrics",
+                "ln -sf /etc/shadow $INCUBATOR_METRICS 2>/dev/null && echo replaced-metrics-file",
+                "mkdir -p $INCUBATOR_CHECKPOINT_DIR/model",
+                "echo '{\"model\": {}}' > $INCUBATOR_CHECKPOINT_DIR/model/tokenizer.json",
+                "ln -s /etc/passwd $INCUBATOR_CHECKPOINT_DIR/model/config.json",
+                "sleep 3");
+        String job = server.post("/api/v1/orgs/lab/jobs").token(ada).json(Map.of("name", "reporter", "command",
+                List.of("bash", "-c", script))).expect(201).path("id").asText();
+        assertThat(awaitEnd(ada, job).path("state").asText()).isEqualTo("succeeded");
+        String output = logs(job);
+        assertThat(output).as("its own job, then another's").contains("200 403");
+        if (TestServer.ROOT) {
+            assertThat(output).as("jobs run as their organisation's account: the job directory is not theirs")
+                    .doesNotContain("replaced-metrics-file");
+        }
+
+        JsonNode run = server.get("/api/v1/jobs/" + job + "/run").token(ada).expect(200);
+        assertThat(run.path("latest").path("loss").path("value").asDouble()).isEqualTo(2.0);
+        assertThat(run.path("latest").path("api_loss").path("value").asDouble()).isEqualTo(1.5);
+        assertThat(run.path("params").path("seed").asText()).isEqualTo("7");
+        assertThat(run.path("points").asLong()).isEqualTo(4);
+        assertThat(run.path("ignored_lines").asLong()).as("the line that is not JSON, and the NaN").isEqualTo(2);
+        assertThat(metrics(ada, other, "api_loss")).as("nothing reached the other job").isEmpty();
+
+        JsonNode refused = server.post("/api/v1/jobs/" + job + "/publish").token(ada)
+                .json(Map.of("to", "models/lab/leak")).expect(400);
+        assertThat(refused.path("detail").asText()).contains("'config.json', which is not a plain file");
+        server.get("/api/v1/repos/model/lab/leak").token(ada).expect(404);
+        JsonNode outsider = server.post("/api/v1/jobs/" + job + "/publish").token(server.tokenFor(
+                server.createUser("eve").path("name").asText(), "read", "write")).json(Map.of("to",
+                "models/lab/steal")).expect(404);
+        assertThat(outsider.path("detail").asText()).contains("job '" + job + "' not found");
+    }
+
     private String submit(String token, String org, String template, Map<String, String> parameters) {
         return server.post("/api/v1/orgs/" + org + "/template-jobs").token(token).json(Map.of("template", template,
                 "parameters", parameters)).expect(201).path("id").asText();

@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class PostgresTenancyStoreTest extends NotificationStoreContract {
+class PostgresTenancyStoreTest extends MetricsStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.freshPostgres();

@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class SqliteTenancyStoreTest extends NotificationStoreContract {
+class SqliteTenancyStoreTest extends MetricsStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.sqlite(temp);

@@ -157,8 +157,9 @@ public final class RunTracking {
                 });
                 repositories.putParams(jobId, allowed);
             }
+            // Lines of the file left out count as ignored; a refused API report is answered instead.
             repositories.append(jobId, kept, offset.orElse(tally.fileOffset()), tally.ignoredLines() + ignored
-                    + refused);
+                    + (offset.isPresent() ? refused : 0));
             return new Outcome(kept.size(), refused, repositories.tally(jobId));
         });
     }
