@@ -2,6 +2,7 @@
 every few steps, validation, periodic and on-signal checkpoints, exact resume (model, optimiser, sampler, step)."""
 import math
 import os
+import time
 
 import torch
 
@@ -62,6 +63,7 @@ def train(job, model, train_tokens, validation_tokens, params, bytes_per_token):
     checkpoint_every = int(params["checkpoint_every"])
     throughput, last = Throughput(), {}
     model.train()
+    began = time.perf_counter()
     for step in range(start, steps):
         rate = learning_rate(step, float(params["learning_rate"]), int(params["warmup_steps"]), steps)
         for group in optimiser.param_groups:
@@ -86,6 +88,10 @@ def train(job, model, train_tokens, validation_tokens, params, bytes_per_token):
         if done % checkpoint_every == 0 and done != steps:
             save(done)
         job.stop_if_asked(done, save)
+    elapsed = time.perf_counter() - began
+    if steps > start:
+        print(f"trained {steps - start} steps in {elapsed:.1f} s ({(steps - start) * size * length / elapsed:.0f} "
+              f"tokens/s)", flush=True)
     return last
 
 

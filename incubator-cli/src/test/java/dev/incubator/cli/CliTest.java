@@ -168,6 +168,35 @@ class CliTest {
     }
 
     @Test
+    void aRunsMetricsFollowWhileItRunsThenPlotAndCompare() throws Exception {
+        login();
+        run("org", "create", "deep-lab", "--kind", "lab");
+        String script = "for s in 1 2 3 4 5 6; do echo \"{\\\"step\\\": $s, \\\"loss\\\": $((10 - s)).5}\" >> $INCUBATOR_METRICS;"
+                + " sleep 0.7; done";
+        List<String> ids = new java.util.ArrayList<>();
+        for (String name : List.of("first", "second")) {
+            Path spec = temp.resolve(name + ".yaml");
+            Files.writeString(spec, "org: deep-lab\nname: " + name + "\ncommand: [bash, -c, '" + script.replace("'",
+                    "''") + "']\n");
+            CliRun submitted = run("job", "submit", "-f", spec.toString(), "-o", "json");
+            assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+            ids.add(submitted.json().path("id").asText());
+        }
+        CliRun followed = run("job", "metrics", ids.get(0), "--follow");
+        assertThat(followed.exitCode()).as(followed.err()).isZero();
+        assertThat(followed.out().lines().filter(line -> line.matches("\\d+\\s+\\d.*")).toList())
+                .as("every step once, in order, as they came").hasSize(6).first().asString().startsWith("1 ");
+        assertThat(followed.out()).contains("loss").contains("4.5");
+        CliRun table = run("job", "metrics", ids.get(0), "--plot", temp.resolve("loss.svg").toString());
+        assertThat(table.out()).contains("9.5 -> 4.5").contains("█");
+        assertThat(Files.readString(temp.resolve("loss.svg"))).contains("<path d=\"M").contains(">loss<");
+        run("job", "logs", ids.get(1), "--follow");
+        CliRun compared = run("job", "compare", ids.get(0), ids.get(1));
+        assertThat(compared.out()).contains("first").contains("second").contains("4.5 @6");
+        assertThat(run("job", "metrics", ids.get(0), "-o", "json").json().path("items").size()).isEqualTo(6);
+    }
+
+    @Test
     void aJobSpecInYamlRunsAndItsLogsFollow() throws Exception {
         login();
         run("org", "create", "deep-lab", "--kind", "lab");

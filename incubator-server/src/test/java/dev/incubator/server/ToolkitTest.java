@@ -80,13 +80,15 @@ class ToolkitTest {
         assertThat(tracked.path("template_params").path("model.layers").asInt()).as("the default").isEqualTo(2);
         assertThat(tracked.path("params").path("corpus_tokens").asText()).as("reported by the job").isNotEmpty();
         assertThat(tracked.path("code").asText()).startsWith("datasets/lab/job-code@");
+        assertThat(tracked.path("code_sha256").asText()).as("the code's content hash, recorded with the run")
+                .hasSize(64);
 
         JsonNode published = server.post("/api/v1/jobs/" + pretrain + "/publish").token(ada)
                 .json(Map.of("to", "models/lab/tiny-zh", "license", "cc-by-nc-4.0")).expect(201);
         assertThat(published.path("files").toString()).contains("config.json", "model.safetensors", "tokenizer.json",
                 "generation_config.json", "README.md");
         assertThat(published.path("read").path("datasets/lab/corpus").asText()).hasSize(40);
-        assertThat(published.path("code_sha256").asText()).hasSize(64);
+        assertThat(published.path("code_sha256").asText()).isEqualTo(tracked.path("code_sha256").asText());
 
         // The checkpoint is what its config.json says: every tensor of LlamaForCausalLM, in the promised shape.
         JsonNode config = JSON.readTree(download("lab/tiny-zh", "config.json"));

@@ -265,8 +265,8 @@ public final class ModelPublisher {
                 finalMetrics);
     }
 
-    /** The content hash of the code the job ran: its repository's tree at the pinned commit. */
-    private Optional<String> codeHash(String code) {
+    /** The content hash of the code a job ran: its repository's tree at the pinned commit (see Provenance). */
+    public Optional<String> codeHash(String code) {
         String[] at = code.split("@", 2);
         String[] parts = at[0].split("/");
         if (at.length < 2 || parts.length != 3) {

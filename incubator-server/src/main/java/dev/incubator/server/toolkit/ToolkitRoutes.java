@@ -137,7 +137,8 @@ public final class ToolkitRoutes {
 
     /** A run: the job, what the platform set (template, parameters, code), and what the job reported. */
     public record RunView(String job, String organisation, String name, String state, Optional<String> template,
-                          Map<String, Object> templateParams, Optional<String> code, Map<String, String> params,
+                          Map<String, Object> templateParams, Optional<String> code, Optional<String> codeSha256,
+                          Map<String, String> params,
                           Map<String, MetricView> latest, long points, List<String> names, long ignoredLines) {
     }
 
@@ -308,7 +309,8 @@ public final class ToolkitRoutes {
         tracking.latest(job.id()).forEach((name, point) -> latest.put(name, MetricView.of(point)));
         return new RunView(job.id(), job.orgName(), job.spec().name(), job.state().name().toLowerCase(Locale.ROOT),
                 Optional.ofNullable(job.spec().env().get(TemplateCatalog.TEMPLATE_VARIABLE)), templateParams,
-                job.spec().code(), tracking.params(job.id()), latest, tally.points(), tally.names(),
+                job.spec().code(), job.spec().code().flatMap(publisher::codeHash), tracking.params(job.id()), latest,
+                tally.points(), tally.names(),
                 tally.ignoredLines());
     }
 
