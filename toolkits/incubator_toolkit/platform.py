@@ -95,8 +95,13 @@ class Job:
         self._append({"params": {name: value for name, value in params.items()}})
 
     def _append(self, record):
-        with open(self.metrics_path, "a", encoding="utf-8") as out:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        try:
+            with open(self.metrics_path, "a", encoding="utf-8") as out:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except OSError as e:  # metrics are worth a warning, not the run
+            if not getattr(self, "_warned", False):
+                print(f"warning: can not append metrics to {self.metrics_path}: {e}", file=sys.stderr, flush=True)
+                self._warned = True
 
     # ---------------------------------------------------------------------------------------- checkpoints
 

@@ -8,7 +8,7 @@ import re
 
 END_OF_TEXT = "<|endoftext|>"
 # GPT-2's pre-tokenizer, with Python's classes for \p{L} (letters, CJK included) and \p{N} (digits).
-_SPLIT = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?[^\s\w]+|\s+(?!\S)|\s+|_+""")
+_SPLIT = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+""")
 
 
 def _bytes_to_unicode():

@@ -82,12 +82,12 @@ class ReadmeTest {
                 // the hub
                 "mkdir -p", "hub create", "hub push", "hub tag", "printf 'weights", "hub push", "hub pull", "hub pull", "hub ls", "hub log",
                 "hub diff", "hub fsck", "hub gc", "hf download",
-                // training a model
-                "template list", "template show", "hub create", "hub push", "job submit", "job metrics", "job publish",
-                "job submit", "job compare",
                 // agreements and lineage
                 "hub create", "hub push", "access request", "login --profile", "inbox --kind", "access list",
                 "access approve", "access report", "hub lineage", "hub lineage-exception", "login --url",
+                // training a model
+                "template list", "template show", "hub create", "hub push", "job submit", "job metrics", "job publish",
+                "job submit", "job compare",
                 // the audit log
                 "audit head", "audit proof", "audit export", "curl -s", "audit verify",
                 "audit witness", "audit witness-add", "audit witness",

@@ -69,6 +69,10 @@ public final class SlurmExecutor implements Executor {
         Path directory = directory(job);
         try {
             Files.createDirectories(directory.resolve("checkpoints"));
+            Path metrics = directory.resolve(dev.incubator.compute.port.JobDirectory.METRICS);
+            if (!Files.exists(metrics, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createFile(metrics);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the job directory " + directory, e);
         }
