@@ -46,8 +46,8 @@ public final class EngineBench {
             throw new IllegalStateException("PyTorch side failed:\n" + errors);
         }
         JsonNode torch = new ObjectMapper().readTree(output);
-        System.out.printf(Locale.ROOT, "greedy decode of %d tokens after a %d-token prompt, %d rounds, one thread%n%n",
-                tokens, promptLength, rounds);
+        System.out.printf(Locale.ROOT, "greedy decode of %d tokens after a %d-token prompt, %d rounds, one thread;"
+                + " engine kernels: %s%n%n", tokens, promptLength, rounds, LlamaModel.kernels());
         System.out.printf("| model | parameters | engine tokens/s | PyTorch eager + KV cache tokens/s | engine / PyTorch"
                 + " | same tokens |%n|---|---:|---:|---:|---:|---|%n");
         for (Iterator<Map.Entry<String, JsonNode>> it = torch.fields(); it.hasNext(); ) {

@@ -17,6 +17,9 @@ public final class LlamaModel {
     private final float[] lmHead;
     private final Layer[] layers;
     private final float[] inverseFrequencies;
+    /** cos and sin of every position's rotary angles, [position][headDim / 2], computed once. */
+    private final float[] cosines;
+    private final float[] sines;
 
     record Layer(float[] attentionNorm, float[] q, float[] k, float[] v, float[] o, float[] qBias, float[] kBias,
                  float[] vBias, float[] mlpNorm, float[] gate, float[] up, float[] down) {
@@ -53,6 +56,15 @@ public final class LlamaModel {
         for (int j = 0; j < half; j++) {
             // As torch computes it, in float32: 1 / theta ^ (2j / d).
             inverseFrequencies[j] = (float) (1.0 / Math.pow(config.ropeTheta(), (float) (2 * j) / config.headDim()));
+        }
+        this.cosines = new float[config.maxPositions() * half];
+        this.sines = new float[config.maxPositions() * half];
+        for (int position = 0; position < config.maxPositions(); position++) {
+            for (int j = 0; j < half; j++) {
+                float angle = position * inverseFrequencies[j];
+                cosines[position * half + j] = (float) Math.cos(angle);
+                sines[position * half + j] = (float) Math.sin(angle);
+            }
         }
     }
 
@@ -114,7 +126,7 @@ public final class LlamaModel {
                 int qOffset = head * headDim;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int t = 0; t <= position; t++) {
-                    float score = dot(s.q, qOffset, keys, t * kvWidth + kvHead * headDim, headDim) * scale;
+                    float score = Kernels.dot(s.q, qOffset, keys, t * kvWidth + kvHead * headDim, headDim) * scale;
                     s.scores[t] = score;
                     max = Math.max(max, score);
                 }
@@ -127,11 +139,8 @@ public final class LlamaModel {
                 float inverse = (float) (1.0 / sum);
                 java.util.Arrays.fill(s.attention, qOffset, qOffset + headDim, 0f);
                 for (int t = 0; t <= position; t++) {
-                    float w = s.scores[t] * inverse;
-                    int vOffset = t * kvWidth + kvHead * headDim;
-                    for (int d = 0; d < headDim; d++) {
-                        s.attention[qOffset + d] += w * values[vOffset + d];
-                    }
+                    Kernels.axpy(s.scores[t] * inverse, values, t * kvWidth + kvHead * headDim, s.attention, qOffset,
+                            headDim);
                 }
             }
             matmul(s.projected, layer.o(), s.attention, c.heads() * headDim, null);
@@ -172,10 +181,10 @@ public final class LlamaModel {
 
     private void rope(float[] vector, int offset, int position) {
         int half = config.headDim() / 2;
+        int table = position * half;
         for (int j = 0; j < half; j++) {
-            float angle = position * inverseFrequencies[j];
-            float cos = (float) Math.cos(angle);
-            float sin = (float) Math.sin(angle);
+            float cos = cosines[table + j];
+            float sin = sines[table + j];
             float first = vector[offset + j];
             float second = vector[offset + j + half];
             vector[offset + j] = first * cos - second * sin;
@@ -201,27 +210,13 @@ public final class LlamaModel {
 
     static void matmulInto(float[] out, int offset, float[] weights, float[] x, int rows, int columns, float[] bias) {
         for (int r = 0; r < rows; r++) {
-            float value = dot(weights, r * columns, x, 0, columns);
+            float value = Kernels.dot(weights, r * columns, x, 0, columns);
             out[offset + r] = bias == null ? value : value + bias[r];
         }
     }
 
-    /** A dot product with four accumulators, so the JIT can keep the multiply-adds in flight. */
-    static float dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int i = 0;
-        for (; i + 3 < length; i += 4) {
-            s0 += a[aOffset + i] * b[bOffset + i];
-            s1 += a[aOffset + i + 1] * b[bOffset + i + 1];
-            s2 += a[aOffset + i + 2] * b[bOffset + i + 2];
-            s3 += a[aOffset + i + 3] * b[bOffset + i + 3];
-        }
-        for (; i < length; i++) {
-            s0 += a[aOffset + i] * b[bOffset + i];
-        }
-        return (s0 + s1) + (s2 + s3);
+    /** How the inner loops run (the Vector API or plain Java). */
+    public static String kernels() {
+        return Kernels.describe();
     }
 }

@@ -62,8 +62,8 @@ class TorchConformanceTest {
             }
             assertThat(worst).as("largest logit difference relative to the largest logit, %s", example.path("text"))
                     .isLessThan(1e-4);
-            System.out.printf("conformance (%s): %d tokens, largest relative logit difference %.2e%n", embeddings,
-                    ids.length, worst);
+            System.out.printf("conformance (%s, %s): %d tokens, largest relative logit difference %.2e%n",
+                    embeddings, LlamaModel.kernels(), ids.length, worst);
             List<Integer> greedy = new ArrayList<>();
             float[] logits = null;
             Session fresh = model.session();
