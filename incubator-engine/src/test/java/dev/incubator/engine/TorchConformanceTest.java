@@ -77,7 +77,43 @@ class TorchConformanceTest {
             }
             assertThat(greedy).containsExactlyElementsOf(JSON.convertValue(example.path("greedy"),
                     JSON.getTypeFactory().constructCollectionType(List.class, Integer.class)));
+
+            // Prompt log-probabilities (echo, max_tokens 0): each token's log-softmax under PyTorch's logits.
+            Completion.Result scored = Completion.complete(model, new Completion.Request(ids, 0, true,
+                    java.util.OptionalInt.of(3), Sampling.greedy(), java.util.OptionalInt.empty()));
+            assertThat(scored.generated()).isEmpty();
+            assertThat(scored.prompt()).hasSize(ids.length);
+            assertThat(scored.prompt().get(0).logprob()).as("the first token has no context").isEmpty();
+            for (int position = 1; position < ids.length; position++) {
+                double expected = logSoftmax(example.path("logits").get(position - 1), ids[position]);
+                Completion.Scored token = scored.prompt().get(position);
+                assertThat(token.token()).isEqualTo(ids[position]);
+                assertThat(token.logprob().orElseThrow()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
+                assertThat(token.top()).hasSize(3);
+                assertThat(token.top().get(0).logprob()).isGreaterThanOrEqualTo(token.top().get(2).logprob());
+            }
+            // Generation scores each chosen token; greedy gives PyTorch's continuation again.
+            Completion.Result written = Completion.complete(model, new Completion.Request(ids, 5, false,
+                    java.util.OptionalInt.of(0), Sampling.greedy(), java.util.OptionalInt.empty()));
+            assertThat(written.generated()).containsExactly(greedy.subList(0, 5).stream().mapToInt(Integer::intValue)
+                    .toArray());
+            assertThat(written.prompt()).isEmpty();
+            assertThat(written.generatedScores()).hasSize(5).allSatisfy(token -> assertThat(token.logprob()
+                    .orElseThrow()).isNegative());
+            assertThat(written.finishReason()).isEqualTo("length");
         }
+    }
+
+    private static double logSoftmax(JsonNode logits, int token) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (JsonNode logit : logits) {
+            max = Math.max(max, logit.asDouble());
+        }
+        double sum = 0;
+        for (JsonNode logit : logits) {
+            sum += Math.exp(logit.asDouble() - max);
+        }
+        return logits.get(token).asDouble() - max - Math.log(sum);
     }
 
     private static int[] ints(JsonNode array) {
