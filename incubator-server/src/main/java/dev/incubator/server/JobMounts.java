@@ -49,6 +49,9 @@ public final class JobMounts implements Mounts {
 
     @Override
     public void prepare(Job job, Path target) {
+        if (job.spec().hubReads().isEmpty()) {
+            return; // nothing read, nothing to record: a job without mounts leaves no trace here
+        }
         StringBuilder revisions = new StringBuilder();
         for (Resolved mount : resolve(job)) {
             materialise(mount.name(), mount.repo(), mount.commit(), target.resolve(mount.name().split("@", 2)[0]));
