@@ -64,4 +64,11 @@ final class BenchOptions {
         System.exit(2);
         return new IllegalArgumentException(line.toString());
     }
+
+    /** The median of a round's figures. */
+    static double median(java.util.List<Double> values) {
+        java.util.List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
 }

@@ -70,8 +70,8 @@ public final class EngineBench {
             entry.getValue().path("rates").forEach(rate -> theirs.add(rate.asDouble()));
             List<Integer> theirTokens = new ArrayList<>();
             entry.getValue().path("greedy").forEach(token -> theirTokens.add(token.asInt()));
-            double ours = median(rates);
-            double peer = median(theirs);
+            double ours = BenchOptions.median(rates);
+            double peer = BenchOptions.median(theirs);
             System.out.printf(Locale.ROOT, "| %s | %,d | %.0f | %.0f | %.2f | %s |%n", entry.getKey(),
                     entry.getValue().path("parameters").asLong(), ours, peer, ours / peer,
                     greedy.subList(0, theirTokens.size()).equals(theirTokens) ? "yes" : "no");
@@ -93,9 +93,4 @@ public final class EngineBench {
         return produced;
     }
 
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
 }

@@ -98,13 +98,13 @@ public final class TrainingBench {
                 System.err.printf(Locale.ROOT, "round %d of %d done%n", round, rounds);
             }
         }
-        double peer = median(rates.values().iterator().next());
+        double peer = BenchOptions.median(rates.values().iterator().next());
         System.out.printf(Locale.ROOT, "pretrain template, default model (0.13M parameters), %d steps of 16 x 64"
                 + " tokens, %d rounds%n%n", steps, rounds);
         System.out.printf(Locale.ROOT, "| how | median tokens/s | rounds | x bare loop |%n|---|---:|---|---:|%n");
         rates.forEach((label, values) -> System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %.2f |%n", label,
-                median(values), values.stream().map(value -> String.format(Locale.ROOT, "%.0f", value)).toList(),
-                median(values) / peer));
+                BenchOptions.median(values), values.stream().map(value -> String.format(Locale.ROOT, "%.0f", value)).toList(),
+                BenchOptions.median(values) / peer));
     }
 
     private static double rate(String output) {
@@ -124,11 +124,6 @@ public final class TrainingBench {
         return output;
     }
 
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
 
     private record Api(String url, String token) {
         JsonNode send(String method, String path, String body) throws IOException, InterruptedException {

@@ -300,7 +300,6 @@ final class JobToolkit {
                 run.path("latest").fieldNames().forEachRemaining(metrics::add);
             }
             List<String[]> lines = new ArrayList<>();
-            List<String> header = new ArrayList<>(List.of("", ""));
             lines.add(line("job", runs, run -> run.path("job").asText()));
             lines.add(line("name", runs, run -> run.path("name").asText()));
             lines.add(line("state", runs, run -> run.path("state").asText()));
@@ -317,7 +316,6 @@ final class JobToolkit {
                         .path(metric).path("value").asDouble()) + " @" + run.path("latest").path(metric).path("step")
                         .asLong() : "-"));
             }
-            header.clear();
             int[] widths = new int[runs.size() + 1];
             for (String[] cells : lines) {
                 for (int i = 0; i < cells.length; i++) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,9 +121,5 @@ class TorchConformanceTest {
             values[i] = array.get(i).asInt();
         }
         return values;
-    }
-
-    static String read(Path file) throws IOException {
-        return Files.readString(file);
     }
 }

@@ -309,7 +309,7 @@ public final class IncubatorServer implements AutoCloseable {
                     new dev.incubator.compute.port.ComputeEvents() {
                         @Override
                         public void jobEnded(dev.incubator.compute.Job job) {
-                            tailer.tail(job); // the last lines an attempt wrote
+                            tailer.ended(job); // the last lines an attempt wrote
                         }
                     }));
             VerifiableAuditLog auditLog;

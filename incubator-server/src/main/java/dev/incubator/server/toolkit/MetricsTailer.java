@@ -38,6 +38,8 @@ public final class MetricsTailer {
 
     private final RunTracking tracking;
     private final Function<Job, Path> directory;
+    /** How far each job's file was read, as last stored: an unchanged file costs no query of the store. */
+    private final Map<String, Long> read = new java.util.concurrent.ConcurrentHashMap<>();
 
     public MetricsTailer(RunTracking tracking, Function<Job, Path> directory) {
         this.tracking = tracking;
@@ -53,8 +55,13 @@ public final class MetricsTailer {
                     != 1) {
                 return 0; // never through a link: only the plain file the executor made
             }
-            long offset = tracking.tally(job.id()).fileOffset();
             long size = ((Number) attributes.get("size")).longValue();
+            Long known = read.get(job.id());
+            if (known != null && size <= known) {
+                return 0;
+            }
+            long offset = tracking.tally(job.id()).fileOffset();
+            read.put(job.id(), offset);
             if (size <= offset) {
                 return 0;
             }
@@ -96,13 +103,21 @@ public final class MetricsTailer {
             if (consumed == 0) {
                 return 0;
             }
-            return tracking.tailed(job.id(), reports, offset + consumed, ignored).stored();
+            int stored = tracking.tailed(job.id(), reports, offset + consumed, ignored).stored();
+            read.put(job.id(), offset + consumed);
+            return stored;
         } catch (java.nio.file.NoSuchFileException e) {
             return 0;
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not read the metrics of job {}: {}", job.id(), e.toString());
             return 0;
         }
+    }
+
+    /** An attempt ended: its last lines are read, and the job is forgotten until it runs again. */
+    public void ended(Job job) {
+        tail(job);
+        read.remove(job.id());
     }
 
     /** One line as a report, or null when it is not one. */

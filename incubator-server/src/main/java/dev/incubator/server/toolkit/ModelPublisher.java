@@ -194,9 +194,9 @@ public final class ModelPublisher {
         Optional<Path> weights = find(files, "model.safetensors");
         try {
             if (config.isEmpty() || weights.isEmpty()) {
-                if (find(files, "tokenizer.json").isPresent() && weights.isEmpty()) {
-                    json.readTree(config.isPresent() ? config.get().toFile() : find(files, "tokenizer.json").get()
-                            .toFile());
+                Optional<Path> tokenizer = find(files, "tokenizer.json");
+                if (tokenizer.isPresent() && weights.isEmpty()) {
+                    json.readTree(tokenizer.get().toFile());
                     return Optional.empty();
                 }
                 throw new IncubatorException(ErrorCode.VALIDATION_FAILED, "the job's model has "

@@ -18,6 +18,7 @@ import dev.incubator.common.access.Resource;
 import dev.incubator.common.access.Subject;
 import dev.incubator.compute.Job;
 import dev.incubator.hub.HubService;
+import dev.incubator.hub.chunk.Hashes;
 import dev.incubator.hub.repo.Commit;
 import dev.incubator.hub.repo.Repo;
 import dev.incubator.hub.repo.RepoKind;
@@ -246,22 +247,23 @@ public final class ToolkitRoutes {
      * differ from its head; the repository at that commit.
      */
     private String pushCode(Subject subject, Organisation org, Template template) {
-        Repo repo = hub.lookup(RepoKind.DATASET, org.name(), CODE_REPOSITORY).orElseGet(() -> hub.create(subject,
-                RepoKind.DATASET, org.name(), CODE_REPOSITORY, Visibility.ORGANISATION));
-        repo = hub.find(subject, RepoKind.DATASET, org.name(), CODE_REPOSITORY, Action.REPO_READ);
+        if (hub.lookup(RepoKind.DATASET, org.name(), CODE_REPOSITORY).isEmpty()) {
+            hub.create(subject, RepoKind.DATASET, org.name(), CODE_REPOSITORY, Visibility.ORGANISATION);
+        }
+        Repo repo = hub.find(subject, RepoKind.DATASET, org.name(), CODE_REPOSITORY, Action.REPO_READ);
         Commit head = hub.resolve(repo, "main");
         SortedMap<String, String> current = new TreeMap<>();
         for (TreeEntry entry : head.tree()) {
             current.put(entry.path(), entry.sha256());
         }
         SortedMap<String, String> wanted = new TreeMap<>();
-        template.files().forEach((path, bytes) -> wanted.put(path, sha256(bytes)));
+        template.files().forEach((path, bytes) -> wanted.put(path, Hashes.sha256(bytes)));
         if (wanted.equals(current)) {
             return "datasets/" + org.name() + "/" + CODE_REPOSITORY + "@" + head.id();
         }
         List<HubService.FileOp> operations = new ArrayList<>();
         template.files().forEach((path, bytes) -> {
-            if (!sha256(bytes).equals(current.get(path))) {
+            if (!Hashes.sha256(bytes).equals(current.get(path))) {
                 operations.add(new HubService.FileOp.PutBytes(path, bytes));
             }
         });
@@ -326,14 +328,5 @@ public final class ToolkitRoutes {
         return new PublishedView(published.repository(), published.commit(), published.files(), published.bytes(),
                 published.created(), provenance.jobId(), provenance.attempt(), provenance.template(),
                 provenance.codeHash(), read, provenance.gpuHours(), provenance.energyKwh());
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

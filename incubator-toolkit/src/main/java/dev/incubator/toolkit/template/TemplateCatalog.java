@@ -176,9 +176,6 @@ public final class TemplateCatalog {
             Map<String, Object> fields = (Map<String, Object>) entry.getValue();
             Parameter.Type type = Parameter.Type.valueOf(((String) fields.get("type")).toUpperCase(java.util.Locale.ROOT));
             Object defaultValue = fields.get("default");
-            if (defaultValue instanceof Double number) {
-                defaultValue = BigDecimal.valueOf(number).doubleValue();
-            }
             parameters.add(new Parameter(entry.getKey(), type, Boolean.TRUE.equals(fields.get("required")),
                     Optional.ofNullable(defaultValue), decimal(fields.get("min")), decimal(fields.get("max")),
                     (List<String>) fields.getOrDefault("choices", List.of()),
