@@ -40,7 +40,21 @@ public final class Completion {
     public record Result(int[] generated, List<Scored> prompt, List<Scored> generatedScores, String finishReason) {
     }
 
+    /** What a streaming caller sees of each token chosen; {@code false} stops the completion there ("stop"). */
+    @FunctionalInterface
+    public interface Listener {
+        boolean chosen(int token, Optional<Scored> score);
+    }
+
     public static Result complete(LlamaModel model, Request request) {
+        return complete(model, request, (token, score) -> true);
+    }
+
+    /**
+     * The same completion, telling {@code listener} of each token as it is chosen (what streaming needs); the
+     * listener may end it early, e.g. at a stop sequence, and the result then ends with that token.
+     */
+    public static Result complete(LlamaModel model, Request request, Listener listener) {
         int[] prompt = request.prompt();
         if (prompt.length + request.maxTokens() > model.config().maxPositions()) {
             throw new IllegalArgumentException("the prompt's " + prompt.length + " tokens and max_tokens "
@@ -73,10 +87,14 @@ public final class Completion {
                 finish = "stop";
                 break;
             }
-            if (scoring) {
-                generatedScores.add(score(logits, next, request.topLogprobs().getAsInt()));
-            }
+            Optional<Scored> scored = scoring ? Optional.of(score(logits, next, request.topLogprobs().getAsInt()))
+                    : Optional.empty();
+            scored.ifPresent(generatedScores::add);
             generated.add(next);
+            if (!listener.chosen(next, scored)) {
+                finish = "stop";
+                break;
+            }
             if (n + 1 < request.maxTokens()) {
                 logits = session.next(next);
             }

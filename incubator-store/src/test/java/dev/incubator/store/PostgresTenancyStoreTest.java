@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class PostgresTenancyStoreTest extends MetricsStoreContract {
+class PostgresTenancyStoreTest extends ServingStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.freshPostgres();

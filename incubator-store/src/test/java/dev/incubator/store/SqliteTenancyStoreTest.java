@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class SqliteTenancyStoreTest extends MetricsStoreContract {
+class SqliteTenancyStoreTest extends ServingStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.sqlite(temp);
