@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,7 +31,15 @@ public final class ReplicaMain {
         String bearer = required(env, "INCUBATOR_JOB_TOKEN");
         String job = required(env, "INCUBATOR_JOB_ID");
         String platform = options.getOrDefault("register", env.getOrDefault("INCUBATOR_URL", ""));
+        // A relative --model is a mount: models/ORG/NAME under $INCUBATOR_MOUNTS (a job's argv is not expanded).
         Path model = Path.of(options.getOrDefault("model", "."));
+        if (!model.isAbsolute() && env.containsKey("INCUBATOR_MOUNTS")) {
+            model = Path.of(env.get("INCUBATOR_MOUNTS")).resolve(model);
+        }
+        if (options.containsKey("command")) {
+            supervise(List.of(options.get("command").split("\u001f")), model, bearer, job, platform);
+            return;
+        }
         if (!Files.isRegularFile(model.resolve("config.json"))) {
             fail("no config.json in " + model + ": --model must be the model's folder (the deployment's mount)");
         }
@@ -54,18 +63,75 @@ public final class ReplicaMain {
                 settings.modelName(), server.model().parameters(), dev.incubator.engine.LlamaModel.kernels(),
                 server.loadTime().toMillis() / 1000.0, endpoint);
         if (!platform.isEmpty()) {
-            register(platform, job, bearer, endpoint, server);
+            register(platform, job, bearer, endpoint, server.loadTime().toMillis() / 1000.0,
+                    server.model().parameters());
         }
         Thread.currentThread().join(); // serve until the job is stopped
     }
 
-    private static void register(String platform, String job, String bearer, String endpoint, ReplicaServer server)
-            throws IOException, InterruptedException {
+    /**
+     * The command engine: runs the member's OpenAI-compatible server with {model_dir}, {port}, {host} and {api_key}
+     * filled in, waits until its /v1/models answers with the job's credential as the key, registers it, and passes
+     * SIGTERM on (the server drains as it does). The job ends when the server does.
+     */
+    private static void supervise(List<String> template, Path model, String bearer, String job, String platform)
+            throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new java.util.ArrayList<>();
+        for (String part : template) {
+            command.add(part.replace("{model_dir}", model.toString()).replace("{port}", Integer.toString(port))
+                    .replace("{host}", "127.0.0.1").replace("{api_key}", bearer));
+        }
+        java.time.Instant began = java.time.Instant.now();
+        Process server = new ProcessBuilder(command).inheritIO().start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.destroy();
+            try {
+                server.waitFor(25, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            server.destroyForcibly();
+        }, "replica-stop"));
+        String endpoint = "http://127.0.0.1:" + port;
+        System.out.println("replica: started " + command.get(0) + " (pid " + server.pid() + "), waiting for "
+                + endpoint + "/v1/models");
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(endpoint + "/v1/models")).timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + bearer).GET().build();
+        while (true) {
+            if (!server.isAlive()) {
+                fail("the server exited with code " + server.exitValue() + " before it answered " + endpoint
+                        + "/v1/models");
+            }
+            try {
+                if (client.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        double seconds = Duration.between(began, java.time.Instant.now()).toMillis() / 1000.0;
+        System.out.printf("replica: the server answers on %s after %.1f s%n", endpoint, seconds);
+        if (!platform.isEmpty()) {
+            register(platform, job, bearer, endpoint, seconds, 0);
+        }
+        System.exit(server.waitFor());
+    }
+
+    private static void register(String platform, String job, String bearer, String endpoint, double loadSeconds,
+                                 long parameters) throws IOException, InterruptedException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode body = json.createObjectNode();
         body.put("url", endpoint);
-        body.put("load_seconds", server.loadTime().toMillis() / 1000.0);
-        body.put("parameters", server.model().parameters());
+        body.put("load_seconds", loadSeconds);
+        body.put("parameters", parameters);
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(platform.replaceAll("/+$", "") + "/api/v1/jobs/" + job
                         + "/endpoint")).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + bearer)

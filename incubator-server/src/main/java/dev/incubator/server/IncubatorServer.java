@@ -358,6 +358,13 @@ public final class IncubatorServer implements AutoCloseable {
             routes.addAll(new dev.incubator.server.toolkit.ToolkitRoutes(
                     dev.incubator.toolkit.template.TemplateCatalog.builtIn(), tenancy, access, computeRoutes, hub,
                     tracking, publisher, json).routes());
+            dev.incubator.server.serving.Serving serving = new dev.incubator.server.serving.Serving(
+                    new dev.incubator.store.JdbiServing(database), compute, jobCredentials, access, tenancy,
+                    computeRoutes, hub, energyModel, name -> store.read(repositories -> repositories.organisations()
+                    .findByName(name)), id -> store.read(repositories -> repositories.organisations()
+                    .findById(new OrgId(id))), json, clock, config.dataDir().resolve("runtime").resolve("replica"),
+                    dev.incubator.server.serving.Serving.Settings.DEFAULT);
+            routes.addAll(serving.routes());
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
             routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")
@@ -392,15 +399,17 @@ public final class IncubatorServer implements AutoCloseable {
             apiUrl[0] = config.publicUrl().map(java.net.URI::toString).orElse("http://"
                     + (config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host()) + ":" + app.port());
 
-            // Three threads: the scheduling cycle, periodic upkeep, and notifications (a slow webhook receiver
-            // delays only its own deliveries).
-            ScheduledExecutorService background = Executors.newScheduledThreadPool(3, runnable -> {
+            // Four threads: the scheduling cycle, periodic upkeep, notifications (a slow webhook receiver delays only
+            // its own deliveries) and serving (health checks wait on replicas).
+            ScheduledExecutorService background = Executors.newScheduledThreadPool(4, runnable -> {
                 Thread thread = new Thread(runnable, "incubator-background");
                 thread.setDaemon(true);
                 return thread;
             });
             background.scheduleWithFixedDelay(() -> runQuietly("scheduling cycle", compute::cycle), 0,
                     config.compute().cycleInterval().toMillis(), TimeUnit.MILLISECONDS);
+            background.scheduleWithFixedDelay(() -> runQuietly("serving", serving::reconcile), 1, 1,
+                    TimeUnit.SECONDS);
             GrantTelemetry grantTelemetry = new GrantTelemetry(grants, metrics);
             background.scheduleWithFixedDelay(() -> runQuietly("grant metrics", grantTelemetry::refresh), 0,
                     config.compute().meteringInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -555,8 +564,9 @@ public final class IncubatorServer implements AutoCloseable {
             trySetPermissions(dataDir, jobAccounts ? "rwx--x--x" : "rwx------");
             try (java.util.stream.Stream<Path> entries = Files.list(dataDir)) {
                 for (Path entry : entries.toList()) {
-                    if (entry.getFileName().toString().equals("jobs")
-                            || Files.isSymbolicLink(entry)) {
+                    // jobs: each job's own directory; runtime: the replica code that job accounts run.
+                    if (entry.getFileName().toString().equals("jobs") || entry.getFileName().toString()
+                            .equals("runtime") || Files.isSymbolicLink(entry)) {
                         continue;
                     }
                     trySetPermissions(entry, Files.isDirectory(entry) ? "rwx------" : "rw-------");

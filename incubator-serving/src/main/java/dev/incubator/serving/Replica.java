@@ -50,6 +50,12 @@ public record Replica(String jobId, String deploymentId, String revision, State 
                 failures + 1, Optional.of(why));
     }
 
+    /** Its job went back in line (preempted, or the node failed): not routable until its next attempt registers. */
+    public Replica restarting(String why) {
+        return new Replica(jobId, deploymentId, revision, State.STARTING, Optional.empty(), submittedAt, readyAt,
+                coldStart, 0, Optional.of(why));
+    }
+
     public Replica draining(String why) {
         return new Replica(jobId, deploymentId, revision, State.DRAINING, endpoint, submittedAt, readyAt, coldStart,
                 failures, Optional.of(why));

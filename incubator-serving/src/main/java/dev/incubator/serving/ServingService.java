@@ -127,7 +127,9 @@ public final class ServingService {
 
     /** Stores a changed deployment if nobody changed it meanwhile (the version it was read at). */
     public Deployment update(Deployment changed) {
-        validate(changed);
+        if (changed.state() == Deployment.State.ACTIVE) {
+            validate(changed);
+        }
         return store.write(repositories -> {
             if (!repositories.update(changed)) {
                 throw new IncubatorException(ErrorCode.CONFLICT, "deployment '" + changed.modelId() + "' changed"
@@ -219,6 +221,12 @@ public final class ServingService {
                     return null;
                 });
                 inFlightByReplica.remove(replica.jobId());
+            } else if (status.phase() == Cluster.JobPhase.WAITING && replica.state() == Replica.State.READY) {
+                store.write(repositories -> {
+                    repositories.putReplica(replica.restarting(status.reason().orElse("its job is waiting to run"
+                            + " again")));
+                    return null;
+                });
             } else if (replica.active()) {
                 checkHealth(replica);
             }

@@ -38,6 +38,11 @@ public enum Action {
     // toolkit
     TEMPLATE_READ("seeing job templates"),
     JOB_METRICS_REPORT("reporting a job's metrics"),
+    // serving
+    DEPLOYMENT_READ("seeing the organisation's deployments and their usage"),
+    DEPLOYMENT_MANAGE("creating, changing or deleting deployments"),
+    DEPLOYMENT_CALL("calling the deployment's model"),
+    ENDPOINT_REGISTER("registering a replica's endpoint"),
     // hub
     REPO_CREATE("creating repositories"),
     REPO_SEE("seeing the repository"),

@@ -58,6 +58,27 @@ public sealed interface Resource {
         }
     }
 
+    /** Who may call a deployment besides its organisation: nobody, named organisations (by id), every signed-in user. */
+    enum Reach { PRIVATE, SHARED, PUBLIC }
+
+    /** A served model: {@code name} as clients send it (org/name), its organisation, and who else may call it. */
+    record Deployment(String id, String name, String organisationId, String organisationName, Reach reach,
+                      java.util.Set<String> sharedWithOrganisationIds) implements Resource {
+        public Deployment {
+            requireNonNull(id, "id is null");
+            requireNonNull(name, "name is null");
+            requireNonNull(organisationId, "organisationId is null");
+            requireNonNull(organisationName, "organisationName is null");
+            requireNonNull(reach, "reach is null");
+            sharedWithOrganisationIds = java.util.Set.copyOf(sharedWithOrganisationIds);
+        }
+
+        @Override
+        public String type() {
+            return "deployment";
+        }
+    }
+
     /** A user's or organisation's namespace of repositories. */
     record Namespace(String name, OwnerKind ownerKind, String ownerId) implements Resource {
         public Namespace {

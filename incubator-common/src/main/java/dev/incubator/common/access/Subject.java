@@ -62,4 +62,14 @@ public record Subject(Optional<String> userId, String actor, Set<PlatformRole> p
     public Set<String> organisationIds() {
         return memberships.keySet();
     }
+
+    /**
+     * The subject as a job of one organisation acts: only its role there counts, never its submitter's roles in other
+     * organisations or on the platform.
+     */
+    public Subject onlyIn(String organisationId) {
+        Map<String, OrgRole> kept = memberships.containsKey(organisationId)
+                ? Map.of(organisationId, memberships.get(organisationId)) : Map.of();
+        return new Subject(userId, actor, Set.of(), kept, scopes, meta, purpose, job);
+    }
 }

@@ -91,7 +91,12 @@ public final class PolicyEngine {
             case ORG_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER, OPERATOR, AUDITOR, REVIEWER);
             case ORG_UPDATE, MEMBER_MANAGE -> Rule.organisation(Scope.ADMIN, OrgRole.ADMIN, OPERATOR);
             case OWNER_MANAGE -> Rule.organisation(Scope.ADMIN, OrgRole.OWNER, OPERATOR);
-            case MEMBER_READ, GRANT_READ, JOB_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER, OPERATOR, AUDITOR);
+            case MEMBER_READ, GRANT_READ, JOB_READ, DEPLOYMENT_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER,
+                    OPERATOR, AUDITOR);
+            case DEPLOYMENT_MANAGE -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
+            // Against one deployment, see deployment(): its organisation, the organisations it is shared with, or all.
+            case DEPLOYMENT_CALL -> Rule.organisation(Scope.READ, OrgRole.VIEWER);
+            case ENDPOINT_REGISTER -> Rule.organisation(Scope.READ, null, OPERATOR);
             case GRANT_MANAGE, STORAGE_QUOTA_MANAGE -> Rule.organisation(Scope.ADMIN, null, OPERATOR);
             case ORG_AUDIT_READ -> Rule.organisation(Scope.READ, OrgRole.ADMIN, OPERATOR, AUDITOR);
             case JOB_SUBMIT, JOB_CANCEL, JOB_METRICS_REPORT -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
@@ -110,6 +115,7 @@ public final class PolicyEngine {
             case Resource.Namespace namespace -> namespace(subject, action, namespace);
             case Resource.Organisation organisation -> table(subject, action, Optional.of(organisation));
             case Resource.Job job -> job(subject, action, job);
+            case Resource.Deployment deployment -> deployment(subject, action, deployment);
             case Resource.Platform platform -> table(subject, action, Optional.empty());
         };
     }
@@ -175,7 +181,44 @@ public final class PolicyEngine {
                     : Decision.deny(ErrorCode.FORBIDDEN, "a job's credential reports only its own metrics; it belongs"
                     + " to " + subject.job().get() + ", not " + job.id());
         }
+        if (action == Action.ENDPOINT_REGISTER && subject.signedIn() && canSee(subject, job.organisationId())) {
+            // Only the replica itself says where it listens: no member, and no other job, can point the gateway away.
+            return subject.job().map(job.id()::equals).orElse(false) ? Decision.allow("the replica's own credential")
+                    : Decision.deny(ErrorCode.FORBIDDEN, "only the replica job itself registers its endpoint, with its"
+                    + " own credential ($INCUBATOR_JOB_TOKEN)");
+        }
         return table(subject, action, Optional.of(organisation));
+    }
+
+    /**
+     * A deployment is seen (and called) by its organisation's members and jobs, by members of the organisations it is
+     * shared with, and by every signed-in user when public; to anyone else it does not exist. Reading and changing it
+     * are its organisation's (the role table).
+     */
+    private Decision deployment(Subject subject, Action action, Resource.Deployment deployment) {
+        var organisation = new Resource.Organisation(deployment.organisationId(), deployment.organisationName());
+        if (action != Action.DEPLOYMENT_CALL) {
+            Decision decision = table(subject, action, Optional.of(organisation));
+            return decision.allowed() || decision.denial().orElse(null) != ErrorCode.NOT_FOUND ? decision
+                    : Decision.deny(ErrorCode.NOT_FOUND, "deployment '" + deployment.name() + "' not found");
+        }
+        if (!subject.signedIn()) {
+            return Decision.deny(ErrorCode.UNAUTHENTICATED, action.description() + " needs an API token: send it as"
+                    + " 'Authorization: Bearer ...' (the OpenAI clients' api_key)");
+        }
+        boolean own = subject.roleIn(deployment.organisationId()).isPresent();
+        boolean shared = deployment.reach() == Resource.Reach.SHARED && subject.job().isEmpty()
+                && deployment.sharedWithOrganisationIds().stream().anyMatch(id -> subject.roleIn(id).isPresent());
+        boolean open = deployment.reach() == Resource.Reach.PUBLIC && subject.job().isEmpty();
+        if (!own && !shared && !open) {
+            return Decision.deny(ErrorCode.NOT_FOUND, "the model '" + deployment.name() + "' does not exist or you"
+                    + " do not have access to it; GET /v1/models lists those this key may use");
+        }
+        if (!subject.scopes().contains(Scope.READ)) {
+            return missingScope(Scope.READ, action);
+        }
+        return Decision.allow(own ? "a member of " + deployment.organisationName() : shared
+                ? "shared with an organisation of the caller" : "public");
     }
 
     // ------------------------------------------------------------------------------------------- repositories

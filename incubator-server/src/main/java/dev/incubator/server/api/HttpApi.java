@@ -230,6 +230,8 @@ public final class HttpApi {
     private void execute(ApiRoute route, Context context) throws Exception {
         if (route.tag().equals(HfErrors.TAG)) {
             context.attribute(HfErrors.TAG, true);
+        } else if (route.tag().equals(OpenAiErrors.TAG)) {
+            context.attribute(OpenAiErrors.TAG, true);
         }
         Call call = new Call(context, authenticator, json, maxBodyBytes, jobTokens);
         if (route.authenticated()) {
@@ -316,7 +318,10 @@ public final class HttpApi {
         String requestId = requestId(context);
         Problems.Problem problem = Problems.of(e.code(), e.getMessage(), context.path(), requestId, e.fieldErrors());
         context.attribute(PROBLEM_SENT, true);
-        if (HfErrors.applies(context)) {
+        if (OpenAiErrors.applies(context)) {
+            context.status(problem.status()).contentType("application/json").result(OpenAiErrors.render(context,
+                    json, problem, e));
+        } else if (HfErrors.applies(context)) {
             context.status(problem.status()).contentType("application/json").result(HfErrors.render(context, json,
                     problem, e));
         } else {
@@ -360,6 +365,7 @@ public final class HttpApi {
             Optional<String> organisation = switch (deny.resource()) {
                 case Resource.Organisation org -> Optional.of(org.id());
                 case Resource.Job job -> Optional.of(job.organisationId());
+                case Resource.Deployment deployment -> Optional.of(deployment.organisationId());
                 case Resource.Repository repo -> repo.ownedByOrganisation() ? Optional.of(repo.ownerId())
                         : Optional.empty();
                 default -> Optional.empty();

@@ -205,7 +205,7 @@ public final class OpenApi {
         if (clazz == int.class || clazz == long.class || clazz == Integer.class || clazz == Long.class) {
             return NODES.objectNode().put("type", "integer");
         }
-        if (clazz == BigDecimal.class || clazz == double.class) {
+        if (clazz == BigDecimal.class || clazz == double.class || clazz == Double.class) {
             return NODES.objectNode().put("type", "number");
         }
         if (clazz == boolean.class || clazz == Boolean.class) {
