@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.incubator.server.TestServer.Response;
 import dev.incubator.server.api.ApiRoute;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -55,6 +56,16 @@ class AuthorizationMatrixTest {
 
         static Rule self(Subject... roles) {
             return new Rule("self", null, Set.of(roles));
+        }
+
+        /** A model call: members of the deployment's organisation; to everyone else it does not exist. */
+        static Rule caller() {
+            return new Rule("caller", null, Set.of());
+        }
+
+        /** Only a replica job's own credential: refused to every person who can see the job, hidden from others. */
+        static Rule replica() {
+            return new Rule("replica", null, Set.of());
         }
     }
 
@@ -194,6 +205,19 @@ class AuthorizationMatrixTest {
         // An LFS download href names the (private) probe by id: decided like every read.
         MATRIX.put("hfLfsDownload", Rule.org("viewer", op, au, rv));
         MATRIX.put("hfLfsVerify", Rule.publicRoute());
+        // Serving: the probe deployment of each organisation serves a random checkpoint with one ready replica.
+        MATRIX.put("createDeployment", Rule.org("member", op));
+        MATRIX.put("listDeployments", Rule.org("viewer", op, au));
+        MATRIX.put("getDeployment", Rule.org("viewer", op, au));
+        MATRIX.put("updateDeployment", Rule.org("member", op));
+        MATRIX.put("deleteDeployment", Rule.org("member", op));
+        MATRIX.put("listDeploymentRequests", Rule.org("viewer", op, au));
+        MATRIX.put("getDeploymentUsage", Rule.org("viewer", op, au));
+        MATRIX.put("registerReplicaEndpoint", Rule.replica());
+        MATRIX.put("listModels", Rule.anyUser());
+        MATRIX.put("createCompletion", Rule.caller());
+        MATRIX.put("createChatCompletion", Rule.caller());
+        MATRIX.put("createEmbedding", Rule.caller());
     }
 
     private static final List<String> ORG_ROLES = List.of("viewer", "member", "steward", "admin", "owner");
@@ -247,6 +271,19 @@ class AuthorizationMatrixTest {
             tokens.put(subject, server.tokenFor(name, "read", "write", "admin"));
         }
         server.addMember("foreign", "u-owner", "owner"); // some own members hold roles abroad too; see foreignOrg()
+        Map<String, byte[]> checkpoint = randomCheckpoint(dataDir.resolve("checkpoint"));
+        for (String org : List.of("own", "foreign")) {
+            server.post("/api/v1/repos").token(server.operatorToken()).json(Map.of("kind", "model", "namespace", org,
+                    "name", "served", "visibility", "organisation")).expect(201);
+            server.commitBytes(server.operatorToken(), "models/" + org + "/served", checkpoint).expect(200);
+            server.post("/api/v1/orgs/" + org + "/deployments").token(server.operatorToken()).json(Map.of("name",
+                    "probe", "model", "models/" + org + "/served", "replicas", "1")).expect(201);
+        }
+        for (String owner : List.of("own", "foreign")) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).until(() -> server.get(
+                    "/api/v1/orgs/" + owner + "/deployments/probe").token(server.operatorToken()).expect(200)
+                    .path("ready").asInt() == 1);
+        }
         server.createUser("target");
         server.post("/api/v1/audit/witnesses").token(server.operatorToken()).json(Map.of("name", "matrix-witness",
                 "public_key", java.util.Base64.getEncoder().encodeToString(WITNESS.getPublic().getEncoded())))
@@ -261,6 +298,24 @@ class AuthorizationMatrixTest {
                         .expect(200);
             }
         }
+    }
+
+    /** A random checkpoint of the toolkit's model in Hugging Face's files (PyTorch writes it). */
+    private static Map<String, byte[]> randomCheckpoint(Path folder) {
+        Path script = ClientScripts.projectRoot().resolve("incubator-engine/src/test/resources/torch_reference.py");
+        return uncheck(() -> {
+            Process python = new ProcessBuilder(Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3"
+                    : "python3", script.toString(), ClientScripts.projectRoot().resolve("toolkits").toString(),
+                    folder.toString()).redirectErrorStream(true).start();
+            String output = new String(python.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(python.waitFor()).as(output).isZero();
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            for (String file : List.of("config.json", "model.safetensors", "tokenizer.json")) {
+                files.put(file, Files.readAllBytes(folder.resolve(file)));
+            }
+            return files;
+        });
     }
 
     private static final java.security.KeyPair WITNESS = witnessKeys();
@@ -331,7 +386,8 @@ class AuthorizationMatrixTest {
             Rule rule = MATRIX.get(route.operationId());
             for (Subject subject : Subject.values()) {
                 for (String org : List.of("own", "foreign")) {
-                    if (!rule.audience().equals("org") && !rule.audience().equals("gated") && org.equals("foreign")) {
+                    if (!List.of("org", "gated", "caller", "replica").contains(rule.audience())
+                            && org.equals("foreign")) {
                         continue;
                     }
                     Expect expected = expected(rule, subject, org);
@@ -363,7 +419,8 @@ class AuthorizationMatrixTest {
     void aReadOnlyTokenCanNotChangeAnything() {
         String readOnly = server.tokenFor("admin", "read");
         for (ApiRoute route : server.server().routes()) {
-            if (!route.mutating() || !route.authenticated()) {
+            // The gateway's calls read a model: a read-only key (and a job's credential) may make them.
+            if (!route.mutating() || !route.authenticated() || route.tag().equals("openai")) {
                 continue;
             }
             Response response = prepare(route, Subject.OPERATOR, "own", readOnly).send();
@@ -382,6 +439,13 @@ class AuthorizationMatrixTest {
             }
             case "self" -> {
                 return rule.platform().contains(subject) ? Expect.ALLOW : Expect.HIDDEN;
+            }
+            case "caller" -> {
+                return roleIn(subject, org) != null ? Expect.ALLOW : Expect.HIDDEN;
+            }
+            case "replica" -> {
+                boolean seesJobs = EnumSet.of(Subject.OPERATOR, Subject.AUDITOR, Subject.REVIEWER).contains(subject);
+                return roleIn(subject, org) != null || seesJobs ? Expect.FORBIDDEN : Expect.HIDDEN;
             }
             case "gated" -> {
                 String role = roleIn(subject, org);
@@ -527,6 +591,15 @@ class AuthorizationMatrixTest {
                 String url = answer.path("xorbs").elements().next().get(0).path("url").asText();
                 yield server.request("GET", url.substring(url.indexOf("/api/"))).token(token);
             }
+            case "createDeployment" -> withBody.apply(Map.of("name", server.unique("dep"), "model", "models/" + org
+                    + "/served", "replicas", "0..1"));
+            case "updateDeployment" -> withBody.apply(Map.of("requests_per_minute", 1000));
+            case "registerReplicaEndpoint" -> withBody.apply(Map.of("url", "http://127.0.0.1:9"));
+            case "createCompletion" -> withBody.apply(Map.of("model", org + "/probe", "prompt", "hi", "max_tokens",
+                    1));
+            case "createChatCompletion" -> withBody.apply(Map.of("model", org + "/probe", "messages", List.of(Map.of(
+                    "role", "user", "content", "hi")), "max_tokens", 1));
+            case "createEmbedding" -> withBody.apply(Map.of("model", org + "/probe", "input", "hi"));
             case "hfModelPathsInfo", "hfDatasetPathsInfo" -> withBody.apply(Map.of("paths", List.of("dir/file.txt")));
             case "hfLfsDownload" -> {
                 // The href the batch API hands out for the probe's file.
@@ -614,6 +687,12 @@ class AuthorizationMatrixTest {
                 .replace("{user}", "target").replace("{kind}", "model").replace("{namespace}", org)
                 .replace("{revision}", "main").replace("{repo}", "probe.git")
                 .replace("<path>", route.operationId().contains("TreePath") ? "dir" : "dir/file.txt");
+        if (route.operationId().equals("deleteDeployment")) {
+            String doomed = server.unique("doomed");
+            server.post("/api/v1/orgs/" + org + "/deployments").token(server.operatorToken()).json(Map.of("name",
+                    doomed, "model", "models/" + org + "/served", "replicas", "0..1")).expect(201);
+            return path.replace("{name}", doomed);
+        }
         if (route.operationId().equals("deleteRepository")) {
             String doomed = server.unique("doomed");
             server.post("/api/v1/repos").token(server.operatorToken()).json(Map.of("kind", "model", "namespace", org,

@@ -108,15 +108,16 @@ class ServingTest {
         JsonNode created = server.post("/api/v1/orgs/lab/deployments").token(ada).json(body).expect(201);
         assertThat(created.path("model").asText()).isEqualTo("lab/tiny-chat");
         assertThat(created.path("revision").asText()).hasSize(40);
-        JsonNode ready = awaitReady("tiny-chat", 1);
-        JsonNode replica = ready.path("replicas").get(0);
-        assertThat(replica.path("cold_start_seconds").asDouble()).isPositive();
+        assertThat(created.path("replicas")).as("0..1: nothing runs before it is called").isEmpty();
+        JsonNode calls = node("calls.mjs", ada, "lab/tiny-chat", PROMPT); // the first call starts a replica
+        assertThat(calls.path("models").toString()).contains("lab/tiny-chat");
+        JsonNode replica = server.get("/api/v1/orgs/lab/deployments/tiny-chat").token(ada).expect(200)
+                .path("replicas").get(0);
+        assertThat(replica.path("state").asText()).isEqualTo("ready");
+        assertThat(replica.path("cold_start_seconds").asDouble()).as("the cold start, measured").isPositive();
         String replicaJob = replica.path("job").asText();
         JsonNode job = server.get("/api/v1/jobs/" + replicaJob).token(ada).expect(200);
         assertThat(job.path("organisation").asText()).as("the replica is a job of the organisation").isEqualTo("lab");
-
-        JsonNode calls = node("calls.mjs", ada, "lab/tiny-chat", PROMPT);
-        assertThat(calls.path("models").toString()).contains("lab/tiny-chat");
 
         // Prompt log-probabilities (max_tokens 0, echo): PyTorch's for the same checkpoint, token by token.
         JsonNode echo = calls.path("echo");
@@ -221,14 +222,19 @@ class ServingTest {
     void anIdleDeploymentScalesToZeroAndACallBringsItBack() {
         server.post("/api/v1/orgs/lab/deployments").token(ada).json(Map.of("name", "sleepy", "model",
                 "models/lab/tiny-zh", "replicas", "0..1", "idle_seconds", 10)).expect(201);
-        String first = awaitReady("sleepy", 1).path("replicas").get(0).path("job").asText();
+        TestServer.Response first = chat(ada, "lab/sleepy");
+        assertThat(first.status()).as(first.text()).isEqualTo(200);
+        String firstJob = server.get("/api/v1/orgs/lab/deployments/sleepy").token(ada).expect(200).path("replicas")
+                .get(0).path("job").asText();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
                 server.get("/api/v1/orgs/lab/deployments/sleepy").token(ada).expect(200).path("replicas").isEmpty());
+        assertThat(server.get("/api/v1/jobs/" + firstJob).token(ada).expect(200).path("state").asText())
+                .as("scaled to zero: the replica's job was stopped").isIn("cancelled", "succeeded");
         TestServer.Response woken = chat(ada, "lab/sleepy");
         assertThat(woken.status()).as(woken.text()).isEqualTo(200);
-        JsonNode back = server.get("/api/v1/orgs/lab/deployments/sleepy").token(ada).expect(200);
-        JsonNode replica = back.path("replicas").get(0);
-        assertThat(replica.path("job").asText()).as("a new replica").isNotEqualTo(first);
+        JsonNode replica = server.get("/api/v1/orgs/lab/deployments/sleepy").token(ada).expect(200).path("replicas")
+                .get(0);
+        assertThat(replica.path("job").asText()).as("a new replica").isNotEqualTo(firstJob);
         assertThat(replica.path("cold_start_seconds").asDouble()).as("the cold start, measured").isPositive();
         server.request("DELETE", "/api/v1/orgs/lab/deployments/sleepy").token(ada).expect(204);
     }

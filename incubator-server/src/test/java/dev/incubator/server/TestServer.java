@@ -156,6 +156,16 @@ public final class TestServer implements AutoCloseable {
         return post("/api/" + repo + "/commit/main").token(token).raw("application/x-ndjson", ndjson(files));
     }
 
+    /** As {@link #commit}, with files of any bytes (a checkpoint's weights). */
+    public Request commitBytes(String token, String repo, Map<String, byte[]> files) {
+        StringBuilder body = new StringBuilder(JSON.createObjectNode().put("key", "header").set("value",
+                JSON.createObjectNode().put("summary", "test commit")).toString()).append('\n');
+        files.forEach((path, content) -> body.append(JSON.createObjectNode().put("key", "file").set("value",
+                JSON.createObjectNode().put("path", path).put("encoding", "base64").put("content", java.util.Base64
+                        .getEncoder().encodeToString(content))).toString()).append('\n'));
+        return post("/api/" + repo + "/commit/main").token(token).raw("application/x-ndjson", body.toString());
+    }
+
     /** The NDJSON body of such a commit. */
     public static String ndjson(Map<String, String> files) {
         StringBuilder body = new StringBuilder(JSON.createObjectNode().put("key", "header").set("value",

@@ -11,8 +11,8 @@ import java.util.Optional;
  * What a deployment's replicas should become, decided from what they are (pure; the service applies it):
  * <ul>
  *   <li>how many: enough for the recent peak of requests in flight at {@code targetConcurrency} each, within
- *   the deployment's bounds; none once a deployment that scales to zero has been idle for its idle timeout, one as
- *   soon as a request waits for it (a cold start);</li>
+ *   the deployment's bounds; a deployment that may scale to zero starts with none, returns to none once idle for
+ *   its idle timeout, and gets one as soon as a request waits for it (a cold start);</li>
  *   <li>a revision change rolls one replica at a time: one of the new revision is started beside the old ones
  *   (a surge of one), and only when it is ready is one of the old drained;</li>
  *   <li>a ready replica that failed {@code maxFailures} health checks in a row is drained and replaced.</li>
@@ -43,17 +43,29 @@ public final class ReplicaPlan {
     private ReplicaPlan() {
     }
 
-    /** How many replicas the deployment wants now. */
-    public static int wanted(Deployment deployment, Demand demand, Instant now, Settings settings) {
+    /**
+     * How many replicas the deployment wants now. One that may scale to zero starts at zero (the first request
+     * cold-starts a replica) and returns to zero once idle for its idle timeout, counted from its last request, or
+     * from its newest replica's start when no request came since this server started.
+     */
+    public static int wanted(Deployment deployment, List<Replica> replicas, Demand demand, Instant now,
+                             Settings settings) {
         if (deployment.state() == Deployment.State.DELETED) {
             return 0;
         }
-        Instant lastActivity = demand.lastRequest().filter(at -> at.isAfter(deployment.updatedAt()))
-                .orElse(deployment.updatedAt());
-        boolean idle = deployment.scalesToZero() && !demand.waiting() && demand.peakInFlight() == 0
-                && !now.isBefore(lastActivity.plus(deployment.idleTimeout()));
-        if (idle) {
-            return 0;
+        if (deployment.scalesToZero() && !demand.waiting() && demand.peakInFlight() == 0) {
+            Optional<Instant> newestReplica = replicas.stream().filter(Replica::active).map(Replica::submittedAt)
+                    .max(Comparator.naturalOrder());
+            if (demand.lastRequest().isEmpty() && newestReplica.isEmpty()) {
+                return 0;
+            }
+            Instant lastActivity = demand.lastRequest().orElse(Instant.EPOCH);
+            if (newestReplica.isPresent() && newestReplica.get().isAfter(lastActivity)) {
+                lastActivity = newestReplica.get();
+            }
+            if (!now.isBefore(lastActivity.plus(deployment.idleTimeout()))) {
+                return 0;
+            }
         }
         int forLoad = (demand.peakInFlight() + settings.targetConcurrency() - 1) / settings.targetConcurrency();
         return Math.min(deployment.maxReplicas(), Math.max(Math.max(deployment.minReplicas(), 1), forLoad));
@@ -71,7 +83,7 @@ public final class ReplicaPlan {
                 healthy.add(replica);
             }
         }
-        int wanted = wanted(deployment, demand, now, settings);
+        int wanted = wanted(deployment, replicas, demand, now, settings);
         List<Replica> current = healthy.stream().filter(r -> r.revision().equals(deployment.revision())).toList();
         List<Replica> old = healthy.stream().filter(r -> !r.revision().equals(deployment.revision()))
                 .sorted(Comparator.comparing(Replica::submittedAt)).toList();

@@ -237,6 +237,10 @@ public final class ServingService {
         for (ReplicaPlan.Action action : ReplicaPlan.plan(deployment, replicas, seen, now, settings)) {
             switch (action) {
                 case ReplicaPlan.Start start -> {
+                    Optional<Instant> holdUntil = backoff(deployment);
+                    if (holdUntil.isPresent() && now.isBefore(holdUntil.get())) {
+                        continue; // its last replicas failed before they were ready: do not start one a second
+                    }
                     for (int i = 0; i < start.count(); i++) {
                         String job = cluster.submit(deployment, deployment.createdBy());
                         store.write(repositories -> {
@@ -259,6 +263,36 @@ public final class ServingService {
                 }
             }
         }
+    }
+
+    /**
+     * When replicas keep failing before they are ready (a model that does not load, a command that exits), the next
+     * start waits 10 s after the first such failure, doubling with each one in a row up to 10 min.
+     */
+    private Optional<Instant> backoff(Deployment deployment) {
+        List<Replica> recent = store.read(repositories -> repositories.history(deployment.id(), 8));
+        int failedInRow = 0;
+        Instant last = null;
+        for (Replica replica : recent) {
+            if (replica.state() != Replica.State.ENDED || replica.readyAt().isPresent()) {
+                break;
+            }
+            if (last == null) {
+                last = replica.submittedAt();
+            }
+            failedInRow++;
+        }
+        if (failedInRow == 0) {
+            return Optional.empty();
+        }
+        long seconds = Math.min(600, 10L << Math.min(6, failedInRow - 1));
+        return Optional.of(last.plusSeconds(seconds));
+    }
+
+    /** Why a deployment starts no replica now, if it is holding back after failed starts. */
+    public Optional<String> holding(Deployment deployment) {
+        return backoff(deployment).filter(until -> clock.instant().isBefore(until)).map(until -> "its last replica"
+                + " failed before it was ready; the next starts at " + until);
     }
 
     // ------------------------------------------------------------------------------------------- leases
@@ -325,6 +359,13 @@ public final class ServingService {
                             + "; see 'incubator deploy show " + deployment.modelId() + "' for its replicas");
                 }
                 if (!waited) {
+                    Optional<String> held = holding(deployment);
+                    if (held.isPresent() && replicas(deployment.id()).stream().noneMatch(Replica::active)) {
+                        tracker.finished(clock.instant());
+                        throw new IncubatorException(ErrorCode.UNAVAILABLE, "no replica of '" + deployment.modelId()
+                                + "' is ready: " + held.get() + "; see 'incubator deploy show "
+                                + deployment.modelId() + "' and the replica job's logs");
+                    }
                     waited = true;
                     tracker.waiting(true);
                     reconcile(); // a cold start begins now, not at the next pass

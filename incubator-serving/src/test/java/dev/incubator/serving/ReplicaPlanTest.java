@@ -41,11 +41,20 @@ class ReplicaPlanTest {
     }
 
     @Test
-    void aNewDeploymentStartsItsMinimumAndOneEvenWhenItMayScaleToZero() {
+    void aNewDeploymentStartsItsMinimumAndOneThatMayScaleToZeroWaitsForItsFirstRequest() {
         assertThat(plan(deployment(2, 3), List.of(), Demand.NONE, T0)).containsExactly(
                 new Start(2, "scaling to 2 replica(s)"));
-        assertThat(plan(deployment(0, 3), List.of(), Demand.NONE, T0)).as("a fresh deployment is warm until idle")
-                .containsExactly(new Start(1, "scaling to 1 replica(s)"));
+        assertThat(plan(deployment(0, 3), List.of(), Demand.NONE, T0)).as("nothing runs before it is called")
+                .isEmpty();
+    }
+
+    @Test
+    void afterARestartAReplicaThatRunsCountsAsActivity() {
+        Deployment d = deployment(0, 1);
+        List<Replica> one = List.of(ready("a", d, REV_1, T0));
+        assertThat(plan(d, one, Demand.NONE, T0.plusSeconds(60))).as("no request seen yet by this server").isEmpty();
+        assertThat(plan(d, one, Demand.NONE, T0.plusSeconds(300)))
+                .containsExactly(new Drain("a", "idle for 5 min: scaled to zero"));
     }
 
     @Test

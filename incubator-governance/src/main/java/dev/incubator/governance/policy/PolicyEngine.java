@@ -96,7 +96,8 @@ public final class PolicyEngine {
             case DEPLOYMENT_MANAGE -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
             // Against one deployment, see deployment(): its organisation, the organisations it is shared with, or all.
             case DEPLOYMENT_CALL -> Rule.organisation(Scope.READ, OrgRole.VIEWER);
-            case ENDPOINT_REGISTER -> Rule.organisation(Scope.READ, null, OPERATOR);
+            // Only the replica job's own credential; see job().
+            case ENDPOINT_REGISTER -> Rule.organisation(Scope.WRITE, null);
             case GRANT_MANAGE, STORAGE_QUOTA_MANAGE -> Rule.organisation(Scope.ADMIN, null, OPERATOR);
             case ORG_AUDIT_READ -> Rule.organisation(Scope.READ, OrgRole.ADMIN, OPERATOR, AUDITOR);
             case JOB_SUBMIT, JOB_CANCEL, JOB_METRICS_REPORT -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
@@ -181,11 +182,18 @@ public final class PolicyEngine {
                     : Decision.deny(ErrorCode.FORBIDDEN, "a job's credential reports only its own metrics; it belongs"
                     + " to " + subject.job().get() + ", not " + job.id());
         }
-        if (action == Action.ENDPOINT_REGISTER && subject.signedIn() && canSee(subject, job.organisationId())) {
+        if (action == Action.ENDPOINT_REGISTER) {
             // Only the replica itself says where it listens: no member, and no other job, can point the gateway away.
-            return subject.job().map(job.id()::equals).orElse(false) ? Decision.allow("the replica's own credential")
-                    : Decision.deny(ErrorCode.FORBIDDEN, "only the replica job itself registers its endpoint, with its"
-                    + " own credential ($INCUBATOR_JOB_TOKEN)");
+            String only = "only the replica job itself registers its endpoint, with its own credential"
+                    + " ($INCUBATOR_JOB_TOKEN)";
+            if (subject.job().isPresent() && subject.signedIn() && canSee(subject, job.organisationId())) {
+                return subject.job().get().equals(job.id()) ? Decision.allow("the replica's own credential")
+                        : Decision.deny(ErrorCode.FORBIDDEN, only + "; this credential belongs to "
+                        + subject.job().get());
+            }
+            Decision decision = table(subject, action, Optional.of(organisation));
+            return decision.denial().orElse(null) == ErrorCode.FORBIDDEN ? Decision.deny(ErrorCode.FORBIDDEN, only)
+                    : decision;
         }
         return table(subject, action, Optional.of(organisation));
     }

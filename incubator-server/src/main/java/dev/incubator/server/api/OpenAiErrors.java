@@ -23,8 +23,11 @@ public final class OpenAiErrors {
     }
 
     static boolean applies(Context context) {
-        return Boolean.TRUE.equals(context.attribute(TAG)) || context.path().startsWith("/v1/")
-                || context.path().equals("/v1");
+        // The gateway's paths; /v1/xorbs and the other Xet CAS paths keep their own shape.
+        String path = context.path();
+        return Boolean.TRUE.equals(context.attribute(TAG)) || path.startsWith("/v1/chat/")
+                || path.startsWith("/v1/completions") || path.startsWith("/v1/embeddings")
+                || path.startsWith("/v1/models");
     }
 
     static String render(Context context, ObjectMapper json, Problems.Problem problem, IncubatorException e) {

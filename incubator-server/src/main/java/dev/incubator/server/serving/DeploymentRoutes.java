@@ -207,7 +207,7 @@ public final class DeploymentRoutes {
                         .handle(call -> view(deployment(call, Action.DEPLOYMENT_READ))),
                 ApiRoute.patch(one, "updateDeployment").tag("serving")
                         .summary("Scale a deployment, roll it to a new revision, change who may call it or its"
-                                + " limits").body(UPDATE).returns(DeploymentView.class).conditional()
+                                + " limits").body(UPDATE).returns(DeploymentView.class)
                         .handle(call -> {
                             Deployment current = deployment(call, Action.DEPLOYMENT_MANAGE);
                             if (call.ifMatch().isPresent() && call.ifMatch().get() != current.version()) {
