@@ -37,6 +37,7 @@ public final class IncubatorCommand implements Runnable {
         commands.put("access", AccessCommand.class);
         commands.put("inbox", InboxCommand.class);
         commands.put("template", TemplateCommand.class);
+        commands.put("deploy", DeployCommand.class);
         commands.put("help", CommandLine.HelpCommand.class);
         return java.util.Collections.unmodifiableMap(commands);
     }

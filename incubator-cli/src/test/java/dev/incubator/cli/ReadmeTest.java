@@ -71,7 +71,7 @@ class ReadmeTest {
                 blocks++;
             }
         }
-        assertThat(blocks).as("command blocks").isEqualTo(9);
+        assertThat(blocks).as("command blocks").isEqualTo(10);
         assertThat(ran).containsExactly(
                 // first steps
                 "login --url", "whoami", "user create", "org create", "grant award", "grant list", "grant show",
@@ -88,6 +88,8 @@ class ReadmeTest {
                 // training a model
                 "template list", "template show", "hub create", "hub push", "job submit", "job metrics", "job publish",
                 "job submit", "job compare",
+                // serving a model
+                "deploy create", "curl -sf", "deploy show", "deploy usage", "deploy delete",
                 // the audit log
                 "audit head", "audit proof", "audit export", "curl -s", "audit verify",
                 "audit witness", "audit witness-add", "audit witness",
@@ -201,6 +203,9 @@ class ReadmeTest {
         }
         if (args.get(0).equals("job") && args.get(1).equals("compare")) {
             assertThat(result.out()).contains("template", "pretrain", "finetune", "loss");
+        }
+        if (args.get(0).equals("deploy") && args.get(1).equals("usage")) {
+            assertThat(result.out()).as("the curl call, counted").contains("1 requests");
         }
         if (args.get(0).equals("grant") && args.get(1).equals("show")) {
             assertThat(result.out()).contains("Ledger:");
