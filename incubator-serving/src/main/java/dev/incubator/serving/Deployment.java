@@ -17,7 +17,7 @@ import java.util.Set;
  * @param model     the hub repository, e.g. models/lab/tiny-zh
  * @param revision  the exact commit served (what a request's record names)
  * @param command   for the command engine: the server to run, with {model_dir}, {port} and {host} filled in
- * @param sharedWith organisation names that may call it besides its own (with {@link Access#SHARED})
+ * @param sharedWith ids of the organisations that may call it besides its own (with {@link Access#SHARED})
  */
 public record Deployment(String id, String orgId, String orgName, String name, String model, String revision,
                          Engine engine, List<String> command, int minReplicas, int maxReplicas, int gpuMillis,

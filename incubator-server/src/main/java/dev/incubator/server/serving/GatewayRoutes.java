@@ -393,6 +393,11 @@ public final class GatewayRoutes {
                         event(out, "[DONE]".getBytes(StandardCharsets.UTF_8));
                         continue;
                     }
+                    if (!first && !caller.deployment.logContent() && !data.contains("\"usage\"")
+                            && !data.contains("\"error\"")) {
+                        event(out, data.getBytes(StandardCharsets.UTF_8)); // a plain delta: passed on as it came
+                        continue;
+                    }
                     JsonNode chunk = json.readTree(data);
                     if (chunk.has("error")) {
                         status = 500;
