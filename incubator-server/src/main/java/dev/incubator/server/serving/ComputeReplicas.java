@@ -42,7 +42,6 @@ final class ComputeReplicas implements Cluster {
 
     /** The command a replica job runs. */
     List<String> command(Deployment deployment) {
-        String modelDir = "$INCUBATOR_MOUNTS/" + mountPath(deployment);
         if (deployment.engine() == Deployment.Engine.BUILTIN) {
             int heapMib = Math.max(128, deployment.memoryMib() / 3);
             List<String> command = new ArrayList<>(runtime.command(mountPath(deployment), deployment.modelId(),

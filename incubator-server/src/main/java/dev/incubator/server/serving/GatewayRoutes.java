@@ -263,7 +263,7 @@ public final class GatewayRoutes {
     }
 
     private void admit(Context context, Deployment deployment, String tokenId, String callerOrg) {
-        Optional<Quotas.Refusal> refused = quotas.admit(deployment.id() + "|" + tokenId, deployment.limits());
+        Optional<Quotas.Refusal> refused = quotas.admit(quotaKey(deployment.id(), tokenId), deployment.limits());
         if (refused.isPresent()) {
             context.header("Retry-After", Long.toString(refused.get().retryAfterSeconds()));
             throw new IncubatorException(ErrorCode.RATE_LIMITED, refused.get().message() + " for '"
@@ -342,7 +342,7 @@ public final class GatewayRoutes {
         context.header("AIGC", headerValue(label));
         caller.record(serving, 200, prompt, completion, Optional.of(lease.replica().jobId()), Optional.of(produceId),
                 Optional.of(text.toString()));
-        quotas.charge(caller.deployment.id() + "|" + caller.tokenId, prompt + completion);
+        quotas.charge(caller.quotaKey(), prompt + completion);
         return new Raw(200, "application/json", new String(bytes(object), StandardCharsets.UTF_8));
     }
 
@@ -433,7 +433,7 @@ public final class GatewayRoutes {
             } finally {
                 caller.record(serving, status, prompt, completion, Optional.of(lease.replica().jobId()),
                         Optional.of(produceId), Optional.of(text.toString()));
-                quotas.charge(caller.deployment.id() + "|" + caller.tokenId, prompt + completion);
+                quotas.charge(caller.quotaKey(), prompt + completion);
             }
         };
     }
@@ -474,12 +474,19 @@ public final class GatewayRoutes {
         }
     }
 
+    /** The key's minute windows are per deployment: one deployment's limits never spend another's. */
+    private static String quotaKey(String deploymentId, String tokenId) {
+        return deploymentId + "|" + tokenId;
+    }
+
     private static String truncate(String text) {
         return text.length() <= MAX_LOGGED_CHARS ? text : text.substring(0, MAX_LOGGED_CHARS) + "…";
     }
 
     /** One call as recorded. */
     private static final class Caller {
+        private static final ObjectMapper QUOTER = new ObjectMapper();
+
         final Deployment deployment;
         final String route;
         final String tokenId;
@@ -503,6 +510,10 @@ public final class GatewayRoutes {
             this.requestId = requestId;
         }
 
+        String quotaKey() {
+            return GatewayRoutes.quotaKey(deployment.id(), tokenId);
+        }
+
         void record(ServingService serving, int status, int prompt, int completion, Optional<String> replica,
                     Optional<String> produceId, Optional<String> answer) {
             Optional<String> content = requestContent.map(request -> "{\"request\": " + request + ", \"answer\": "
@@ -515,7 +526,7 @@ public final class GatewayRoutes {
 
         private static String quote(String text) {
             try {
-                return new ObjectMapper().writeValueAsString(text);
+                return QUOTER.writeValueAsString(text);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
