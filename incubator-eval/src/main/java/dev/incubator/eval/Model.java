@@ -1,0 +1,26 @@
+package dev.incubator.eval;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The model under evaluation, as the harness needs it: log-likelihoods of continuations after a context and greedy
+ * generation. The built-in engine in process and any OpenAI-compatible endpoint (prompt logprobs by echo) implement it.
+ */
+public interface Model {
+    /** One continuation's score: the sum of its tokens' log-probabilities, its first token's, and its token count. */
+    record Scored(double logprob, double firstTokenLogprob, int tokens) {
+    }
+
+    /** What this model can do; the harness refuses a method it can not support before scoring anything. */
+    Set<Method> supports();
+
+    /** Each continuation scored after the same context (continuation tokens = joint tokens after the context's). */
+    List<Scored> loglikelihood(String context, List<String> continuations);
+
+    /** Greedy generation of at most {@code maxTokens}, ended by the first stop sequence (left out). */
+    String generate(String prompt, int maxTokens, List<String> stop);
+
+    /** The engine and its version, as a record pins it. */
+    String engine();
+}
