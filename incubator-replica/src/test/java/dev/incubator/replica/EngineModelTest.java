@@ -1,0 +1,98 @@
+package dev.incubator.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.incubator.eval.Harness;
+import dev.incubator.eval.Item;
+import dev.incubator.eval.ItemResult;
+import dev.incubator.eval.Method;
+import dev.incubator.eval.Rows;
+import dev.incubator.eval.TaskSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The harness with the built-in engine in process scores XCOPA-zh on a checkpoint written by the toolkit's PyTorch
+ * model; an independent PyTorch computation (its own prompt building, tokenisation and scoring) predicts the same
+ * option for every item, with the same log-likelihoods; a second run gives byte-identical results.
+ */
+class EngineModelTest {
+    private static final Path ROOT = Path.of(System.getProperty("incubator.project.root", "..")).toAbsolutePath()
+            .normalize();
+    private static final Path XCOPA = ROOT.resolveSibling("shared").resolve("benchmarks/xcopa");
+    private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3"
+            : "python3";
+    private static final int ITEMS = 30;
+    private static final String SPEC = """
+            name: xcopa-zh
+            format: jsonl
+            files: [val.zh.jsonl]
+            id: "{{idx}}"
+            prompt: "{{premise|chop}}{{question|map:connector}}"
+            choices: ["{{choice1}}", "{{choice2}}"]
+            gold: "{{label}}"
+            target_delimiter: ""
+            maps: {connector: {cause: 因为, effect: 所以}}
+            methods: [loglikelihood]
+            license: CC-BY-4.0
+            """;
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void perItemLogLikelihoodPredictionsAreTorchsAndARerunIsIdentical() throws Exception {
+        run(PYTHON, ROOT.resolve("incubator-engine/src/test/resources/torch_reference.py").toString(),
+                ROOT.resolve("toolkits").toString(), folder.toString());
+        Path reference = folder.resolve("xcopa_reference.py");
+        Files.copy(EngineModelTest.class.getResourceAsStream("/xcopa_reference.py"), reference);
+        JsonNode torch = new ObjectMapper().readTree(run(PYTHON, reference.toString(), ROOT.resolve("toolkits")
+                .toString(), folder.toString(), XCOPA.resolve("val.zh.jsonl").toString(), Integer.toString(ITEMS)));
+
+        TaskSpec spec = TaskSpec.parse(SPEC);
+        List<Item> items = Rows.load(XCOPA, spec);
+        EngineModel model = EngineModel.load(folder);
+        Harness.Settings settings = new Harness.Settings(Method.LOGLIKELIHOOD, 0, 1, ITEMS, 2);
+        List<ItemResult> results = Harness.run(spec, items, items, model, settings, done -> { }).items();
+        assertThat(results).hasSize(ITEMS);
+        for (int i = 0; i < ITEMS; i++) {
+            JsonNode expected = torch.get(i);
+            ItemResult result = results.get(i);
+            assertThat(result.id()).isEqualTo("val.zh/" + expected.path("idx").asText());
+            assertThat(result.prediction()).as("item %d", i).isEqualTo(expected.path("prediction").asText());
+            for (int option = 0; option < 2; option++) {
+                assertThat(result.scores().get(option)).as("item %d option %d", i, option)
+                        .isCloseTo(expected.path("scores").get(option).asDouble(), within(1e-3));
+            }
+        }
+        List<ItemResult> second = Harness.run(spec, items, items, model, settings, done -> { }).items();
+        assertThat(second).extracting(ItemResult::prediction).as("a re-run predicts the same")
+                .isEqualTo(results.stream().map(ItemResult::prediction).toList());
+        for (int i = 0; i < ITEMS; i++) {
+            for (int option = 0; option < 2; option++) {
+                assertThat(second.get(i).scores().get(option)).isCloseTo(results.get(i).scores().get(option),
+                        within(1e-6));
+            }
+        }
+        // Once the vector kernels are compiled, runs are byte-identical (the first calls run them interpreted).
+        assertThat(Harness.run(spec, items, items, model, settings, done -> { }).items()).as("a warm re-run")
+                .isEqualTo(second);
+        assertThat(model.generate("三加四等于", 4, List.of())).as("greedy, deterministic")
+                .isEqualTo(model.generate("三加四等于", 4, List.of()));
+    }
+
+    private static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(errors).isZero();
+        return output;
+    }
+}
