@@ -86,6 +86,30 @@ class EngineModelTest {
                 .isEqualTo(second);
         assertThat(model.generate("三加四等于", 4, List.of())).as("greedy, deterministic")
                 .isEqualTo(model.generate("三加四等于", 4, List.of()));
+
+        // The same checkpoint behind the OpenAI-compatible replica: the probe finds prompt log-probabilities, and
+        // every item that fits the context unshortened scores as in process.
+        ReplicaServer replica = ReplicaServer.start(new ReplicaServer.Settings(folder, "lab/reference", "127.0.0.1", 0,
+                "secret-key", 2, 16));
+        try {
+            OpenAiModel endpoint = OpenAiModel.connect(java.net.URI.create("http://127.0.0.1:" + replica.port()
+                    + "/v1"), "secret-key", "lab/reference");
+            assertThat(endpoint.supports()).contains(Method.LOGLIKELIHOOD, Method.LETTER, Method.GENERATE);
+            assertThat(endpoint.contextLength()).isEqualTo(64);
+            List<Item> fitting = items.stream().filter(item -> (item.fields().get("premise").toString()
+                    + item.fields().get("choice2") + item.fields().get("choice1")).getBytes(StandardCharsets.UTF_8)
+                    .length <= 60).limit(8).toList();
+            assertThat(fitting).isNotEmpty();
+            Harness.Settings some = new Harness.Settings(Method.LOGLIKELIHOOD, 0, 1, 0, 2);
+            List<ItemResult> remote = Harness.run(spec, fitting, items, endpoint, some, done -> { }).items();
+            List<ItemResult> local = Harness.run(spec, fitting, items, model, some, done -> { }).items();
+            for (int i = 0; i < remote.size(); i++) {
+                assertThat(remote.get(i).prediction()).isEqualTo(local.get(i).prediction());
+                assertThat(remote.get(i).scores().get(0)).isCloseTo(local.get(i).scores().get(0), within(1e-4));
+            }
+        } finally {
+            replica.close();
+        }
     }
 
     private static String run(String... command) throws Exception {
