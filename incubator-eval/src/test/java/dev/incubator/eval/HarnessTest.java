@@ -186,6 +186,30 @@ class HarnessTest {
     }
 
     @Test
+    void aRecordPinsWhatWasMeasuredAndATamperedItemNoLongerVerifies() {
+        TaskSpec spec = TaskSpec.parse(XCOPA);
+        List<Item> items = Rows.load(SHARED.resolve("xcopa"), spec);
+        Harness.Outcome outcome = Harness.run(spec, items, items, oracle(spec, items), settings(Method.LOGLIKELIHOOD, 0),
+                done -> { });
+        EvalRecord.Pins pins = new EvalRecord.Pins("models/lab/tiny-zh", "a".repeat(40), "datasets/incubator/xcopa-zh",
+                "b".repeat(40), spec.license(), spec.nonCommercial(), spec.name(), spec.sha256(), spec.templateSha256(),
+                Method.LOGLIKELIHOOD, 0, 7, "scored, no sampling", "test model", "cpu");
+        EvalRecord record = EvalRecord.of(pins, outcome);
+        assertThat(record.verify(outcome.items())).isEmpty();
+        assertThat(record.canonicalJson()).contains("\"method\":\"loglikelihood\"", "\"interval\":\"wilson-95\"")
+                .startsWith("{\"interval\"");
+        assertThat(EvalRecord.of(pins, outcome).sha256()).isEqualTo(record.sha256());
+
+        List<ItemResult> tampered = new ArrayList<>(outcome.items());
+        ItemResult first = tampered.get(0);
+        tampered.set(0, new ItemResult(first.id(), first.subject(), first.promptSha256(), first.scores(),
+                first.normalisedScores(), "0", first.predictionNormalised(), first.gold(), false,
+                first.correctNormalised(), first.generated(), first.shots()));
+        assertThat(record.verify(tampered)).hasSize(2).anyMatch(problem -> problem.contains("SHA-256"))
+                .anyMatch(problem -> problem.contains("summaries"));
+    }
+
+    @Test
     void aSpecWithAMistakeSaysWhatToWrite() {
         assertThatThrownBy(() -> TaskSpec.parse(GAOKAO.replace("records: example\n", "")))
                 .hasMessageContaining("'example' for GAOKAO-Bench");
