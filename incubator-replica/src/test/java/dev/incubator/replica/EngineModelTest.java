@@ -112,6 +112,40 @@ class EngineModelTest {
         }
     }
 
+    @Test
+    void theHarnessProcessScoresGaokaoByLetterAndGenerationAndWritesARecord() throws Exception {
+        run(PYTHON, ROOT.resolve("incubator-engine/src/test/resources/torch_reference.py").toString(),
+                ROOT.resolve("toolkits").toString(), folder.toString());
+        Path benchmark = Files.createDirectories(folder.resolve("gaokao"));
+        Files.createSymbolicLink(benchmark.resolve("2010-2022_History_MCQs.json"), XCOPA.resolveSibling(
+                "gaokao-bench").resolve("2010-2022_History_MCQs.json"));
+        Files.writeString(benchmark.resolve("task.yaml"), """
+                name: gaokao-history
+                format: json
+                records: example
+                files: ["*.json"]
+                prompt: "{{question}}答案："
+                gold: "{{answer.0}}"
+                letters: [A, B, C, D]
+                target_delimiter: ""
+                methods: [letter, generate]
+                generation: {max_tokens: 4, extractor: first_letter}
+                license: Apache-2.0
+                """);
+        for (String method : List.of("letter", "generate")) {
+            Path out = folder.resolve("out-" + method);
+            EvalMain.main(new String[] {"--benchmark", benchmark.toString(), "--model", folder.toString(),
+                    "--method", method, "--limit", "12", "--shots", "1", "--out", out.toString()});
+            JsonNode record = new ObjectMapper().readTree(out.resolve("record.json").toFile());
+            assertThat(record.path("pins").path("method").asText()).isEqualTo(method);
+            assertThat(record.path("pins").path("shots").asInt()).isEqualTo(1);
+            assertThat(record.path("pins").path("license").asText()).isEqualTo("Apache-2.0");
+            assertThat(record.path("items").asInt()).isEqualTo(12);
+            assertThat(record.path("summaries").get(0).path("n").asInt()).isEqualTo(12);
+            assertThat(Files.readAllLines(out.resolve("items.jsonl"))).hasSize(12);
+        }
+    }
+
     private static String run(String... command) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
