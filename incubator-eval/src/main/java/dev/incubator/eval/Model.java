@@ -10,6 +10,19 @@ import java.util.Set;
 public interface Model {
     /** One continuation's score: the sum of its tokens' log-probabilities, its first token's, and its token count. */
     record Scored(double logprob, double firstTokenLogprob, int tokens) {
+        /** The last {@code length} of {@code size} token log-probabilities, as one continuation's score. */
+        public static Scored lastTokens(java.util.function.IntToDoubleFunction logprob, int size, int length) {
+            double sum = 0;
+            double first = 0;
+            for (int i = size - length; i < size; i++) {
+                double value = logprob.applyAsDouble(i);
+                if (i == size - length) {
+                    first = value;
+                }
+                sum += value;
+            }
+            return new Scored(sum, first, length);
+        }
     }
 
     /** What this model can do; the harness refuses a method it can not support before scoring anything. */

@@ -57,16 +57,7 @@ public final class EngineModel implements Model {
             length = Math.min(length, kept.length - 1);
             Completion.Result result = Completion.complete(model, new Completion.Request(kept, 0, true,
                     OptionalInt.of(0), Sampling.greedy(), OptionalInt.empty()));
-            double sum = 0;
-            double first = 0;
-            for (int i = kept.length - length; i < kept.length; i++) {
-                double logprob = result.prompt().get(i).logprob().orElseThrow();
-                if (i == kept.length - length) {
-                    first = logprob;
-                }
-                sum += logprob;
-            }
-            out.add(new Scored(sum, first, length));
+            out.add(Scored.lastTokens(i -> result.prompt().get(i).logprob().orElseThrow(), kept.length, length));
         }
         return out;
     }

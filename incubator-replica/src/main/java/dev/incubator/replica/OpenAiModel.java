@@ -75,16 +75,7 @@ public final class OpenAiModel implements Model {
         for (int i = 0; i < continuations.size(); i++) {
             JsonNode logprobs = byIndex(choices, i + 1).path("logprobs").path("token_logprobs");
             int length = Math.min(Math.max(1, logprobs.size() - contextTokens), logprobs.size() - 1);
-            double sum = 0;
-            double first = 0;
-            for (int t = logprobs.size() - length; t < logprobs.size(); t++) {
-                double value = logprobs.get(t).asDouble();
-                if (t == logprobs.size() - length) {
-                    first = value;
-                }
-                sum += value;
-            }
-            out.add(new Scored(sum, first, length));
+            out.add(Scored.lastTokens(t -> logprobs.get(t).asDouble(), logprobs.size(), length));
         }
         return out;
     }
