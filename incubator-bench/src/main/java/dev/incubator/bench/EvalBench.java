@@ -14,9 +14,7 @@ import dev.incubator.eval.TaskSpec;
 import dev.incubator.replica.EngineModel;
 import dev.incubator.replica.OpenAiModel;
 import dev.incubator.replica.ReplicaServer;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,17 +55,7 @@ public final class EvalBench {
         int repeats = options.integer("--repeats");
         Path work = Files.createTempDirectory("incubator-eval-bench");
         Path modelDir = work.resolve("model");
-        Path script = work.resolve("serving_model.py");
-        try (InputStream in = EvalBench.class.getResourceAsStream("/serving_model.py")) {
-            Files.copy(in, script);
-        }
-        String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-        Process process = new ProcessBuilder(python, script.toString(), Path.of("toolkits").toAbsolutePath()
-                .toString(), modelDir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String parameters = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException("writing the checkpoint failed");
-        }
+        String parameters = ServingBench.writeCheckpoint(work, modelDir);
         Path xcopa = Path.of("..", "shared", "benchmarks", "xcopa").toAbsolutePath().normalize();
         TaskSpec spec = TaskSpec.parse(SPEC);
         List<Item> items = Rows.load(xcopa, spec);

@@ -46,16 +46,8 @@ public final class ServingBench {
     private ServingBench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        BenchOptions options = BenchOptions.parse("ServingBench", args, BenchOptions.defaults("--requests", "30",
-                "--tokens", "64", "--clients", "1,2,4,8", "--cold-starts", "3", "--cpus", "2"));
-        int requests = options.integer("--requests");
-        int tokens = options.integer("--tokens");
-        int cpus = options.integer("--cpus");
-        Path work = Files.createTempDirectory("incubator-serving-bench");
-        // Replica jobs run as the organisation's account: it must pass through to the data directory.
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        Path modelDir = work.resolve("model");
+    /** Writes the benchmarks' random checkpoint (serving_model.py) to {@code modelDir}; returns its parameter count. */
+    static String writeCheckpoint(Path work, Path modelDir) throws IOException, InterruptedException {
         Path script = work.resolve("serving_model.py");
         try (InputStream in = ServingBench.class.getResourceAsStream("/serving_model.py")) {
             Files.copy(in, script);
@@ -67,6 +59,20 @@ public final class ServingBench {
         if (process.waitFor() != 0) {
             throw new IllegalStateException("writing the checkpoint failed");
         }
+        return parameters;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions options = BenchOptions.parse("ServingBench", args, BenchOptions.defaults("--requests", "30",
+                "--tokens", "64", "--clients", "1,2,4,8", "--cold-starts", "3", "--cpus", "2"));
+        int requests = options.integer("--requests");
+        int tokens = options.integer("--tokens");
+        int cpus = options.integer("--cpus");
+        Path work = Files.createTempDirectory("incubator-serving-bench");
+        // Replica jobs run as the organisation's account: it must pass through to the data directory.
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path modelDir = work.resolve("model");
+        String parameters = writeCheckpoint(work, modelDir);
 
         Path dataDir = work.resolve("data");
         ServerConfig config = ServerConfig.load(Optional.empty(), Map.of(), Map.of("data-dir", dataDir.toString(),

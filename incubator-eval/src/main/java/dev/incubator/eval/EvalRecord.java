@@ -77,22 +77,27 @@ public record EvalRecord(Pins pins, List<Scores.Summary> summaries, String inter
     public static String itemsSha256(List<ItemResult> items) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (ItemResult item : items) {
-            Map<String, Object> one = new LinkedHashMap<>();
-            one.put("id", item.id());
-            one.put("subject", item.subject());
-            one.put("prompt_sha256", item.promptSha256());
-            one.put("scores", item.scores());
-            one.put("normalised_scores", item.normalisedScores());
-            one.put("prediction", item.prediction());
-            item.predictionNormalised().ifPresent(value -> one.put("prediction_normalised", value));
-            one.put("gold", item.gold());
-            one.put("correct", item.correct());
-            item.correctNormalised().ifPresent(value -> one.put("correct_normalised", value));
-            item.generated().ifPresent(value -> one.put("generated", value));
-            one.put("shots", item.shots());
-            out.add(one);
+            out.add(json(item));
         }
         return TaskSpec.sha256(write(out));
+    }
+
+    /** One item's result as the items' hash and items.jsonl write it. */
+    public static Map<String, Object> json(ItemResult item) {
+        Map<String, Object> one = new LinkedHashMap<>();
+        one.put("id", item.id());
+        one.put("subject", item.subject());
+        one.put("prompt_sha256", item.promptSha256());
+        one.put("scores", item.scores());
+        one.put("normalised_scores", item.normalisedScores());
+        one.put("prediction", item.prediction());
+        item.predictionNormalised().ifPresent(value -> one.put("prediction_normalised", value));
+        one.put("gold", item.gold());
+        one.put("correct", item.correct());
+        item.correctNormalised().ifPresent(value -> one.put("correct_normalised", value));
+        item.generated().ifPresent(value -> one.put("generated", value));
+        one.put("shots", item.shots());
+        return one;
     }
 
     /** What does not hold between the record and the items it claims (empty: it verifies). */

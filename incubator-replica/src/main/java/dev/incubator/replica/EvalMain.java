@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -89,7 +88,7 @@ public final class EvalMain {
         Files.createDirectories(out);
         try (BufferedWriter writer = Files.newBufferedWriter(out.resolve("items.jsonl"), StandardCharsets.UTF_8)) {
             for (ItemResult item : outcome.items()) {
-                writer.write(JSON.writeValueAsString(itemJson(item)));
+                writer.write(JSON.writeValueAsString(EvalRecord.json(item)));
                 writer.newLine();
             }
         }
@@ -98,21 +97,6 @@ public final class EvalMain {
         System.out.printf("eval: %s %s %d-shot: accuracy %.4f [%.4f, %.4f] (%s) over %d items, %d skipped;"
                         + " record sha256 %s%n", spec.name(), method.wire(), settings.shots(), all.accuracy(),
                 all.low(), all.high(), record.interval(), record.items(), record.skipped().size(), record.sha256());
-    }
-
-    private static Map<String, Object> itemJson(ItemResult item) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", item.id());
-        out.put("subject", item.subject());
-        out.put("prompt_sha256", item.promptSha256());
-        out.put("scores", item.scores());
-        out.put("prediction", item.prediction());
-        item.predictionNormalised().ifPresent(value -> out.put("prediction_normalised", value));
-        out.put("gold", item.gold());
-        out.put("correct", item.correct());
-        item.generated().ifPresent(value -> out.put("generated", value));
-        out.put("shots", item.shots());
-        return out;
     }
 
     private static String hardware() {
