@@ -33,19 +33,7 @@ import java.util.OptionalInt;
  * </pre>
  */
 public final class EvalBench {
-    private static final String SPEC = """
-            name: xcopa-zh
-            format: jsonl
-            files: [val.zh.jsonl]
-            id: "{{idx}}"
-            prompt: "{{premise|chop}}{{question|map:connector}}"
-            choices: ["{{choice1}}", "{{choice2}}"]
-            gold: "{{label}}"
-            target_delimiter: ""
-            maps: {connector: {cause: 因为, effect: 所以}}
-            methods: [loglikelihood]
-            license: CC-BY-4.0
-            """;
+    private static final String SPEC = TaskSpec.example("xcopa-zh");
 
     private EvalBench() {
     }

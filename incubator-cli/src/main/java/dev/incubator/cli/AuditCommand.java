@@ -248,15 +248,7 @@ final class AuditCommand {
                 throw new CliException("the public key is not a base64 Ed25519 key: " + e.getMessage());
             }
             TreeHead head = head(bundle.path("tree_head"));
-            List<AuditVerifier.Entry> entries = new ArrayList<>();
-            for (JsonNode entry : bundle.path("entries")) {
-                Map<?, ?> event = JSON.convertValue(entry.path("event"), Map.class);
-                List<byte[]> path = new ArrayList<>();
-                entry.path("audit_path").forEach(node -> path.add(Base64.getDecoder().decode(node.asText())));
-                entries.add(new AuditVerifier.Entry(entry.path("leaf_index").asLong(), CanonicalJson.bytes(event), path));
-            }
-            AuditVerifier.Result result = AuditVerifier.verify(head, key, bundle.path("from").asLong(),
-                    bundle.path("to").asLong(), entries);
+            AuditVerifier.Result result = verifyExport(bundle, key);
             if (!result.valid()) {
                 return verdict(false, result.message(), result.firstBadIndex().map(Number::longValue));
             }
@@ -301,6 +293,19 @@ final class AuditCommand {
                     + " it)" : ""),
                     java.util.Optional.empty());
             return 0;
+        }
+
+        /** An export's entries against its head, signed with {@code key}: what 'audit verify' and 'eval verify' check. */
+        static AuditVerifier.Result verifyExport(JsonNode bundle, PublicKey key) {
+            TreeHead head = head(bundle.path("tree_head"));
+            List<AuditVerifier.Entry> entries = new ArrayList<>();
+            for (JsonNode entry : bundle.path("entries")) {
+                Map<?, ?> event = JSON.convertValue(entry.path("event"), Map.class);
+                List<byte[]> path = new ArrayList<>();
+                entry.path("audit_path").forEach(node -> path.add(Base64.getDecoder().decode(node.asText())));
+                entries.add(new AuditVerifier.Entry(entry.path("leaf_index").asLong(), CanonicalJson.bytes(event), path));
+            }
+            return AuditVerifier.verify(head, key, bundle.path("from").asLong(), bundle.path("to").asLong(), entries);
         }
 
         static TreeHead head(JsonNode node) {

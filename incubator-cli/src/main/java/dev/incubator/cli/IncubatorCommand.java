@@ -38,6 +38,7 @@ public final class IncubatorCommand implements Runnable {
         commands.put("inbox", InboxCommand.class);
         commands.put("template", TemplateCommand.class);
         commands.put("deploy", DeployCommand.class);
+        commands.put("eval", EvalCommand.class);
         commands.put("help", CommandLine.HelpCommand.class);
         return java.util.Collections.unmodifiableMap(commands);
     }

@@ -32,6 +32,19 @@ public final class Contamination {
         this.n = n;
     }
 
+    /** A check of a benchmark's items, each as its zero-shot prompt filled from its row followed by its choices. */
+    public static Contamination of(TaskSpec spec, List<Item> items) {
+        Contamination check = new Contamination(N);
+        for (Item item : items) {
+            StringBuilder text = new StringBuilder(Template.render(spec.prompt(), item.fields(), spec.maps()));
+            for (String choice : spec.choices()) {
+                text.append('\n').append(Template.render(choice, item.fields(), spec.maps()));
+            }
+            check.item(item.id(), text.toString());
+        }
+        return check;
+    }
+
     /** Adds a benchmark item (its prompt and options) to check. */
     public void item(String id, String text) {
         Set<Long> set = new HashSet<>(hashes(words(text), n));

@@ -1,11 +1,14 @@
 package dev.incubator.eval;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.incubator.common.IncubatorException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a result proves: the pins of the run (model and benchmark commits, the benchmark's licence, the task spec's
@@ -113,6 +116,122 @@ public record EvalRecord(Pins pins, List<Scores.Summary> summaries, String inter
             problems.add("the summaries recomputed from the items differ from the record's");
         }
         return List.copyOf(problems);
+    }
+
+    /**
+     * A record from its JSON (what {@link #canonicalJson} writes); a record that is not one is refused with what is
+     * wrong. Parsing and writing again gives the same bytes, so a parsed record's {@link #sha256} is the original's.
+     */
+    public static EvalRecord parse(String text) {
+        JsonNode root = tree(text, "record");
+        JsonNode pins = object(root, "pins", "record");
+        List<Scores.Summary> summaries = new ArrayList<>();
+        for (JsonNode one : array(root, "summaries", "record")) {
+            summaries.add(new Scores.Summary(string(one, "subject", "summaries"), integer(one, "n", "summaries"),
+                    integer(one, "correct", "summaries"), number(one, "accuracy", "summaries"), number(one, "low",
+                    "summaries"), number(one, "high", "summaries"), one.has("accuracy_normalised")
+                    ? Optional.of(number(one, "accuracy_normalised", "summaries")) : Optional.empty()));
+        }
+        List<String> skipped = new ArrayList<>();
+        array(root, "skipped", "record").forEach(node -> skipped.add(node.asText()));
+        return new EvalRecord(new Pins(string(pins, "model", "pins"), string(pins, "model_commit", "pins"),
+                string(pins, "benchmark", "pins"), string(pins, "benchmark_commit", "pins"), string(pins, "license",
+                "pins"), bool(pins, "non_commercial", "pins"), string(pins, "task", "pins"), string(pins,
+                "task_sha256", "pins"), string(pins, "template_sha256", "pins"), method(string(pins, "method",
+                "pins")), integer(pins, "shots", "pins"), pins.path("seed").asLong(), string(pins, "decoding",
+                "pins"), string(pins, "engine", "pins"), string(pins, "hardware", "pins")), List.copyOf(summaries),
+                string(root, "interval", "record"), integer(root, "items", "record"), List.copyOf(skipped),
+                string(root, "items_sha256", "record"));
+    }
+
+    /** One item's result from its JSON line (what {@link #json(ItemResult)} writes). */
+    public static ItemResult item(String line) {
+        JsonNode node = tree(line, "item");
+        List<Double> scores = new ArrayList<>();
+        array(node, "scores", "item").forEach(value -> scores.add(value.asDouble()));
+        List<Double> normalised = new ArrayList<>();
+        array(node, "normalised_scores", "item").forEach(value -> normalised.add(value.asDouble()));
+        List<String> shots = new ArrayList<>();
+        array(node, "shots", "item").forEach(value -> shots.add(value.asText()));
+        return new ItemResult(string(node, "id", "item"), string(node, "subject", "item"), string(node,
+                "prompt_sha256", "item"), List.copyOf(scores), List.copyOf(normalised), string(node, "prediction",
+                "item"), optionalString(node, "prediction_normalised"), string(node, "gold", "item"), bool(node,
+                "correct", "item"), node.has("correct_normalised") ? Optional.of(bool(node, "correct_normalised",
+                "item")) : Optional.empty(), optionalString(node, "generated"), List.copyOf(shots));
+    }
+
+    public static Method method(String wire) {
+        for (Method method : Method.values()) {
+            if (method.wire().equals(wire)) {
+                return method;
+            }
+        }
+        throw IncubatorException.validation("method", "must be loglikelihood, letter or generate, not '" + wire + "'");
+    }
+
+    private static JsonNode tree(String text, String what) {
+        try {
+            JsonNode root = CANONICAL.readTree(text);
+            if (root == null || !root.isObject()) {
+                throw IncubatorException.validation(what, "must be a JSON object");
+            }
+            return root;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw IncubatorException.validation(what, "is not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static JsonNode object(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isObject()) {
+            throw IncubatorException.validation(where + "." + field, "must be an object");
+        }
+        return value;
+    }
+
+    private static JsonNode array(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isArray()) {
+            throw IncubatorException.validation(where + "." + field, "must be a list");
+        }
+        return value;
+    }
+
+    private static String string(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw IncubatorException.validation(where + "." + field, "must be text");
+        }
+        return value.asText();
+    }
+
+    private static Optional<String> optionalString(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || !value.isTextual() ? Optional.empty() : Optional.of(value.asText());
+    }
+
+    private static int integer(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.canConvertToInt() || !value.isIntegralNumber()) {
+            throw IncubatorException.validation(where + "." + field, "must be an integer");
+        }
+        return value.asInt();
+    }
+
+    private static double number(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isNumber()) {
+            throw IncubatorException.validation(where + "." + field, "must be a number");
+        }
+        return value.asDouble();
+    }
+
+    private static boolean bool(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isBoolean()) {
+            throw IncubatorException.validation(where + "." + field, "must be true or false");
+        }
+        return value.asBoolean();
     }
 
     private static String write(Object value) {

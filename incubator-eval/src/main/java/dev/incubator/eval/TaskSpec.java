@@ -33,7 +33,7 @@ public record TaskSpec(String name, Format format, List<String> files, Optional<
                        List<String> choices, String gold, String targetDelimiter, List<String> letters,
                        Set<Method> methods, Method defaultMethod, Generation generation,
                        Map<String, Map<String, String>> maps, String license, boolean nonCommercial,
-                       Optional<Fewshot> fewshot, String canonical) {
+                       boolean heldOut, Optional<Fewshot> fewshot, String canonical) {
 
     /** How the files are read: one JSON document (its list under {@code records}), JSON lines, CSV, TSV. */
     public enum Format { JSON, JSONL, CSV, TSV }
@@ -51,7 +51,22 @@ public record TaskSpec(String name, Format format, List<String> files, Optional<
             .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     private static final Set<String> KNOWN = Set.of("name", "format", "files", "records", "columns", "id", "subject",
             "prompt", "choices", "gold", "target_delimiter", "letters", "methods", "generation", "maps", "license",
-            "non_commercial", "fewshot");
+            "non_commercial", "held_out", "fewshot");
+
+    /** The specs shipped for the benchmarks in docs/evaluation.md (put one as task.yaml in the dataset). */
+    public static final List<String> EXAMPLES = List.of("xcopa-zh", "mgsm-zh", "gaokao-bench-objective");
+
+    /** A shipped spec's text, e.g. {@code example("xcopa-zh")}: what docs/evaluation.md shows. */
+    public static String example(String name) {
+        if (!EXAMPLES.contains(name)) {
+            throw IncubatorException.validation("task", "no shipped task spec '" + name + "'; there are " + EXAMPLES);
+        }
+        try (var in = TaskSpec.class.getResourceAsStream("tasks/" + name + ".yaml")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("the shipped task spec " + name + " is missing from the build", e);
+        }
+    }
 
     /** The spec's hash: SHA-256 of its canonical JSON (keys sorted), what a record pins. */
     public String sha256() {
@@ -143,7 +158,8 @@ public record TaskSpec(String name, Format format, List<String> files, Optional<
                 text(root, "subject", false).orElse("{{file}}"), prompt, choices,
                 text(root, "gold", true).orElseThrow(), root.path("target_delimiter").asText(" "), letters,
                 Set.copyOf(methods), methods.iterator().next(), generation, Map.copyOf(maps), license,
-                root.path("non_commercial").asBoolean(false), fewshot, canonical);
+                root.path("non_commercial").asBoolean(false), root.path("held_out").asBoolean(false), fewshot,
+                canonical);
     }
 
     private static Optional<String> text(JsonNode root, String field, boolean required) {

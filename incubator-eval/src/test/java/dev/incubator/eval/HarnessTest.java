@@ -24,45 +24,9 @@ class HarnessTest {
     private static final Path SHARED = Path.of(System.getProperty("incubator.project.root", ".."))
             .resolveSibling("shared").resolve("benchmarks").toAbsolutePath().normalize();
 
-    static final String XCOPA = """
-            name: xcopa-zh
-            format: jsonl
-            files: [val.zh.jsonl]
-            id: "{{idx}}"
-            subject: "{{question}}"
-            prompt: "{{premise|chop}}{{question|map:connector}}"
-            choices: ["{{choice1}}", "{{choice2}}"]
-            gold: "{{label}}"
-            target_delimiter: ""
-            maps: {connector: {cause: 因为, effect: 所以}}
-            methods: [loglikelihood]
-            license: CC-BY-4.0
-            """;
-    static final String MGSM = """
-            name: mgsm-zh
-            format: tsv
-            files: [mgsm_zh.tsv]
-            columns: [question, answer]
-            prompt: "问题：{{question}}\\n逐步解答："
-            gold: "{{answer}}"
-            methods: [generate]
-            generation: {max_tokens: 64, stop: ["\\n\\n", "问题："], extractor: last_number}
-            license: CC-BY-4.0
-            """;
-    static final String GAOKAO = """
-            name: gaokao-bench-objective
-            format: json
-            records: example
-            files: ["2010-2022_History_MCQs.json", "2010-2022_Physics_MCQs.json"]
-            subject: "{{file}}"
-            prompt: "{{question}}答案："
-            gold: "{{answer.0}}"
-            letters: [A, B, C, D]
-            target_delimiter: ""
-            methods: [letter, loglikelihood, generate]
-            generation: {max_tokens: 8, extractor: first_letter}
-            license: Apache-2.0
-            """;
+    static final String XCOPA = TaskSpec.example("xcopa-zh");
+    static final String MGSM = TaskSpec.example("mgsm-zh");
+    static final String GAOKAO = TaskSpec.example("gaokao-bench-objective");
 
     @Test
     void xcopaIsReadAsItsSpecSaysAndAnOracleScoresEveryItem() {
@@ -207,6 +171,35 @@ class HarnessTest {
                 first.correctNormalised(), first.generated(), first.shots()));
         assertThat(record.verify(tampered)).hasSize(2).anyMatch(problem -> problem.contains("SHA-256"))
                 .anyMatch(problem -> problem.contains("summaries"));
+    }
+
+    @Test
+    void aRecordAndItsItemsReadBackExactlySoTheirHashesHold() throws Exception {
+        TaskSpec spec = TaskSpec.parse(GAOKAO);
+        List<Item> items = Rows.load(SHARED.resolve("gaokao-bench"), spec).subList(0, 40);
+        Harness.Outcome outcome = Harness.run(spec, items, items, oracle(spec, items), settings(Method.LOGLIKELIHOOD, 1),
+                done -> { });
+        EvalRecord record = EvalRecord.of(new EvalRecord.Pins("models/lab/tiny-zh", "a".repeat(40),
+                "datasets/incubator/gaokao", "b".repeat(40), spec.license(), true, spec.name(), spec.sha256(),
+                spec.templateSha256(), Method.LOGLIKELIHOOD, 1, 7, "scored, no sampling", "test model", "cpu"), outcome);
+
+        EvalRecord parsed = EvalRecord.parse(record.canonicalJson());
+        assertThat(parsed.sha256()).isEqualTo(record.sha256());
+        assertThat(parsed).isEqualTo(record);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<ItemResult> read = new ArrayList<>();
+        for (ItemResult item : outcome.items()) {
+            read.add(EvalRecord.item(json.writeValueAsString(EvalRecord.json(item))));
+        }
+        assertThat(read).isEqualTo(outcome.items());
+        assertThat(parsed.verify(read)).isEmpty();
+
+        assertThatThrownBy(() -> EvalRecord.parse("{\"pins\": {}}")).isInstanceOf(IncubatorException.class)
+                .hasMessageContaining("record.summaries");
+        assertThatThrownBy(() -> EvalRecord.parse("{\"pins\": {}, \"summaries\": [], \"skipped\": []}"))
+                .hasMessageContaining("pins.model");
+        assertThatThrownBy(() -> EvalRecord.parse("[1, 2]")).hasMessageContaining("JSON object");
+        assertThatThrownBy(() -> EvalRecord.item("not json")).hasMessageContaining("not JSON");
     }
 
     @Test

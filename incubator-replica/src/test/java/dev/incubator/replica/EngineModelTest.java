@@ -30,19 +30,7 @@ class EngineModelTest {
     private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3"
             : "python3";
     private static final int ITEMS = 30;
-    private static final String SPEC = """
-            name: xcopa-zh
-            format: jsonl
-            files: [val.zh.jsonl]
-            id: "{{idx}}"
-            prompt: "{{premise|chop}}{{question|map:connector}}"
-            choices: ["{{choice1}}", "{{choice2}}"]
-            gold: "{{label}}"
-            target_delimiter: ""
-            maps: {connector: {cause: 因为, effect: 所以}}
-            methods: [loglikelihood]
-            license: CC-BY-4.0
-            """;
+    private static final String SPEC = TaskSpec.example("xcopa-zh");
 
     @TempDir
     Path folder;

@@ -358,13 +358,21 @@ public final class IncubatorServer implements AutoCloseable {
             routes.addAll(new dev.incubator.server.toolkit.ToolkitRoutes(
                     dev.incubator.toolkit.template.TemplateCatalog.builtIn(), tenancy, access, computeRoutes, hub,
                     tracking, publisher, json).routes());
+            JobRuntime jobRuntime = new JobRuntime(config.dataDir().resolve("runtime").resolve("replica"));
             dev.incubator.server.serving.Serving serving = new dev.incubator.server.serving.Serving(
                     new dev.incubator.store.JdbiServing(database), compute, jobCredentials, access, tenancy,
                     computeRoutes, hub, energyModel, name -> store.read(repositories -> repositories.organisations()
                     .findByName(name)), id -> store.read(repositories -> repositories.organisations()
-                    .findById(new OrgId(id))), json, clock, config.dataDir().resolve("runtime").resolve("replica"),
+                    .findById(new OrgId(id))), json, clock, jobRuntime,
                     dev.incubator.server.serving.Serving.Settings.DEFAULT);
             routes.addAll(serving.routes());
+            dev.incubator.store.JdbiEval evalStore = new dev.incubator.store.JdbiEval(database);
+            dev.incubator.server.eval.EvalCollector evalCollector = new dev.incubator.server.eval.EvalCollector(
+                    evalStore, compute, executor::directory, event -> store.write(repositories -> repositories
+                    .audit().append(event)), clock);
+            routes.addAll(new dev.incubator.server.eval.EvalRoutes(evalStore, evalCollector, tenancy, access,
+                    computeRoutes, hub, jobRuntime, auditLog, new Witnesses(new JdbiAuditTree(database), clock), json,
+                    clock).routes());
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
             routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")
@@ -409,6 +417,8 @@ public final class IncubatorServer implements AutoCloseable {
             background.scheduleWithFixedDelay(() -> runQuietly("scheduling cycle", compute::cycle), 0,
                     config.compute().cycleInterval().toMillis(), TimeUnit.MILLISECONDS);
             background.scheduleWithFixedDelay(() -> runQuietly("serving", serving::reconcile), 1, 1,
+                    TimeUnit.SECONDS);
+            background.scheduleWithFixedDelay(() -> runQuietly("evaluation", evalCollector::reconcile), 2, 2,
                     TimeUnit.SECONDS);
             GrantTelemetry grantTelemetry = new GrantTelemetry(grants, metrics);
             background.scheduleWithFixedDelay(() -> runQuietly("grant metrics", grantTelemetry::refresh), 0,

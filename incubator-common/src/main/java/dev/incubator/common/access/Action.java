@@ -43,6 +43,9 @@ public enum Action {
     DEPLOYMENT_MANAGE("creating, changing or deleting deployments"),
     DEPLOYMENT_CALL("calling the deployment's model"),
     ENDPOINT_REGISTER("registering a replica's endpoint"),
+    // evaluation
+    EVAL_READ("seeing the organisation's evaluation runs and their items"),
+    EVAL_RUN("running evaluations"),
     // hub
     REPO_CREATE("creating repositories"),
     REPO_SEE("seeing the repository"),

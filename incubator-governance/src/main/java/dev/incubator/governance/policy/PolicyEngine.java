@@ -94,6 +94,9 @@ public final class PolicyEngine {
             case MEMBER_READ, GRANT_READ, JOB_READ, DEPLOYMENT_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER,
                     OPERATOR, AUDITOR);
             case DEPLOYMENT_MANAGE -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
+            // Reviewers read evaluation results: they are part of an application's dossier.
+            case EVAL_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER, OPERATOR, AUDITOR, REVIEWER);
+            case EVAL_RUN -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
             // Against one deployment, see deployment(): its organisation, the organisations it is shared with, or all.
             case DEPLOYMENT_CALL -> Rule.organisation(Scope.READ, OrgRole.VIEWER);
             // Only the replica job's own credential; see job().

@@ -139,9 +139,7 @@ public final class AuditRoutes {
                             long from = number(call, "from", 0);
                             long to = call.query("to").isPresent() ? number(call, "to", size) : size;
                             VerifiableAuditLog.Export export = log.export(from, to, size);
-                            return new ExportView(TreeHeadView.of(export.head(), witnesses.cosignatures(
-                                    export.head().treeSize())), export.publicKey(), from, to,
-                                    export.entries().stream().map(AuditRoutes::inclusion).toList());
+                            return exportView(export, witnesses.cosignatures(export.head().treeSize()), from, to);
                         }),
                 ApiRoute.get(AUDIT + "/witnesses", "auditWitnesses").tag("audit")
                         .summary("Outside witnesses of the audit log, each with the largest head it cosigned")
@@ -173,6 +171,13 @@ public final class AuditRoutes {
                             return CosignatureView.of(witnesses.cosign(body.string("witness"),
                                     body.integer("tree_size"), body.string("signature")));
                         }));
+    }
+
+    /** An export as the API and 'incubator audit verify' read it. */
+    public static ExportView exportView(VerifiableAuditLog.Export export, List<AuditTreeStore.Cosignature> cosignatures,
+                                        long from, long to) {
+        return new ExportView(TreeHeadView.of(export.head(), cosignatures), export.publicKey(), from, to,
+                export.entries().stream().map(AuditRoutes::inclusion).toList());
     }
 
     private static InclusionView inclusion(VerifiableAuditLog.Inclusion inclusion) {

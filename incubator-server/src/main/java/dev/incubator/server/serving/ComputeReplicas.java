@@ -8,6 +8,7 @@ import dev.incubator.compute.Job;
 import dev.incubator.compute.JobSpec;
 import dev.incubator.compute.JobState;
 import dev.incubator.compute.PriorityClass;
+import dev.incubator.server.JobRuntime;
 import dev.incubator.serving.Cluster;
 import dev.incubator.serving.Deployment;
 import java.time.Duration;
@@ -28,9 +29,9 @@ final class ComputeReplicas implements Cluster {
     static final Duration DRAIN_GRACE = Duration.ofSeconds(30);
 
     private final ComputeService compute;
-    private final ReplicaRuntime runtime;
+    private final JobRuntime runtime;
 
-    ComputeReplicas(ComputeService compute, ReplicaRuntime runtime) {
+    ComputeReplicas(ComputeService compute, JobRuntime runtime) {
         this.compute = compute;
         this.runtime = runtime;
     }
@@ -42,21 +43,15 @@ final class ComputeReplicas implements Cluster {
 
     /** The command a replica job runs. */
     List<String> command(Deployment deployment) {
+        List<String> arguments = new ArrayList<>(List.of("--model", mountPath(deployment), "--name",
+                deployment.modelId(), "--parallel", Integer.toString(deployment.cpus())));
         if (deployment.engine() == Deployment.Engine.BUILTIN) {
-            int heapMib = Math.max(128, deployment.memoryMib() / 3);
-            List<String> command = new ArrayList<>(runtime.command(mountPath(deployment), deployment.modelId(),
-                    deployment.cpus()));
-            command.add(1, "-Xmx" + heapMib + "m");
-            command.add(2, "-XX:ReservedCodeCacheSize=48m");
-            command.add(3, "-XX:CompressedClassSpaceSize=64m");
-            return command;
+            return runtime.command(JobRuntime.REPLICA, Math.max(128, deployment.memoryMib() / 3), arguments);
         }
         // The command engine: the member's server, with the variables filled in by the replica wrapper.
-        List<String> command = new ArrayList<>(runtime.command(mountPath(deployment), deployment.modelId(),
-                deployment.cpus()));
-        command.add("--command");
-        command.add(String.join("\u001f", deployment.command()));
-        return command;
+        arguments.add("--command");
+        arguments.add(String.join("\u001f", deployment.command()));
+        return runtime.command(JobRuntime.REPLICA, 0, arguments);
     }
 
     @Override

@@ -45,9 +45,9 @@ public final class Serving {
                    TenancyService tenancy, ComputeRoutes computeRoutes, HubService hub, EnergyModel energy,
                    Function<String, Optional<Organisation>> organisationByName,
                    Function<String, Optional<Organisation>> organisationById, ObjectMapper json, Clock clock,
-                   Path runtimeDirectory, Settings settings) {
+                   dev.incubator.server.JobRuntime runtime, Settings settings) {
         ReplicaClient client = new ReplicaClient(compute, credentials);
-        this.service = new ServingService(store, new ComputeReplicas(compute, new ReplicaRuntime(runtimeDirectory)),
+        this.service = new ServingService(store, new ComputeReplicas(compute, runtime),
                 client, clock, ReplicaPlan.Settings.DEFAULT);
         this.deploymentRoutes = new DeploymentRoutes(service, tenancy, access, computeRoutes, compute, hub, energy,
                 organisationByName, organisationById, clock);

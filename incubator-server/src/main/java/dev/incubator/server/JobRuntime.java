@@ -1,4 +1,4 @@
-package dev.incubator.server.serving;
+package dev.incubator.server;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,34 +19,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The built-in engine's replica process as a job runs it: the JDK's java and a class path staged under
- * {@code <data-dir>/runtime/replica}, readable by the organisations' job accounts (which can not read the service's own
- * files or its build's Maven repository). Staged once per server start, copied only when a file changed.
+ * The platform's own job processes (the built-in engine's replicas, the evaluation harness) as a job runs them: the
+ * JDK's java and a class path staged under {@code <data-dir>/runtime/replica}, readable by the organisations' job
+ * accounts (which can not read the service's own files or its build's Maven repository). Staged once per server start,
+ * copied only when a file changed.
  */
-final class ReplicaRuntime {
-    private static final Logger LOG = LoggerFactory.getLogger(ReplicaRuntime.class);
-    static final String MAIN = "dev.incubator.replica.ReplicaMain";
-    /** The classes whose code a replica needs: itself, the engine, and Jackson. */
+public final class JobRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRuntime.class);
+    public static final String REPLICA = "dev.incubator.replica.ReplicaMain";
+    public static final String EVALUATION = "dev.incubator.replica.EvalMain";
+    /** The classes whose code those processes need: the replica and harness, the engine, the evaluation, Jackson. */
     private static final List<Class<?>> ROOTS = List.of(dev.incubator.replica.ReplicaMain.class,
-            dev.incubator.engine.LlamaModel.class, com.fasterxml.jackson.databind.ObjectMapper.class,
-            com.fasterxml.jackson.core.JsonFactory.class, com.fasterxml.jackson.annotation.JsonProperty.class);
+            dev.incubator.engine.LlamaModel.class, dev.incubator.eval.Harness.class,
+            dev.incubator.common.IncubatorException.class, com.fasterxml.jackson.databind.ObjectMapper.class,
+            com.fasterxml.jackson.core.JsonFactory.class, com.fasterxml.jackson.annotation.JsonProperty.class,
+            com.fasterxml.jackson.dataformat.yaml.YAMLFactory.class, org.yaml.snakeyaml.Yaml.class,
+            com.fasterxml.jackson.dataformat.csv.CsvMapper.class);
 
     private final Path directory;
     private volatile List<String> classPath;
 
-    ReplicaRuntime(Path directory) {
+    public JobRuntime(Path directory) {
         this.directory = directory;
     }
 
-    /** The command line of a replica serving the model mounted at {@code mount} (relative to $INCUBATOR_MOUNTS). */
-    synchronized List<String> command(String mount, String modelId, int parallel) {
+    /**
+     * The command line running {@code main} with {@code arguments}, with a heap of {@code heapMib} (0: the JVM's
+     * default) and the JVM's own regions kept small so the job's memory limit holds.
+     */
+    public synchronized List<String> command(String main, int heapMib, List<String> arguments) {
         if (classPath == null) {
             classPath = stage();
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--add-modules", "jdk.incubator.vector", "-XX:+UseSerialGC", "-Xss2m", "-cp",
-                String.join(":", classPath), MAIN, "--model", mount, "--name", modelId, "--parallel",
-                Integer.toString(parallel)));
+                .toString()));
+        if (heapMib > 0) {
+            command.addAll(List.of("-Xmx" + heapMib + "m", "-XX:ReservedCodeCacheSize=48m",
+                    "-XX:CompressedClassSpaceSize=64m"));
+        }
+        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "-XX:+UseSerialGC", "-Xss2m", "-cp",
+                String.join(":", classPath), main));
+        command.addAll(arguments);
         return command;
     }
 
@@ -57,7 +70,7 @@ final class ReplicaRuntime {
                 sources.add(Path.of(root.getProtectionDomain().getCodeSource().getLocation().toURI()));
             } catch (URISyntaxException | NullPointerException e) {
                 throw new IllegalStateException("can not find the code of " + root.getName() + " to stage for"
-                        + " replicas", e);
+                        + " jobs", e);
             }
         }
         try {
@@ -74,10 +87,10 @@ final class ReplicaRuntime {
                 }
                 entries.add(target.toString());
             }
-            LOG.info("serving: the replica runtime is staged in {} ({} entries)", directory, entries.size());
+            LOG.info("the job runtime (replicas, evaluation) is staged in {} ({} entries)", directory, entries.size());
             return List.copyOf(entries);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not stage the replica runtime in " + directory, e);
+            throw new UncheckedIOException("could not stage the job runtime in " + directory, e);
         }
     }
 
