@@ -1,7 +1,6 @@
 package dev.incubator.engine;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The kernels on the Vector API (8 lanes with AVX2): only loaded when the JVM has jdk.incubator.vector. */
@@ -18,7 +17,12 @@ final class VectorKernels {
         for (; i < bound; i += SPECIES.length()) {
             sum = FloatVector.fromArray(SPECIES, a, aOffset + i).fma(FloatVector.fromArray(SPECIES, b, bOffset + i), sum);
         }
-        float result = sum.reduceLanes(VectorOperators.ADD);
+        // Lanes summed in a fixed order: reduceLanes leaves its order open, and the interpreted and compiled forms of
+        // it differ in the last bit, so a run's first calls would not give what later calls give.
+        float result = 0;
+        for (int lane = 0; lane < SPECIES.length(); lane++) {
+            result += sum.lane(lane);
+        }
         for (; i < length; i++) {
             result += a[aOffset + i] * b[bOffset + i];
         }

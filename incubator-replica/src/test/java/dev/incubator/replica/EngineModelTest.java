@@ -60,18 +60,9 @@ class EngineModelTest {
                         .isCloseTo(expected.path("scores").get(option).asDouble(), within(1e-3));
             }
         }
-        List<ItemResult> second = Harness.run(spec, items, items, model, settings, done -> { }).items();
-        assertThat(second).extracting(ItemResult::prediction).as("a re-run predicts the same")
-                .isEqualTo(results.stream().map(ItemResult::prediction).toList());
-        for (int i = 0; i < ITEMS; i++) {
-            for (int option = 0; option < 2; option++) {
-                assertThat(second.get(i).scores().get(option)).isCloseTo(results.get(i).scores().get(option),
-                        within(1e-6));
-            }
-        }
-        // Once the vector kernels are compiled, runs are byte-identical (the first calls run them interpreted).
-        assertThat(Harness.run(spec, items, items, model, settings, done -> { }).items()).as("a warm re-run")
-                .isEqualTo(second);
+        // Byte-identical from the first call on: the kernels sum in a fixed order, interpreted or compiled.
+        assertThat(Harness.run(spec, items, items, model, settings, done -> { }).items()).as("a re-run")
+                .isEqualTo(results);
         assertThat(model.generate("三加四等于", 4, List.of())).as("greedy, deterministic")
                 .isEqualTo(model.generate("三加四等于", 4, List.of()));
 
