@@ -218,6 +218,13 @@ class AuthorizationMatrixTest {
         MATRIX.put("createCompletion", Rule.caller());
         MATRIX.put("createChatCompletion", Rule.caller());
         MATRIX.put("createEmbedding", Rule.caller());
+        // Evaluation: each organisation's probe run scored its served checkpoint on a three-item benchmark.
+        MATRIX.put("submitEvaluation", Rule.org("member", op));
+        MATRIX.put("listEvaluations", Rule.org("viewer", op, au, rv));
+        MATRIX.put("getEvaluation", Rule.org("viewer", op, au, rv));
+        MATRIX.put("listEvaluationItems", Rule.org("viewer", op, au, rv));
+        MATRIX.put("getEvaluationProof", Rule.org("viewer", op, au, rv));
+        MATRIX.put("getLeaderboards", Rule.anyUser());
     }
 
     private static final List<String> ORG_ROLES = List.of("viewer", "member", "steward", "admin", "owner");
@@ -228,6 +235,8 @@ class AuthorizationMatrixTest {
     private final Map<String, String> jobs = new LinkedHashMap<>();
     /** Per organisation: a job that succeeded leaving a tokenizer in its export folder, to publish. */
     private final Map<String, String> publishable = new LinkedHashMap<>();
+    /** Per organisation: an evaluation run that succeeded. */
+    private final Map<String, String> evaluations = new LinkedHashMap<>();
 
     @BeforeAll
     void setUp(@TempDir Path dataDir) {
@@ -284,6 +293,21 @@ class AuthorizationMatrixTest {
                     "/api/v1/orgs/" + owner + "/deployments/probe").token(server.operatorToken()).expect(200)
                     .path("ready").asInt() == 1);
         }
+        for (String org : List.of("own", "foreign")) {
+            server.post("/api/v1/repos").token(server.operatorToken()).json(Map.of("kind", "dataset", "namespace", org,
+                    "name", "bench", "visibility", "organisation")).expect(201);
+            server.commit(server.operatorToken(), "datasets/" + org + "/bench", Map.of("task.yaml",
+                    dev.incubator.eval.TaskSpec.example("xcopa-zh"), "val.zh.jsonl", BENCHMARK)).expect(200);
+            evaluations.put(org, server.post("/api/v1/orgs/" + org + "/evaluations").token(server.operatorToken())
+                    .json(evaluation(org)).expect(201).path("id").asText());
+        }
+        for (String owner : List.of("own", "foreign")) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).until(() -> server.get(
+                    "/api/v1/evaluations/" + evaluations.get(owner)).token(server.operatorToken()).expect(200)
+                    .path("state").asText(), state -> !state.equals("queued") && !state.equals("running"));
+            assertThat(server.get("/api/v1/evaluations/" + evaluations.get(owner)).token(server.operatorToken())
+                    .expect(200).toString()).contains("\"state\":\"succeeded\"");
+        }
         server.createUser("target");
         server.post("/api/v1/audit/witnesses").token(server.operatorToken()).json(Map.of("name", "matrix-witness",
                 "public_key", java.util.Base64.getEncoder().encodeToString(WITNESS.getPublic().getEncoded())))
@@ -298,6 +322,17 @@ class AuthorizationMatrixTest {
                         .expect(200);
             }
         }
+    }
+
+    private static final String BENCHMARK = """
+            {"premise": "我的身体在草地上投下了阴影。", "choice1": "太阳正在升起。", "choice2": "草被割了。", "question": "cause", "label": 0, "idx": 1}
+            {"premise": "女人容忍了她朋友的难相处的行为。", "choice1": "女人知道她的朋友正在经历困难时期。", "choice2": "女人觉得她的朋友在利用她的善良。", "question": "cause", "label": 0, "idx": 2}
+            {"premise": "女人们在面试中遇到了一位神秘男子。", "choice1": "她们问他的名字。", "choice2": "她们告诉他离开。", "question": "effect", "label": 0, "idx": 3}
+            """;
+
+    private static Map<String, Object> evaluation(String org) {
+        return Map.of("model", "models/" + org + "/served", "benchmark", "datasets/" + org + "/bench", "limit", 2,
+                "cpus", 1, "memory_mib", 1024, "contamination", false);
     }
 
     /** A random checkpoint of the toolkit's model in Hugging Face's files (PyTorch writes it). */
@@ -591,6 +626,7 @@ class AuthorizationMatrixTest {
                 String url = answer.path("xorbs").elements().next().get(0).path("url").asText();
                 yield server.request("GET", url.substring(url.indexOf("/api/"))).token(token);
             }
+            case "submitEvaluation" -> withBody.apply(evaluation(org));
             case "createDeployment" -> withBody.apply(Map.of("name", server.unique("dep"), "model", "models/" + org
                     + "/served", "replicas", "0..1"));
             case "updateDeployment" -> withBody.apply(Map.of("requests_per_minute", 1000));
@@ -684,6 +720,7 @@ class AuthorizationMatrixTest {
     /** The route's path with its parameters filled for {@code org}; member routes get a fresh member. */
     private String path(ApiRoute route, String org, Subject subject) {
         String path = route.path().replace("{org}", org).replace("{grant}", grants.get(org))
+                .replace("{evaluation}", evaluations.get(org))
                 .replace("{user}", "target").replace("{kind}", "model").replace("{namespace}", org)
                 .replace("{revision}", "main").replace("{repo}", "probe.git")
                 .replace("<path>", route.operationId().contains("TreePath") ? "dir" : "dir/file.txt");

@@ -67,9 +67,10 @@ public final class JdbiEval extends JdbiStore<EvalStore.Repositories> implements
 
         @Override
         public List<EvalRun> succeeded(Optional<String> benchmark) {
-            return handle.createQuery("SELECT " + COLUMNS + " FROM eval_runs WHERE state = 'SUCCEEDED'"
-                            + (benchmark.isPresent() ? " AND benchmark = :benchmark" : "") + " ORDER BY created_at, id")
-                    .bind("benchmark", benchmark.orElse("")).map((rs, ctx) -> run(rs)).list();
+            var query = handle.createQuery("SELECT " + COLUMNS + " FROM eval_runs WHERE state = 'SUCCEEDED'"
+                    + (benchmark.isPresent() ? " AND benchmark = :benchmark" : "") + " ORDER BY created_at, id");
+            benchmark.ifPresent(name -> query.bind("benchmark", name));
+            return query.map((rs, ctx) -> run(rs)).list();
         }
 
         @Override

@@ -4,7 +4,6 @@ import static dev.incubator.server.api.BodySpec.Type.BOOLEAN;
 import static dev.incubator.server.api.BodySpec.Type.INTEGER;
 import static dev.incubator.server.api.BodySpec.Type.STRING;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.incubator.common.ErrorCode;
@@ -144,7 +143,7 @@ public final class EvalRoutes {
     }
 
     /** What 'incubator eval verify' checks offline: the record, its audit event and the event's proof. */
-    public record ProofView(String evaluation, JsonNode record, String recordSha256, long auditSequence,
+    public record ProofView(String evaluation, Map<String, Object> record, String recordSha256, long auditSequence,
                             AuditRoutes.ExportView audit) {
     }
 
@@ -405,7 +404,9 @@ public final class EvalRoutes {
         VerifiableAuditLog.Inclusion inclusion = log.inclusion(run.auditSequence().get(), size);
         VerifiableAuditLog.Export export = log.export(inclusion.leafIndex(), inclusion.leafIndex() + 1, size);
         try {
-            return new ProofView(run.id(), json.readTree(run.record().get().canonicalJson()),
+            return new ProofView(run.id(), json.readValue(run.record().get().canonicalJson(),
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() {
+                    }),
                     run.record().get().sha256(), run.auditSequence().get(), AuditRoutes.exportView(export,
                     witnesses.cosignatures(size), inclusion.leafIndex(), inclusion.leafIndex() + 1));
         } catch (IOException e) {
