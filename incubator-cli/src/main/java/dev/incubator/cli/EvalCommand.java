@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
                 + " offline against the audit log."},
         subcommands = {EvalCommand.Run.class, EvalCommand.ListRuns.class, EvalCommand.Show.class,
                 EvalCommand.Items.class, EvalCommand.Leaderboard.class, EvalCommand.Proof.class,
-                EvalCommand.Verify.class})
+                EvalCommand.Verify.class, EvalCommand.Task.class})
 final class EvalCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ENDED = Set.of("succeeded", "failed", "cancelled");
@@ -248,6 +248,10 @@ final class EvalCommand {
                 out.printf("  record     sha256 %s, audit event %d%n", run.path("record_sha256").asText(),
                         run.path("audit_sequence").asLong());
             }
+            if (run.path("state").asText().equals("succeeded") && !run.path("contamination").isObject()) {
+                out.println("  contamination not checked: the model's card names no training dataset you may read"
+                        + " (or the run was made with --no-contamination)");
+            }
             if (run.path("contamination").isObject()) {
                 JsonNode check = run.path("contamination");
                 out.printf("  contamination %s: %d of %d items share a 13-gram with %s%n", check.path("verdict")
@@ -272,7 +276,7 @@ final class EvalCommand {
 
         @Override
         public Integer call() {
-            JsonNode list = fetchList(path(id) + "/items", Map.of(), page);
+            JsonNode list = fetchList(path(id) + "/items", new LinkedHashMap<>(), page);
             if (wrong) {
                 ArrayNode kept = JSON.createArrayNode();
                 list.path("items").forEach(item -> {
@@ -386,6 +390,34 @@ final class EvalCommand {
                     .substring(0, 16), bundle.path("audit_sequence").asLong(), run.path("held_out").asBoolean()
                     ? "no items (held out)" : items.size() + " items");
             out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "task", mixinStandardHelpOptions = true,
+            description = {"Print a shipped task spec, to save as task.yaml next to a benchmark's files (without a"
+                    + " name: list them).", "e.g. incubator eval task xcopa-zh > xcopa/task.yaml; the fields are"
+                    + " described in docs/evaluation.md, and a new layout needs only a spec of its own."})
+    static final class Task implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The spec, e.g. xcopa-zh")
+        String name;
+
+        @Override
+        public Integer call() {
+            var out = spec.commandLine().getOut();
+            if (name == null) {
+                dev.incubator.eval.TaskSpec.EXAMPLES.forEach(out::println);
+            } else {
+                try {
+                    out.print(dev.incubator.eval.TaskSpec.example(name));
+                } catch (dev.incubator.common.IncubatorException e) {
+                    throw new CliException(e.getMessage());
+                }
+            }
+            out.flush();
             return 0;
         }
     }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReadmeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern ELIDED = Pattern.compile("(grt|job|dua)_[0-9a-z]{26}");
+    private static final Pattern ELIDED = Pattern.compile("(grt|job|dua|eval)_[0-9a-z]{26}");
     private static final Pattern SECRET = Pattern.compile("inc_[A-Za-z0-9_-]{20,}");
     private static final Pattern WORD = Pattern.compile("\"([^\"]*)\"|'([^']*)'|(\\S+)");
 
@@ -71,7 +71,7 @@ class ReadmeTest {
                 blocks++;
             }
         }
-        assertThat(blocks).as("command blocks").isEqualTo(10);
+        assertThat(blocks).as("command blocks").isEqualTo(11);
         assertThat(ran).containsExactly(
                 // first steps
                 "login --url", "whoami", "user create", "org create", "grant award", "grant list", "grant show",
@@ -90,6 +90,9 @@ class ReadmeTest {
                 "job submit", "job compare",
                 // serving a model
                 "deploy create", "curl -sf", "deploy show", "deploy usage", "deploy delete",
+                // evaluating a model
+                "mkdir -p", "eval task", "hub create", "hub push", "eval run", "eval leaderboard", "eval proof",
+                "eval verify",
                 // the audit log
                 "audit head", "audit proof", "audit export", "curl -s", "audit verify",
                 "audit witness", "audit witness-add", "audit witness",
@@ -156,6 +159,7 @@ class ReadmeTest {
                 // job compare job_... job_...: the job before the last, then the last
                 case "job_..." -> comparing && args.size() == 2 ? ids.get("job-before") : ids.get("job");
                 case "grt_...", "dua_..." -> ids.get(arg.substring(0, 3));
+                case "eval_..." -> ids.get("eval");
                 case "KEY" -> witnessKey;
                 case "http://127.0.0.1:8420" -> server.url().toString();
                 case "~/.incubator/bootstrap-token" -> temp.resolve("data/bootstrap-token").toString();
@@ -194,6 +198,12 @@ class ReadmeTest {
             assertThat(secret.find()).as("the secret is printed once").isTrue();
             Files.writeString(work.resolve("ada.token"), secret.group() + "\n");
         }
+        if (args.get(0).equals("eval") && args.get(1).equals("run")) {
+            assertThat(result.out()).contains(": succeeded", "scores", "record     sha256");
+        }
+        if (args.get(0).equals("eval") && args.get(1).equals("verify")) {
+            assertThat(result.out()).startsWith("OK: models/deep-lab/tiny-zh@").contains("20 items recomputed");
+        }
         if (args.get(0).equals("job") && args.get(1).equals("logs")) {
             assertThat(result.out()).contains("training on 37 bytes");
         }
@@ -218,7 +228,8 @@ class ReadmeTest {
     /** A shell line, in bash, with the official Hugging Face CLI as {@code hf} on the PATH. */
     private void runShell(String line) throws Exception {
         String url = server.url().toString().replaceAll("/$", "");
-        String command = line.replace("http://127.0.0.1:8420", url).replace("hf_inc_...", "hf_" + server.operatorToken());
+        String command = line.replace("http://127.0.0.1:8420", url).replace("hf_inc_...", "hf_" + server.operatorToken())
+                .replace(" ../shared/", " " + Path.of("..", "..", "shared").toAbsolutePath().normalize() + "/");
         ran.add(String.join(" ", List.of(command.replaceAll("^(\\w+=\\S+ )+", "").split(" ")).subList(0, 2)));
         if (command.contains(" hf ") && !hfRuns()) {
             // As HuggingFacePythonClientTest: skipped on a developer machine without the client's Debian packages.
