@@ -72,9 +72,13 @@ final class EvalCommand {
         @Option(names = "--org", description = "Organisation whose job it is (default: the profile's)")
         String org;
 
-        @Option(names = "--model", required = true, paramLabel = "REPO[@REV]", description = "e.g."
-                + " models/lab/tiny-zh@<commit> (default revision main, pinned when scheduled)")
+        @Option(names = "--model", paramLabel = "REPO[@REV]", description = "A hub model the built-in engine runs in"
+                + " the job, e.g. models/lab/tiny-zh@<commit> (default revision main, pinned when scheduled)")
         String model;
+
+        @Option(names = "--deployment", paramLabel = "ORG/NAME", description = "Instead of --model: an existing"
+                + " deployment, scored through the gateway; the run pins the commit it serves")
+        String deployment;
 
         @Option(names = "--benchmark", required = true, paramLabel = "REPO[@REV]", description = "A dataset with a"
                 + " task.yaml, e.g. datasets/incubator/gaokao-bench@<commit>")
@@ -108,7 +112,8 @@ final class EvalCommand {
         @Override
         public Integer call() throws InterruptedException {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("model", model);
+            put(body, "model", model);
+            put(body, "deployment", deployment);
             body.put("benchmark", benchmark);
             put(body, "method", method);
             put(body, "shots", shots);
@@ -231,7 +236,8 @@ final class EvalCommand {
             out.printf("  licence    %s%s%s%n", run.path("license").asText(), run.path("non_commercial").asBoolean()
                     ? " (non-commercial: results may not be used commercially)" : "", run.path("held_out")
                     .asBoolean() ? "; held out: aggregates only" : "");
-            out.printf("  job        %s%n", run.path("job").asText());
+            out.printf("  job        %s%s%n", run.path("job").asText(), run.hasNonNull("deployment") ? ", through"
+                    + " deployment " + run.path("deployment").asText() : "");
             if (run.path("progress").isObject()) {
                 out.printf("  progress   %d/%d items%n", run.path("progress").path("done").asInt(),
                         run.path("progress").path("total").asInt());

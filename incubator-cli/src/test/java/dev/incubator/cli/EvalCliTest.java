@@ -44,7 +44,8 @@ class EvalCliTest {
         String token = server.operatorToken();
         server.post("/api/v1/repos").token(token).json(Map.of("kind", "model", "namespace", "lab", "name", "served",
                 "visibility", "organisation")).expect(201);
-        server.commitBytes(token, "models/lab/served", checkpoint(temp.resolve("checkpoint"))).expect(200);
+        server.commitBytes(token, "models/lab/served", dev.incubator.server.TestModels.randomCheckpoint(
+                temp.resolve("checkpoint"))).expect(200);
         server.post("/api/v1/repos").token(token).json(Map.of("kind", "dataset", "namespace", "lab", "name", "xcopa",
                 "visibility", "organisation")).expect(201);
         List<String> rows = Files.readAllLines(ROOT.resolveSibling("shared").resolve("benchmarks/xcopa/val.zh.jsonl"))
@@ -109,19 +110,5 @@ class EvalCliTest {
                         .generateKeyPair().getPublic().getEncoded()));
         assertThat(wrongKey.exitCode()).isEqualTo(1);
         assertThat(wrongKey.err()).contains("audit proof does not verify");
-    }
-
-    /** A random checkpoint of the toolkit's model, written by PyTorch. */
-    private static Map<String, byte[]> checkpoint(Path folder) throws Exception {
-        Process python = new ProcessBuilder(Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3"
-                : "python3", ROOT.resolve("incubator-engine/src/test/resources/torch_reference.py").toString(),
-                ROOT.resolve("toolkits").toString(), folder.toString()).redirectErrorStream(true).start();
-        String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(python.waitFor()).as(output).isZero();
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        for (String file : List.of("config.json", "model.safetensors", "tokenizer.json")) {
-            files.put(file, Files.readAllBytes(folder.resolve(file)));
-        }
-        return files;
     }
 }

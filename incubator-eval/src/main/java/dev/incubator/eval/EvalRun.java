@@ -8,11 +8,14 @@ import java.util.Optional;
  * One evaluation run: what was asked (the model and benchmark at exact commits, the method, shots, seed and item
  * limit), the job that runs it, and once it succeeded the record the platform checked and signed into the audit log.
  * The spec's hash and licence are read by the platform from the benchmark's commit when the run is scheduled, so a
- * job can not claim another spec. {@code contamination}: the items found in the model's training data, when checked.
+ * job can not claim another spec. {@code deployment}: the existing deployment (ORG/NAME) that served the model through
+ * the gateway, when the run used one instead of the engine in the job. {@code contamination}: the items found in the
+ * model's training data, when checked.
  */
 public record EvalRun(String id, String orgId, String orgName, String model, String modelCommit, String benchmark,
                       String benchmarkCommit, String task, String taskSha256, Method method, int shots, long seed,
-                      int limit, boolean heldOut, String license, boolean nonCommercial, String jobId, State state,
+                      int limit, boolean heldOut, String license, boolean nonCommercial, String jobId,
+                      Optional<String> deployment, State state,
                       Optional<String> message, Optional<EvalRecord> record, Optional<Long> auditSequence,
                       Optional<ContaminationCheck> contamination, String createdBy, Instant createdAt,
                       Instant updatedAt) {
@@ -45,13 +48,14 @@ public record EvalRun(String id, String orgId, String orgName, String model, Str
 
     public EvalRun withState(State next, Optional<String> why, Instant at) {
         return new EvalRun(id, orgId, orgName, model, modelCommit, benchmark, benchmarkCommit, task, taskSha256,
-                method, shots, seed, limit, heldOut, license, nonCommercial, jobId, next, why, record, auditSequence,
+                method, shots, seed, limit, heldOut, license, nonCommercial, jobId, deployment, next, why, record, auditSequence,
                 contamination, createdBy, createdAt, at);
     }
 
     public EvalRun withRecord(EvalRecord signed, long sequence, Optional<ContaminationCheck> check, Instant at) {
         return new EvalRun(id, orgId, orgName, model, modelCommit, benchmark, benchmarkCommit, task, taskSha256,
-                method, shots, seed, limit, heldOut, license, nonCommercial, jobId, State.SUCCEEDED, Optional.empty(),
+                method, shots, seed, limit, heldOut, license, nonCommercial, jobId, deployment, State.SUCCEEDED,
+                Optional.empty(),
                 Optional.of(signed), Optional.of(sequence), check, createdBy, createdAt, at);
     }
 

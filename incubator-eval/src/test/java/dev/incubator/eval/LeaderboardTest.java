@@ -60,7 +60,7 @@ class LeaderboardTest {
                 Scores.INTERVAL, n, List.of(), "i".repeat(64));
         Instant at = Instant.parse("2026-12-01T00:00:00Z").plusSeconds(60L * minute);
         return new EvalRun(id, "org_lab", "lab", model, commit, "datasets/lab/bench", "b1", "bench", spec, method,
-                shots, 1, 0, false, "MIT", false, "job_" + id, EvalRun.State.SUCCEEDED, Optional.empty(),
+                shots, 1, 0, false, "MIT", false, "job_" + id, Optional.empty(), EvalRun.State.SUCCEEDED, Optional.empty(),
                 Optional.of(record), Optional.of(1L), Optional.empty(), "ada", at, at);
     }
 }

@@ -31,6 +31,10 @@ import java.util.Map;
  *     [--corpus DIR,DIR...] --out DIR
  * </pre>
  *
+ * {@code --endpoint platform} is the platform's gateway ($INCUBATOR_URL/v1) with the job's own credential.
+ * <pre>
+ * </pre>
+ *
  * writes {@code items.jsonl} (one result per item) and {@code record.json} (the pins, summaries and the items' hash),
  * with {@code --corpus} {@code contamination.json} (the items sharing a 13-gram with the training data), and keeps
  * {@code progress.json} current. In a job, relative folders are under $INCUBATOR_MOUNTS and the output under
@@ -60,7 +64,7 @@ public final class EvalMain {
         Method method = options.containsKey("method") ? Method.valueOf(options.get("method").toUpperCase(Locale.ROOT))
                 : spec.defaultMethod();
         Model model = options.containsKey("model") ? EngineModel.load(mounted(options.get("model")))
-                : OpenAiModel.connect(URI.create(options.get("endpoint")), System.getenv().getOrDefault(
+                : OpenAiModel.connect(endpoint(options.get("endpoint")), System.getenv().getOrDefault(
                 "INCUBATOR_EVAL_KEY", System.getenv().getOrDefault("INCUBATOR_JOB_TOKEN", "")),
                 options.getOrDefault("served", "model"));
         Harness.Settings settings = new Harness.Settings(method, Integer.parseInt(options.getOrDefault("shots", "0")),
@@ -111,6 +115,18 @@ public final class EvalMain {
         System.out.printf("eval: %s %s %d-shot: accuracy %.4f [%.4f, %.4f] (%s) over %d items, %d skipped;"
                         + " record sha256 %s%n", spec.name(), method.wire(), settings.shots(), all.accuracy(),
                 all.low(), all.high(), record.interval(), record.items(), record.skipped().size(), record.sha256());
+    }
+
+    /** "platform": the platform's own gateway, as a job reaches it ($INCUBATOR_URL/v1, with the job's credential). */
+    private static URI endpoint(String value) {
+        if (!value.equals("platform")) {
+            return URI.create(value);
+        }
+        String platform = System.getenv("INCUBATOR_URL");
+        if (platform == null || platform.isBlank()) {
+            fail("--endpoint platform needs $INCUBATOR_URL (set in every job)");
+        }
+        return URI.create(platform.replaceAll("/+$", "") + "/v1");
     }
 
     /** A relative benchmark or model is a mount: DIR under $INCUBATOR_MOUNTS (a job's argv is not expanded). */

@@ -372,7 +372,7 @@ public final class IncubatorServer implements AutoCloseable {
                     .audit().append(event)), clock);
             routes.addAll(new dev.incubator.server.eval.EvalRoutes(evalStore, evalCollector, tenancy, access,
                     computeRoutes, hub, jobRuntime, auditLog, new Witnesses(new JdbiAuditTree(database), clock), json,
-                    clock).routes());
+                    clock, serving::deployment).routes());
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
             routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")

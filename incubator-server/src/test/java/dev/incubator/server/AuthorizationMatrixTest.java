@@ -280,7 +280,7 @@ class AuthorizationMatrixTest {
             tokens.put(subject, server.tokenFor(name, "read", "write", "admin"));
         }
         server.addMember("foreign", "u-owner", "owner"); // some own members hold roles abroad too; see foreignOrg()
-        Map<String, byte[]> checkpoint = randomCheckpoint(dataDir.resolve("checkpoint"));
+        Map<String, byte[]> checkpoint = TestModels.randomCheckpoint(dataDir.resolve("checkpoint"));
         for (String org : List.of("own", "foreign")) {
             server.post("/api/v1/repos").token(server.operatorToken()).json(Map.of("kind", "model", "namespace", org,
                     "name", "served", "visibility", "organisation")).expect(201);
@@ -333,24 +333,6 @@ class AuthorizationMatrixTest {
     private static Map<String, Object> evaluation(String org) {
         return Map.of("model", "models/" + org + "/served", "benchmark", "datasets/" + org + "/bench", "limit", 2,
                 "cpus", 1, "memory_mib", 1024, "contamination", false);
-    }
-
-    /** A random checkpoint of the toolkit's model in Hugging Face's files (PyTorch writes it). */
-    private static Map<String, byte[]> randomCheckpoint(Path folder) {
-        Path script = ClientScripts.projectRoot().resolve("incubator-engine/src/test/resources/torch_reference.py");
-        return uncheck(() -> {
-            Process python = new ProcessBuilder(Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3"
-                    : "python3", script.toString(), ClientScripts.projectRoot().resolve("toolkits").toString(),
-                    folder.toString()).redirectErrorStream(true).start();
-            String output = new String(python.getInputStream().readAllBytes(),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            assertThat(python.waitFor()).as(output).isZero();
-            Map<String, byte[]> files = new LinkedHashMap<>();
-            for (String file : List.of("config.json", "model.safetensors", "tokenizer.json")) {
-                files.put(file, Files.readAllBytes(folder.resolve(file)));
-            }
-            return files;
-        });
     }
 
     private static final java.security.KeyPair WITNESS = witnessKeys();

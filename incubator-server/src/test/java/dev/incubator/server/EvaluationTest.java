@@ -75,14 +75,7 @@ class EvaluationTest {
         server.awardGrant("rival", Map.of("any", 1000));
         ada = server.tokenFor("ada", "read", "write");
         bob = server.tokenFor("bob", "read", "write");
-        dataset("corpus", Map.of("zh-en.txt", Files.readString(ROOT.resolve("toolkits/examples/corpus/zh-en.txt"))));
-        String pretrain = server.post("/api/v1/orgs/lab/template-jobs").token(ada).json(Map.of("template",
-                "pretrain", "parameters", Map.of("data", "datasets/lab/corpus", "steps", "20", "eval_every", "20",
-                        "checkpoint_every", "20"))).expect(201).path("id").asText();
-        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> ENDED.contains(
-                server.get("/api/v1/jobs/" + pretrain).token(ada).expect(200).path("state").asText()));
-        server.post("/api/v1/jobs/" + pretrain + "/publish").token(ada).json(Map.of("to", "models/lab/tiny-zh"))
-                .expect(201);
+        TestModels.pretrainAndPublish(server, ada, "lab", "models/lab/tiny-zh");
 
         dataset("xcopa-zh", Map.of("task.yaml", TaskSpec.example("xcopa-zh"), "val.zh.jsonl",
                 Files.readString(SHARED.resolve("xcopa/val.zh.jsonl"))));
@@ -111,7 +104,7 @@ class EvaluationTest {
         server.post("/api/v1/repos").token(ada).json(Map.of("kind", "model", "namespace", "lab", "name", "leaky-zh",
                 "visibility", "organisation")).expect(201);
         Map<String, byte[]> files = new LinkedHashMap<>();
-        for (String file : List.of("config.json", "model.safetensors", "tokenizer.json")) {
+        for (String file : TestModels.FILES) {
             files.put(file, modelFile(file));
         }
         files.put("README.md", "---\nlicense: apache-2.0\ndatasets:\n- lab/leaky\n---\n# leaky-zh\n"
@@ -297,6 +290,43 @@ class EvaluationTest {
         assertThat(server.get("/api/v1/evaluations/eval_0000000000000000000000000").token(bob).send().status())
                 .isEqualTo(404);
         assertThat(server.get("/api/v1/orgs/rival/evaluations").token(bob).expect(200).path("items")).isEmpty();
+    }
+
+    @Test
+    @Order(9)
+    void aDeploymentIsEvaluatedThroughTheGatewayWithTheEnginesPredictions() {
+        server.post("/api/v1/orgs/lab/deployments").token(ada).json(Map.of("name", "tiny-chat", "model",
+                "models/lab/tiny-zh", "replicas", "1")).expect(201);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> server.get(
+                "/api/v1/orgs/lab/deployments/tiny-chat").token(ada).expect(200).path("ready").asInt() == 1);
+        // Another organisation can not have the lab's deployment evaluated, not even by naming it.
+        server.post("/api/v1/orgs/rival/evaluations").token(bob).json(Map.of("deployment", "lab/tiny-chat",
+                "benchmark", "datasets/lab/xcopa-zh")).expect(404);
+        assertThat(server.post("/api/v1/orgs/lab/evaluations").token(ada).json(Map.of("deployment", "lab/tiny-chat",
+                "model", "models/lab/tiny-zh", "benchmark", "datasets/lab/xcopa-zh")).expect(400).toString())
+                .contains("not both");
+
+        JsonNode run = server.post("/api/v1/orgs/lab/evaluations").token(ada).json(Map.of("deployment",
+                "lab/tiny-chat", "benchmark", "datasets/lab/xcopa-zh", "method", "loglikelihood", "limit",
+                XCOPA_ITEMS, "cpus", 1, "memory_mib", 1024)).expect(201);
+        runs.put("deployment", run.path("id").asText());
+        JsonNode done = awaitEnd("deployment");
+        assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("succeeded");
+        assertThat(done.path("deployment").asText()).isEqualTo("lab/tiny-chat");
+        assertThat(done.path("model_commit").asText()).isEqualTo(run("xcopa").path("model_commit").asText());
+        List<JsonNode> gateway = items("deployment");
+        List<JsonNode> engine = items("xcopa");
+        for (int i = 0; i < XCOPA_ITEMS; i++) {
+            assertThat(gateway.get(i).path("prediction").asText()).as("item %d", i).isEqualTo(engine.get(i)
+                    .path("prediction").asText());
+            for (int option = 0; option < 2; option++) {
+                assertThat(gateway.get(i).path("scores").get(option).asDouble()).isCloseTo(engine.get(i)
+                        .path("scores").get(option).asDouble(), within(1e-4));
+            }
+        }
+        // The gateway counted the job's calls against the deployment like any client's.
+        assertThat(server.get("/api/v1/orgs/lab/deployments/tiny-chat/usage").token(ada).expect(200)
+                .path("requests").asLong()).isGreaterThanOrEqualTo(XCOPA_ITEMS);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

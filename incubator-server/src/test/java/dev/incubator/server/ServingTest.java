@@ -60,18 +60,7 @@ class ServingTest {
         server.awardGrant("lab", Map.of("any", 1000));
         ada = server.tokenFor("ada", "read", "write");
         bob = server.tokenFor("bob", "read", "write");
-        server.post("/api/v1/repos").token(ada).json(Map.of("kind", "dataset", "namespace", "lab", "name", "corpus",
-                "visibility", "organisation")).expect(201);
-        server.commit(ada, "datasets/lab/corpus", Map.of("zh-en.txt", Files.readString(ROOT.resolve(
-                "toolkits/examples/corpus/zh-en.txt")))).expect(200);
-        String pretrain = server.post("/api/v1/orgs/lab/template-jobs").token(ada).json(Map.of("template",
-                "pretrain", "parameters", Map.of("data", "datasets/lab/corpus", "steps", "20", "eval_every", "20",
-                        "checkpoint_every", "20"))).expect(201).path("id").asText();
-        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> List.of("succeeded",
-                "failed", "cancelled").contains(server.get("/api/v1/jobs/" + pretrain).token(ada).expect(200)
-                .path("state").asText()));
-        server.post("/api/v1/jobs/" + pretrain + "/publish").token(ada).json(Map.of("to", "models/lab/tiny-zh"))
-                .expect(201);
+        TestModels.pretrainAndPublish(server, ada, "lab", "models/lab/tiny-zh");
     }
 
     @AfterAll

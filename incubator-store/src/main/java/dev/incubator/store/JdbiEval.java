@@ -24,8 +24,8 @@ import org.jdbi.v3.core.statement.SqlStatement;
 public final class JdbiEval extends JdbiStore<EvalStore.Repositories> implements EvalStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "id, org_id, org_name, model, model_commit, benchmark, benchmark_commit,"
-            + " task, task_sha256, method, shots, seed, item_limit, held_out, license, non_commercial, job_id, state,"
-            + " message, record, audit_sequence, contamination, created_by, created_at, updated_at";
+            + " task, task_sha256, method, shots, seed, item_limit, held_out, license, non_commercial, job_id,"
+            + " deployment, state, message, record, audit_sequence, contamination, created_by, created_at, updated_at";
 
     public JdbiEval(Database database) {
         super(database, Repos::new);
@@ -36,7 +36,8 @@ public final class JdbiEval extends JdbiStore<EvalStore.Repositories> implements
         public void insert(EvalRun run) {
             bind(handle.createUpdate("INSERT INTO eval_runs (" + COLUMNS + ") VALUES (:id, :org_id, :org_name,"
                     + " :model, :model_commit, :benchmark, :benchmark_commit, :task, :task_sha256, :method, :shots,"
-                    + " :seed, :item_limit, :held_out, :license, :non_commercial, :job_id, :state, :message, :record,"
+                    + " :seed, :item_limit, :held_out, :license, :non_commercial, :job_id, :deployment, :state, :message,"
+                    + " :record,"
                     + " :audit_sequence, :contamination, :created_by, :created_at, :updated_at)"), run).execute();
         }
 
@@ -102,7 +103,8 @@ public final class JdbiEval extends JdbiStore<EvalStore.Repositories> implements
                     .bind("method", run.method().wire()).bind("shots", run.shots()).bind("seed", run.seed())
                     .bind("item_limit", run.limit()).bind("held_out", run.heldOut() ? 1 : 0)
                     .bind("license", run.license()).bind("non_commercial", run.nonCommercial() ? 1 : 0)
-                    .bind("job_id", run.jobId()).bind("state", run.state().name())
+                    .bind("job_id", run.jobId()).bind("deployment", run.deployment().orElse(null))
+                    .bind("state", run.state().name())
                     .bind("message", run.message().orElse(null))
                     .bind("record", run.record().map(EvalRecord::canonicalJson).orElse(null))
                     .bind("audit_sequence", run.auditSequence().orElse(null))
@@ -129,6 +131,7 @@ public final class JdbiEval extends JdbiStore<EvalStore.Repositories> implements
                     EvalRecord.method(rs.getString("method")), rs.getInt("shots"), rs.getLong("seed"),
                     rs.getInt("item_limit"), rs.getLong("held_out") != 0, rs.getString("license"),
                     rs.getLong("non_commercial") != 0, rs.getString("job_id"),
+                    Optional.ofNullable(rs.getString("deployment")),
                     EvalRun.State.valueOf(rs.getString("state")), Optional.ofNullable(rs.getString("message")),
                     Optional.ofNullable(rs.getString("record")).map(EvalRecord::parse), audit,
                     Optional.ofNullable(rs.getString("contamination")).map(Repos::check),

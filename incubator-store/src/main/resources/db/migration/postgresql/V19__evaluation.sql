@@ -17,6 +17,7 @@ CREATE TABLE eval_runs (
     license          TEXT NOT NULL,
     non_commercial   BIGINT NOT NULL,
     job_id           TEXT NOT NULL,
+    deployment       TEXT,
     state            TEXT NOT NULL,
     message          TEXT,
     record           TEXT,

@@ -27,6 +27,8 @@ import dev.incubator.hub.repo.Commit;
 import dev.incubator.hub.repo.Repo;
 import dev.incubator.hub.repo.RepoKind;
 import dev.incubator.server.JobRuntime;
+import dev.incubator.server.serving.Serving;
+import dev.incubator.serving.Deployment;
 import dev.incubator.server.api.ApiRoute;
 import dev.incubator.server.api.AuditRoutes;
 import dev.incubator.server.api.BodySpec;
@@ -53,6 +55,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -70,8 +73,10 @@ public final class EvalRoutes {
     private static final Pattern REPO = Pattern.compile("(models|datasets)/([A-Za-z0-9][A-Za-z0-9._-]{0,95})/"
             + "([A-Za-z0-9][A-Za-z0-9._-]{0,95})(?:@([A-Za-z0-9._/-]{1,200}))?");
     private static final BodySpec SUBMIT = BodySpec.named("SubmitEvaluation")
-            .required("model", STRING, "the model, e.g. models/lab/tiny-zh or models/lab/tiny-zh@<revision>"
-                    + " (default main); a llama-family checkpoint the built-in engine runs")
+            .optional("model", STRING, "the model, e.g. models/lab/tiny-zh or models/lab/tiny-zh@<revision>"
+                    + " (default main): a llama-family checkpoint the built-in engine runs in the job")
+            .optional("deployment", STRING, "instead of model: an existing deployment you may call, ORG/NAME, scored"
+                    + " through the gateway (prompt log-probabilities with echo); the run pins the commit it serves")
             .required("benchmark", STRING, "the benchmark: a dataset repository with a task.yaml, e.g."
                     + " datasets/incubator/xcopa-zh@<revision> (default main)")
             .optionalEnum("method", List.of("loglikelihood", "letter", "generate"), "how items are scored (default:"
@@ -97,10 +102,13 @@ public final class EvalRoutes {
     private final Witnesses witnesses;
     private final ObjectMapper json;
     private final Clock clock;
+    private final Function<String, Optional<Deployment>> deployments;
 
     public EvalRoutes(EvalStore store, EvalCollector collector, TenancyService tenancy, AccessControl access,
                       ComputeRoutes compute, HubService hub, JobRuntime runtime, VerifiableAuditLog log,
-                      Witnesses witnesses, ObjectMapper json, Clock clock) {
+                      Witnesses witnesses, ObjectMapper json, Clock clock,
+                      Function<String, Optional<Deployment>> deployments) {
+        this.deployments = deployments;
         this.store = store;
         this.collector = collector;
         this.tenancy = tenancy;
@@ -133,7 +141,7 @@ public final class EvalRoutes {
     public record EvalView(String id, String organisation, String model, String modelCommit, String benchmark,
                            String benchmarkCommit, String task, String taskSha256, String method, int shots,
                            long seed, int limit, boolean heldOut, String license, boolean nonCommercial, String job,
-                           String state, Optional<String> message, Optional<ProgressView> progress,
+                           Optional<String> deployment, String state, Optional<String> message, Optional<ProgressView> progress,
                            List<SummaryView> summaries, Optional<String> interval, Optional<String> recordSha256,
                            Optional<Long> auditSequence, Optional<ContaminationView> contamination, String createdBy,
                            Instant createdAt, Instant updatedAt) {
@@ -219,7 +227,19 @@ public final class EvalRoutes {
 
     private EvalRun submit(Call call, Organisation org, BodySpec.Body body) {
         Subject subject = Subjects.of(call);
-        Target modelTarget = target("model", body.string("model"), RepoKind.MODEL);
+        Optional<String> deploymentName = body.optionalString("deployment");
+        if (deploymentName.isPresent() == body.optionalString("model").isPresent()) {
+            throw IncubatorException.validation("model", "give either model (a hub model the built-in engine runs in"
+                    + " the job) or deployment (an existing deployment, called through the gateway), not "
+                    + (deploymentName.isPresent() ? "both" : "neither"));
+        }
+        Optional<Deployment> deployment = deploymentName.map(name -> deployments.apply(name)
+                .filter(found -> access.allows(subject, Action.DEPLOYMENT_CALL, Serving.resource(found))
+                        && access.allows(subject.onlyIn(org.id().value()), Action.DEPLOYMENT_CALL,
+                        Serving.resource(found)))
+                .orElseThrow(() -> IncubatorException.notFound("deployment", name)));
+        Target modelTarget = target("model", deployment.map(found -> found.model() + "@" + found.revision())
+                .orElseGet(() -> body.string("model")), RepoKind.MODEL);
         Target benchmarkTarget = target("benchmark", body.string("benchmark"), RepoKind.DATASET);
         int shots = body.optionalInteger("shots").orElse(0);
         int limit = body.optionalInteger("limit").orElse(0);
@@ -238,15 +258,20 @@ public final class EvalRoutes {
             throw IncubatorException.validation("memory_mib", "must be at least 512: the engine and the benchmark"
                     + " are held in memory");
         }
-        Repo modelRepo = hub.find(subject, RepoKind.MODEL, modelTarget.namespace(), modelTarget.name(),
-                Action.REPO_READ);
-        Commit modelCommit = hub.resolve(modelRepo, modelTarget.revision());
+        // Through a deployment the caller needs not read the model's files: its repository may be another's.
+        Optional<Repo> modelRepo = deployment.isPresent() ? readable(subject, RepoKind.MODEL, modelTarget.namespace()
+                + "/" + modelTarget.name()) : Optional.of(hub.find(subject, RepoKind.MODEL, modelTarget.namespace(),
+                modelTarget.name(), Action.REPO_READ));
+        String modelCommitId = deployment.map(Deployment::revision).orElseGet(() -> hub.resolve(modelRepo.get(),
+                modelTarget.revision()).id());
         Set<String> files = new java.util.HashSet<>();
-        modelCommit.tree().forEach(entry -> files.add(entry.path()));
-        List<String> missing = java.util.stream.Stream.of("config.json", "model.safetensors", "tokenizer.json")
-                .filter(file -> !files.contains(file)).toList();
+        if (deployment.isEmpty()) {
+            hub.resolve(modelRepo.get(), modelCommitId).tree().forEach(entry -> files.add(entry.path()));
+        }
+        List<String> missing = deployment.isPresent() ? List.of() : java.util.stream.Stream.of("config.json",
+                "model.safetensors", "tokenizer.json").filter(file -> !files.contains(file)).toList();
         if (!missing.isEmpty()) {
-            throw IncubatorException.validation("model", modelTarget.fullName() + "@" + modelCommit.id()
+            throw IncubatorException.validation("model", modelTarget.fullName() + "@" + modelCommitId
                     .substring(0, 12) + " lacks " + String.join(", ", missing) + ": the built-in engine evaluates"
                     + " llama-family checkpoints (what the toolkit's templates publish)");
         }
@@ -260,17 +285,21 @@ public final class EvalRoutes {
                     .map(Method::wire).sorted().toList() + ", not " + method.wire() + " (its task.yaml 'methods')");
         }
         long seed = body.optionalInteger("seed").orElse(1234);
-        SortedLineage lineage = body.optionalBoolean("contamination").orElse(true) ? lineage(subject, modelRepo)
-                : new SortedLineage(new TreeMap<>());
+        SortedLineage lineage = body.optionalBoolean("contamination").orElse(true) && modelRepo.isPresent()
+                ? lineage(subject, modelRepo.get()) : new SortedLineage(new TreeMap<>());
 
-        List<String> arguments = new ArrayList<>(List.of("--benchmark", benchmarkTarget.fullName(), "--model",
-                modelTarget.fullName(), "--method", method.wire(), "--shots", Integer.toString(shots), "--seed",
+        List<String> arguments = new ArrayList<>(List.of("--benchmark", benchmarkTarget.fullName()));
+        arguments.addAll(deployment.isPresent() ? List.of("--endpoint", "platform", "--served", deployment.get()
+                .modelId()) : List.of("--model", modelTarget.fullName()));
+        arguments.addAll(List.of("--method", method.wire(), "--shots", Integer.toString(shots), "--seed",
                 Long.toString(seed), "--limit", Integer.toString(limit), "--parallel", Integer.toString(cpus),
-                "--model-name", modelTarget.fullName(), "--model-commit", modelCommit.id(), "--benchmark-name",
+                "--model-name", modelTarget.fullName(), "--model-commit", modelCommitId, "--benchmark-name",
                 benchmarkTarget.fullName(), "--benchmark-commit", benchmarkCommit.id(), "--out",
                 EvalCollector.OUTPUT));
-        List<String> mounts = new ArrayList<>(List.of(modelTarget.fullName() + "@" + modelCommit.id(),
-                benchmarkTarget.fullName() + "@" + benchmarkCommit.id()));
+        List<String> mounts = new ArrayList<>(List.of(benchmarkTarget.fullName() + "@" + benchmarkCommit.id()));
+        if (deployment.isEmpty()) {
+            mounts.add(modelTarget.fullName() + "@" + modelCommitId);
+        }
         if (!lineage.datasets().isEmpty()) {
             arguments.addAll(List.of("--corpus", String.join(",", lineage.datasets().keySet())));
             lineage.datasets().forEach((name, commit) -> {
@@ -291,9 +320,9 @@ public final class EvalRoutes {
 
         Instant now = clock.instant();
         EvalRun run = new EvalRun(Ids.next("eval", clock), org.id().value(), org.name(), modelTarget.fullName(),
-                modelCommit.id(), benchmarkTarget.fullName(), benchmarkCommit.id(), spec.name(), spec.sha256(),
+                modelCommitId, benchmarkTarget.fullName(), benchmarkCommit.id(), spec.name(), spec.sha256(),
                 method, shots, seed, limit, spec.heldOut(), spec.license(), spec.nonCommercial(), submitted.id(),
-                EvalRun.State.QUEUED, Optional.empty(), Optional.empty(), Optional.empty(),
+                deployment.map(Deployment::modelId), EvalRun.State.QUEUED, Optional.empty(), Optional.empty(), Optional.empty(),
                 lineage.datasets().isEmpty() ? Optional.empty() : Optional.of(new EvalRun.ContaminationCheck(
                         lineage.datasets(), 0, List.of())), call.principal().user().name(), now, now);
         store.write(r -> {
@@ -448,7 +477,8 @@ public final class EvalRoutes {
                         one.accuracyNormalised())).toList()).orElse(List.of());
         return new EvalView(run.id(), run.orgName(), run.model(), run.modelCommit(), run.benchmark(),
                 run.benchmarkCommit(), run.task(), run.taskSha256(), run.method().wire(), run.shots(), run.seed(),
-                run.limit(), run.heldOut(), run.license(), run.nonCommercial(), run.jobId(), run.state().wire(),
+                run.limit(), run.heldOut(), run.license(), run.nonCommercial(), run.jobId(), run.deployment(),
+                run.state().wire(),
                 run.message(), run.state().isFinal() ? Optional.empty() : collector.progress(run).map(done ->
                 new ProgressView(done[0], done[1])), summaries, run.record().map(EvalRecord::interval),
                 run.record().map(EvalRecord::sha256), run.auditSequence(), run.contamination()

@@ -35,6 +35,7 @@ public final class Serving {
     private final DeploymentRoutes deploymentRoutes;
     private final GatewayRoutes gatewayRoutes;
     private final Clock clock;
+    private final Function<String, Optional<Organisation>> organisationByName;
     private volatile Instant lastExpiry = Instant.EPOCH;
 
     public record Settings(Duration coldStartWait, String platformId) {
@@ -54,6 +55,22 @@ public final class Serving {
         this.gatewayRoutes = new GatewayRoutes(service, access, compute, client, organisationByName, json, clock,
                 settings.coldStartWait(), settings.platformId());
         this.clock = clock;
+        this.organisationByName = organisationByName;
+    }
+
+    /** The active deployment a gateway call names as its model (ORG/NAME), if there is one. */
+    public Optional<dev.incubator.serving.Deployment> deployment(String modelId) {
+        String[] parts = modelId.split("/", 2);
+        if (parts.length != 2) {
+            return Optional.empty();
+        }
+        return organisationByName.apply(parts[0]).flatMap(org -> service.store().read(r -> r.find(org.id().value(),
+                parts[1])));
+    }
+
+    /** A deployment as the policy engine sees it. */
+    public static dev.incubator.common.access.Resource.Deployment resource(dev.incubator.serving.Deployment deployment) {
+        return DeploymentRoutes.resource(deployment);
     }
 
     public List<ApiRoute> routes() {
