@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class PostgresTenancyStoreTest extends ServingStoreContract {
+class PostgresTenancyStoreTest extends EvalStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.freshPostgres();

@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class SqliteTenancyStoreTest extends ServingStoreContract {
+class SqliteTenancyStoreTest extends EvalStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.sqlite(temp);
