@@ -373,6 +373,12 @@ public final class IncubatorServer implements AutoCloseable {
             routes.addAll(new dev.incubator.server.eval.EvalRoutes(evalStore, evalCollector, tenancy, access,
                     computeRoutes, hub, jobRuntime, auditLog, new Witnesses(new JdbiAuditTree(database), clock), json,
                     clock, serving::deployment).routes());
+            dev.incubator.server.review.ReviewRoutes reviewRoutes = new dev.incubator.server.review.ReviewRoutes(
+                    new dev.incubator.store.JdbiReview(database), tenancy, access, hub, serving::deployment,
+                    orgId -> eligibleReviewers(store, orgId), dev.incubator.governance.review.RiskRules.DEFAULT,
+                    dev.incubator.governance.review.Committee.DEFAULT, clock);
+            routes.addAll(reviewRoutes.routes());
+            access.exposureHolds(reviewRoutes::hold);
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
             routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")
@@ -554,6 +560,29 @@ public final class IncubatorServer implements AutoCloseable {
         app.stop();
         database.close();
         LOG.info("stopped");
+    }
+
+    /** The platform's reviewers (enabled) who are not members of the organisation: who may vote on its reviews. */
+    private static int eligibleReviewers(JdbiTenancyStore store, String orgId) {
+        return store.read(repositories -> {
+            int eligible = 0;
+            Optional<String> after = Optional.empty();
+            for (int pages = 0; pages < 100; pages++) {
+                var page = repositories.users().list(new dev.incubator.common.PageRequest(500, after));
+                for (dev.incubator.tenancy.User user : page.items()) {
+                    if (user.disabledAt().isEmpty() && user.platformRoles().contains(
+                            dev.incubator.common.access.Roles.PlatformRole.REVIEWER) && repositories.memberships()
+                            .find(new OrgId(orgId), user.id()).isEmpty()) {
+                        eligible++;
+                    }
+                }
+                if (page.nextCursor().isEmpty()) {
+                    break;
+                }
+                after = page.nextCursor().map(dev.incubator.common.Cursor::decode);
+            }
+            return eligible;
+        });
     }
 
     private static void runQuietly(String what, Runnable task) {

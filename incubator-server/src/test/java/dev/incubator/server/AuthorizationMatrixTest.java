@@ -225,6 +225,16 @@ class AuthorizationMatrixTest {
         MATRIX.put("listEvaluationItems", Rule.org("viewer", op, au, rv));
         MATRIX.put("getEvaluationProof", Rule.org("viewer", op, au, rv));
         MATRIX.put("getLeaderboards", Rule.anyUser());
+        // Review: each organisation's probe application with an open review; the committee's own members vote.
+        MATRIX.put("createApplication", Rule.org("member", op));
+        MATRIX.put("listApplications", Rule.org("viewer", op, au, rv));
+        MATRIX.put("getApplication", Rule.org("viewer", op, au, rv));
+        MATRIX.put("requestReview", Rule.org("member", op));
+        MATRIX.put("listReviews", Rule.platform(op, au, rv));
+        MATRIX.put("getReview", Rule.org("viewer", op, au, rv));
+        MATRIX.put("voteOnReview", Rule.platform(rv));
+        MATRIX.put("decideReview", Rule.platform(rv));
+        MATRIX.put("revokeReview", Rule.platform(rv));
     }
 
     private static final List<String> ORG_ROLES = List.of("viewer", "member", "steward", "admin", "owner");
@@ -237,6 +247,9 @@ class AuthorizationMatrixTest {
     private final Map<String, String> publishable = new LinkedHashMap<>();
     /** Per organisation: an evaluation run that succeeded. */
     private final Map<String, String> evaluations = new LinkedHashMap<>();
+    /** Per organisation: an open review of its probe application; and a committee large enough to decide. */
+    private final Map<String, String> reviews = new LinkedHashMap<>();
+    private final List<String> committee = new ArrayList<>();
 
     @BeforeAll
     void setUp(@TempDir Path dataDir) {
@@ -308,6 +321,16 @@ class AuthorizationMatrixTest {
             assertThat(server.get("/api/v1/evaluations/" + evaluations.get(owner)).token(server.operatorToken())
                     .expect(200).toString()).contains("\"state\":\"succeeded\"");
         }
+        for (int i = 1; i <= 7; i++) {
+            server.createUser("committee-" + i, "reviewer");
+            committee.add(server.tokenFor("committee-" + i, "read", "write"));
+        }
+        for (String org : List.of("own", "foreign")) {
+            server.post("/api/v1/orgs/" + org + "/applications").token(server.operatorToken()).json(application("probe"))
+                    .expect(201);
+            reviews.put(org, server.post("/api/v1/orgs/" + org + "/applications/probe/reviews")
+                    .token(server.operatorToken()).expect(201).path("id").asText());
+        }
         server.createUser("target");
         server.post("/api/v1/audit/witnesses").token(server.operatorToken()).json(Map.of("name", "matrix-witness",
                 "public_key", java.util.Base64.getEncoder().encodeToString(WITNESS.getPublic().getEncoded())))
@@ -329,6 +352,28 @@ class AuthorizationMatrixTest {
             {"premise": "女人容忍了她朋友的难相处的行为。", "choice1": "女人知道她的朋友正在经历困难时期。", "choice2": "女人觉得她的朋友在利用她的善良。", "question": "cause", "label": 0, "idx": 2}
             {"premise": "女人们在面试中遇到了一位神秘男子。", "choice1": "她们问他的名字。", "choice2": "她们告诉他离开。", "question": "effect", "label": 0, "idx": 3}
             """;
+
+    private static Map<String, Object> application(String name) {
+        return Map.of("name", name, "purpose", "a probe of the authorisation matrix", "audience", "internal", "domain",
+                "other");
+    }
+
+    /** A fresh review of a fresh application of {@code org}, decided by the committee (and revoked-ready). */
+    private String decidable(String org, boolean decided) {
+        String name = server.unique("app");
+        server.post("/api/v1/orgs/" + org + "/applications").token(server.operatorToken()).json(application(name))
+                .expect(201);
+        String review = server.post("/api/v1/orgs/" + org + "/applications/" + name + "/reviews")
+                .token(server.operatorToken()).expect(201).path("id").asText();
+        for (String member : committee.subList(0, 5)) {
+            server.post("/api/v1/reviews/" + review + "/votes").token(member).json(Map.of("choice", "approve"))
+                    .expect(200);
+        }
+        if (decided) {
+            server.post("/api/v1/reviews/" + review + "/decision").token(committee.get(0)).expect(200);
+        }
+        return review;
+    }
 
     private static Map<String, Object> evaluation(String org) {
         return Map.of("model", "models/" + org + "/served", "benchmark", "datasets/" + org + "/bench", "limit", 2,
@@ -609,6 +654,9 @@ class AuthorizationMatrixTest {
                 yield server.request("GET", url.substring(url.indexOf("/api/"))).token(token);
             }
             case "submitEvaluation" -> withBody.apply(evaluation(org));
+            case "createApplication" -> withBody.apply(application(server.unique("app")));
+            case "voteOnReview" -> withBody.apply(Map.of("choice", "abstain", "comment", "matrix"));
+            case "revokeReview" -> withBody.apply(Map.of("reason", "the matrix revokes it"));
             case "createDeployment" -> withBody.apply(Map.of("name", server.unique("dep"), "model", "models/" + org
                     + "/served", "replicas", "0..1"));
             case "updateDeployment" -> withBody.apply(Map.of("requests_per_minute", 1000));
@@ -703,9 +751,17 @@ class AuthorizationMatrixTest {
     private String path(ApiRoute route, String org, Subject subject) {
         String path = route.path().replace("{org}", org).replace("{grant}", grants.get(org))
                 .replace("{evaluation}", evaluations.get(org))
+                .replace("{review}", route.operationId().equals("decideReview") ? decidable(org, false)
+                        : route.operationId().equals("revokeReview") ? decidable(org, true) : reviews.get(org))
                 .replace("{user}", "target").replace("{kind}", "model").replace("{namespace}", org)
                 .replace("{revision}", "main").replace("{repo}", "probe.git")
                 .replace("<path>", route.operationId().contains("TreePath") ? "dir" : "dir/file.txt");
+        if (route.operationId().equals("requestReview")) {
+            String fresh = server.unique("app");
+            server.post("/api/v1/orgs/" + org + "/applications").token(server.operatorToken()).json(application(fresh))
+                    .expect(201);
+            return path.replace("{name}", fresh);
+        }
         if (route.operationId().equals("deleteDeployment")) {
             String doomed = server.unique("doomed");
             server.post("/api/v1/orgs/" + org + "/deployments").token(server.operatorToken()).json(Map.of("name",

@@ -43,9 +43,15 @@ public enum Action {
     DEPLOYMENT_MANAGE("creating, changing or deleting deployments"),
     DEPLOYMENT_CALL("calling the deployment's model"),
     ENDPOINT_REGISTER("registering a replica's endpoint"),
+    DEPLOYMENT_EXPOSE("exposing a deployment beyond its organisation"),
     // evaluation
     EVAL_READ("seeing the organisation's evaluation runs and their items"),
     EVAL_RUN("running evaluations"),
+    // review
+    APP_READ("seeing the organisation's applications and their reviews"),
+    APP_MANAGE("registering applications and asking for their ethical review"),
+    REVIEW_READ("seeing the ethics committee's queue"),
+    REVIEW_VOTE("voting on, deciding and revoking ethical reviews"),
     // hub
     REPO_CREATE("creating repositories"),
     REPO_SEE("seeing the repository"),

@@ -27,6 +27,7 @@ public final class AccessDecisions implements AccessControl {
     private final PolicyEngine engine = new PolicyEngine();
     private final AgreementStore agreements;
     private final Clock clock;
+    private volatile java.util.function.Function<String, Optional<String>> exposureHolds = name -> Optional.empty();
 
     public AccessDecisions(AgreementStore agreements, Clock clock) {
         this.agreements = agreements;
@@ -37,13 +38,19 @@ public final class AccessDecisions implements AccessControl {
         return engine;
     }
 
+    /** Where a deployment's exposure hold comes from: its name (ORG/NAME) to why it may not be exposed now. */
+    public void exposureHolds(java.util.function.Function<String, Optional<String>> holds) {
+        this.exposureHolds = holds;
+    }
+
     @Override
     public Decision decide(Subject subject, Action action, Resource resource) {
         AtomicReference<Optional<Agreement>> looked = new AtomicReference<>();
         PolicyEngine.Context context = new PolicyEngine.Context(today(), () -> looked.updateAndGet(known ->
                 known != null ? known : resource instanceof Resource.Repository repo && subject.userId().isPresent()
                         ? agreements.read(repositories -> repositories.latest(repo.id(), subject.userId().get()))
-                        : Optional.empty()));
+                        : Optional.empty()), () -> resource instanceof Resource.Deployment deployment
+                ? exposureHolds.apply(deployment.name()) : Optional.empty());
         Decision decision = engine.decide(subject, action, resource, context);
         if (decision.gatedRead() && resource instanceof Resource.Repository repo) {
             auditGatedRead(subject, repo, decision, Optional.ofNullable(looked.get()).flatMap(found -> found)

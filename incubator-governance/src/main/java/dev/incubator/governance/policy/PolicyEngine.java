@@ -41,14 +41,27 @@ public final class PolicyEngine {
 
     private final AgreementPolicy agreements = new AgreementPolicy();
 
-    /** What a decision may need beyond subject, action and resource: today's date, the reader's agreement. */
-    public record Context(LocalDate today, Supplier<Optional<Agreement>> agreement) {
+    /**
+     * What a decision may need beyond subject, action and resource: today's date, the reader's agreement, and for a
+     * deployment why it may not be exposed beyond its organisation now (its high-risk applications' ethical review is
+     * missing, open, expired, revoked or out of date; empty: it may).
+     */
+    public record Context(LocalDate today, Supplier<Optional<Agreement>> agreement,
+                          Supplier<Optional<String>> exposureHold) {
+        public Context(LocalDate today, Supplier<Optional<Agreement>> agreement) {
+            this(today, agreement, Optional::empty);
+        }
+
         public static Context of(LocalDate today) {
             return new Context(today, Optional::empty);
         }
 
         public static Context of(LocalDate today, Optional<Agreement> agreement) {
             return new Context(today, () -> agreement);
+        }
+
+        public Context holding(Optional<String> hold) {
+            return new Context(today, agreement, () -> hold);
         }
     }
 
@@ -97,6 +110,12 @@ public final class PolicyEngine {
             // Reviewers read evaluation results: they are part of an application's dossier.
             case EVAL_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER, OPERATOR, AUDITOR, REVIEWER);
             case EVAL_RUN -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
+            case APP_READ -> Rule.organisation(Scope.READ, OrgRole.VIEWER, OPERATOR, AUDITOR, REVIEWER);
+            case APP_MANAGE -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
+            case REVIEW_READ -> Rule.platform(Scope.READ, REVIEWER, AUDITOR, OPERATOR);
+            case REVIEW_VOTE -> Rule.platform(Scope.WRITE, REVIEWER);
+            // Against one deployment, see deployment(): also its applications' ethical clearance.
+            case DEPLOYMENT_EXPOSE -> Rule.organisation(Scope.WRITE, OrgRole.MEMBER, OPERATOR);
             // Against one deployment, see deployment(): its organisation, the organisations it is shared with, or all.
             case DEPLOYMENT_CALL -> Rule.organisation(Scope.READ, OrgRole.VIEWER);
             // Only the replica job's own credential; see job().
@@ -119,7 +138,7 @@ public final class PolicyEngine {
             case Resource.Namespace namespace -> namespace(subject, action, namespace);
             case Resource.Organisation organisation -> table(subject, action, Optional.of(organisation));
             case Resource.Job job -> job(subject, action, job);
-            case Resource.Deployment deployment -> deployment(subject, action, deployment);
+            case Resource.Deployment deployment -> deployment(subject, action, deployment, context);
             case Resource.Platform platform -> table(subject, action, Optional.empty());
         };
     }
@@ -206,12 +225,22 @@ public final class PolicyEngine {
      * shared with, and by every signed-in user when public; to anyone else it does not exist. Reading and changing it
      * are its organisation's (the role table).
      */
-    private Decision deployment(Subject subject, Action action, Resource.Deployment deployment) {
+    private Decision deployment(Subject subject, Action action, Resource.Deployment deployment, Context context) {
         var organisation = new Resource.Organisation(deployment.organisationId(), deployment.organisationName());
         if (action != Action.DEPLOYMENT_CALL) {
             Decision decision = table(subject, action, Optional.of(organisation));
-            return decision.allowed() || decision.denial().orElse(null) != ErrorCode.NOT_FOUND ? decision
-                    : Decision.deny(ErrorCode.NOT_FOUND, "deployment '" + deployment.name() + "' not found");
+            if (!decision.allowed()) {
+                return decision.denial().orElse(null) != ErrorCode.NOT_FOUND ? decision
+                        : Decision.deny(ErrorCode.NOT_FOUND, "deployment '" + deployment.name() + "' not found");
+            }
+            if (action == Action.DEPLOYMENT_EXPOSE && deployment.reach() != Resource.Reach.PRIVATE) {
+                Optional<String> hold = context.exposureHold().get();
+                if (hold.isPresent()) {
+                    return Decision.deny(ErrorCode.FORBIDDEN, "deployment '" + deployment.name() + "' can not be"
+                            + " exposed beyond " + deployment.organisationName() + ": " + hold.get());
+                }
+            }
+            return decision;
         }
         if (!subject.signedIn()) {
             return Decision.deny(ErrorCode.UNAUTHENTICATED, action.description() + " needs an API token: send it as"
@@ -221,7 +250,8 @@ public final class PolicyEngine {
         boolean shared = deployment.reach() == Resource.Reach.SHARED && subject.job().isEmpty()
                 && deployment.sharedWithOrganisationIds().stream().anyMatch(id -> subject.roleIn(id).isPresent());
         boolean open = deployment.reach() == Resource.Reach.PUBLIC && subject.job().isEmpty();
-        if (!own && !shared && !open) {
+        // An exposure on hold (a high-risk application without a valid review) reaches only its organisation.
+        if (!own && !shared && !open || !own && context.exposureHold().get().isPresent()) {
             return Decision.deny(ErrorCode.NOT_FOUND, "the model '" + deployment.name() + "' does not exist or you"
                     + " do not have access to it; GET /v1/models lists those this key may use");
         }

@@ -191,7 +191,7 @@ public final class DeploymentRoutes {
                         .handle(call -> {
                             Organisation org = tenancy.authorize(call.caller(), call.path("org"),
                                     Action.DEPLOYMENT_MANAGE);
-                            return view(serving.create(fromBody(call, org, call.body(CREATE))));
+                            return view(serving.create(exposable(call, fromBody(call, org, call.body(CREATE)))));
                         }),
                 ApiRoute.get(collection, "listDeployments").tag("serving")
                         .summary("The organisation's deployments, by name").pageOf(DeploymentView.class)
@@ -215,7 +215,7 @@ public final class DeploymentRoutes {
                                         + current.modelId() + "' is at version " + current.version() + ", not "
                                         + call.ifMatch().get() + "; read it again");
                             }
-                            return view(serving.update(changed(call, current, call.body(UPDATE))));
+                            return view(serving.update(exposable(call, changed(call, current, call.body(UPDATE)))));
                         }),
                 ApiRoute.delete(one, "deleteDeployment").tag("serving")
                         .summary("Delete a deployment: its replicas drain and stop")
@@ -264,6 +264,17 @@ public final class DeploymentRoutes {
     }
 
     /** What the policy engine decides about: the deployment, its reach and the organisations it is shared with. */
+    /**
+     * A deployment callable beyond its organisation needs the policy engine's leave (deployment_expose: its
+     * high-risk applications' ethical review approved, in date and current).
+     */
+    private Deployment exposable(Call call, Deployment deployment) {
+        if (deployment.access() != Deployment.Access.PRIVATE) {
+            access.check(Subjects.of(call), Action.DEPLOYMENT_EXPOSE, resource(deployment));
+        }
+        return deployment;
+    }
+
     public static Resource.Deployment resource(Deployment deployment) {
         return new Resource.Deployment(deployment.id(), deployment.modelId(), deployment.orgId(),
                 deployment.orgName(), Resource.Reach.valueOf(deployment.access().name()), deployment.sharedWith());

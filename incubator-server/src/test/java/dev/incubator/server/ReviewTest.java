@@ -1,0 +1,189 @@
+package dev.incubator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ethical review as the gate that binds: a clinic's medical application is classified high-risk; its deployment's
+ * public exposure is refused before review and while the review is open, allowed once the committee approves (a
+ * conflicted reviewer can not vote, no decision before the quorum), taken down when the model revision changes until
+ * a re-review approves again, and at once when the approval is revoked. Every step is in the clinic's audit log.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReviewTest {
+    private TestServer server;
+    private String ada;
+    private String bob;
+    private String conflicted;
+    private final Map<String, String> reviewers = new LinkedHashMap<>();
+    private Map<String, byte[]> checkpoint;
+
+    @BeforeAll
+    void start(@TempDir Path dataDir) {
+        server = TestServer.start(dataDir);
+        server.createOrg("clinic");
+        server.createOrg("town");
+        server.createUser("ada");
+        server.createUser("bob");
+        server.addMember("clinic", "ada", "admin");
+        server.addMember("town", "bob", "member");
+        server.awardGrant("clinic", Map.of("any", 100));
+        ada = server.tokenFor("ada", "read", "write");
+        bob = server.tokenFor("bob", "read", "write");
+        for (int i = 1; i <= 7; i++) {
+            server.createUser("reviewer-" + i, "reviewer");
+            reviewers.put("reviewer-" + i, server.tokenFor("reviewer-" + i, "read", "write"));
+        }
+        server.createUser("dr-clinic", "reviewer");
+        server.addMember("clinic", "dr-clinic", "viewer");
+        conflicted = server.tokenFor("dr-clinic", "read", "write");
+        checkpoint = TestModels.randomCheckpoint(dataDir.resolve("checkpoint"));
+        server.post("/api/v1/repos").token(ada).json(Map.of("kind", "model", "namespace", "clinic", "name", "med",
+                "visibility", "organisation")).expect(201);
+        server.commitBytes(ada, "models/clinic/med", checkpoint).expect(200);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aHighRiskApplicationIsExposedOnlyWhileAReviewOfWhatItIsNowApprovesIt() {
+        server.post("/api/v1/orgs/clinic/deployments").token(ada).json(Map.of("name", "med-chat", "model",
+                "models/clinic/med", "replicas", "1")).expect(201);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> server.get(
+                "/api/v1/orgs/clinic/deployments/med-chat").token(ada).expect(200).path("ready").asInt() == 1);
+        JsonNode app = server.post("/api/v1/orgs/clinic/applications").token(ada).json(Map.of("name", "triage",
+                "purpose", "Triage advice for patients of the clinic's walk-in service", "audience", "public",
+                "domain", "medical", "deployments", List.of("clinic/med-chat"))).expect(201);
+        assertThat(app.path("risk").asText()).isEqualTo("high");
+        assertThat(app.path("risk_reasons").toString()).contains("medical use");
+        assertThat(app.path("exposure").path("cleared").asBoolean()).isFalse();
+        assertThat(call(ada)).as("its own organisation always calls it").isEqualTo(200);
+
+        // Before review: exposure refused, with why.
+        assertThat(expose().toString()).contains("can not be exposed beyond clinic", "high-risk",
+                "has not been reviewed");
+        String review = server.post("/api/v1/orgs/clinic/applications/triage/reviews").token(ada).expect(201)
+                .path("id").asText();
+        server.post("/api/v1/orgs/clinic/applications/triage/reviews").token(ada).expect(409);
+        assertThat(expose().toString()).contains("is open");
+
+        // The committee: a conflicted reviewer can not vote; no decision before the quorum.
+        assertThat(server.post("/api/v1/reviews/" + review + "/votes").token(conflicted).json(Map.of("choice",
+                "approve")).expect(403).toString()).contains("member of clinic", "conflict of interest");
+        server.post("/api/v1/reviews/" + review + "/votes").token(ada).json(Map.of("choice", "approve")).expect(403);
+        vote(review, 4, 0);
+        assertThat(server.post("/api/v1/reviews/" + review + "/decision").token(reviewers.get("reviewer-1"))
+                .expect(409).toString()).contains("quorum of 5");
+        vote(review, 5, 1);
+        JsonNode decided = server.post("/api/v1/reviews/" + review + "/decision").token(reviewers.get("reviewer-2"))
+                .expect(200);
+        assertThat(decided.path("state").asText()).isEqualTo("approved");
+        assertThat(decided.path("decision").asText()).contains("5 for, 1 against", "with conditions: a clinician"
+                + " reads every answer");
+        assertThat(decided.path("valid_until").asText()).isEqualTo(LocalDate.now(ZoneOffset.UTC).plusMonths(12)
+                .toString());
+
+        // Approved: exposed, and the town's member calls it.
+        assertThat(call(bob)).isEqualTo(404);
+        server.request("PATCH", "/api/v1/orgs/clinic/deployments/med-chat").token(ada).json(Map.of("access",
+                "public")).expect(200);
+        assertThat(call(bob)).isEqualTo(200);
+
+        // A new model revision: the exposure is down until a re-review approves what it is now.
+        String next = server.commitBytes(ada, "models/clinic/med", Map.of("NOTES.md", "retrained on more notes\n"
+                .getBytes(StandardCharsets.UTF_8))).expect(200).path("commitOid").asText();
+        assertThat(next).hasSize(40);
+        server.request("PATCH", "/api/v1/orgs/clinic/deployments/med-chat").token(ada).json(Map.of("model",
+                "models/clinic/med@" + next)).expect(200);
+        assertThat(call(bob)).as("taken down at once").isEqualTo(404);
+        JsonNode changed = server.get("/api/v1/orgs/clinic/applications/triage").token(ada).expect(200);
+        assertThat(changed.path("exposure").path("reason").asText()).contains("now serves models/clinic/med@" + next,
+                "needs a re-review");
+        assertThat(expose().toString()).contains("needs a re-review");
+        String again = server.post("/api/v1/orgs/clinic/applications/triage/reviews").token(ada).expect(201)
+                .path("id").asText();
+        vote(again, 5, 0);
+        server.post("/api/v1/reviews/" + again + "/decision").token(reviewers.get("reviewer-3")).expect(200);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> call(bob) == 200);
+
+        // Revoked: down at once.
+        server.post("/api/v1/reviews/" + again + "/revocation").token(reviewers.get("reviewer-4")).json(Map.of(
+                "reason", "patients reported unsafe advice")).expect(200);
+        assertThat(call(bob)).isEqualTo(404);
+        assertThat(server.get("/api/v1/orgs/clinic/applications/triage").token(ada).expect(200).path("exposure")
+                .path("reason").asText()).contains("revoked", "unsafe advice");
+
+        // Every step is audited in the clinic's log.
+        String audit = server.get("/api/v1/orgs/clinic/audit-events?limit=500").token(ada).expect(200).toString();
+        for (String action : List.of("app.create", "review.open", "review.vote", "review.decide", "review.revoke")) {
+            assertThat(audit).contains("\"" + action + "\"");
+        }
+    }
+
+    @Test
+    void theCommitteeSeesTheQueueAndOthersSeeNothingOfTheApplication() {
+        server.post("/api/v1/orgs/clinic/applications").token(ada).json(Map.of("name", "rota", "purpose",
+                "Drafts the nurses' weekly rota for the ward manager", "audience", "internal", "domain", "other"))
+                .expect(201);
+        JsonNode low = server.get("/api/v1/orgs/clinic/applications/rota").token(ada).expect(200);
+        assertThat(low.path("risk").asText()).isEqualTo("low");
+        assertThat(low.path("exposure").path("cleared").asBoolean()).isTrue();
+        server.post("/api/v1/orgs/clinic/applications/rota/reviews").token(ada).expect(201);
+        assertThat(server.get("/api/v1/reviews").token(reviewers.get("reviewer-1")).expect(200).path("items")
+                .toString()).contains("clinic/rota");
+        server.get("/api/v1/reviews").token(bob).expect(403);
+        server.get("/api/v1/orgs/clinic/applications/rota").token(bob).expect(404);
+        String id = server.get("/api/v1/orgs/clinic/applications/rota").token(ada).expect(200).path("reviews").get(0)
+                .path("id").asText();
+        server.get("/api/v1/reviews/" + id).token(bob).expect(404);
+        server.get("/api/v1/reviews/" + id).token(ada).expect(200);
+        assertThat(server.post("/api/v1/orgs/clinic/applications").token(ada).json(Map.of("name", "x", "purpose",
+                "short", "audience", "public", "domain", "medical")).expect(400).toString()).contains("purpose");
+        assertThat(server.post("/api/v1/orgs/clinic/applications").token(ada).json(Map.of("name", "other-app",
+                "purpose", "serves the town's deployment", "audience", "public", "domain", "other", "deployments",
+                List.of("town/chat"))).expect(400).toString()).contains("not a deployment of clinic");
+    }
+
+    private JsonNode expose() {
+        return server.request("PATCH", "/api/v1/orgs/clinic/deployments/med-chat").token(ada).json(Map.of("access",
+                "public")).expect(403);
+    }
+
+    private void vote(String review, int approvals, int rejections) {
+        int i = 0;
+        for (String token : reviewers.values()) {
+            if (i < approvals) {
+                server.post("/api/v1/reviews/" + review + "/votes").token(token).json(i == 0 ? Map.of("choice",
+                        "approve", "comment", "triage only, never diagnosis", "conditions",
+                        List.of("a clinician reads every answer")) : Map.of("choice", "approve")).expect(200);
+            } else if (i < approvals + rejections) {
+                server.post("/api/v1/reviews/" + review + "/votes").token(token).json(Map.of("choice", "reject",
+                        "comment", "not enough evaluation")).expect(200);
+            }
+            i++;
+        }
+    }
+
+    private int call(String token) {
+        return server.post("/v1/completions").token(token).json(Map.of("model", "clinic/med-chat", "prompt", "你好",
+                "max_tokens", 1)).send().status();
+    }
+}
