@@ -39,6 +39,8 @@ public final class IncubatorCommand implements Runnable {
         commands.put("template", TemplateCommand.class);
         commands.put("deploy", DeployCommand.class);
         commands.put("eval", EvalCommand.class);
+        commands.put("app", AppCommand.class);
+        commands.put("review", ReviewCommand.class);
         commands.put("help", CommandLine.HelpCommand.class);
         return java.util.Collections.unmodifiableMap(commands);
     }
