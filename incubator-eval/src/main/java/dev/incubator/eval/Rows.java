@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /** Reads a benchmark's items from a folder (a mounted dataset revision) as its spec declares. */
@@ -29,12 +30,26 @@ public final class Rows {
     private Rows() {
     }
 
+    /**
+     * How a dataset's files are read, whatever they are for (a benchmark's task, a safety bank): the format, the
+     * file globs, the list of a JSON document ({@code records}; empty: the document is the list), the columns of a
+     * TSV (or a CSV without a header), the id template and the template maps.
+     */
+    public record Layout(TaskSpec.Format format, List<String> files, Optional<String> records, List<String> columns,
+                         Optional<String> id, Map<String, Map<String, String>> maps) {
+    }
+
     /** The items of the spec's files, in file-name order then row order. */
     public static List<Item> load(Path folder, TaskSpec spec) {
         return load(folder, spec, spec.files());
     }
 
     public static List<Item> load(Path folder, TaskSpec spec, List<String> globs) {
+        return load(folder, new Layout(spec.format(), spec.files(), spec.records(), spec.columns(), spec.id(),
+                spec.maps()), globs);
+    }
+
+    public static List<Item> load(Path folder, Layout spec, List<String> globs) {
         List<Path> files = matching(folder, globs);
         if (files.isEmpty()) {
             throw IncubatorException.validation("files", "no file of the benchmark matches " + globs);
@@ -77,15 +92,15 @@ public final class Rows {
         }
     }
 
-    private static List<Map<String, Object>> read(Path file, TaskSpec spec) {
+    private static List<Map<String, Object>> read(Path file, Layout spec) {
         try {
             return switch (spec.format()) {
                 case JSON -> {
                     JsonNode root = JSON.readTree(file.toFile());
-                    JsonNode list = root.path(spec.records().orElseThrow());
+                    JsonNode list = spec.records().map(root::path).orElse(root);
                     if (!list.isArray()) {
-                        throw IncubatorException.validation("records", file.getFileName() + " has no list under '"
-                                + spec.records().get() + "'");
+                        throw IncubatorException.validation("records", file.getFileName() + spec.records().map(
+                                records -> " has no list under '" + records + "'").orElse(" is not a JSON list"));
                     }
                     List<Map<String, Object>> rows = new ArrayList<>();
                     list.forEach(node -> rows.add(JSON.convertValue(node, MAP)));
@@ -117,7 +132,7 @@ public final class Rows {
     }
 
     /** CSV with a header row (or the declared columns); TSV without quoting, with the declared columns. */
-    private static List<Map<String, Object>> delimited(Path file, TaskSpec spec) throws IOException {
+    private static List<Map<String, Object>> delimited(Path file, Layout spec) throws IOException {
         char separator = spec.format() == TaskSpec.Format.TSV ? '\t' : ',';
         CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator(separator);
         if (spec.format() == TaskSpec.Format.TSV) {
