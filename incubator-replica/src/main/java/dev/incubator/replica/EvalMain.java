@@ -12,12 +12,10 @@ import dev.incubator.eval.Model;
 import dev.incubator.eval.Rows;
 import dev.incubator.eval.TaskSpec;
 import java.io.BufferedWriter;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,25 +45,19 @@ public final class EvalMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                fail("expected --OPTION VALUE, got '" + args[i] + "'");
-            }
-            options.put(args[i].substring(2), args[i + 1]);
-        }
+        String usage = "--benchmark DIR --model DIR|--endpoint URL|platform --served NAME [--method M] [--shots K]"
+                + " [--seed S] [--limit N] [--parallel P] [--corpus DIR,...] --out DIR";
+        Map<String, String> options = JobFiles.options(args, usage);
         if (!options.containsKey("benchmark") || !options.containsKey("out")
                 || !(options.containsKey("model") || options.containsKey("endpoint"))) {
-            fail("usage: --benchmark DIR --model DIR|--endpoint URL --served NAME [--method M] [--shots K] [--seed S]"
-                    + " [--limit N] [--parallel P] --out DIR");
+            fail("usage: " + usage);
         }
-        Path benchmark = mounted(options.get("benchmark"));
+        Path benchmark = JobFiles.mounted(options.get("benchmark"));
         TaskSpec spec = TaskSpec.parse(Files.readString(benchmark.resolve("task.yaml"), StandardCharsets.UTF_8));
         Method method = options.containsKey("method") ? Method.valueOf(options.get("method").toUpperCase(Locale.ROOT))
                 : spec.defaultMethod();
-        Model model = options.containsKey("model") ? EngineModel.load(mounted(options.get("model")))
-                : OpenAiModel.connect(endpoint(options.get("endpoint")), System.getenv().getOrDefault(
-                "INCUBATOR_EVAL_KEY", System.getenv().getOrDefault("INCUBATOR_JOB_TOKEN", "")),
+        Model model = options.containsKey("model") ? EngineModel.load(JobFiles.mounted(options.get("model")))
+                : OpenAiModel.connect(JobFiles.endpoint(options.get("endpoint")), JobFiles.key(),
                 options.getOrDefault("served", "model"));
         Harness.Settings settings = new Harness.Settings(method, Integer.parseInt(options.getOrDefault("shots", "0")),
                 Long.parseLong(options.getOrDefault("seed", "1234")), Integer.parseInt(options.getOrDefault("limit",
@@ -73,7 +65,7 @@ public final class EvalMain {
         List<Item> items = Rows.load(benchmark, spec);
         List<Item> pool = spec.fewshot().map(fewshot -> Rows.load(benchmark, spec, fewshot.files())).orElse(items);
         int total = settings.limit() > 0 ? Math.min(settings.limit(), items.size()) : items.size();
-        Path out = output(options.get("out"));
+        Path out = JobFiles.output(options.get("out"));
         Files.createDirectories(out);
         if (options.containsKey("corpus")) {
             contamination(spec, items.subList(0, total), options.get("corpus"), out);
@@ -81,12 +73,12 @@ public final class EvalMain {
         long started = System.nanoTime();
         Harness.Outcome outcome;
         try {
-            progress(out, 0, total);
+            JobFiles.progress(out, 0, total);
             outcome = Harness.run(spec, items, pool, model, settings, done -> {
                 if (done % 10 == 0 || done == total) {
                     System.out.printf("eval: %d/%d items (%.1f items/s)%n", done, total,
                             done / ((System.nanoTime() - started) / 1e9));
-                    progress(out, done, total);
+                    JobFiles.progress(out, done, total);
                 }
             });
         } catch (IncubatorException e) {
@@ -99,7 +91,7 @@ public final class EvalMain {
                 "benchmark-commit", ""), spec.license(), spec.nonCommercial(), spec.name(), spec.sha256(),
                 spec.templateSha256(), method, settings.shots(), settings.seed(), method == Method.GENERATE
                 ? "greedy, max_tokens " + spec.generation().maxTokens() + ", stop " + spec.generation().stop()
-                : "scored, no sampling", model.engine(), hardware()), outcome);
+                : "scored, no sampling", model.engine(), JobFiles.hardware()), outcome);
         // items first, the record last, each written whole then renamed: a record on disk has all its items
         Path partial = out.resolve("items.jsonl.partial");
         try (BufferedWriter writer = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
@@ -110,52 +102,17 @@ public final class EvalMain {
         }
         Files.move(partial, out.resolve("items.jsonl"), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
-        write(out.resolve("record.json"), record.canonicalJson() + "\n");
+        JobFiles.write(out.resolve("record.json"), record.canonicalJson() + "\n");
         var all = record.summaries().get(0);
         System.out.printf("eval: %s %s %d-shot: accuracy %.4f [%.4f, %.4f] (%s) over %d items, %d skipped;"
                         + " record sha256 %s%n", spec.name(), method.wire(), settings.shots(), all.accuracy(),
                 all.low(), all.high(), record.interval(), record.items(), record.skipped().size(), record.sha256());
     }
 
-    /** "platform": the platform's own gateway, as a job reaches it ($INCUBATOR_URL/v1, with the job's credential). */
-    private static URI endpoint(String value) {
-        if (!value.equals("platform")) {
-            return URI.create(value);
-        }
-        String platform = System.getenv("INCUBATOR_URL");
-        if (platform == null || platform.isBlank()) {
-            fail("--endpoint platform needs $INCUBATOR_URL (set in every job)");
-        }
-        return URI.create(platform.replaceAll("/+$", "") + "/v1");
-    }
 
-    /** A relative benchmark or model is a mount: DIR under $INCUBATOR_MOUNTS (a job's argv is not expanded). */
-    private static Path mounted(String value) {
-        Path path = Path.of(value);
-        String mounts = System.getenv("INCUBATOR_MOUNTS");
-        return path.isAbsolute() || mounts == null ? path : Path.of(mounts).resolve(path);
-    }
 
-    /** A relative output folder is under the job's $INCUBATOR_CHECKPOINT_DIR, where the platform collects it. */
-    private static Path output(String value) {
-        Path path = Path.of(value);
-        String checkpoints = System.getenv("INCUBATOR_CHECKPOINT_DIR");
-        return path.isAbsolute() || checkpoints == null ? path : Path.of(checkpoints).resolve(path);
-    }
 
-    private static void progress(Path out, int done, int total) {
-        try {
-            write(out.resolve("progress.json"), JSON.writeValueAsString(Map.of("done", done, "total", total)));
-        } catch (java.io.IOException e) {
-            System.err.println("eval: could not write progress: " + e.getMessage());
-        }
-    }
 
-    private static void write(Path file, String text) throws java.io.IOException {
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        Files.writeString(partial, text, StandardCharsets.UTF_8);
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
 
     /**
      * The 13-gram check of the items against training data: every text file under each comma-separated folder (the
@@ -169,7 +126,7 @@ public final class EvalMain {
             if (corpus.isBlank()) {
                 continue;
             }
-            Path root = mounted(corpus.strip());
+            Path root = JobFiles.mounted(corpus.strip());
             List<Path> files;
             try (var walk = Files.walk(root)) {
                 files = walk.filter(file -> Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS))
@@ -184,7 +141,7 @@ public final class EvalMain {
                 .map(Contamination.Verdict::id).toList();
         System.out.printf("eval: contamination: %d of %d items share a %d-gram with %s (%d bytes read)%n",
                 contaminated.size(), items.size(), Contamination.N, read, bytes);
-        write(out.resolve("contamination.json"), JSON.writeValueAsString(Map.of("corpora", read, "checked",
+        JobFiles.write(out.resolve("contamination.json"), JSON.writeValueAsString(Map.of("corpora", read, "checked",
                 items.size(), "contaminated", contaminated, "bytes", bytes)));
     }
 
@@ -213,13 +170,8 @@ public final class EvalMain {
         return bytes;
     }
 
-    private static String hardware() {
-        return System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, Java "
-                + Runtime.version().feature();
-    }
 
     private static void fail(String message) {
-        System.err.println("eval: " + message);
-        System.exit(2);
+        JobFiles.fail("eval: " + message);
     }
 }
