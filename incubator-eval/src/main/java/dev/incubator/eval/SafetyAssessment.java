@@ -181,6 +181,64 @@ public final class SafetyAssessment {
         return one;
     }
 
+    /** One result from its JSON line (what {@link #json(Result)} writes); anything else is refused. */
+    public static Result result(String line) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode node = CANONICAL.readTree(line);
+            for (String field : List.of("id", "kind", "risk", "prompt_sha256", "answer", "reason")) {
+                if (!node.path(field).isTextual()) {
+                    throw dev.incubator.common.IncubatorException.validation("results." + field, "must be text");
+                }
+            }
+            if (!node.path("pass").isBoolean() || !node.path("refused").isBoolean()) {
+                throw dev.incubator.common.IncubatorException.validation("results.pass", "pass and refused must be"
+                        + " true or false");
+            }
+            SafetyBank.Kind kind;
+            try {
+                kind = SafetyBank.Kind.valueOf(node.path("kind").asText().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw dev.incubator.common.IncubatorException.validation("results.kind", "must be generated, refuse"
+                        + " or answer");
+            }
+            String risk = node.path("risk").asText();
+            if (SafetyTaxonomy.risk(risk).isEmpty() && SafetyTaxonomy.CATEGORIES.stream().noneMatch(category ->
+                    category.code().equals(risk))) {
+                throw dev.incubator.common.IncubatorException.validation("results.risk", "'" + risk + "' is no"
+                        + " risk code");
+            }
+            return new Result(node.path("id").asText(), kind, risk, node.path("prompt_sha256").asText(),
+                    node.path("answer").asText(), node.path("pass").asBoolean(), node.path("refused").asBoolean(),
+                    node.path("reason").asText());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw dev.incubator.common.IncubatorException.validation("results", "a line is not JSON");
+        }
+    }
+
+    /** What does not hold between a report and the results it claims (empty: the figures recompute). */
+    public static List<String> verify(com.fasterxml.jackson.databind.JsonNode report, List<Result> results) {
+        List<String> problems = new ArrayList<>();
+        if (!report.path("results_sha256").asText().equals(resultsSha256(results))) {
+            problems.add("the results' SHA-256 is " + resultsSha256(results) + ", the report says "
+                    + report.path("results_sha256").asText());
+        }
+        for (com.fasterxml.jackson.databind.JsonNode figure : report.path("figures")) {
+            SafetyBank.Kind kind = SafetyBank.Kind.valueOf(figure.path("kind").asText().toUpperCase(
+                    java.util.Locale.ROOT));
+            List<Result> of = of(results, kind);
+            int count = (int) of.stream().filter(kind == SafetyBank.Kind.GENERATED ? Result::pass : Result::refused)
+                    .count();
+            if (figure.path("n").asInt() != of.size() || figure.path("count").asInt() != count) {
+                problems.add("the " + kind.wire() + " figure says " + figure.path("count").asInt() + " of "
+                        + figure.path("n").asInt() + ", the results give " + count + " of " + of.size());
+            }
+        }
+        if (report.path("figures").size() != 3) {
+            problems.add("a report has three figures (generated, refuse, answer)");
+        }
+        return problems;
+    }
+
     private static int count(List<SafetyBank.Question> questions, SafetyBank.Kind kind) {
         return (int) questions.stream().filter(question -> question.kind() == kind).count();
     }

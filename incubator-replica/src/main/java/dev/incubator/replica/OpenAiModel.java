@@ -81,15 +81,31 @@ public final class OpenAiModel implements Model {
     }
 
     @Override
+    /**
+     * Greedy generation; a prompt longer than the endpoint's context is cut on the left (its last characters kept,
+     * a quarter less each time the endpoint answers context_length_exceeded), as the built-in engine keeps the last
+     * tokens.
+     */
     public String generate(String prompt, int maxTokens, List<String> stop) {
-        ObjectNode body = body(maxTokens);
-        body.put("prompt", prompt);
-        body.put("temperature", 0);
-        if (!stop.isEmpty()) {
-            var stops = body.putArray("stop");
-            stop.stream().limit(4).forEach(stops::add); // OpenAI allows four
+        String sent = prompt;
+        for (int attempt = 0; ; attempt++) {
+            ObjectNode body = body(maxTokens);
+            body.put("prompt", sent);
+            body.put("temperature", 0);
+            if (!stop.isEmpty()) {
+                var stops = body.putArray("stop");
+                stop.stream().limit(4).forEach(stops::add); // OpenAI allows four
+            }
+            try {
+                return post(body).path("choices").path(0).path("text").asText();
+            } catch (IllegalStateException e) {
+                if (attempt >= 12 || sent.length() < 8 || e.getMessage() == null
+                        || !e.getMessage().contains("context_length_exceeded")) {
+                    throw e;
+                }
+                sent = sent.substring(sent.length() / 4);
+            }
         }
-        return post(body).path("choices").path(0).path("text").asText();
     }
 
     /** The model's context length where the endpoint tells it (max_model_len, as vLLM and the platform do). */
@@ -151,13 +167,23 @@ public final class OpenAiModel implements Model {
         return choices.path(index);
     }
 
+    /** A completion; a 502, 503 or 504 (a replica restarting, a cold start) is tried again, up to 4 times. */
     private JsonNode post(ObjectNode body) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(completions)
-                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(300))
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response = null;
+            for (int attempt = 0; attempt < 5; attempt++) {
+                if (attempt > 0) {
+                    Thread.sleep(500L << attempt);
+                }
+                response = http.send(HttpRequest.newBuilder(completions)
+                        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(300))
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                if (response.statusCode() < 502 || response.statusCode() > 504) {
+                    break;
+                }
+            }
             if (response.statusCode() != 200) {
                 throw new IllegalStateException(completions + " answered " + response.statusCode() + ": "
                         + response.body().substring(0, Math.min(500, response.body().length())));

@@ -31,7 +31,10 @@ import java.util.Map;
  */
 public final class SafetyMain {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The report as the platform reads it: snake_case fields, keys sorted. */
     private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+            .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private SafetyMain() {

@@ -373,11 +373,19 @@ public final class IncubatorServer implements AutoCloseable {
             routes.addAll(new dev.incubator.server.eval.EvalRoutes(evalStore, evalCollector, tenancy, access,
                     computeRoutes, hub, jobRuntime, auditLog, new Witnesses(new JdbiAuditTree(database), clock), json,
                     clock, serving::deployment).routes());
+            dev.incubator.store.JdbiReview reviewStore = new dev.incubator.store.JdbiReview(database);
+            dev.incubator.store.JdbiAssessments assessmentStore = new dev.incubator.store.JdbiAssessments(database);
             dev.incubator.server.review.ReviewRoutes reviewRoutes = new dev.incubator.server.review.ReviewRoutes(
-                    new dev.incubator.store.JdbiReview(database), tenancy, access, hub, serving::deployment,
+                    reviewStore, tenancy, access, hub, serving::deployment,
                     orgId -> eligibleReviewers(store, orgId), dev.incubator.governance.review.RiskRules.DEFAULT,
-                    dev.incubator.governance.review.Committee.DEFAULT, clock);
+                    dev.incubator.governance.review.Committee.DEFAULT, clock, (applicationId, deployment) ->
+                    assessmentStore.read(r -> r.latestSucceeded(applicationId, deployment)));
             routes.addAll(reviewRoutes.routes());
+            dev.incubator.server.review.SafetyRoutes safetyRoutes = new dev.incubator.server.review.SafetyRoutes(
+                    assessmentStore, reviewStore, tenancy, access, computeRoutes, compute, hub, jobRuntime,
+                    executor::directory, event -> store.write(repositories -> repositories.audit().append(event)),
+                    serving::deployment, json, clock);
+            routes.addAll(safetyRoutes.routes());
             access.exposureHolds(reviewRoutes::hold);
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
@@ -425,6 +433,8 @@ public final class IncubatorServer implements AutoCloseable {
             background.scheduleWithFixedDelay(() -> runQuietly("serving", serving::reconcile), 1, 1,
                     TimeUnit.SECONDS);
             background.scheduleWithFixedDelay(() -> runQuietly("evaluation", evalCollector::reconcile), 2, 2,
+                    TimeUnit.SECONDS);
+            background.scheduleWithFixedDelay(() -> runQuietly("safety assessments", safetyRoutes::reconcile), 2, 2,
                     TimeUnit.SECONDS);
             GrantTelemetry grantTelemetry = new GrantTelemetry(grants, metrics);
             background.scheduleWithFixedDelay(() -> runQuietly("grant metrics", grantTelemetry::refresh), 0,

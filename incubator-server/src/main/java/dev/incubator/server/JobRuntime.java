@@ -28,6 +28,7 @@ public final class JobRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(JobRuntime.class);
     public static final String REPLICA = "dev.incubator.replica.ReplicaMain";
     public static final String EVALUATION = "dev.incubator.replica.EvalMain";
+    public static final String SAFETY = "dev.incubator.replica.SafetyMain";
     /** The classes whose code those processes need: the replica and harness, the engine, the evaluation, Jackson. */
     private static final List<Class<?>> ROOTS = List.of(dev.incubator.replica.ReplicaMain.class,
             dev.incubator.engine.LlamaModel.class, dev.incubator.eval.Harness.class,

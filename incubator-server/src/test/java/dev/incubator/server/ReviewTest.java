@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -19,13 +21,16 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Ethical review as the gate that binds: a clinic's medical application is classified high-risk; its deployment's
- * public exposure is refused before review and while the review is open, allowed once the committee approves (a
- * conflicted reviewer can not vote, no decision before the quorum), taken down when the model revision changes until
- * a re-review approves again, and at once when the approval is revoked. Every step is in the clinic's audit log.
+ * Ethical review and the safety assessment as the gate that binds: a clinic's medical application is classified
+ * high-risk; its deployment's public exposure is refused before review, while the review is open, and after approval
+ * until a safety assessment of the served revision passes (a conflicted reviewer can not vote, no decision before the
+ * quorum); it is taken down at once when the approval is revoked and when the model revision changes, until a
+ * re-review and an assessment of that revision. Every step is in the clinic's audit log.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReviewTest {
+    private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3"
+            : "python3";
     private TestServer server;
     private String ada;
     private String bob;
@@ -64,9 +69,16 @@ class ReviewTest {
     }
 
     @Test
-    void aHighRiskApplicationIsExposedOnlyWhileAReviewOfWhatItIsNowApprovesIt() {
+    void aHighRiskApplicationIsExposedOnlyWhileAReviewAndASafetyAssessmentOfWhatItIsNowApproveIt() throws Exception {
+        // The clinic serves a guarded model (the command engine runs it): it refuses the requests it should.
+        Path scripts = Files.createTempDirectory("guarded");
+        Files.setPosixFilePermissions(scripts, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path script = scripts.resolve("guarded_model.py");
+        Files.copy(ReviewTest.class.getResourceAsStream("/review/guarded_model.py"), script);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
         server.post("/api/v1/orgs/clinic/deployments").token(ada).json(Map.of("name", "med-chat", "model",
-                "models/clinic/med", "replicas", "1")).expect(201);
+                "models/clinic/med", "replicas", "1", "engine", "command", "command", List.of(PYTHON,
+                        script.toString(), "{port}", "{api_key}"))).expect(201);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> server.get(
                 "/api/v1/orgs/clinic/deployments/med-chat").token(ada).expect(200).path("ready").asInt() == 1);
         JsonNode app = server.post("/api/v1/orgs/clinic/applications").token(ada).json(Map.of("name", "triage",
@@ -101,13 +113,43 @@ class ReviewTest {
         assertThat(decided.path("valid_until").asText()).isEqualTo(LocalDate.now(ZoneOffset.UTC).plusMonths(12)
                 .toString());
 
-        // Approved: exposed, and the town's member calls it.
+        // Approved, but not yet assessed: still on hold. The safety assessment passes with the standard's samples.
+        assertThat(expose().toString()).contains("has no safety assessment");
+        List<String> banks = SafetyBanks.push(server, ada, "clinic");
+        String assessment = server.post("/api/v1/orgs/clinic/applications/triage/assessments").token(ada)
+                .json(Map.of("banks", banks, "max_tokens", 16, "cpus", 2)).expect(201).path("id").asText();
+        JsonNode assessed = await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                server.get("/api/v1/assessments/" + assessment).token(ada).expect(200), found -> List.of("succeeded",
+                "failed", "cancelled").contains(found.path("state").asText()));
+        assertThat(assessed.path("state").asText()).as(assessed + "\n" + server.get("/api/v1/jobs/" + assessed
+                .path("job").asText() + "/logs?stream=stderr").token(ada).send().text()).isEqualTo("succeeded");
+        JsonNode figures = assessed.path("report").path("figures");
+        assertThat(figures.toString()).as(figures.toString()).doesNotContain("\"met\":false");
+        assertThat(figures.get(0).path("n").asInt()).isEqualTo(1000);
+        assertThat(figures.get(0).path("bank").asInt()).isEqualTo(2100);
+        assertThat(figures.get(1).path("n").asInt()).isEqualTo(320);
+        assertThat(figures.get(2).path("n").asInt()).isEqualTo(664);
+        assertThat(assessed.path("passed").asBoolean()).isTrue();
+
+        // Reviewed and assessed: exposed, and the town's member calls it.
         assertThat(call(bob)).isEqualTo(404);
         server.request("PATCH", "/api/v1/orgs/clinic/deployments/med-chat").token(ada).json(Map.of("access",
                 "public")).expect(200);
         assertThat(call(bob)).isEqualTo(200);
 
-        // A new model revision: the exposure is down until a re-review approves what it is now.
+        // Revoked: down at once; a new approval brings it back (the assessment still judges this revision).
+        server.post("/api/v1/reviews/" + review + "/revocation").token(reviewers.get("reviewer-4")).json(Map.of(
+                "reason", "patients reported unsafe advice")).expect(200);
+        assertThat(call(bob)).isEqualTo(404);
+        assertThat(server.get("/api/v1/orgs/clinic/applications/triage").token(ada).expect(200).path("exposure")
+                .path("reason").asText()).contains("revoked", "unsafe advice");
+        String second = server.post("/api/v1/orgs/clinic/applications/triage/reviews").token(ada).expect(201)
+                .path("id").asText();
+        vote(second, 5, 0);
+        server.post("/api/v1/reviews/" + second + "/decision").token(reviewers.get("reviewer-3")).expect(200);
+        assertThat(call(bob)).isEqualTo(200);
+
+        // A new model revision: down until a re-review and an assessment of that revision.
         String next = server.commitBytes(ada, "models/clinic/med", Map.of("NOTES.md", "retrained on more notes\n"
                 .getBytes(StandardCharsets.UTF_8))).expect(200).path("commitOid").asText();
         assertThat(next).hasSize(40);
@@ -117,25 +159,23 @@ class ReviewTest {
         JsonNode changed = server.get("/api/v1/orgs/clinic/applications/triage").token(ada).expect(200);
         assertThat(changed.path("exposure").path("reason").asText()).contains("now serves models/clinic/med@" + next,
                 "needs a re-review");
-        assertThat(expose().toString()).contains("needs a re-review");
-        String again = server.post("/api/v1/orgs/clinic/applications/triage/reviews").token(ada).expect(201)
+        String third = server.post("/api/v1/orgs/clinic/applications/triage/reviews").token(ada).expect(201)
                 .path("id").asText();
-        vote(again, 5, 0);
-        server.post("/api/v1/reviews/" + again + "/decision").token(reviewers.get("reviewer-3")).expect(200);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> call(bob) == 200);
-
-        // Revoked: down at once.
-        server.post("/api/v1/reviews/" + again + "/revocation").token(reviewers.get("reviewer-4")).json(Map.of(
-                "reason", "patients reported unsafe advice")).expect(200);
+        vote(third, 5, 0);
+        server.post("/api/v1/reviews/" + third + "/decision").token(reviewers.get("reviewer-5")).expect(200);
         assertThat(call(bob)).isEqualTo(404);
-        assertThat(server.get("/api/v1/orgs/clinic/applications/triage").token(ada).expect(200).path("exposure")
-                .path("reason").asText()).contains("revoked", "unsafe advice");
+        assertThat(expose().toString()).contains("no safety assessment of that revision");
 
-        // Every step is audited in the clinic's log.
+        // Every step is audited in the clinic's log, the signed safety report too.
         String audit = server.get("/api/v1/orgs/clinic/audit-events?limit=500").token(ada).expect(200).toString();
-        for (String action : List.of("app.create", "review.open", "review.vote", "review.decide", "review.revoke")) {
+        for (String action : List.of("app.create", "review.open", "review.vote", "review.decide", "review.revoke",
+                "safety.report")) {
             assertThat(audit).contains("\"" + action + "\"");
         }
+        assertThat(audit).contains(assessed.path("report_sha256").asText());
+        assertThat(server.get("/api/v1/assessments/" + assessment + "/results?limit=5").token(ada).expect(200)
+                .path("items").get(0).path("result").has("answer")).isTrue();
+        server.get("/api/v1/assessments/" + assessment).token(bob).expect(404);
     }
 
     @Test

@@ -10,7 +10,18 @@ import java.util.Optional;
  * judging what the application is now (the same model revisions, datasets and purpose).
  */
 public record Clearance(boolean cleared, String reason) {
+    /** As {@link #of(Application, Optional, Review.Snapshot, LocalDate, java.util.function.Function)} without the
+     * safety assessments (for rules that do not ask for them). */
     public static Clearance of(Application application, Optional<Review> latest, Review.Snapshot now, LocalDate today) {
+        return of(application, latest, now, today, null);
+    }
+
+    /**
+     * {@code assessments}: each deployment's latest finished safety assessment; when given, a high-risk application
+     * also needs, for every deployment, a passing assessment of the model revision it serves now.
+     */
+    public static Clearance of(Application application, Optional<Review> latest, Review.Snapshot now, LocalDate today,
+                               java.util.function.Function<String, Optional<Assessment>> assessments) {
         if (!application.risk().high()) {
             return new Clearance(true, "application " + application.fullName() + " is " + application.risk().risk()
                     .wire() + " risk: no ethical review is required to expose it");
@@ -39,8 +50,23 @@ public record Clearance(boolean cleared, String reason) {
                     yield new Clearance(false, subject + "; it changed since review " + review.id() + " approved it ("
                             + String.join("; ", changes) + "): it needs a re-review");
                 }
+                if (assessments != null) {
+                    for (var served : now.deployments().entrySet()) {
+                        Optional<Assessment> assessed = assessments.apply(served.getKey());
+                        if (assessed.isEmpty() || !assessed.get().model().equals(served.getValue())) {
+                            yield new Clearance(false, subject + "; deployment " + served.getKey() + " serving "
+                                    + served.getValue() + " has no safety assessment of that revision: run 'incubator"
+                                    + " safety assess " + application.fullName() + "'");
+                        }
+                        if (!assessed.get().passed()) {
+                            yield new Clearance(false, subject + "; the latest safety assessment of " + served.getKey()
+                                    + " (" + assessed.get().id() + ") did not pass");
+                        }
+                    }
+                }
                 yield new Clearance(true, "application " + application.fullName() + " was approved by review "
-                        + review.id() + " until " + review.validUntil().get());
+                        + review.id() + " until " + review.validUntil().get() + (assessments != null
+                        ? " and its safety assessment passed" : ""));
             }
         };
     }

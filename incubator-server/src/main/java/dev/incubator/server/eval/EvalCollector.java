@@ -228,47 +228,7 @@ public final class EvalCollector {
         }
     }
 
-    /**
-     * A file of the job's output folder as UTF-8 text: opened relative to the checkpoint folder (which the job can
-     * not replace) without following a link at either step, refused unless it is a plain file within {@code max}.
-     */
     static String text(Path checkpoints, String name, long max) {
-        try (DirectoryStream<Path> top = Files.newDirectoryStream(checkpoints)) {
-            if (!(top instanceof SecureDirectoryStream<Path> secure)) {
-                throw new IllegalStateException("this platform can not open job files without following links");
-            }
-            try (SecureDirectoryStream<Path> output = secure.newDirectoryStream(Path.of(OUTPUT),
-                    LinkOption.NOFOLLOW_LINKS)) {
-                BasicFileAttributes attributes = output.getFileAttributeView(Path.of(name),
-                        BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
-                if (!attributes.isRegularFile()) {
-                    throw IncubatorException.validation(name, "is not a plain file");
-                }
-                if (attributes.size() > max) {
-                    throw IncubatorException.validation(name, "is " + attributes.size() + " bytes; at most " + max
-                            + " are read");
-                }
-                try (SeekableByteChannel channel = output.newByteChannel(Path.of(name), Set.of(
-                        StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
-                    ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(max, attributes.size()) + 1);
-                    while (buffer.hasRemaining() && channel.read(buffer) > 0) {
-                        // read to the bound
-                    }
-                    if (!buffer.hasRemaining()) {
-                        throw IncubatorException.validation(name, "grew past " + max + " bytes while read");
-                    }
-                    buffer.flip();
-                    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                            .decode(buffer).toString();
-                }
-            }
-        } catch (NoSuchFileException e) {
-            throw IncubatorException.validation(name, "is missing: the harness writes it to"
-                    + " $INCUBATOR_CHECKPOINT_DIR/" + OUTPUT + "/" + name + " when it finishes");
-        } catch (CharacterCodingException e) {
-            throw IncubatorException.validation(name, "is not UTF-8 text");
-        } catch (IOException e) {
-            throw IncubatorException.validation(name, "could not be read: " + e.getMessage());
-        }
+        return dev.incubator.server.JobOutput.text(checkpoints, OUTPUT, name, max);
     }
 }

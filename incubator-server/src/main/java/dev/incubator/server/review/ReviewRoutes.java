@@ -85,6 +85,8 @@ public final class ReviewRoutes {
     private final RiskRules rules;
     private final Committee committee;
     private final Clock clock;
+    private final java.util.function.BiFunction<String, String, Optional<dev.incubator.governance.review.Assessment>>
+            assessments;
 
     /**
      * {@code eligibleReviewers}: how many reviewers without a conflict the committee has for an applicant
@@ -92,7 +94,10 @@ public final class ReviewRoutes {
      */
     public ReviewRoutes(ReviewStore store, TenancyService tenancy, AccessControl access, HubService hub,
                         Function<String, Optional<Deployment>> deployments, Function<String, Integer> eligibleReviewers,
-                        RiskRules rules, Committee committee, Clock clock) {
+                        RiskRules rules, Committee committee, Clock clock,
+                        java.util.function.BiFunction<String, String,
+                                Optional<dev.incubator.governance.review.Assessment>> assessments) {
+        this.assessments = assessments;
         this.store = store;
         this.tenancy = tenancy;
         this.access = access;
@@ -355,7 +360,8 @@ public final class ReviewRoutes {
 
     private Clearance clearance(Application application, LocalDate today) {
         Optional<Review> latest = store.read(r -> r.reviews(application.id())).stream().findFirst();
-        return Clearance.of(application, latest, snapshot(application), today);
+        return Clearance.of(application, latest, snapshot(application), today, deployment -> assessments.apply(
+                application.id(), deployment));
     }
 
     /** What the application is now: each deployment's model and revision, its datasets, its purpose. */

@@ -1,0 +1,31 @@
+-- Safety assessments of applications' deployments, and their per-question results.
+CREATE TABLE assessments (
+    id             TEXT COLLATE "C" PRIMARY KEY,
+    application_id TEXT NOT NULL,
+    org_id         TEXT NOT NULL,
+    org_name       TEXT NOT NULL,
+    deployment     TEXT NOT NULL,
+    model          TEXT NOT NULL,
+    banks          TEXT NOT NULL,
+    sample         BIGINT NOT NULL,
+    seed           BIGINT NOT NULL,
+    max_tokens     BIGINT NOT NULL,
+    job_id         TEXT NOT NULL,
+    state          TEXT NOT NULL,
+    message        TEXT,
+    report         TEXT,
+    report_sha256  TEXT,
+    passed         BIGINT NOT NULL,
+    audit_sequence BIGINT,
+    created_by     TEXT NOT NULL,
+    created_at     BIGINT NOT NULL,
+    updated_at     BIGINT NOT NULL
+);
+CREATE INDEX assessments_by_application ON assessments (application_id, id);
+CREATE INDEX assessments_by_state ON assessments (state, created_at);
+CREATE TABLE assessment_results (
+    assessment_id TEXT COLLATE "C" NOT NULL,
+    position      BIGINT NOT NULL,
+    line          TEXT NOT NULL,
+    PRIMARY KEY (assessment_id, position)
+);
