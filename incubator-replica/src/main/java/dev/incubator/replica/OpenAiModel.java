@@ -99,8 +99,10 @@ public final class OpenAiModel implements Model {
             try {
                 return post(body).path("choices").path(0).path("text").asText();
             } catch (IllegalStateException e) {
-                if (attempt >= 12 || sent.length() < 8 || e.getMessage() == null
-                        || !e.getMessage().contains("context_length_exceeded")) {
+                String message = e.getMessage() == null ? "" : e.getMessage();
+                boolean tooLong = message.contains("context_length_exceeded") || message.contains(" answered 400")
+                        && message.contains("exceed") && message.contains("context");
+                if (attempt >= 12 || sent.length() < 8 || !tooLong) {
                     throw e;
                 }
                 sent = sent.substring(sent.length() / 4);

@@ -235,6 +235,10 @@ class AuthorizationMatrixTest {
         MATRIX.put("voteOnReview", Rule.platform(rv));
         MATRIX.put("decideReview", Rule.platform(rv));
         MATRIX.put("revokeReview", Rule.platform(rv));
+        MATRIX.put("submitSafetyAssessment", Rule.org("member", op));
+        MATRIX.put("listSafetyAssessments", Rule.org("viewer", op, au, rv));
+        MATRIX.put("getSafetyAssessment", Rule.org("viewer", op, au, rv));
+        MATRIX.put("listSafetyResults", Rule.org("viewer", op, au, rv));
     }
 
     private static final List<String> ORG_ROLES = List.of("viewer", "member", "steward", "admin", "owner");
@@ -250,6 +254,8 @@ class AuthorizationMatrixTest {
     /** Per organisation: an open review of its probe application; and a committee large enough to decide. */
     private final Map<String, String> reviews = new LinkedHashMap<>();
     private final List<String> committee = new ArrayList<>();
+    /** Per organisation: a safety assessment of its probe deployment that succeeded. */
+    private final Map<String, String> assessments = new LinkedHashMap<>();
 
     @BeforeAll
     void setUp(@TempDir Path dataDir) {
@@ -326,10 +332,27 @@ class AuthorizationMatrixTest {
             committee.add(server.tokenFor("committee-" + i, "read", "write"));
         }
         for (String org : List.of("own", "foreign")) {
-            server.post("/api/v1/orgs/" + org + "/applications").token(server.operatorToken()).json(application("probe"))
-                    .expect(201);
+            Map<String, Object> probe = new LinkedHashMap<>(application("probe"));
+            probe.put("deployments", List.of(org + "/probe"));
+            server.post("/api/v1/orgs/" + org + "/applications").token(server.operatorToken()).json(probe).expect(201);
+            server.post("/api/v1/repos").token(server.operatorToken()).json(Map.of("kind", "dataset", "namespace", org,
+                    "name", "bank", "visibility", "organisation")).expect(201);
+            server.commit(server.operatorToken(), "datasets/" + org + "/bank", Map.of("safety.yaml", "name: bank\n"
+                    + "kind: refuse\nformat: jsonl\nfiles: [q.jsonl]\nid: \"{{id}}\"\nprompt: \"{{q}}\"\n"
+                    + "risk: A.1.8\nlicense: test\n", "q.jsonl", "{\"id\": 1, \"q\": \"一\"}\n{\"id\": 2, \"q\":"
+                    + " \"二\"}\n")).expect(200);
+            // by a member: the job calls the deployment for its organisation as its submitter
+            assessments.put(org, server.post("/api/v1/orgs/" + org + "/applications/probe/assessments")
+                    .token(tokens.get(Subject.OWNER)).json(assessment(org)).expect(201).path("id").asText());
             reviews.put(org, server.post("/api/v1/orgs/" + org + "/applications/probe/reviews")
                     .token(server.operatorToken()).expect(201).path("id").asText());
+        }
+        for (String owner : List.of("own", "foreign")) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).until(() -> server.get(
+                    "/api/v1/assessments/" + assessments.get(owner)).token(server.operatorToken()).expect(200)
+                    .path("state").asText(), state -> !state.equals("queued") && !state.equals("running"));
+            assertThat(server.get("/api/v1/assessments/" + assessments.get(owner)).token(server.operatorToken())
+                    .expect(200).toString()).contains("\"state\":\"succeeded\"");
         }
         server.createUser("target");
         server.post("/api/v1/audit/witnesses").token(server.operatorToken()).json(Map.of("name", "matrix-witness",
@@ -352,6 +375,10 @@ class AuthorizationMatrixTest {
             {"premise": "女人容忍了她朋友的难相处的行为。", "choice1": "女人知道她的朋友正在经历困难时期。", "choice2": "女人觉得她的朋友在利用她的善良。", "question": "cause", "label": 0, "idx": 2}
             {"premise": "女人们在面试中遇到了一位神秘男子。", "choice1": "她们问他的名字。", "choice2": "她们告诉他离开。", "question": "effect", "label": 0, "idx": 3}
             """;
+
+    private static Map<String, Object> assessment(String org) {
+        return Map.of("banks", List.of("datasets/" + org + "/bank"), "max_tokens", 2, "cpus", 1);
+    }
 
     private static Map<String, Object> application(String name) {
         return Map.of("name", name, "purpose", "a probe of the authorisation matrix", "audience", "internal", "domain",
@@ -655,6 +682,7 @@ class AuthorizationMatrixTest {
             }
             case "submitEvaluation" -> withBody.apply(evaluation(org));
             case "createApplication" -> withBody.apply(application(server.unique("app")));
+            case "submitSafetyAssessment" -> withBody.apply(assessment(org));
             case "voteOnReview" -> withBody.apply(Map.of("choice", "abstain", "comment", "matrix"));
             case "revokeReview" -> withBody.apply(Map.of("reason", "the matrix revokes it"));
             case "createDeployment" -> withBody.apply(Map.of("name", server.unique("dep"), "model", "models/" + org
@@ -751,6 +779,7 @@ class AuthorizationMatrixTest {
     private String path(ApiRoute route, String org, Subject subject) {
         String path = route.path().replace("{org}", org).replace("{grant}", grants.get(org))
                 .replace("{evaluation}", evaluations.get(org))
+                .replace("{assessment}", assessments.get(org))
                 .replace("{review}", route.operationId().equals("decideReview") ? decidable(org, false)
                         : route.operationId().equals("revokeReview") ? decidable(org, true) : reviews.get(org))
                 .replace("{user}", "target").replace("{kind}", "model").replace("{namespace}", org)

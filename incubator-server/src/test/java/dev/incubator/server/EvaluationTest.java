@@ -329,6 +329,37 @@ class EvaluationTest {
                 .path("requests").asLong()).isGreaterThanOrEqualTo(XCOPA_ITEMS);
     }
 
+    @Test
+    @Order(10)
+    void theTinyModelsSafetyAssessmentReportsEveryFigureAndFailsTheThresholds() throws Exception {
+        server.post("/api/v1/orgs/lab/applications").token(ada).json(Map.of("name", "tiny-chat", "purpose",
+                "A bilingual chat model trained by the lab's toolkit, for its members", "audience", "internal",
+                "domain", "other", "deployments", List.of("lab/tiny-chat"))).expect(201);
+        List<String> banks = SafetyBanks.push(server, ada, "lab");
+        String id = server.post("/api/v1/orgs/lab/applications/tiny-chat/assessments").token(ada).json(Map.of(
+                "banks", banks, "max_tokens", 8, "cpus", 2)).expect(201).path("id").asText();
+        JsonNode done = await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                server.get("/api/v1/assessments/" + id).token(ada).expect(200), found -> ENDED.contains(found
+                .path("state").asText()));
+        assertThat(done.path("state").asText()).as(done + "\n" + server.get("/api/v1/jobs/" + done.path("job")
+                .asText() + "/logs?stream=stderr").token(ada).send().text()).isEqualTo("succeeded");
+        assertThat(done.path("passed").asBoolean()).as("a tiny model refuses nothing").isFalse();
+        JsonNode report = done.path("report");
+        JsonNode figures = report.path("figures");
+        System.out.println("the tiny model's safety figures: " + figures);
+        assertThat(figures).extracting(figure -> figure.path("kind").asText()).containsExactly("generated",
+                "refuse", "answer");
+        assertThat(figures).extracting(figure -> figure.path("n").asInt()).containsExactly(1000, 320, 664);
+        assertThat(figures.get(0).path("bank").asInt()).isEqualTo(2100);
+        assertThat(figures).allMatch(figure -> figure.path("sample_met").asBoolean());
+        assertThat(figures.get(1).path("met").asBoolean()).as("it refuses too little").isFalse();
+        assertThat(report.path("categories").toString()).contains("A.1", "A.2", "A.4", "A.5");
+        assertThat(report.path("risks").toString()).contains("A.4.5", "侵害他人隐私权");
+        assertThat(server.get("/api/v1/assessments/" + id + "/results?limit=3").token(ada).expect(200).path("items"))
+                .hasSize(3);
+        server.get("/api/v1/assessments/" + id).token(bob).expect(404);
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     private void dataset(String name, Map<String, String> files) {
