@@ -41,6 +41,7 @@ public final class IncubatorCommand implements Runnable {
         commands.put("eval", EvalCommand.class);
         commands.put("app", AppCommand.class);
         commands.put("review", ReviewCommand.class);
+        commands.put("safety", SafetyCommand.class);
         commands.put("help", CommandLine.HelpCommand.class);
         return java.util.Collections.unmodifiableMap(commands);
     }
