@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
         description = {"Applications: what an organisation serves to people, classified by risk; a high-risk one is"
                 + " exposed beyond the organisation only while an ethical review of what it is now approves it."},
         subcommands = {AppCommand.Create.class, AppCommand.ListApps.class, AppCommand.Show.class,
-                AppCommand.RequestReview.class})
+                AppCommand.RequestReview.class, AppCommand.Dossier.class})
 final class AppCommand {
     static final List<Column> COLUMNS = List.of(field("name", "name"), field("domain", "domain"),
             field("audience", "audience"), field("risk", "risk"), new Column("exposure", node -> node.path("exposure")
@@ -138,6 +138,39 @@ final class AppCommand {
                                 ? ", valid until " + review.path("valid_until").asText() : "");
             }
             out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "dossier", mixinStandardHelpOptions = true,
+            description = {"Write the application's filing pack: the models and their provenance, the data sources"
+                    + " and their restrictions, the safety assessments, the labels, the review decisions and the"
+                    + " complaint contact, as DIR/dossier.json and DIR/dossier.md; its hash is signed into the audit"
+                    + " log."})
+    static final class Dossier extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ORG/NAME", description = "The application")
+        String app;
+
+        @Option(names = "--contact", required = true, description = "Where people complain or ask for a takedown")
+        String contact;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the pack")
+        java.nio.file.Path out;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            JsonNode pack = client().post(path(app) + "/dossier", Map.of("contact", contact));
+            java.nio.file.Files.createDirectories(out);
+            java.nio.file.Files.writeString(out.resolve("dossier.json"), new com.fasterxml.jackson.databind
+                    .ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(pack.path("json")) + "\n");
+            java.nio.file.Files.writeString(out.resolve("dossier.md"), pack.path("markdown").asText());
+            if (output == Output.Format.json) {
+                Output.json(out(), pack);
+                return 0;
+            }
+            out().printf("wrote %s and %s: sha256 %s, audit event %d%n", out.resolve("dossier.json"),
+                    out.resolve("dossier.md"), pack.path("sha256").asText(), pack.path("audit_sequence").asLong());
+            out().flush();
             return 0;
         }
     }

@@ -77,6 +77,13 @@ class ReviewCliTest {
         assertThat(shown.out()).contains("high risk", "exposure  cleared: application clinic/triage was approved",
                 "review    " + review + " approved");
         assertThat(CliRun.of("app", "list", "--org", "clinic").out()).contains("triage", "medical", "cleared");
+        CliRun pack = CliRun.of("app", "dossier", "clinic/triage", "--contact", "ai-safety@clinic.example", "--out",
+                temp.resolve("pack").toString());
+        assertThat(pack.exitCode()).as(pack.err()).isZero();
+        assertThat(pack.out()).contains("dossier.json", "dossier.md", "audit event");
+        assertThat(java.nio.file.Files.readString(temp.resolve("pack/dossier.md"))).contains("# Filing pack / 备案材料:"
+                + " clinic/triage", "approved", "ai-safety@clinic.example", "not a filing or a certification");
+        assertThat(java.nio.file.Files.readString(temp.resolve("pack/dossier.json"))).contains("\"risk\" : \"high\"");
     }
 
     private void as(String user) {

@@ -386,6 +386,9 @@ public final class IncubatorServer implements AutoCloseable {
                     executor::directory, event -> store.write(repositories -> repositories.audit().append(event)),
                     serving::deployment, json, clock);
             routes.addAll(safetyRoutes.routes());
+            routes.addAll(new dev.incubator.server.review.DossierRoutes(reviewStore, assessmentStore, tenancy, access,
+                    hub, lineage, serving::deployment, event -> store.write(repositories -> repositories.audit()
+                    .append(event)), clock).routes());
             access.exposureHolds(reviewRoutes::hold);
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];

@@ -239,6 +239,7 @@ class AuthorizationMatrixTest {
         MATRIX.put("listSafetyAssessments", Rule.org("viewer", op, au, rv));
         MATRIX.put("getSafetyAssessment", Rule.org("viewer", op, au, rv));
         MATRIX.put("listSafetyResults", Rule.org("viewer", op, au, rv));
+        MATRIX.put("writeApplicationDossier", Rule.org("member", op));
     }
 
     private static final List<String> ORG_ROLES = List.of("viewer", "member", "steward", "admin", "owner");
@@ -683,6 +684,7 @@ class AuthorizationMatrixTest {
             case "submitEvaluation" -> withBody.apply(evaluation(org));
             case "createApplication" -> withBody.apply(application(server.unique("app")));
             case "submitSafetyAssessment" -> withBody.apply(assessment(org));
+            case "writeApplicationDossier" -> withBody.apply(Map.of("contact", "safety@" + org + ".example"));
             case "voteOnReview" -> withBody.apply(Map.of("choice", "abstain", "comment", "matrix"));
             case "revokeReview" -> withBody.apply(Map.of("reason", "the matrix revokes it"));
             case "createDeployment" -> withBody.apply(Map.of("name", server.unique("dep"), "model", "models/" + org

@@ -131,6 +131,19 @@ class ReviewTest {
         assertThat(figures.get(2).path("n").asInt()).isEqualTo(664);
         assertThat(assessed.path("passed").asBoolean()).isTrue();
 
+        // The filing pack gathers it all, signed.
+        JsonNode pack = server.post("/api/v1/orgs/clinic/applications/triage/dossier").token(ada).json(Map.of(
+                "contact", "ai-safety@clinic.example")).expect(200);
+        assertThat(pack.path("sha256").asText()).hasSize(64);
+        assertThat(pack.path("json").path("deployments").get(0).path("safety_assessment").path("passed").asBoolean())
+                .isTrue();
+        assertThat(pack.path("json").path("reviews").get(0).path("state").asText()).isEqualTo("approved");
+        assertThat(pack.path("markdown").asText()).contains("# Filing pack / 备案材料: clinic/triage",
+                "Safety assessment / 安全评估: " + assessment + " passed", "ai-safety@clinic.example",
+                "GB 45438-2025", "a clinician reads every answer");
+        server.post("/api/v1/orgs/clinic/applications/triage/dossier").token(bob).json(Map.of("contact",
+                "x@town.example")).expect(404);
+
         // Reviewed and assessed: exposed, and the town's member calls it.
         assertThat(call(bob)).isEqualTo(404);
         server.request("PATCH", "/api/v1/orgs/clinic/deployments/med-chat").token(ada).json(Map.of("access",
@@ -169,7 +182,7 @@ class ReviewTest {
         // Every step is audited in the clinic's log, the signed safety report too.
         String audit = server.get("/api/v1/orgs/clinic/audit-events?limit=500").token(ada).expect(200).toString();
         for (String action : List.of("app.create", "review.open", "review.vote", "review.decide", "review.revoke",
-                "safety.report")) {
+                "safety.report", "app.dossier")) {
             assertThat(audit).contains("\"" + action + "\"");
         }
         assertThat(audit).contains(assessed.path("report_sha256").asText());
