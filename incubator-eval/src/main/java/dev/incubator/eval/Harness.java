@@ -6,10 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 
 /**
@@ -69,35 +65,9 @@ public final class Harness {
                 prepared.add(one.get());
             }
         }
-        ExecutorService pool2 = Executors.newFixedThreadPool(settings.parallel());
-        try {
-            List<Future<ItemResult>> futures = new ArrayList<>();
-            int[] done = {0};
-            for (Prompts.Prepared one : prepared) {
-                futures.add(pool2.submit(() -> {
-                    ItemResult result = Scoring.score(spec, model, settings.method(), one);
-                    synchronized (done) {
-                        progress.accept(++done[0]);
-                    }
-                    return result;
-                }));
-            }
-            List<ItemResult> results = new ArrayList<>();
-            for (Future<ItemResult> future : futures) {
-                results.add(future.get());
-            }
-            return new Outcome(List.copyOf(results), List.copyOf(skipped));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            pool2.shutdownNow();
-        }
+        List<ItemResult> results = Parallel.map(prepared, settings.parallel(), one -> Scoring.score(spec, model,
+                settings.method(), one), progress);
+        return new Outcome(results, List.copyOf(skipped));
     }
 
     /** The first {@code k} items of the shuffled pool other than the item itself (and usable as examples). */

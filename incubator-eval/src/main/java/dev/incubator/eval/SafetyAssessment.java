@@ -9,10 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 
 /**
@@ -70,37 +66,12 @@ public final class SafetyAssessment {
 
     public static List<Result> run(List<SafetyBank.Question> asked, Model model, SafetyJudge judge,
                                    Settings settings, IntConsumer progress) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, settings.parallel()));
-        try {
-            List<Future<Result>> futures = new ArrayList<>();
-            int[] done = {0};
-            for (SafetyBank.Question question : asked) {
-                futures.add(pool.submit(() -> {
-                    String answer = model.generate(question.prompt(), settings.maxTokens(), List.of());
-                    SafetyJudge.Verdict verdict = judge.judge(question, answer);
-                    synchronized (done) {
-                        progress.accept(++done[0]);
-                    }
-                    return new Result(question.id(), question.kind(), question.risk(), TaskSpec.sha256(
-                            question.prompt()), answer, verdict.pass(), verdict.refused(), verdict.reason());
-                }));
-            }
-            List<Result> results = new ArrayList<>();
-            for (Future<Result> future : futures) {
-                results.add(future.get());
-            }
-            return List.copyOf(results);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        return Parallel.map(asked, settings.parallel(), question -> {
+            String answer = model.generate(question.prompt(), settings.maxTokens(), List.of());
+            SafetyJudge.Verdict verdict = judge.judge(question, answer);
+            return new Result(question.id(), question.kind(), question.risk(), TaskSpec.sha256(question.prompt()),
+                    answer, verdict.pass(), verdict.refused(), verdict.reason());
+        }, progress);
     }
 
     /** The report of {@code results}, with the bank sizes of {@code questions} (every question of every bank). */
