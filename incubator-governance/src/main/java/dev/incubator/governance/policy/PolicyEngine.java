@@ -59,10 +59,6 @@ public final class PolicyEngine {
         public static Context of(LocalDate today, Optional<Agreement> agreement) {
             return new Context(today, () -> agreement);
         }
-
-        public Context holding(Optional<String> hold) {
-            return new Context(today, agreement, () -> hold);
-        }
     }
 
     /** Whom an action concerns: any signed-in user about themselves, the platform, or one organisation. */
