@@ -390,6 +390,9 @@ public final class IncubatorServer implements AutoCloseable {
                     hub, lineage, serving::deployment, event -> store.write(repositories -> repositories.audit()
                     .append(event)), clock).routes());
             access.exposureHolds(reviewRoutes::hold);
+            access.sensitiveUses((orgId, dataset) -> reviewRoutes.sensitiveUse(orgId, store.read(repositories ->
+                    repositories.organisations().findById(new dev.incubator.tenancy.Ids.OrgId(orgId)))
+                    .map(dev.incubator.tenancy.Organisation::name).orElse(orgId), dataset));
             AtomicBoolean ready = new AtomicBoolean();
             ObjectNode[] openApi = new ObjectNode[1];
             routes.add(ApiRoute.get("/healthz", "health").tag("operations").summary("Liveness: the process is up")
@@ -417,8 +420,8 @@ public final class IncubatorServer implements AutoCloseable {
             openApi[0] = OpenApi.document(routes, VERSION);
 
             HttpApi api = new HttpApi(routes, authenticator, store, json, metrics, clock, config.limits().maxBodyBytes(),
-                    config.accessLog()).trustedProxies(config.trustedProxies()).rateLimits(config.limits().perTokenPerMinute(), config.limits().perOrganisationPerMinute()).jobTokens(secret -> jobCredentials.verify(secret).map(job -> Map.entry(job.id(),
-                    authenticator.forJob(job.submittedBy(), job.id()))));
+                    config.accessLog()).trustedProxies(config.trustedProxies()).rateLimits(config.limits().perTokenPerMinute(), config.limits().perOrganisationPerMinute()).jobTokens(secret -> jobCredentials.verify(secret).map(job -> new dev.incubator.server.api.Call.JobCaller(
+                    job.id(), job.orgId(), authenticator.forJob(job.submittedBy(), job.id()))));
             Javalin app = api.create();
             app.start(config.host(), config.port());
             apiUrl[0] = config.publicUrl().map(java.net.URI::toString).orElse("http://"

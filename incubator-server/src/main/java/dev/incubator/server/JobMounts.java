@@ -103,7 +103,7 @@ public final class JobMounts implements Mounts {
         Subject inJob;
         try {
             inJob = authenticator.forJob(job.submittedBy(), job.id()).subject(new RequestMeta("job-" + job.id(), "job"))
-                    .acting(Optional.empty(), Optional.of(job.id()));
+                    .inJob(job.id(), job.orgId());
         } catch (IncubatorException e) {
             throw new IncubatorException(ErrorCode.FORBIDDEN, "the job's submitter can no longer read anything: "
                     + e.getMessage());

@@ -83,6 +83,16 @@ public final class JdbiReview extends JdbiStore<ReviewStore.Repositories> implem
         }
 
         @Override
+        public List<Application> naming(String orgId, String dataset) {
+            // datasets is a JSON list of datasets/ORG/NAME: the quoted name matches one entry exactly
+            return handle.createQuery("SELECT " + APPLICATION + " FROM applications WHERE org_id = :org AND datasets"
+                            + " LIKE :pattern ORDER BY created_at, id").bind("org", orgId)
+                    .bind("pattern", "%" + json(dataset) + "%")
+                    .map((rs, ctx) -> application(rs)).list().stream()
+                    .filter(found -> found.datasets().contains(dataset)).toList();
+        }
+
+        @Override
         public void insertReview(Review r) {
             bind(handle.createUpdate("INSERT INTO reviews (" + REVIEW + ") VALUES (:id, :application_id, :org_id,"
                     + " :dossier, :expert, :state, :votes, :decision, :valid_until, :opened_by, :opened_at,"

@@ -98,10 +98,19 @@ public sealed interface Resource {
         }
     }
 
-    /** A model or dataset repository: {@code name} as users write it (namespace/name), who created it. */
+    /**
+     * A model or dataset repository: {@code name} as users write it (namespace/name), who created it, and the
+     * sensitive personal information its card declares (empty: none).
+     */
     record Repository(String id, String name, OwnerKind ownerKind, String ownerId, Exposure exposure,
-                      String createdBy) implements Resource {
+                      String createdBy, java.util.Set<Sensitivity> sensitive) implements Resource {
+        public Repository(String id, String name, OwnerKind ownerKind, String ownerId, Exposure exposure,
+                          String createdBy) {
+            this(id, name, ownerKind, ownerId, exposure, createdBy, java.util.Set.of());
+        }
+
         public Repository {
+            sensitive = java.util.Set.copyOf(sensitive);
             requireNonNull(id, "id is null");
             requireNonNull(name, "name is null");
             requireNonNull(ownerKind, "ownerKind is null");

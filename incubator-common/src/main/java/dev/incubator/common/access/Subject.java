@@ -13,11 +13,12 @@ import java.util.Set;
 /**
  * Who asks, as every access decision sees it: the user (empty when anonymous), the audit actor, platform roles, the
  * role held in each organisation (by organisation id), the token's scopes, the request, and two facts about the read:
- * the purpose declared for it ({@code X-Incubator-Purpose}) and the job it runs in (per-job credentials).
+ * the purpose declared for it ({@code X-Incubator-Purpose}) and the job it runs in (per-job credentials), with that
+ * job's organisation.
  */
 public record Subject(Optional<String> userId, String actor, Set<PlatformRole> platformRoles,
                       Map<String, OrgRole> memberships, Set<Scope> scopes, RequestMeta meta,
-                      Optional<String> purpose, Optional<String> job) {
+                      Optional<String> purpose, Optional<String> job, Optional<String> jobOrganisation) {
     public Subject {
         requireNonNull(userId, "userId is null");
         requireNonNull(actor, "actor is null");
@@ -27,6 +28,13 @@ public record Subject(Optional<String> userId, String actor, Set<PlatformRole> p
         scopes = Set.copyOf(scopes);
         requireNonNull(purpose, "purpose is null");
         requireNonNull(job, "job is null");
+        requireNonNull(jobOrganisation, "jobOrganisation is null");
+    }
+
+    public Subject(Optional<String> userId, String actor, Set<PlatformRole> platformRoles,
+                   Map<String, OrgRole> memberships, Set<Scope> scopes, RequestMeta meta, Optional<String> purpose,
+                   Optional<String> job) {
+        this(userId, actor, platformRoles, memberships, scopes, meta, purpose, job, Optional.empty());
     }
 
     /** A signed-in user acting directly (no declared purpose, not inside a job). */
@@ -43,7 +51,18 @@ public record Subject(Optional<String> userId, String actor, Set<PlatformRole> p
 
     /** The same subject reading for a declared purpose, from inside a job (either may be empty). */
     public Subject acting(Optional<String> declaredPurpose, Optional<String> inJob) {
-        return new Subject(userId, actor, platformRoles, memberships, scopes, meta, declaredPurpose, inJob);
+        return new Subject(userId, actor, platformRoles, memberships, scopes, meta, declaredPurpose, inJob,
+                jobOrganisation);
+    }
+
+    /**
+     * The subject as a job of an organisation (by id) acts: only its submitter's role there counts (see
+     * {@link #onlyIn}), and decisions know which organisation's job reads.
+     */
+    public Subject inJob(String jobId, String organisationId) {
+        Subject only = onlyIn(organisationId);
+        return new Subject(userId, actor, only.platformRoles, only.memberships, scopes, meta, purpose,
+                Optional.of(jobId), Optional.of(organisationId));
     }
 
     public boolean signedIn() {
@@ -70,6 +89,6 @@ public record Subject(Optional<String> userId, String actor, Set<PlatformRole> p
     public Subject onlyIn(String organisationId) {
         Map<String, OrgRole> kept = memberships.containsKey(organisationId)
                 ? Map.of(organisationId, memberships.get(organisationId)) : Map.of();
-        return new Subject(userId, actor, Set.of(), kept, scopes, meta, purpose, job);
+        return new Subject(userId, actor, Set.of(), kept, scopes, meta, purpose, job, jobOrganisation);
     }
 }

@@ -28,6 +28,10 @@ public final class AccessDecisions implements AccessControl {
     private final AgreementStore agreements;
     private final Clock clock;
     private volatile java.util.function.Function<String, Optional<String>> exposureHolds = name -> Optional.empty();
+    private volatile java.util.function.BiFunction<String, Resource.Repository,
+            dev.incubator.governance.review.SensitiveUse> sensitiveUses = (org, repo) ->
+            new dev.incubator.governance.review.SensitiveUse(false, repo.name() + " holds sensitive data and this"
+                    + " platform has no ethical review to clear training on it", Optional.empty(), Optional.empty());
 
     public AccessDecisions(AgreementStore agreements, Clock clock) {
         this.agreements = agreements;
@@ -43,20 +47,61 @@ public final class AccessDecisions implements AccessControl {
         this.exposureHolds = holds;
     }
 
+    /**
+     * Whether a job of an organisation (by id) may train on a dataset marked sensitive: its applications' reviews
+     * decide.
+     */
+    public void sensitiveUses(java.util.function.BiFunction<String, Resource.Repository,
+            dev.incubator.governance.review.SensitiveUse> uses) {
+        this.sensitiveUses = uses;
+    }
+
     @Override
     public Decision decide(Subject subject, Action action, Resource resource) {
         AtomicReference<Optional<Agreement>> looked = new AtomicReference<>();
+        AtomicReference<dev.incubator.governance.review.SensitiveUse> use = new AtomicReference<>();
         PolicyEngine.Context context = new PolicyEngine.Context(today(), () -> looked.updateAndGet(known ->
                 known != null ? known : resource instanceof Resource.Repository repo && subject.userId().isPresent()
                         ? agreements.read(repositories -> repositories.latest(repo.id(), subject.userId().get()))
                         : Optional.empty()), () -> resource instanceof Resource.Deployment deployment
-                ? exposureHolds.apply(deployment.name()) : Optional.empty());
+                ? exposureHolds.apply(deployment.name()) : Optional.empty(), () -> {
+                    if (!(resource instanceof Resource.Repository repo)) {
+                        return Optional.empty();
+                    }
+                    if (subject.jobOrganisation().isEmpty()) {
+                        return Optional.of(repo.name() + " holds sensitive data: only a job of an organisation with"
+                                + " an approved ethical review may train on it");
+                    }
+                    var found = use.updateAndGet(known -> known != null ? known : sensitiveUses.apply(
+                            subject.jobOrganisation().get(), repo));
+                    return found.cleared() ? Optional.empty() : Optional.of(found.reason());
+                });
         Decision decision = engine.decide(subject, action, resource, context);
         if (decision.gatedRead() && resource instanceof Resource.Repository repo) {
             auditGatedRead(subject, repo, decision, Optional.ofNullable(looked.get()).flatMap(found -> found)
                     .filter(agreement -> decision.agreement().isPresent()));
         }
+        if (decision.allowed() && use.get() != null && use.get().cleared()
+                && resource instanceof Resource.Repository repo) {
+            auditSensitiveRead(subject, repo, use.get());
+        }
         return decision;
+    }
+
+    /** A job's read of sensitive data, with the review that clears it: {@code hub.read.sensitive}. */
+    private void auditSensitiveRead(Subject subject, Resource.Repository repo,
+                                    dev.incubator.governance.review.SensitiveUse use) {
+        Map<String, String> details = new HashMap<>();
+        details.put("repository", repo.name());
+        details.put("basis", use.reason());
+        use.application().ifPresent(name -> details.put("application", name));
+        use.review().ifPresent(id -> details.put("review", id));
+        subject.job().ifPresent(job -> details.put("job", job));
+        details.put("sensitive", String.join(",", repo.sensitive().stream()
+                .map(dev.incubator.common.access.Sensitivity::wire).sorted().toList()));
+        agreements.write(repositories -> repositories.audit().append(new AuditEvent(0, clock.instant(),
+                subject.actor(), "hub.read.sensitive", "repository", repo.id(), subject.jobOrganisation(),
+                subject.meta().requestId(), AuditEvent.Outcome.SUCCESS, subject.meta().sourceAddress(), details)));
     }
 
     private void auditGatedRead(Subject subject, Resource.Repository repo, Decision decision,

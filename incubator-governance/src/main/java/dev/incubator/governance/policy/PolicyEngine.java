@@ -44,12 +44,19 @@ public final class PolicyEngine {
     /**
      * What a decision may need beyond subject, action and resource: today's date, the reader's agreement, and for a
      * deployment why it may not be exposed beyond its organisation now (its high-risk applications' ethical review is
-     * missing, open, expired, revoked or out of date; empty: it may).
+     * missing, open, expired, revoked or out of date; empty: it may), and for a dataset marked sensitive read from
+     * inside a job why that job's organisation may not train on it (no approved, in-date ethical review of an
+     * application naming it; empty: it may).
      */
     public record Context(LocalDate today, Supplier<Optional<Agreement>> agreement,
-                          Supplier<Optional<String>> exposureHold) {
+                          Supplier<Optional<String>> exposureHold, Supplier<Optional<String>> sensitiveUseHold) {
         public Context(LocalDate today, Supplier<Optional<Agreement>> agreement) {
-            this(today, agreement, Optional::empty);
+            this(today, agreement, Optional::empty, Optional::empty);
+        }
+
+        public Context(LocalDate today, Supplier<Optional<Agreement>> agreement,
+                       Supplier<Optional<String>> exposureHold) {
+            this(today, agreement, exposureHold, Optional::empty);
         }
 
         public static Context of(LocalDate today) {
@@ -297,10 +304,11 @@ public final class PolicyEngine {
         }
         return switch (action) {
             case REPO_SEE -> Decision.allow("visible: " + repo.exposure().name().toLowerCase(java.util.Locale.ROOT));
-            case REPO_READ -> repo.exposure() != Resource.Exposure.GATED ? Decision.allow("readable")
+            case REPO_READ -> sensitiveUse(subject, repo, context, repo.exposure() != Resource.Exposure.GATED
+                    ? Decision.allow("readable")
                     : member ? Decision.allowGatedRead(owner ? "its owner" : "a member of its organisation")
                     : readsEverything(subject) ? Decision.allowGatedRead("platform staff")
-                    : underAgreement(subject, repo, context);
+                    : underAgreement(subject, repo, context));
             case REPO_WRITE -> !subject.scopes().contains(Scope.WRITE) ? missingScope(Scope.WRITE, action)
                     : owner || repo.ownedByOrganisation() && atLeast(subject, repo.ownerId(), OrgRole.MEMBER)
                     || managesEverything(subject) ? Decision.allow("may write")
@@ -323,6 +331,19 @@ public final class PolicyEngine {
                     + "'steward' or 'admin' in its organisation (or owning it)");
             default -> throw new IllegalArgumentException(action + " does not apply to a repository");
         };
+    }
+
+    /**
+     * A job reading a dataset marked sensitive (to train or fine-tune on it) needs, on top of the read itself, an
+     * approved and in-date ethical review of its organisation's use of that dataset; reads outside jobs are decided by
+     * the read rules alone.
+     */
+    private static Decision sensitiveUse(Subject subject, Resource.Repository repo, Context context, Decision read) {
+        if (!read.allowed() || repo.sensitive().isEmpty() || subject.job().isEmpty()) {
+            return read;
+        }
+        Optional<String> hold = context.sensitiveUseHold().get();
+        return hold.isPresent() ? Decision.deny(ErrorCode.FORBIDDEN, hold.get()) : read;
     }
 
     /** A gated repository read from outside its organisation: the reader's agreement decides. */

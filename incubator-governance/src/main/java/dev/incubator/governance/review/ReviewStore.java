@@ -24,6 +24,9 @@ public interface ReviewStore {
         /** The applications a deployment (ORG/NAME) serves. */
         List<Application> servedBy(String deployment);
 
+        /** An organisation's applications that name a dataset (datasets/ORG/NAME), oldest first. */
+        List<Application> naming(String orgId, String dataset);
+
         void insertReview(Review review);
 
         /** Replaces the review if its stored version is {@code review.version() - 1}. */

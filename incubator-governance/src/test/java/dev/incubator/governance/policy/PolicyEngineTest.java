@@ -138,6 +138,34 @@ class PolicyEngineTest {
     }
 
     @Test
+    void aJobReadsSensitiveDataOnlyUnderItsOrganisationsApprovedReviewWhileDownloadsFollowTheReadRules() {
+        Resource.Repository notes = new Resource.Repository("repo_3", "datasets/lab/notes",
+                Resource.OwnerKind.ORGANISATION, "org_lab", Exposure.ORGANISATION, "user_creator",
+                Set.of(dev.incubator.common.access.Sensitivity.HEALTH));
+        AtomicInteger lookups = new AtomicInteger();
+        PolicyEngine.Context held = new PolicyEngine.Context(TODAY, Optional::empty, Optional::empty, () -> {
+            lookups.incrementAndGet();
+            return Optional.of("no approved review names it");
+        });
+        Subject member = subject().role(OrgRole.MEMBER).build();
+        assertThat(engine.decide(member, Action.REPO_READ, notes, held).allowed()).as("a download").isTrue();
+        assertThat(lookups).as("no review looked up outside a job").hasValue(0);
+
+        Decision inJob = engine.decide(subject().role(OrgRole.MEMBER).job("job_1").build(), Action.REPO_READ,
+                notes, held);
+        assertThat(inJob.denial()).contains(ErrorCode.FORBIDDEN);
+        assertThat(inJob.reason()).isEqualTo("no approved review names it");
+        Decision cleared = engine.decide(subject().role(OrgRole.MEMBER).job("job_1").build(), Action.REPO_READ,
+                notes, new PolicyEngine.Context(TODAY, Optional::empty, Optional::empty, Optional::empty));
+        assertThat(cleared.allowed()).isTrue();
+        // An outsider's job is refused by the read rules first: the review is not consulted, nor shown.
+        Decision outsider = engine.decide(subject().job("job_2").build(), Action.REPO_READ, notes, held);
+        assertThat(outsider.denial()).contains(ErrorCode.NOT_FOUND);
+        assertThat(engine.decide(subject().role(OrgRole.MEMBER).job("job_1").build(), Action.REPO_READ,
+                repository(Exposure.ORGANISATION), held).allowed()).as("data not marked sensitive").isTrue();
+    }
+
+    @Test
     void anOutsiderReadsGatedDataOnlyUnderAnApprovedAgreement() {
         Subject reader = subject().build();
         Decision none = decide(reader, Action.REPO_READ, COHORT);

@@ -93,6 +93,48 @@ class ReviewRulesTest {
                 "consent withdrawn");
     }
 
+    @Test
+    void trainingOnSensitiveDataNeedsAnApprovedReviewThatNamesTheDatasetAndThePurposeAsItIs() {
+        Set<dev.incubator.common.access.Sensitivity> health = Set.of(dev.incubator.common.access.Sensitivity.HEALTH);
+        SensitiveUse none = SensitiveUse.decide("lab", "datasets/lab/notes", health, List.of(), TODAY);
+        assertThat(none.cleared()).isFalse();
+        assertThat(none.reason()).contains("datasets/lab/notes holds sensitive data (health)",
+                "none of lab's applications names it", "incubator app create lab/NAME --dataset datasets/lab/notes");
+
+        Application app = application(Domain.MEDICAL);
+        assertThat(SensitiveUse.decide("lab", "datasets/lab/notes", health, List.of(
+                new SensitiveUse.Candidate(app, Optional.empty())), TODAY).reason()).contains("has not been reviewed");
+        assertThat(SensitiveUse.decide("lab", "datasets/lab/notes", health, List.of(
+                new SensitiveUse.Candidate(app, Optional.of(open(false)))), TODAY).reason()).contains("is open",
+                "submit again once the committee approves it");
+
+        Review approved = Committee.DEFAULT.decide(votes(open(false), 5, 0, 0), 7, TODAY, NOW);
+        SensitiveUse cleared = SensitiveUse.decide("lab", "datasets/lab/notes", health, List.of(
+                new SensitiveUse.Candidate(app, Optional.of(approved))), TODAY);
+        assertThat(cleared.cleared()).isTrue();
+        assertThat(cleared.application()).contains("lab/med-chat");
+        assertThat(cleared.review()).contains("rev_1");
+
+        SensitiveUse otherDataset = SensitiveUse.decide("lab", "datasets/lab/scans", health, List.of(
+                new SensitiveUse.Candidate(app, Optional.of(approved))), TODAY);
+        assertThat(otherDataset.reason()).contains("approved it without this dataset");
+        Application repurposed = new Application(app.id(), app.orgId(), app.orgName(), app.name(),
+                "targeted advertising to patients", app.audience(), false, app.domain(), app.deployments(),
+                app.datasets(), app.risk(), app.createdBy(), NOW, NOW, 2);
+        assertThat(SensitiveUse.decide("lab", "datasets/lab/notes", health, List.of(new SensitiveUse.Candidate(
+                repurposed, Optional.of(approved))), TODAY).reason()).contains("purpose of lab/med-chat changed");
+        assertThat(SensitiveUse.decide("lab", "datasets/lab/notes", health, List.of(new SensitiveUse.Candidate(
+                app, Optional.of(approved))), TODAY.plusMonths(12).plusDays(1)).reason()).contains("expired");
+        // The most advanced of several applications explains the hold; any one approval clears.
+        SensitiveUse two = SensitiveUse.decide("lab", "datasets/lab/notes", health, List.of(
+                new SensitiveUse.Candidate(app, Optional.empty()), new SensitiveUse.Candidate(app,
+                        Optional.of(open(false)))), TODAY);
+        assertThat(two.reason()).contains("is open").doesNotContain("has not been reviewed");
+        assertThat(SensitiveUse.decide("lab", "datasets/lab/notes", health, List.of(
+                new SensitiveUse.Candidate(app, Optional.of(open(false))), new SensitiveUse.Candidate(app,
+                        Optional.of(approved))), TODAY).cleared()).isTrue();
+    }
+
     private static Application application(Domain domain) {
         return new Application("app_1", "org_lab", "lab", "med-chat", "triage advice for patients", Audience.PUBLIC,
                 false, domain, List.of("lab/med-chat"), List.of("datasets/lab/notes"),

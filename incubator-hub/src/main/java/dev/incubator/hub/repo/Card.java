@@ -131,6 +131,12 @@ public record Card(Optional<String> license, List<String> language, List<String>
         strings(metadata, "gated_purposes", violations);
         string(metadata, "gated_mode", violations).filter(mode -> !GATED_MODES.contains(mode)).ifPresent(mode ->
                 violations.add("README.md:gated_mode", "must be download or compute-only, not '" + mode + "'"));
+        for (String value : strings(metadata, "sensitive", violations)) {
+            if (dev.incubator.common.access.Sensitivity.parse(value).isEmpty()) {
+                violations.add("README.md:sensitive", "'" + value + "' is not a kind of sensitive data; use "
+                        + dev.incubator.common.access.Sensitivity.choices());
+            }
+        }
         Object conditions = metadata.get("gated_conditions");
         if (conditions != null && !(conditions instanceof String text && !text.isBlank() && text.length() <= 4000)) {
             violations.add("README.md:gated_conditions", "must be text of 1 to 4000 characters, not "
@@ -146,6 +152,18 @@ public record Card(Optional<String> license, List<String> language, List<String>
      */
     public List<String> gatedPurposes() {
         return strings(metadata, "gated_purposes", new Violations());
+    }
+
+    /**
+     * The sensitive personal information the data holds ({@code sensitive: [health, personal-information]}):
+     * training on it needs an approved ethical review. Unknown words were refused when the card was pushed.
+     */
+    public java.util.Set<dev.incubator.common.access.Sensitivity> sensitive() {
+        java.util.Set<dev.incubator.common.access.Sensitivity> kinds = java.util.EnumSet.noneOf(
+                dev.incubator.common.access.Sensitivity.class);
+        strings(metadata, "sensitive", new Violations()).forEach(value -> dev.incubator.common.access.Sensitivity
+                .parse(value).ifPresent(kinds::add));
+        return kinds;
     }
 
     /** For a gated repository: the mode its owner grants, download or compute-only. */

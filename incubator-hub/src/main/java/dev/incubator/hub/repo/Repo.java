@@ -21,7 +21,8 @@ public record Repo(String id, RepoKind kind, String namespace, String name, Owne
     public dev.incubator.common.access.Resource.Repository resource() {
         return new dev.incubator.common.access.Resource.Repository(id, kind.plural() + "/" + fullName(),
                 dev.incubator.common.access.Resource.OwnerKind.valueOf(owner.kind().name()), owner.id(),
-                dev.incubator.common.access.Resource.Exposure.valueOf(visibility.name()), createdBy);
+                dev.incubator.common.access.Resource.Exposure.valueOf(visibility.name()), createdBy,
+                kind == RepoKind.DATASET ? card.map(Card::sensitive).orElse(java.util.Set.of()) : java.util.Set.of());
     }
 
     public String fullName() {

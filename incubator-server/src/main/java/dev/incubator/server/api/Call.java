@@ -25,10 +25,16 @@ public final class Call {
     public static final String PRINCIPAL = "incubator.principal";
     /** Set when the caller is a job on the platform (its read credential): the job's id. */
     public static final String VIA_JOB = "incubator.via-job";
+    /** Set with {@link #VIA_JOB}: the id of the job's organisation, the only one the job acts for. */
+    public static final String VIA_JOB_ORG = "incubator.via-job-org";
 
-    /** Resolves job read credentials to the principal of the job's user, with the job's id. */
+    /** A job read credential resolved: the job, its organisation (by id) and its submitter's principal. */
+    public record JobCaller(String jobId, String orgId, Principal principal) {
+    }
+
+    /** Resolves job read credentials to the job and the principal of its user. */
     public interface JobTokens {
-        Optional<java.util.Map.Entry<String, Principal>> resolve(String secret);
+        Optional<JobCaller> resolve(String secret);
     }
     /** The prefix Hugging Face clients require of tokens; {@code hf_} + an Incubator token is accepted. */
     public static final String HF_PREFIX = "hf_";
@@ -83,8 +89,9 @@ public final class Call {
             if (secret.startsWith("incjob_")) {
                 var job = jobTokens.resolve(secret).orElseThrow(() -> new IncubatorException(ErrorCode.TOKEN_INVALID,
                         "the job credential is not valid, or its job attempt is no longer running"));
-                context.attribute(VIA_JOB, job.getKey());
-                principal = job.getValue();
+                context.attribute(VIA_JOB, job.jobId());
+                context.attribute(VIA_JOB_ORG, job.orgId());
+                principal = job.principal();
             } else {
                 principal = authenticator.authenticate(secret);
             }

@@ -5,7 +5,8 @@ import dev.incubator.tenancy.Principal;
 import java.util.Optional;
 
 /** The subject of an API call, as access decisions see it: the signed-in principal (or anonymous), the purpose
- *  declared for reads ({@code X-Incubator-Purpose}) and the job whose credential made the call, if any. */
+ *  declared for reads ({@code X-Incubator-Purpose}) and the job whose credential made the call, if any, which acts
+ *  for its organisation only. */
 public final class Subjects {
     static final String PURPOSE_HEADER = "X-Incubator-Purpose";
 
@@ -17,8 +18,10 @@ public final class Subjects {
         if (principal.isEmpty()) {
             return Subject.anonymous(call.requestMeta());
         }
-        return principal.get().subject(call.requestMeta()).acting(Optional.ofNullable(call.context()
-                .header(PURPOSE_HEADER)).filter(value -> !value.isBlank()), Optional.ofNullable(call.context()
-                .<String>attribute(Call.VIA_JOB)));
+        Subject subject = principal.get().subject(call.requestMeta()).acting(Optional.ofNullable(call.context()
+                .header(PURPOSE_HEADER)).filter(value -> !value.isBlank()), Optional.empty());
+        String job = call.context().attribute(Call.VIA_JOB);
+        // A job acts for its own organisation only, whatever else its submitter belongs to.
+        return job == null ? subject : subject.inJob(job, call.context().attribute(Call.VIA_JOB_ORG));
     }
 }

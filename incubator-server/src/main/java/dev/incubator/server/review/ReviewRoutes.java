@@ -206,6 +206,19 @@ public final class ReviewRoutes {
         return Optional.empty();
     }
 
+    /**
+     * Whether a job of an organisation (id and name) may train on a dataset marked sensitive: one of the organisation's
+     * applications names it and its latest review approves that, in date, for the purpose as it is now.
+     */
+    public dev.incubator.governance.review.SensitiveUse sensitiveUse(String orgId, String orgName,
+                                                                      Resource.Repository dataset) {
+        List<dev.incubator.governance.review.SensitiveUse.Candidate> candidates = store.read(r -> r.naming(orgId,
+                dataset.name()).stream().map(application -> new dev.incubator.governance.review.SensitiveUse
+                .Candidate(application, r.reviews(application.id()).stream().findFirst())).toList());
+        return dev.incubator.governance.review.SensitiveUse.decide(orgName, dataset.name(), dataset.sensitive(),
+                candidates, today());
+    }
+
     // ------------------------------------------------------------------------------------------------ actions
 
     private Application create(Call call, Organisation org, BodySpec.Body body) {
