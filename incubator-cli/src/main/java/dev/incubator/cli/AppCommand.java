@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "app", mixinStandardHelpOptions = true,
         description = {"Applications: what an organisation serves to people, classified by risk; a high-risk one is"
                 + " exposed beyond the organisation only while an ethical review of what it is now approves it."},
-        subcommands = {AppCommand.Create.class, AppCommand.ListApps.class, AppCommand.Show.class,
+        subcommands = {AppCommand.Create.class, AppCommand.Update.class, AppCommand.ListApps.class, AppCommand.Show.class,
                 AppCommand.RequestReview.class, AppCommand.Dossier.class})
 final class AppCommand {
     static final List<Column> COLUMNS = List.of(field("name", "name"), field("domain", "domain"),
@@ -85,6 +85,55 @@ final class AppCommand {
                     created.path("name").asText(), created.path("risk").asText());
             created.path("risk_reasons").forEach(reason -> out().println("  " + reason.asText()));
             out().println("exposure: " + created.path("exposure").path("reason").asText());
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = {"Change an application's purpose, deployments or datasets. An approval covers the dossier"
+                    + " it judged: a high-risk application's exposure, and training on sensitive data it names, wait"
+                    + " for a re-review ('incubator app review').",
+                    "e.g. incubator app update clinic/triage --dataset datasets/clinic/notes"
+                            + " --dataset datasets/clinic/scans"})
+    static final class Update extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ORG/NAME", description = "The application")
+        String app;
+
+        @Option(names = "--purpose", description = "What it does for whom, as it is now")
+        String purpose;
+
+        @Option(names = "--deployment", paramLabel = "ORG/NAME", description = "A deployment behind it (repeatable;"
+                + " replaces the list)")
+        List<String> deployments;
+
+        @Option(names = "--dataset", paramLabel = "REPO", description = "A dataset it uses, datasets/ORG/NAME"
+                + " (repeatable; replaces the list)")
+        List<String> datasets;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (purpose != null) {
+                body.put("purpose", purpose);
+            }
+            if (deployments != null) {
+                body.put("deployments", deployments);
+            }
+            if (datasets != null) {
+                body.put("datasets", datasets);
+            }
+            if (body.isEmpty()) {
+                throw new CliException("nothing to change: give --purpose, --deployment or --dataset");
+            }
+            JsonNode updated = client().patch(path(app), body);
+            if (output == Output.Format.json) {
+                Output.json(out(), updated);
+                return 0;
+            }
+            out().printf("application %s/%s updated%n", updated.path("organisation").asText(),
+                    updated.path("name").asText());
+            out().println("exposure: " + updated.path("exposure").path("reason").asText());
             out().flush();
             return 0;
         }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "safety", mixinStandardHelpOptions = true,
         description = {"The generated-content safety assessment (TC260-003 / GB/T 45654-2025 figures) of an"
                 + " application's deployment, run as a job with question banks from the hub."},
-        subcommands = {SafetyCommand.Assess.class, SafetyCommand.Show.class})
+        subcommands = {SafetyCommand.Assess.class, SafetyCommand.Show.class, SafetyCommand.Results.class,
+                SafetyCommand.Overrule.class})
 final class SafetyCommand {
     private static final Set<String> ENDED = Set.of("succeeded", "failed", "cancelled");
 
@@ -47,6 +48,10 @@ final class SafetyCommand {
         @Option(names = "--max-tokens", paramLabel = "N", description = "Longest answer (default 64)")
         Integer maxTokens;
 
+        @Option(names = "--judge", paramLabel = "ORG/NAME", description = "A deployment to judge the answers beside"
+                + " the rules (a judge model; default: the rules alone)")
+        String judge;
+
         @Option(names = {"-f", "--follow"}, description = "Follow it to its report")
         boolean follow;
 
@@ -65,6 +70,9 @@ final class SafetyCommand {
             }
             if (maxTokens != null) {
                 body.put("max_tokens", maxTokens);
+            }
+            if (judge != null) {
+                body.put("judge_deployment", judge);
             }
             JsonNode created = client().post(AppCommand.path(app) + "/assessments", body);
             String id = created.path("id").asText();
@@ -139,6 +147,103 @@ final class SafetyCommand {
                         .asText(), found.path("audit_sequence").asLong());
             }
             out.flush();
+        }
+    }
+
+    @Command(name = "results", mixinStandardHelpOptions = true, description = {"Each item's answer and verdict, in"
+            + " order, with a reviewer's override where one was recorded.",
+            "e.g. incubator safety results sa_123 --kind refuse --failed"})
+    static final class Results extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ASSESSMENT", description = "The assessment's id (sa_...)")
+        String id;
+
+        @Option(names = "--kind", description = "Only generated, refuse or answer items")
+        String kind;
+
+        @Option(names = "--failed", description = "Only items whose verdict counts against the assessment")
+        boolean failed;
+
+        @Option(names = "--limit", description = "At most this many (default 50)")
+        int limit = 50;
+
+        @Override
+        public Integer call() {
+            List<JsonNode> shown = new ArrayList<>();
+            String cursor = null;
+            do {
+                JsonNode page = client().get("/api/v1/assessments/" + ApiClient.segment(id) + "/results?limit=500"
+                        + (cursor == null ? "" : "&cursor=" + ApiClient.segment(cursor)));
+                for (JsonNode row : page.path("items")) {
+                    JsonNode verdict = row.path("override").isObject() ? row.path("override") : row.path("result");
+                    String itemKind = row.path("result").path("kind").asText();
+                    boolean counts = switch (itemKind) {
+                        case "refuse" -> !verdict.path("refused").asBoolean();
+                        case "answer" -> verdict.path("refused").asBoolean();
+                        default -> !verdict.path("pass").asBoolean();
+                    };
+                    if ((kind == null || kind.equals(itemKind)) && (!failed || counts) && shown.size() < limit) {
+                        shown.add(row);
+                    }
+                }
+                cursor = page.path("next_cursor").isTextual() ? page.path("next_cursor").asText() : null;
+            } while (cursor != null && shown.size() < limit);
+            if (output == Output.Format.json) {
+                Output.json(out(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().addAll(shown));
+                return 0;
+            }
+            for (JsonNode row : shown) {
+                JsonNode result = row.path("result");
+                String answer = result.path("answer").asText().replaceAll("\\s+", " ");
+                out().printf("%-24s %-9s %-7s pass=%-5s refused=%-5s %s%n", result.path("id").asText(),
+                        result.path("kind").asText(), result.path("risk").asText(), result.path("pass").asBoolean(),
+                        result.path("refused").asBoolean(), answer.length() > 60 ? answer.substring(0, 60) + "..."
+                                : answer);
+                out().printf("    judge: %s%n", result.path("reason").asText());
+                if (row.path("override").isObject()) {
+                    JsonNode o = row.path("override");
+                    out().printf("    overruled by %s: pass=%s refused=%s, %s%n", o.path("reviewer").asText(),
+                            o.path("pass").asBoolean(), o.path("refused").asBoolean(), o.path("reason").asText());
+                }
+            }
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "override", mixinStandardHelpOptions = true, description = {"Overrule the judge on one item"
+            + " (a reviewer without a conflict of interest): the report is recomputed and signed again.",
+            "e.g. incubator safety override sa_123 refuse-17 --pass --refused --reason 'declines in effect'"})
+    static final class Overrule extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ASSESSMENT", description = "The assessment's id (sa_...)")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "ITEM", description = "The item's id, as 'safety results' lists it")
+        String item;
+
+        @Option(names = "--pass", negatable = true, required = true, description = "The answer is acceptable"
+                + " content (--no-pass: it is not)")
+        boolean pass;
+
+        @Option(names = "--refused", negatable = true, required = true, description = "The answer refused the"
+                + " request (--no-refused: it did not)")
+        boolean refused;
+
+        @Option(names = "--reason", required = true, description = "Why the judge's verdict is wrong")
+        String reason;
+
+        @Override
+        public Integer call() {
+            JsonNode done = client().post("/api/v1/assessments/" + ApiClient.segment(id) + "/overrides", Map.of(
+                    "item", item, "pass", pass, "refused", refused, "reason", reason));
+            if (output == Output.Format.json) {
+                Output.json(out(), done);
+                return 0;
+            }
+            out().printf("assessment %s: %d override(s); now %s; report sha256 %s, audit event %d%n", id,
+                    done.path("overrides").size(), done.path("passed").asBoolean() ? "PASSED" : "DID NOT PASS",
+                    done.path("report_sha256").asText(), done.path("audit_sequence").asLong());
+            out().flush();
+            return 0;
         }
     }
 }

@@ -61,7 +61,7 @@ class EvalCliTest {
     }
 
     @Test
-    void aSafetyAssessmentIsFollowedToItsReport() {
+    void aSafetyAssessmentIsFollowedToItsReport() throws Exception {
         String token = server.operatorToken();
         // A member runs it: the assessment's job calls the deployment for the lab as its submitter.
         server.createUser("lee");
@@ -80,11 +80,31 @@ class EvalCliTest {
                 "--audience", "internal", "--domain", "other", "--deployment", "lab/served");
         assertThat(app.exitCode()).as(app.err()).isZero();
         assertThat(app.out()).contains("low risk");
+        // The served model judges too (a tiny model gives no verdict that parses: the rules decide, and say so).
         CliRun assessed = CliRun.of("safety", "assess", "lab/helper", "--bank", "datasets/lab/refuse",
-                "--max-tokens", "2", "--follow");
+                "--max-tokens", "2", "--judge", "lab/served", "--follow");
         assertThat(assessed.exitCode()).as(assessed.out() + assessed.err()).isZero();
         assertThat(assessed.out()).contains(": succeeded", "refuse", "of    2", "sample >= 300 questions (NOT met)",
-                "DID NOT PASS", "A.1   违反社会主义核心价值观的内容");
+                "DID NOT PASS", "A.1   违反社会主义核心价值观的内容", "judge model lab/served, with rules");
+
+        // A reviewer overrules the judge on an item; the results show both verdicts.
+        String id = server.get("/api/v1/orgs/lab/applications/helper/assessments").token(token).expect(200)
+                .path("items").get(0).path("id").asText();
+        CliRun results = CliRun.of("safety", "results", id, "--kind", "refuse", "-o", "json");
+        assertThat(results.exitCode()).as(results.err()).isZero();
+        String item = results.json().get(0).path("result").path("id").asText();
+        assertThat(results.json().get(0).path("result").path("reason").asText()).startsWith("judge model");
+        server.createUser("ethicist", "reviewer");
+        IncubatorCommand.useEnvironment(Map.of("XDG_CONFIG_HOME", temp.resolve("config").toString(),
+                "INCUBATOR_URL", server.url().toString(), "INCUBATOR_TOKEN", server.tokenFor("ethicist", "read",
+                        "write")));
+        CliRun overruled = CliRun.of("safety", "override", id, item, "--pass", "--refused", "--reason",
+                "the two tokens decline in effect");
+        assertThat(overruled.exitCode()).as(overruled.err()).isZero();
+        assertThat(overruled.out()).contains("1 override(s)", "DID NOT PASS", "audit event");
+        assertThat(CliRun.of("safety", "results", id, "--kind", "refuse").out()).contains("judge: ",
+                "overruled by ethicist: pass=true refused=true, the two tokens decline in effect");
+        assertThat(CliRun.of("safety", "override", id, item, "--pass").err()).contains("--refused");
     }
 
     @Test

@@ -84,6 +84,14 @@ class ReviewCliTest {
         assertThat(java.nio.file.Files.readString(temp.resolve("pack/dossier.md"))).contains("# Filing pack / 备案材料:"
                 + " clinic/triage", "approved", "ai-safety@clinic.example", "not a filing or a certification");
         assertThat(java.nio.file.Files.readString(temp.resolve("pack/dossier.json"))).contains("\"risk\" : \"high\"");
+
+        // A new purpose is not what the committee approved.
+        CliRun updated = CliRun.of("app", "update", "clinic/triage", "--purpose", "Triage and prescriptions for"
+                + " walk-in patients");
+        assertThat(updated.exitCode()).as(updated.err()).isZero();
+        assertThat(updated.out()).contains("application clinic/triage updated", "the purpose changed",
+                "needs a re-review");
+        assertThat(CliRun.of("app", "update", "clinic/triage").err()).contains("nothing to change");
     }
 
     private void as(String user) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * Rules see words, not meaning: they catch the blatant failures and the refusals, and a judge model or a person
  * reviews the rest (overrides are recorded with the item).
  */
-public record SafetyJudge(List<String> refusals, Map<String, List<String>> keywords) {
+public record SafetyJudge(List<String> refusals, Map<String, List<String>> keywords) implements Judge {
     public record Verdict(boolean pass, boolean refused, String reason) {
     }
 
@@ -39,6 +39,7 @@ public record SafetyJudge(List<String> refusals, Map<String, List<String>> keywo
         return refusals.stream().anyMatch(lower::contains);
     }
 
+    @Override
     public Verdict judge(SafetyBank.Question question, String answer) {
         boolean refused = refused(answer);
         return switch (question.kind()) {
@@ -59,6 +60,7 @@ public record SafetyJudge(List<String> refusals, Map<String, List<String>> keywo
         };
     }
 
+    @Override
     public String describe() {
         return "rules: " + refusals.size() + " refusal patterns, " + keywords.values().stream().mapToInt(List::size)
                 .sum() + " keywords in " + keywords.size() + " categories";

@@ -1,7 +1,6 @@
 package dev.incubator.replica;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.incubator.eval.Model;
 import dev.incubator.eval.SafetyAssessment;
 import dev.incubator.eval.SafetyBank;
@@ -25,27 +24,23 @@ import java.util.Map;
  * </pre>
  *
  * asks every question of the plan (a seeded sample of the generated-content banks, every should-refuse and
- * should-answer question), judges each answer by the rules, and writes {@code results.jsonl} and {@code report.json}
- * (the figures with their sample sizes, per category and risk, and the results' hash), keeping {@code progress.json}
- * current.
+ * should-answer question), judges each answer by the rules (and a judge model, with --judge-served), and writes
+ * {@code results.jsonl} and {@code report.json} (the figures with their sample sizes, per category and risk, and the
+ * results' hash), keeping {@code progress.json} current.
  */
 public final class SafetyMain {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The report as the platform reads it: snake_case fields, keys sorted. */
-    private static final ObjectMapper CANONICAL = new ObjectMapper()
-            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
-            .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private SafetyMain() {
     }
 
     public static void main(String[] args) throws Exception {
         String usage = "--banks DIR[,DIR...] --endpoint URL|platform --served NAME | --model DIR [--sample N]"
-                + " [--seed S] [--max-tokens M] [--parallel P] --out DIR";
+                + " [--seed S] [--max-tokens M] [--parallel P] [--judge-served NAME (with --endpoint)] --out DIR";
         Map<String, String> options = JobFiles.options(args, usage);
         if (!options.containsKey("banks") || !options.containsKey("out")
-                || !(options.containsKey("model") || options.containsKey("endpoint"))) {
+                || !(options.containsKey("model") || options.containsKey("endpoint"))
+                || options.containsKey("judge-served") && !options.containsKey("endpoint")) {
             JobFiles.fail("safety: usage: " + usage);
         }
         List<SafetyBank.Question> questions = new ArrayList<>();
@@ -61,6 +56,11 @@ public final class SafetyMain {
         Model model = options.containsKey("model") ? EngineModel.load(JobFiles.mounted(options.get("model")))
                 : OpenAiModel.connect(JobFiles.endpoint(options.get("endpoint")), JobFiles.key(),
                 options.getOrDefault("served", "model"));
+        // A judge model, where one is named: a deployment called through the same gateway as the assessed one.
+        dev.incubator.eval.Judge judge = options.containsKey("judge-served") ? new dev.incubator.eval.ModelJudge(
+                OpenAiModel.connect(JobFiles.endpoint(options.get("endpoint")), JobFiles.key(),
+                        options.get("judge-served")), options.get("judge-served"), SafetyJudge.DEFAULT)
+                : SafetyJudge.DEFAULT;
         SafetyAssessment.Settings settings = new SafetyAssessment.Settings(Integer.parseInt(options.getOrDefault(
                 "sample", Integer.toString(SafetyAssessment.GENERATED_SAMPLE_MIN))), Long.parseLong(options
                 .getOrDefault("seed", "1234")), Integer.parseInt(options.getOrDefault("max-tokens", "64")),
@@ -71,7 +71,7 @@ public final class SafetyMain {
         System.out.printf("safety: %d questions from %s; asking %d%n", questions.size(), banks, asked.size());
         long started = System.nanoTime();
         JobFiles.progress(out, 0, asked.size());
-        List<SafetyAssessment.Result> results = SafetyAssessment.run(asked, model, SafetyJudge.DEFAULT, settings,
+        List<SafetyAssessment.Result> results = SafetyAssessment.run(asked, model, judge, settings,
                 done -> {
                     if (done % 50 == 0 || done == asked.size()) {
                         System.out.printf("safety: %d/%d answered (%.1f/s)%n", done, asked.size(),
@@ -79,7 +79,7 @@ public final class SafetyMain {
                         JobFiles.progress(out, done, asked.size());
                     }
                 });
-        SafetyAssessment.Report report = SafetyAssessment.report(questions, results, settings, SafetyJudge.DEFAULT,
+        SafetyAssessment.Report report = SafetyAssessment.report(questions, results, settings, judge,
                 model.engine() + "; " + JobFiles.hardware());
         Path partial = out.resolve("results.jsonl.partial");
         try (BufferedWriter writer = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
@@ -90,7 +90,7 @@ public final class SafetyMain {
         }
         Files.move(partial, out.resolve("results.jsonl"), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
-        JobFiles.write(out.resolve("report.json"), CANONICAL.writeValueAsString(report) + "\n");
+        JobFiles.write(out.resolve("report.json"), SafetyAssessment.json(report) + "\n");
         for (SafetyAssessment.Figure figure : report.figures()) {
             System.out.printf("safety: %-9s %4d of %4d (bank %d): %.3f, %s%s -> %s%n", figure.kind(), figure.count(),
                     figure.n(), figure.bank(), figure.rate(), figure.rule(), figure.sampleMet() ? "" : " (sample"

@@ -386,9 +386,14 @@ public final class IncubatorServer implements AutoCloseable {
                     executor::directory, event -> store.write(repositories -> repositories.audit().append(event)),
                     serving::deployment, json, clock);
             routes.addAll(safetyRoutes.routes());
+            routes.addAll(new dev.incubator.server.review.VerdictRoutes(assessmentStore, reviewStore, tenancy,
+                    dev.incubator.governance.review.Committee.DEFAULT, safetyRoutes, event -> store.write(
+                    repositories -> repositories.audit().append(event)), clock).routes());
             routes.addAll(new dev.incubator.server.review.DossierRoutes(reviewStore, assessmentStore, tenancy, access,
                     hub, lineage, serving::deployment, event -> store.write(repositories -> repositories.audit()
-                    .append(event)), clock).routes());
+                    .append(event)), clock, new JdbiAgreements(database), (orgId, userId) -> store.read(
+                    repositories -> repositories.memberships().listByUser(new dev.incubator.tenancy.Ids.UserId(userId))
+                    .stream().anyMatch(m -> m.orgId().value().equals(orgId)))).routes());
             access.exposureHolds(reviewRoutes::hold);
             access.sensitiveUses((orgId, dataset) -> reviewRoutes.sensitiveUse(orgId, store.read(repositories ->
                     repositories.organisations().findById(new dev.incubator.tenancy.Ids.OrgId(orgId)))

@@ -229,6 +229,7 @@ class AuthorizationMatrixTest {
         MATRIX.put("createApplication", Rule.org("member", op));
         MATRIX.put("listApplications", Rule.org("viewer", op, au, rv));
         MATRIX.put("getApplication", Rule.org("viewer", op, au, rv));
+        MATRIX.put("updateApplication", Rule.org("member", op));
         MATRIX.put("requestReview", Rule.org("member", op));
         MATRIX.put("listReviews", Rule.platform(op, au, rv));
         MATRIX.put("getReview", Rule.org("viewer", op, au, rv));
@@ -239,6 +240,8 @@ class AuthorizationMatrixTest {
         MATRIX.put("listSafetyAssessments", Rule.org("viewer", op, au, rv));
         MATRIX.put("getSafetyAssessment", Rule.org("viewer", op, au, rv));
         MATRIX.put("listSafetyResults", Rule.org("viewer", op, au, rv));
+        MATRIX.put("overrideSafetyVerdict", Rule.platform(rv));
+        MATRIX.put("listSafetyOverrides", Rule.org("viewer", op, au, rv));
         MATRIX.put("writeApplicationDossier", Rule.org("member", op));
     }
 
@@ -683,9 +686,15 @@ class AuthorizationMatrixTest {
             }
             case "submitEvaluation" -> withBody.apply(evaluation(org));
             case "createApplication" -> withBody.apply(application(server.unique("app")));
+            case "updateApplication" -> withBody.apply(Map.of("purpose", "A probe the matrix rewords, "
+                    + server.unique("n")));
             case "submitSafetyAssessment" -> withBody.apply(assessment(org));
             case "writeApplicationDossier" -> withBody.apply(Map.of("contact", "safety@" + org + ".example"));
             case "voteOnReview" -> withBody.apply(Map.of("choice", "abstain", "comment", "matrix"));
+            case "overrideSafetyVerdict" -> withBody.apply(Map.of("item", server.get("/api/v1/assessments/"
+                    + assessments.get(org) + "/results?limit=1").token(server.operatorToken()).expect(200)
+                    .path("items").get(0).path("result").path("id").asText(), "pass", true, "refused", false,
+                    "reason", "the matrix overrules it"));
             case "revokeReview" -> withBody.apply(Map.of("reason", "the matrix revokes it"));
             case "createDeployment" -> withBody.apply(Map.of("name", server.unique("dep"), "model", "models/" + org
                     + "/served", "replicas", "0..1"));

@@ -358,6 +358,48 @@ class EvaluationTest {
         assertThat(server.get("/api/v1/assessments/" + id + "/results?limit=3").token(ada).expect(200).path("items"))
                 .hasSize(3);
         server.get("/api/v1/assessments/" + id).token(bob).expect(404);
+
+        // A reviewer overrules the judge on one should-refuse item: the report is recomputed, names the job's report
+        // it amends, and is signed again; a reviewer of the lab itself, and the applicant, can not.
+        server.createUser("ethicist", "reviewer");
+        server.createUser("lab-ethicist", "reviewer");
+        server.addMember("lab", "lab-ethicist", "viewer");
+        String ethicist = server.tokenFor("ethicist", "read", "write");
+        JsonNode refuseItem = null;
+        for (JsonNode item : server.get("/api/v1/assessments/" + id + "/results?limit=500").token(ada).expect(200)
+                .path("items")) {
+            if (item.path("result").path("kind").asText().equals("refuse")) {
+                refuseItem = item.path("result");
+                break;
+            }
+        }
+        assertThat(refuseItem).isNotNull();
+        Map<String, Object> verdict = Map.of("item", refuseItem.path("id").asText(), "pass", true, "refused", true,
+                "reason", "the answer is gibberish that declines to help: a refusal in effect");
+        server.post("/api/v1/assessments/" + id + "/overrides").token(ada).json(verdict).expect(403);
+        assertThat(server.post("/api/v1/assessments/" + id + "/overrides").token(server.tokenFor("lab-ethicist",
+                "read", "write")).json(verdict).expect(403).toString()).contains("conflict of interest");
+        server.post("/api/v1/assessments/" + id + "/overrides").token(ethicist).json(Map.of("item", "no-such-item",
+                "pass", true, "refused", true, "reason", "a typo")).expect(400);
+        JsonNode overruled = server.post("/api/v1/assessments/" + id + "/overrides").token(ethicist).json(verdict)
+                .expect(200);
+        assertThat(overruled.path("overrides")).hasSize(1);
+        assertThat(overruled.path("report_sha256").asText()).isNotEqualTo(done.path("report_sha256").asText());
+        JsonNode amended = server.get("/api/v1/assessments/" + id).token(ada).expect(200);
+        assertThat(amended.path("report").path("amends").asText()).isEqualTo(done.path("report_sha256").asText());
+        assertThat(amended.path("report").path("overrides").asInt()).isEqualTo(1);
+        assertThat(amended.path("report").path("figures").get(1).path("count").asInt())
+                .isEqualTo(figures.get(1).path("count").asInt() + (refuseItem.path("refused").asBoolean() ? 0 : 1));
+        assertThat(amended.path("report").path("judge").asText()).endsWith("+ 1 reviewer override(s)");
+        assertThat(amended.path("audit_sequence").asLong()).isGreaterThan(done.path("audit_sequence").asLong());
+        assertThat(server.get("/api/v1/orgs/lab/audit-events?limit=50").token(ada).expect(200).toString())
+                .contains("safety.override", "a refusal in effect");
+        String item = refuseItem.path("id").asText();
+        assertThat(java.util.stream.StreamSupport.stream(server.get("/api/v1/assessments/" + id
+                + "/results?limit=500").token(ada).expect(200).path("items").spliterator(), false).filter(row -> row
+                .path("result").path("id").asText().equals(item)).findFirst().orElseThrow().path("override")
+                .path("reviewer").asText()).isEqualTo("ethicist");
+        server.get("/api/v1/assessments/" + id + "/overrides").token(bob).expect(404);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -109,11 +109,53 @@ class SensitiveDataTest {
         assertThat(reads.get(0).path("details").path("application").asText()).isEqualTo("clinic/triage");
         assertThat(reads.stream().map(event -> event.path("details").path("job").asText())).contains(job, viaApi);
 
+        // A new purpose is not what the committee approved: training waits for a re-review.
+        JsonNode changed = server.request("PATCH", "/api/v1/orgs/clinic/applications/triage").token(ada).json(Map.of(
+                "purpose", "Marketing follow-ups to the clinic's patients, trained on its notes")).expect(200);
+        assertThat(changed.path("current").path("purpose").asText()).startsWith("Marketing");
+        assertThat(refusal(training)).contains("the purpose of clinic/triage changed since review " + review);
+        assertThat(server.request("PATCH", "/api/v1/orgs/clinic/applications/triage").token(ada).json(Map.of(
+                "datasets", List.of("datasets/clinic/nowhere"))).expect(404).toString()).contains("nowhere");
+        assertThat(server.get("/api/v1/orgs/clinic/audit-events?limit=200").token(ada).expect(200).toString())
+                .contains("app.update");
+        server.request("PATCH", "/api/v1/orgs/clinic/applications/triage").token(ada).json(Map.of("purpose",
+                "Triage advice for the clinic's nurses, trained on its own notes")).expect(200);
+        assertThat(log(submit(training))).as("the approved purpose again").contains("patient 17: chest pain");
+
         // Revoked: the next job is refused at once.
         server.post("/api/v1/reviews/" + review + "/revocation").token(committee.get(1)).json(Map.of("reason",
                 "consent withdrawn by the patients' council")).expect(200);
         assertThat(refusal(training)).contains("the approval of clinic/triage was revoked",
                 "consent withdrawn by the patients' council");
+    }
+
+    @Test
+    void theFilingPackListsEachDataSourcesSensitivityAndTheAgreementsItsMembersUseItUnder() {
+        server.createOrg("hospital");
+        server.createUser("steward");
+        server.addMember("hospital", "steward", "steward");
+        String steward = server.tokenFor("steward", "read", "write");
+        server.post("/api/v1/repos").token(steward).json(Map.of("kind", "dataset", "namespace", "hospital", "name",
+                "stroke", "visibility", "gated")).expect(201);
+        server.commit(steward, "datasets/hospital/stroke", Map.of("README.md", "---\nlicense: cc-by-nc-4.0\n"
+                + "sensitive: [health]\n---\n", "notes.txt", "stroke notes")).expect(200);
+        String request = server.post("/api/v1/repos/dataset/hospital/stroke/access-requests").token(ada).json(Map.of(
+                "purpose", "health-medical-research", "justification", "triage of stroke symptoms")).expect(201)
+                .path("id").asText();
+        server.post("/api/v1/repos/dataset/hospital/stroke/access-requests/" + request + "/approve").token(steward)
+                .json(Map.of("expires_on", java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(90).toString(),
+                        "mode", "compute-only")).expect(200);
+        server.post("/api/v1/orgs/clinic/applications").token(ada).json(Map.of("name", "stroke-triage", "purpose",
+                "Stroke symptom triage for the clinic's nurses", "audience", "internal", "domain", "medical",
+                "datasets", List.of("datasets/hospital/stroke"))).expect(201);
+        JsonNode pack = server.post("/api/v1/orgs/clinic/applications/stroke-triage/dossier").token(ada).json(Map.of(
+                "contact", "dpo@clinic.example")).expect(200);
+        JsonNode source = pack.path("json").path("datasets").get(0);
+        assertThat(source.path("sensitive").toString()).isEqualTo("[\"health\"]");
+        assertThat(source.path("agreements").get(0).path("agreement").asText()).isEqualTo(request);
+        assertThat(source.path("agreements").get(0).path("mode").asText()).isEqualTo("compute-only");
+        assertThat(pack.path("markdown").asText()).contains("Agreements / 数据使用协议", request + " (ada, approved,"
+                + " health-medical-research, compute-only, until");
     }
 
     private String refusal(Map<String, Object> spec) {

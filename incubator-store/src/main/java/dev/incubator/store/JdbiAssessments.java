@@ -92,6 +92,34 @@ public final class JdbiAssessments extends JdbiStore<AssessmentStore.Repositorie
                             "position"), rs.getString("line")), line -> Long.toString(line.position())).map(Line::line);
         }
 
+        @Override
+        public void putOverride(String id, dev.incubator.eval.SafetyAssessment.Override o) {
+            handle.createUpdate("DELETE FROM assessment_overrides WHERE assessment_id = :id AND item_id = :item")
+                    .bind("id", id).bind("item", o.id()).execute();
+            handle.createUpdate("INSERT INTO assessment_overrides (assessment_id, item_id, pass, refused, reason,"
+                    + " reviewer, at) VALUES (:id, :item, :pass, :refused, :reason, :reviewer, :at)").bind("id", id)
+                    .bind("item", o.id()).bind("pass", o.pass() ? 1 : 0).bind("refused", o.refused() ? 1 : 0)
+                    .bind("reason", o.reason()).bind("reviewer", o.reviewer()).bind("at", o.at().toEpochMilli())
+                    .execute();
+        }
+
+        @Override
+        public List<dev.incubator.eval.SafetyAssessment.Override> overrides(String id) {
+            return handle.createQuery("SELECT item_id, pass, refused, reason, reviewer, at FROM assessment_overrides"
+                    + " WHERE assessment_id = :id ORDER BY item_id").bind("id", id).map((rs, ctx) ->
+                    new dev.incubator.eval.SafetyAssessment.Override(rs.getString("item_id"), rs.getLong("pass") != 0,
+                            rs.getLong("refused") != 0, rs.getString("reason"), rs.getString("reviewer"),
+                            Instant.ofEpochMilli(rs.getLong("at")))).list();
+        }
+
+        @Override
+        public boolean amend(Assessment a, String previousSha256) {
+            return bind(handle.createUpdate("UPDATE assessments SET report = :report, report_sha256 = :report_sha256,"
+                    + " passed = :passed, audit_sequence = :audit_sequence, updated_at = :updated_at WHERE id = :id"
+                    + " AND state = 'SUCCEEDED' AND report_sha256 = :previous"), a).bind("previous", previousSha256)
+                    .execute() == 1;
+        }
+
         private static <S extends SqlStatement<S>> S bind(S statement, Assessment a) {
             try {
                 return statement.bind("id", a.id()).bind("application_id", a.applicationId()).bind("org_id", a.orgId())

@@ -56,12 +56,13 @@ public record Subject(Optional<String> userId, String actor, Set<PlatformRole> p
     }
 
     /**
-     * The subject as a job of an organisation (by id) acts: only its submitter's role there counts (see
-     * {@link #onlyIn}), and decisions know which organisation's job reads.
+     * The subject as a job of an organisation (by id) reads: only its submitter's role there counts among its
+     * organisation roles (never its roles in other organisations), its platform roles stay (platform staff read as
+     * they would directly), and decisions know which organisation's job reads.
      */
     public Subject inJob(String jobId, String organisationId) {
         Subject only = onlyIn(organisationId);
-        return new Subject(userId, actor, only.platformRoles, only.memberships, scopes, meta, purpose,
+        return new Subject(userId, actor, platformRoles, only.memberships, scopes, meta, purpose,
                 Optional.of(jobId), Optional.of(organisationId));
     }
 

@@ -27,6 +27,18 @@ public interface AssessmentStore {
         void putResults(String id, List<String> lines);
 
         Page<String> results(String id, PageRequest page);
+
+        /** Records a reviewer's verdict on an item, replacing an earlier one on the same item. */
+        void putOverride(String id, dev.incubator.eval.SafetyAssessment.Override override);
+
+        /** The reviewers' verdicts on an assessment's items, by item id. */
+        List<dev.incubator.eval.SafetyAssessment.Override> overrides(String id);
+
+        /**
+         * Replaces a succeeded assessment's report, passing and audit sequence (after overrides) if its stored report
+         * is still the one with SHA-256 {@code previousSha256}; false if it changed meanwhile.
+         */
+        boolean amend(Assessment amended, String previousSha256);
     }
 
     <T> T read(Function<Repositories, T> work);

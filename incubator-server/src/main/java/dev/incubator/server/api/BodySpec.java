@@ -265,6 +265,11 @@ public final class BodySpec {
             return (String) require(name);
         }
 
+        /** Whether the body carries the field (with a value: JSON null counts as absent). */
+        public boolean has(String name) {
+            return values.get(name) != null;
+        }
+
         public Optional<String> optionalString(String name) {
             return Optional.ofNullable((String) values.get(name));
         }

@@ -60,11 +60,20 @@ public final class DossierRoutes {
     private final Function<String, Optional<Deployment>> deployments;
     private final Function<AuditEvent, AuditEvent> audit;
     private final Clock clock;
+    private final dev.incubator.governance.access.AgreementStore agreements;
+    private final java.util.function.BiPredicate<String, String> member;
 
+    /**
+     * {@code agreements}: the data-use agreements, listed per data source for the applicant's members;
+     * {@code member}: whether a user (by id) is a member of an organisation (by id).
+     */
     public DossierRoutes(ReviewStore reviews, AssessmentStore assessments, TenancyService tenancy,
                          AccessControl access, HubService hub, LineageGate lineage,
                          Function<String, Optional<Deployment>> deployments, Function<AuditEvent, AuditEvent> audit,
-                         Clock clock) {
+                         Clock clock, dev.incubator.governance.access.AgreementStore agreements,
+                         java.util.function.BiPredicate<String, String> member) {
+        this.agreements = agreements;
+        this.member = member;
         this.reviews = reviews;
         this.assessments = assessments;
         this.tenancy = tenancy;
@@ -152,6 +161,25 @@ public final class DossierRoutes {
                 one.put("license", repo.get().card().flatMap(card -> card.license()).orElse("(not stated)"));
                 one.put("inherited_restrictions", lineage.inherited(repo.get()).stream().map(inherited -> inherited
                         .describe()).toList());
+                one.put("sensitive", repo.get().card().map(card -> card.sensitive().stream().map(
+                        dev.incubator.common.access.Sensitivity::wire).sorted().toList()).orElse(List.of()));
+                // The agreements under which the applicant's members use it: one per member, the latest.
+                List<Map<String, Object>> terms = new ArrayList<>();
+                for (var agreement : agreements.read(r -> r.forRepository(repo.get().id()))) {
+                    if (member.test(app.orgId(), agreement.requesterId())) {
+                        Map<String, Object> term = new LinkedHashMap<>();
+                        term.put("agreement", agreement.id());
+                        term.put("member", agreement.requesterName());
+                        term.put("state", agreement.state().name().toLowerCase(java.util.Locale.ROOT));
+                        term.put("purpose", agreement.purpose().wire());
+                        term.put("mode", agreement.mode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+                        term.put("expires_on", agreement.expiresOn().map(Object::toString).orElse(""));
+                        term.put("no_redistribution", agreement.noRedistribution());
+                        term.put("attribution", agreement.attribution().orElse(""));
+                        terms.add(term);
+                    }
+                }
+                one.put("agreements", terms);
             }
             datasets.add(one);
         }
@@ -238,12 +266,20 @@ public final class DossierRoutes {
                     .append(r.asText()).append('\n'));
             md.append('\n');
         }
-        md.append("## Data sources / 数据来源\n\n| Dataset | Visibility | Licence | Restrictions |\n|---|---|---|---|\n");
+        md.append("## Data sources / 数据来源\n\n| Dataset | Visibility | Licence | Sensitive / 敏感 | Restrictions |"
+                + " Agreements / 数据使用协议 |\n|---|---|---|---|---|---|\n");
         for (JsonNode dataset : doc.path("datasets")) {
+            List<String> terms = new ArrayList<>();
+            dataset.path("agreements").forEach(term -> terms.add(term.path("agreement").asText() + " ("
+                    + term.path("member").asText() + ", " + term.path("state").asText() + ", "
+                    + term.path("purpose").asText() + ", " + term.path("mode").asText()
+                    + (term.path("expires_on").asText().isEmpty() ? "" : ", until " + term.path("expires_on").asText())
+                    + (term.path("no_redistribution").asBoolean() ? ", no redistribution" : "") + ")"));
             md.append("| `").append(dataset.path("dataset").asText()).append("` | ").append(dataset.path("visibility")
                     .asText("(not visible to you)")).append(" | ").append(dataset.path("license").asText("-"))
+                    .append(" | ").append(String.join(", ", iterable(dataset.path("sensitive"))))
                     .append(" | ").append(String.join("; ", iterable(dataset.path("inherited_restrictions"))))
-                    .append(" |\n");
+                    .append(" | ").append(terms.isEmpty() ? "-" : String.join("; ", terms)).append(" |\n");
         }
         md.append("\n## Ethical review / 伦理审查\n\n");
         if (doc.path("reviews").isEmpty()) {

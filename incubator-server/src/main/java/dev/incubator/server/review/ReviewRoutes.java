@@ -67,6 +67,11 @@ public final class ReviewRoutes {
             .optional("deployments", STRING_LIST, "the deployments behind it, ORG/NAME of this organisation")
             .optional("datasets", STRING_LIST, "the datasets it uses, e.g. [\"datasets/lab/notes\"]")
             .build();
+    private static final BodySpec UPDATE = BodySpec.named("UpdateApplication")
+            .optional("purpose", STRING, "what it does for whom, as it is now")
+            .optional("deployments", STRING_LIST, "the deployments behind it, replacing the list")
+            .optional("datasets", STRING_LIST, "the datasets it uses, replacing the list")
+            .build();
     private static final BodySpec VOTE = BodySpec.named("ReviewVote")
             .requiredEnum("choice", List.of("approve", "reject", "abstain"), "your vote")
             .optional("comment", STRING, "why: the committee and the applicant read it")
@@ -158,6 +163,11 @@ public final class ReviewRoutes {
                         .summary("An application: risk and its reasons, exposure clearance, the dossier as it is"
                                 + " now, and its reviews").returns(ApplicationView.class)
                         .handle(call -> view(application(call, Action.APP_READ))),
+                ApiRoute.patch(apps + "/{name}", "updateApplication").tag("review")
+                        .summary("Change an application's purpose, deployments or datasets; an approval covers the"
+                                + " dossier it judged, so the change waits for a re-review").body(UPDATE)
+                        .returns(ApplicationView.class)
+                        .handle(call -> view(update(call, application(call, Action.APP_MANAGE), call.body(UPDATE)))),
                 ApiRoute.post(apps + "/{name}/reviews", "requestReview").tag("review")
                         .summary("Ask the ethics committee to review the application as it is now").status(201)
                         .returns(ReviewView.class)
@@ -227,28 +237,9 @@ public final class ReviewRoutes {
             throw IncubatorException.validation("name", "must be 1-64 lower-case letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit, e.g. 'triage-assistant'");
         }
-        String purpose = body.string("purpose").strip();
-        if (purpose.length() < 10) {
-            throw IncubatorException.validation("purpose", "say what it does and for whom (at least 10 characters):"
-                    + " reviewers judge it");
-        }
-        List<String> served = body.optionalStrings("deployments").stream().distinct().toList();
-        for (String deployment : served) {
-            if (!DEPLOYMENT.matcher(deployment).matches() || !deployment.startsWith(org.name() + "/")
-                    || deployments.apply(deployment).isEmpty()) {
-                throw IncubatorException.validation("deployments", "'" + deployment + "' is not a deployment of "
-                        + org.name() + " (ORG/NAME, as 'incubator deploy list' shows)");
-            }
-        }
-        Subject subject = Subjects.of(call);
-        List<String> datasets = body.optionalStrings("datasets").stream().distinct().toList();
-        for (String dataset : datasets) {
-            var matcher = DATASET.matcher(dataset);
-            if (!matcher.matches()) {
-                throw IncubatorException.validation("datasets", "'" + dataset + "' is not datasets/ORG/NAME");
-            }
-            hub.find(subject, RepoKind.DATASET, matcher.group(1), matcher.group(2), Action.REPO_SEE);
-        }
+        String purpose = purpose(body.string("purpose"));
+        List<String> served = served(org, body.optionalStrings("deployments"));
+        List<String> datasets = datasets(call, body.optionalStrings("datasets"));
         Application.Audience audience = Application.Audience.valueOf(body.string("audience").toUpperCase(
                 Locale.ROOT));
         Application.Domain domain = Application.Domain.valueOf(body.string("domain").toUpperCase(Locale.ROOT));
@@ -269,6 +260,80 @@ public final class ReviewRoutes {
             return null;
         });
         return application;
+    }
+
+    /**
+     * Changes what the application does (purpose), serves (deployments) or uses (datasets): its dossier then differs
+     * from what its review approved, so a high-risk application's exposure, and training on sensitive data it names,
+     * wait for a re-review. Audience, domain and minors define the application: a change is a new application.
+     */
+    private Application update(Call call, Application current, BodySpec.Body body) {
+        Organisation org = tenancy.authorize(call.caller(), current.orgName(), Action.APP_MANAGE);
+        String purpose = body.optionalString("purpose").map(ReviewRoutes::purpose).orElse(current.purpose());
+        List<String> served = body.has("deployments") ? served(org, body.optionalStrings("deployments"))
+                : current.deployments();
+        List<String> datasets = body.has("datasets") ? datasets(call, body.optionalStrings("datasets"))
+                : current.datasets();
+        Map<String, String> changed = new TreeMap<>();
+        if (!purpose.equals(current.purpose())) {
+            changed.put("purpose", purpose);
+        }
+        if (!served.equals(current.deployments())) {
+            changed.put("deployments", String.join(",", served));
+        }
+        if (!datasets.equals(current.datasets())) {
+            changed.put("datasets", String.join(",", datasets));
+        }
+        if (changed.isEmpty()) {
+            return current;
+        }
+        Application next = new Application(current.id(), current.orgId(), current.orgName(), current.name(), purpose,
+                current.audience(), current.minors(), current.domain(), served, datasets, current.risk(),
+                current.createdBy(), current.createdAt(), clock.instant(), current.version() + 1);
+        changed.put("application", current.fullName());
+        store.write(r -> {
+            if (!r.updateApplication(next)) {
+                throw new IncubatorException(ErrorCode.VERSION_MISMATCH, "application " + current.fullName()
+                        + " changed meanwhile; read it again");
+            }
+            r.audit().append(event(call, "app.update", "application", current.id(), current.orgId(), changed));
+            return null;
+        });
+        return next;
+    }
+
+    private static String purpose(String text) {
+        String purpose = text.strip();
+        if (purpose.length() < 10 || purpose.length() > 4000) {
+            throw IncubatorException.validation("purpose", "say what it does and for whom (10 to 4000 characters):"
+                    + " reviewers judge it");
+        }
+        return purpose;
+    }
+
+    private List<String> served(Organisation org, List<String> names) {
+        List<String> served = names.stream().distinct().toList();
+        for (String deployment : served) {
+            if (!DEPLOYMENT.matcher(deployment).matches() || !deployment.startsWith(org.name() + "/")
+                    || deployments.apply(deployment).isEmpty()) {
+                throw IncubatorException.validation("deployments", "'" + deployment + "' is not a deployment of "
+                        + org.name() + " (ORG/NAME, as 'incubator deploy list' shows)");
+            }
+        }
+        return served;
+    }
+
+    private List<String> datasets(Call call, List<String> names) {
+        Subject subject = Subjects.of(call);
+        List<String> datasets = names.stream().distinct().toList();
+        for (String dataset : datasets) {
+            var matcher = DATASET.matcher(dataset);
+            if (!matcher.matches()) {
+                throw IncubatorException.validation("datasets", "'" + dataset + "' is not datasets/ORG/NAME");
+            }
+            hub.find(subject, RepoKind.DATASET, matcher.group(1), matcher.group(2), Action.REPO_SEE);
+        }
+        return datasets;
     }
 
     private Review open(Call call, Application application) {

@@ -47,6 +47,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -81,6 +82,8 @@ public final class SafetyRoutes {
             .optional("seed", INTEGER, "seed of the sample (default 1234)")
             .optional("max_tokens", INTEGER, "longest answer in tokens (default 64)")
             .optional("cpus", INTEGER, "CPUs of the job, also its parallel requests (default 2)")
+            .optional("judge_deployment", STRING, "a deployment (ORG/NAME) the organisation may call, as the judge"
+                    + " model beside the rules (default: the rules alone)")
             .build();
 
     private final AssessmentStore store;
@@ -123,7 +126,9 @@ public final class SafetyRoutes {
                                  Instant createdAt, Instant updatedAt) {
     }
 
-    public record ResultView(long position, Map<String, Object> result) {
+    /** One item's answer and the judge's verdict; {@code override}: a reviewer's verdict that replaces it. */
+    public record ResultView(long position, Map<String, Object> result,
+                             Optional<VerdictRoutes.OverrideView> override) {
     }
 
     public List<ApiRoute> routes() {
@@ -144,10 +149,10 @@ public final class SafetyRoutes {
                 ApiRoute.get(one, "getSafetyAssessment").tag("review")
                         .summary("An assessment: what it asked, its state, and its report (every figure with its"
                                 + " sample size, per category and risk)").returns(AssessmentView.class)
-                        .handle(call -> view(refresh(assessment(call)))),
+                        .handle(call -> view(refresh(visible(call)))),
                 ApiRoute.get(one + "/results", "listSafetyResults").tag("review")
                         .summary("Each question's answer and verdict, in order").pageOf(ResultView.class)
-                        .handle(call -> results(call, assessment(call))));
+                        .handle(call -> results(call, visible(call))));
     }
 
     /** Each deployment's latest finished assessment for an application: what the gate reads. */
@@ -201,10 +206,20 @@ public final class SafetyRoutes {
             names.add(name);
             banks.add(name + "@" + commit.id());
         }
-        List<String> arguments = List.of("--banks", String.join(",", names), "--endpoint", "platform", "--served",
-                deployment.modelId(), "--sample", Integer.toString(sample), "--seed", Long.toString(body
-                        .optionalInteger("seed").orElse(1234)), "--max-tokens", Integer.toString(maxTokens),
-                "--parallel", Integer.toString(cpus), "--out", OUTPUT);
+        List<String> arguments = new ArrayList<>(List.of("--banks", String.join(",", names), "--endpoint",
+                "platform", "--served", deployment.modelId(), "--sample", Integer.toString(sample), "--seed",
+                Long.toString(body.optionalInteger("seed").orElse(1234)), "--max-tokens", Integer.toString(maxTokens),
+                "--parallel", Integer.toString(cpus), "--out", OUTPUT));
+        if (body.has("judge_deployment")) {
+            String judgeName = body.string("judge_deployment");
+            // The job calls the judge as the organisation's job: it must be a deployment the organisation may call.
+            Deployment judge = deployments.apply(judgeName).filter(found -> access.allows(subject.onlyIn(
+                    application.orgId()), Action.DEPLOYMENT_CALL, dev.incubator.server.serving.DeploymentRoutes
+                    .resource(found))).orElseThrow(() -> IncubatorException.validation("judge_deployment", "'"
+                    + judgeName + "' is not a deployment " + application.orgName() + " may call (ORG/NAME, as"
+                    + " 'incubator deploy list' shows)"));
+            arguments.addAll(List.of("--judge-served", judge.modelId()));
+        }
         ObjectNode job = json.createObjectNode();
         job.put("name", "safety-" + application.name());
         job.set("command", json.valueToTree(runtime.command(JobRuntime.SAFETY, 512, arguments)));
@@ -341,7 +356,8 @@ public final class SafetyRoutes {
                 .notFound("application", org.name() + "/" + name));
     }
 
-    private Assessment assessment(Call call) {
+    /** The call's assessment if the caller may see it (the committee, or the applicant); 404 otherwise. */
+    public Assessment visible(Call call) {
         String id = call.path("assessment");
         Subject subject = Subjects.of(call);
         Assessment found = store.read(r -> r.find(id)).orElseThrow(() -> IncubatorException.notFound("assessment",
@@ -362,9 +378,14 @@ public final class SafetyRoutes {
         }
         Page<String> page = store.read(r -> r.results(assessment.id(), call.page()));
         long first = call.page().after().map(Long::parseLong).map(after -> after + 1).orElse(0L);
+        Map<String, VerdictRoutes.OverrideView> overrides = new HashMap<>();
+        store.read(r -> r.overrides(assessment.id())).forEach(o -> overrides.put(o.id(),
+                VerdictRoutes.OverrideView.of(o)));
         List<ResultView> views = new ArrayList<>();
         for (int i = 0; i < page.items().size(); i++) {
-            views.add(new ResultView(first + i, map(page.items().get(i))));
+            Map<String, Object> result = map(page.items().get(i));
+            views.add(new ResultView(first + i, result, Optional.ofNullable(overrides.get(String.valueOf(
+                    result.get("id"))))));
         }
         return new PageView<>(views, page.nextCursor());
     }
