@@ -377,8 +377,8 @@ public final class IncubatorServer implements AutoCloseable {
             dev.incubator.store.JdbiAssessments assessmentStore = new dev.incubator.store.JdbiAssessments(database);
             dev.incubator.server.review.ReviewRoutes reviewRoutes = new dev.incubator.server.review.ReviewRoutes(
                     reviewStore, tenancy, access, hub, serving::deployment,
-                    orgId -> eligibleReviewers(store, orgId), dev.incubator.governance.review.RiskRules.DEFAULT,
-                    dev.incubator.governance.review.Committee.DEFAULT, clock, (applicationId, deployment) ->
+                    orgId -> eligibleReviewers(store, orgId), config.review().rules(),
+                    config.review().committee(), clock, (applicationId, deployment) ->
                     assessmentStore.read(r -> r.latestSucceeded(applicationId, deployment)));
             routes.addAll(reviewRoutes.routes());
             dev.incubator.server.review.SafetyRoutes safetyRoutes = new dev.incubator.server.review.SafetyRoutes(
@@ -387,7 +387,7 @@ public final class IncubatorServer implements AutoCloseable {
                     serving::deployment, json, clock);
             routes.addAll(safetyRoutes.routes());
             routes.addAll(new dev.incubator.server.review.VerdictRoutes(assessmentStore, reviewStore, tenancy,
-                    dev.incubator.governance.review.Committee.DEFAULT, safetyRoutes, event -> store.write(
+                    config.review().committee(), safetyRoutes, event -> store.write(
                     repositories -> repositories.audit().append(event)), clock).routes());
             routes.addAll(new dev.incubator.server.review.DossierRoutes(reviewStore, assessmentStore, tenancy, access,
                     hub, lineage, serving::deployment, event -> store.write(repositories -> repositories.audit()

@@ -66,6 +66,84 @@ public record RiskRules(List<Rule> rules) {
         rules = List.copyOf(rules);
     }
 
+    /**
+     * A table from its settings file, already read into plain values: a list of rules, each a mapping with
+     * {@code name}, {@code domains} (a list; absent: any), {@code audience} (public or internal; absent: any),
+     * {@code minors} (true: only when minors are involved), {@code risk} (low, elevated, high),
+     * {@code expert_re_review} and {@code reason}. Every problem is reported, prefixed with {@code where}.
+     */
+    public static RiskRules parse(Object loaded, String where, List<String> problems) {
+        if (!(loaded instanceof List<?> items) || items.isEmpty()) {
+            problems.add(where + ": must be a non-empty list of rules (name, domains, audience, minors, risk,"
+                    + " expert_re_review, reason)");
+            return DEFAULT;
+        }
+        List<Rule> parsed = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            String at = where + "[" + i + "]";
+            if (!(items.get(i) instanceof java.util.Map<?, ?> rule)) {
+                problems.add(at + ": must be a mapping");
+                continue;
+            }
+            for (Object key : rule.keySet()) {
+                if (!Set.of("name", "domains", "audience", "minors", "risk", "expert_re_review", "reason")
+                        .contains(String.valueOf(key))) {
+                    problems.add(at + ": unknown field '" + key + "'");
+                }
+            }
+            String name = rule.get("name") instanceof String text && !text.isBlank() ? text.strip() : null;
+            if (name == null || !names.add(name)) {
+                problems.add(at + ".name: " + (name == null ? "must be a word" : "'" + name + "' is used twice"));
+            }
+            Set<Application.Domain> domains = java.util.EnumSet.noneOf(Application.Domain.class);
+            Object listed = rule.get("domains");
+            if (listed != null) {
+                if (!(listed instanceof List<?> values)) {
+                    problems.add(at + ".domains: must be a list such as [medical, finance]");
+                } else {
+                    for (Object value : values) {
+                        enumValue(Application.Domain.class, value, at + ".domains", problems).ifPresent(domains::add);
+                    }
+                }
+            }
+            Optional<Application.Audience> audience = rule.get("audience") == null ? Optional.empty()
+                    : enumValue(Application.Audience.class, rule.get("audience"), at + ".audience", problems);
+            boolean minors = flag(rule.get("minors"), at + ".minors", problems);
+            Optional<Risk> risk = enumValue(Risk.class, rule.get("risk"), at + ".risk", problems);
+            boolean expert = flag(rule.get("expert_re_review"), at + ".expert_re_review", problems);
+            String reason = rule.get("reason") instanceof String text && !text.isBlank() ? text.strip() : null;
+            if (reason == null) {
+                problems.add(at + ".reason: say why the rule applies (reviewers and applicants read it)");
+            }
+            if (name != null && risk.isPresent() && reason != null) {
+                parsed.add(new Rule(name, domains, audience, minors, risk.get(), expert, reason));
+            }
+        }
+        return new RiskRules(parsed);
+    }
+
+    private static boolean flag(Object value, String at, List<String> problems) {
+        if (value == null || value instanceof Boolean) {
+            return Boolean.TRUE.equals(value);
+        }
+        problems.add(at + ": must be true or false");
+        return false;
+    }
+
+    private static <E extends Enum<E>> Optional<E> enumValue(Class<E> type, Object value, String at,
+                                                            List<String> problems) {
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().toLowerCase(Locale.ROOT).equals(String.valueOf(value).strip().toLowerCase(
+                    Locale.ROOT))) {
+                return Optional.of(constant);
+            }
+        }
+        problems.add(at + ": '" + value + "' is not one of " + java.util.Arrays.stream(type.getEnumConstants())
+                .map(constant -> constant.name().toLowerCase(Locale.ROOT)).toList());
+        return Optional.empty();
+    }
+
     public Classification classify(Application.Domain domain, Application.Audience audience, boolean minors) {
         Risk risk = Risk.LOW;
         boolean expert = false;

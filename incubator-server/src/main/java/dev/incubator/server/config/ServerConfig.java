@@ -41,7 +41,13 @@ public record ServerConfig(
         Optional<java.net.URI> publicUrl,
         List<String> trustedProxies,
         Optional<Duration> bootstrapTokenLifetime,
-        Notify notifications) {
+        Notify notifications,
+        Review review) {
+
+    /** Ethical review: the rule table that classifies applications' risk, and the committee's rules. */
+    public record Review(dev.incubator.governance.review.RiskRules rules,
+                         dev.incubator.governance.review.Committee committee) {
+    }
 
     /**
      * Notifications: how often audited events are routed into inboxes and due webhook deliveries tried; the
@@ -214,6 +220,14 @@ public record ServerConfig(
             new Setting("hub.s3.access-key", null, "S3 access key (default: the AWS default credential chain)"),
             new Setting("hub.s3.secret-key", null, "S3 secret key"),
             new Setting("hub.s3.part-size-mib", "64", "Multipart upload part size for packs"),
+            new Setting("review.committee.minimum-members", "7", "Reviewers without a conflict of interest the ethics"
+                    + " committee needs before it decides"),
+            new Setting("review.committee.quorum", "5", "Votes (for, against or abstaining) a decision needs"),
+            new Setting("review.committee.validity-months", "12", "How long an approval holds (at most 12: a"
+                    + " follow-up review at least yearly)"),
+            new Setting("review.rules-file", null, "A YAML file with the risk rule table (a list of rules: name,"
+                    + " domains, audience, minors, risk, expert_re_review, reason); absent: the default table of"
+                    + " docs/governance.md"),
             new Setting("notify.interval-ms", "2000", "How often audited events become inbox notices and due webhook"
                     + " deliveries are tried"),
             new Setting("notify.webhook.url", null, "An http(s) URL that receives every notice as a signed JSON POST"
@@ -316,6 +330,7 @@ public record ServerConfig(
         Optional<Slurm> slurm = slurm(values, dataDir, problems);
         Hub hub = hub(values, dataDir, problems);
         Notify notifications = notifications(values, dataDir, problems);
+        Review review = review(values, problems);
         Optional<java.net.URI> publicUrl = httpUrl(values, "server.public-url", "https://incubator.example.org",
                 problems).map(uri -> java.net.URI.create(uri.toString().replaceAll("/+$", "")));
         int rateLimit = integer(values, "server.rate-limit-per-minute", 0, 100_000_000, problems);
@@ -348,7 +363,35 @@ public record ServerConfig(
                         new Local(localCpus, reservedMemory, uids[0], uids[1], singleTenant),
                         Duration.ofDays(retentionDays), logsAfter.equals("archive")), hub,
                 publicUrl, trustedProxies, bootstrapHours == 0 ? Optional.empty()
-                        : Optional.of(Duration.ofHours(bootstrapHours)), notifications);
+                        : Optional.of(Duration.ofHours(bootstrapHours)), notifications, review);
+    }
+
+    private static Review review(Map<String, String> values, List<String> problems) {
+        int members = integer(values, "review.committee.minimum-members", 1, 1000, problems);
+        int quorum = integer(values, "review.committee.quorum", 1, 1000, problems);
+        int months = integer(values, "review.committee.validity-months", 1, 12, problems);
+        dev.incubator.governance.review.Committee committee = dev.incubator.governance.review.Committee.DEFAULT;
+        if (quorum > members) {
+            problems.add("review.committee.quorum (" + quorum + ") must not exceed review.committee.minimum-members ("
+                    + members + ")");
+        } else if (members > 0 && quorum > 0 && months > 0) {
+            committee = new dev.incubator.governance.review.Committee(members, quorum, months);
+        }
+        dev.incubator.governance.review.RiskRules rules = dev.incubator.governance.review.RiskRules.DEFAULT;
+        String file = values.get("review.rules-file");
+        if (file != null && !file.isBlank()) {
+            Path path = expandHome(file.strip());
+            try {
+                Object loaded = new ObjectMapper(new YAMLFactory()).readValue(path.toFile(), Object.class);
+                Object table = loaded instanceof Map<?, ?> map && map.containsKey("rules") ? map.get("rules") : loaded;
+                rules = dev.incubator.governance.review.RiskRules.parse(table, "review.rules-file " + path,
+                        problems);
+            } catch (IOException e) {
+                problems.add("review.rules-file " + path + " can not be read as YAML: " + e.getMessage().lines()
+                        .findFirst().orElse(""));
+            }
+        }
+        return new Review(rules, committee);
     }
 
     private static Hub hub(Map<String, String> values, Path dataDir, List<String> problems) {
@@ -467,12 +510,12 @@ public record ServerConfig(
 
     public ServerConfig withBootstrapTokenLifetime(Optional<Duration> lifetime) {
         return new ServerConfig(dataDir, host, port, limits, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, lifetime, notifications);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, lifetime, notifications, review);
     }
 
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(dataDir, host, port, newLimits, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications, review);
     }
 
     /** Requests per minute per token and per organisation (0: none). */
@@ -482,32 +525,32 @@ public record ServerConfig(
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDir, host, newPort, limits, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications, review);
     }
 
     public ServerConfig withAccessLog(boolean enabled) {
         return new ServerConfig(dataDir, host, port, limits, enabled, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications, review);
     }
 
     public ServerConfig withStore(StoreConfig newStore) {
         return new ServerConfig(dataDir, host, port, limits, accessLog, newStore, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications, review);
     }
 
     public ServerConfig withHub(Hub newHub) {
         return new ServerConfig(dataDir, host, port, limits, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, newHub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
+                idempotencyRetention, compute, newHub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications, review);
     }
 
     public ServerConfig withNotifications(Notify newNotify) {
         return new ServerConfig(dataDir, host, port, limits, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, newNotify);
+                idempotencyRetention, compute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, newNotify, review);
     }
 
     public ServerConfig withCompute(Compute newCompute) {
         return new ServerConfig(dataDir, host, port, limits, accessLog, store, grantExpiryInterval,
-                idempotencyRetention, newCompute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications);
+                idempotencyRetention, newCompute, hub, publicUrl, trustedProxies, bootstrapTokenLifetime, notifications, review);
     }
 
     private static void readYaml(Path file, Map<String, String> values, List<String> problems) {

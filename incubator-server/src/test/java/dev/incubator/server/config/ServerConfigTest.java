@@ -83,6 +83,47 @@ class ServerConfigTest {
     }
 
     @Test
+    void anInstitutionSetsItsOwnRiskTableAndCommitteeAndEveryMistakeInThemIsNamed() throws Exception {
+        java.nio.file.Path rules = temp.resolve("rules.yaml");
+        java.nio.file.Files.writeString(rules, """
+                rules:
+                  - name: clinical
+                    domains: [medical, biometrics]
+                    risk: high
+                    reason: patient data and clinical advice
+                  - name: kids
+                    minors: true
+                    risk: high
+                    expert_re_review: true
+                    reason: minors, reviewed by experts here
+                """);
+        ServerConfig config = ServerConfig.load(Optional.empty(), Map.of("INCUBATOR_REVIEW_COMMITTEE_QUORUM", "3"),
+                Map.of("data-dir", temp.toString(), "review.rules-file", rules.toString(),
+                        "review.committee.minimum-members", "5"));
+        assertThat(config.review().committee()).isEqualTo(new dev.incubator.governance.review.Committee(5, 3, 12));
+        var rulesTable = config.review().rules();
+        var kids = rulesTable.classify(dev.incubator.governance.review.Application.Domain.OTHER,
+                dev.incubator.governance.review.Application.Audience.INTERNAL, true);
+        assertThat(kids.expertReReview()).isTrue();
+        assertThat(kids.reasons()).containsExactly("kids: minors, reviewed by experts here");
+        assertThat(rulesTable.classify(dev.incubator.governance.review.Application.Domain.NEWS_OPINION,
+                dev.incubator.governance.review.Application.Audience.PUBLIC, false).high()).as("not in this table")
+                .isFalse();
+        assertThat(ServerConfig.defaults(temp).review().rules()).isEqualTo(dev.incubator.governance.review.RiskRules
+                .DEFAULT);
+
+        java.nio.file.Files.writeString(rules, "- name: clinical\n  domains: [medicine]\n  risk: severe\n"
+                + "  colour: red\n");
+        assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of(), Map.of("data-dir", temp.toString(),
+                "review.rules-file", rules.toString(), "review.committee.quorum", "9")))
+                .hasMessageContaining("[0]: unknown field 'colour'")
+                .hasMessageContaining("[0].domains: 'medicine' is not one of [medical")
+                .hasMessageContaining("[0].risk: 'severe' is not one of [low, elevated, high]")
+                .hasMessageContaining("[0].reason: say why")
+                .hasMessageContaining("review.committee.quorum (9) must not exceed review.committee.minimum-members");
+    }
+
+    @Test
     void everyKeyHasItsEnvironmentVariable() {
         assertThat(ServerConfig.SETTINGS).extracting(ServerConfig.Setting::key).containsExactly("data-dir",
                 "server.host", "server.port", "server.max-body-bytes", "server.limits.json-commit",
@@ -101,7 +142,8 @@ class ServerConfigTest {
                 "hub.blob-store", "hub.blob-dir", "hub.master-key", "hub.master-key-file", "hub.pack-size-mib",
                 "hub.quota.organisation", "hub.quota.user", "hub.gc-grace-hours", "hub.s3.endpoint", "hub.s3.region", "hub.s3.bucket", "hub.s3.prefix",
                 "hub.s3.path-style", "hub.s3.access-key", "hub.s3.secret-key", "hub.s3.part-size-mib",
-                "notify.interval-ms", "notify.webhook.url", "notify.webhook.secret", "notify.webhook.secret-file",
+                "review.committee.minimum-members", "review.committee.quorum", "review.committee.validity-months",
+                "review.rules-file", "notify.interval-ms", "notify.webhook.url", "notify.webhook.secret", "notify.webhook.secret-file",
                 "notify.webhook.max-attempts");
         assertThat(ServerConfig.SETTINGS.get(2).environmentVariable()).isEqualTo("INCUBATOR_SERVER_PORT");
         assertThat(ServerConfig.SETTINGS.get(17).environmentVariable()).isEqualTo("INCUBATOR_STORE_SQLITE_SYNCHRONOUS");
