@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class PostgresTenancyStoreTest extends EvalStoreContract {
+class PostgresTenancyStoreTest extends ReviewStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.freshPostgres();

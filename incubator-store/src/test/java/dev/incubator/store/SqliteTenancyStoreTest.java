@@ -1,6 +1,6 @@
 package dev.incubator.store;
 
-class SqliteTenancyStoreTest extends EvalStoreContract {
+class SqliteTenancyStoreTest extends ReviewStoreContract {
     @Override
     protected StoreConfig config() {
         return TestDatabases.sqlite(temp);

@@ -421,7 +421,8 @@ public final class ReviewRoutes {
         Review review = store.read(r -> r.review(id)).orElseThrow(() -> IncubatorException.notFound("review", id));
         boolean committeeMember = access.allows(subject, Action.REVIEW_READ, Resource.platform());
         boolean applicant = access.allows(subject, Action.APP_READ, new Resource.Organisation(review.orgId(),
-                ""));
+                store.read(r -> r.applicationById(review.applicationId())).map(Application::orgName)
+                        .orElse(review.orgId())));
         if (!committeeMember && !applicant) {
             throw IncubatorException.notFound("review", id);
         }

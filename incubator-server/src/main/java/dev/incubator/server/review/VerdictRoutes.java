@@ -168,7 +168,7 @@ public final class VerdictRoutes {
             PageRequest page = new PageRequest(PageRequest.MAX_LIMIT, after);
             Page<String> lines = store.read(r -> r.results(id, page));
             lines.items().forEach(line -> results.add(SafetyAssessment.result(line)));
-            after = lines.nextCursor();
+            after = lines.nextCursor().map(dev.incubator.common.Cursor::decode);
         } while (after.isPresent());
         return results;
     }
