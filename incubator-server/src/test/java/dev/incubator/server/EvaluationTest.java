@@ -366,10 +366,18 @@ class EvaluationTest {
         server.addMember("lab", "lab-ethicist", "viewer");
         String ethicist = server.tokenFor("ethicist", "read", "write");
         JsonNode refuseItem = null;
-        for (JsonNode item : server.get("/api/v1/assessments/" + id + "/results?limit=500").token(ada).expect(200)
-                .path("items")) {
-            if (item.path("result").path("kind").asText().equals("refuse")) {
-                refuseItem = item.path("result");
+        List<JsonNode> rows = new ArrayList<>();
+        String cursor = "";
+        do {
+            JsonNode page = server.get("/api/v1/assessments/" + id + "/results?limit=500" + cursor).token(ada)
+                    .expect(200);
+            page.path("items").forEach(rows::add);
+            cursor = page.path("next_cursor").isTextual() ? "&cursor=" + page.path("next_cursor").asText() : "";
+        } while (!cursor.isEmpty());
+        assertThat(rows).hasSize(1000 + 320 + 664);
+        for (JsonNode row : rows) {
+            if (row.path("result").path("kind").asText().equals("refuse")) {
+                refuseItem = row.path("result");
                 break;
             }
         }
@@ -392,12 +400,13 @@ class EvaluationTest {
                 .isEqualTo(figures.get(1).path("count").asInt() + (refuseItem.path("refused").asBoolean() ? 0 : 1));
         assertThat(amended.path("report").path("judge").asText()).endsWith("+ 1 reviewer override(s)");
         assertThat(amended.path("audit_sequence").asLong()).isGreaterThan(done.path("audit_sequence").asLong());
-        assertThat(server.get("/api/v1/orgs/lab/audit-events?limit=50").token(ada).expect(200).toString())
+        assertThat(server.get("/api/v1/orgs/lab/audit-events?limit=50&order=newest").token(ada).expect(200).toString())
                 .contains("safety.override", "a refusal in effect");
         String item = refuseItem.path("id").asText();
-        assertThat(java.util.stream.StreamSupport.stream(server.get("/api/v1/assessments/" + id
-                + "/results?limit=500").token(ada).expect(200).path("items").spliterator(), false).filter(row -> row
-                .path("result").path("id").asText().equals(item)).findFirst().orElseThrow().path("override")
+        int position = rows.indexOf(rows.stream().filter(row -> row.path("result").path("id").asText().equals(item))
+                .findFirst().orElseThrow());
+        assertThat(server.get("/api/v1/assessments/" + id + "/results?limit=1&cursor=" + dev.incubator.common.Cursor
+                .encode(Integer.toString(position - 1))).token(ada).expect(200).path("items").get(0).path("override")
                 .path("reviewer").asText()).isEqualTo("ethicist");
         server.get("/api/v1/assessments/" + id + "/overrides").token(bob).expect(404);
     }
