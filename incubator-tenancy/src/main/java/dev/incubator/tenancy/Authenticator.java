@@ -45,6 +45,23 @@ public final class Authenticator {
         });
     }
 
+    /**
+     * The principal of a console session, acting for its user with the scopes of the token the session was opened
+     * with and the user's current organisation roles; the session itself was checked by the caller.
+     */
+    public Principal forSession(String userId, String sessionId, java.util.Set<Roles.Scope> scopes) {
+        return store.read(repositories -> {
+            User user = repositories.users().findById(new Ids.UserId(userId)).orElseThrow(() ->
+                    new IncubatorException(ErrorCode.TOKEN_INVALID, "the session's user no longer exists"));
+            refuseDisabled(user);
+            Map<Ids.OrgId, OrgRole> roles = new HashMap<>();
+            repositories.memberships().listByUser(user.id()).forEach(m -> roles.put(m.orgId(), m.role()));
+            ApiToken token = new ApiToken(new Ids.TokenId("session-" + sessionId), user.id(), "console session", "-",
+                    scopes, clock.instant(), Optional.empty(), Optional.empty(), Optional.empty());
+            return new Principal(user, token, scopes, roles);
+        });
+    }
+
     public Principal authenticate(String secret) {
         if (!TokenSecrets.looksValid(secret)) {
             throw new IncubatorException(ErrorCode.TOKEN_INVALID,

@@ -224,8 +224,8 @@ public final class HttpApi {
         }
     }
 
-    /** Set once a request's error has been answered, so that the status handlers leave it as it is. */
-    private static final String PROBLEM_SENT = "incubator.problem-sent";
+    /** Set once a request's error has been answered (also by the console's pages), so status handlers leave it. */
+    public static final String PROBLEM_SENT = "incubator.problem-sent";
 
     private void execute(ApiRoute route, Context context) throws Exception {
         if (route.tag().equals(HfErrors.TAG)) {

@@ -1,0 +1,217 @@
+package dev.incubator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console over plain HTTP: signing in with a token into a session cookie (HttpOnly, SameSite=Strict), CSRF on
+ * every form, pages in the browser's language, another organisation's pages answering 404, sign-out revoking the
+ * session. The browser walk is ConsoleBrowserTest.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleTest {
+    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private TestServer server;
+    private String adaToken;
+    private String bobToken;
+    private String job;
+
+    @BeforeAll
+    void start(@TempDir Path dataDir) {
+        server = TestServer.start(dataDir);
+        server.createOrg("lab");
+        server.createOrg("rivals");
+        server.createUser("ada");
+        server.createUser("bob");
+        server.addMember("lab", "ada", "member");
+        server.addMember("rivals", "bob", "member");
+        server.awardGrant("lab", Map.of("any", 40));
+        adaToken = server.tokenFor("ada", "read", "write");
+        bobToken = server.tokenFor("bob", "read", "write");
+        job = server.post("/api/v1/orgs/lab/jobs").token(adaToken).json(Map.of("name", "hello", "command",
+                List.of("bash", "-c", "echo hello from the lab"))).expect(201).path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/api/v1/orgs/lab/jobs/" + job).token(adaToken)
+                .expect(200).path("state").asText().equals("succeeded"));
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aMemberSignsInSeesTheirOrganisationAndJobAndSignsOutForGood() throws Exception {
+        assertThat(get("/", null).headers().firstValue("Location").orElse("")).contains("/console");
+        assertThat(get("/console", null).headers().firstValue("Location").orElse("")).contains("/console/sign-in");
+
+        String session = signIn("ada", adaToken);
+        HttpResponse<String> home = get("/console", session);
+        assertThat(home.statusCode()).isEqualTo(200);
+        assertThat(home.body()).contains("Your organisations", "lab", "40.0", "GPU-hours");
+        assertThat(home.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                .contains("default-src 'self'", "frame-ancestors 'none'"));
+        assertThat(get("/console/jobs", session).body()).contains("hello", job, "succeeded");
+        assertThat(get("/console/orgs/lab/jobs/" + job, session).body()).contains("hello from the lab",
+                "echo hello from the lab");
+
+        // Sign-out needs the form's CSRF token; then the cookie signs nobody in.
+        assertThat(post("/console/sign-out", session, Map.of("csrf", "forged")).statusCode()).isEqualTo(403);
+        String csrf = csrf(home.body());
+        assertThat(post("/console/sign-out", session, Map.of("csrf", csrf)).statusCode()).isEqualTo(303);
+        assertThat(get("/console", session).headers().firstValue("Location").orElse(""))
+                .contains("/console/sign-in");
+    }
+
+    @Test
+    void anotherOrganisationsMemberGetsNotFoundOnEveryPageOfTheFirstsData() throws Exception {
+        String session = signIn("", bobToken);
+        for (String page : List.of("/console/orgs/lab/jobs/" + job, "/console/orgs/lab/jobs/" + job + "/log",
+                "/console/jobs?org=lab", "/console/orgs/lab/jobs/job_doesnotexist")) {
+            HttpResponse<String> answer = get(page, session);
+            assertThat(answer.statusCode()).as(page).isEqualTo(404);
+            assertThat(answer.body()).as(page).contains("There is nothing here, or you may not see it.")
+                    .doesNotContain("hello from the lab");
+        }
+        String csrf = csrf(get("/console", session).body());
+        assertThat(post("/console/orgs/lab/jobs/" + job + "/cancel", session, Map.of("csrf", csrf)).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void signingInRefusesForgedFormsAndWrongTokensWithTheSameWords() throws Exception {
+        HttpResponse<String> page = get("/console/sign-in", null);
+        String nonce = cookie(page, "incubator_sign_in");
+        assertThat(page.headers().allValues("Set-Cookie").toString()).contains("HttpOnly", "SameSite=Strict");
+        HttpResponse<String> forged = post("/console/sign-in", null, Map.of("csrf", "x", "token", adaToken),
+                "incubator_sign_in=" + nonce);
+        assertThat(forged.statusCode()).isEqualTo(403);
+        HttpResponse<String> fresh = get("/console/sign-in", null);
+        HttpResponse<String> wrong = post("/console/sign-in", null, Map.of("csrf", csrf(fresh.body()), "token",
+                "inc_" + "x".repeat(43)), "incubator_sign_in=" + cookie(fresh, "incubator_sign_in"));
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).contains("That token does not sign anyone in");
+        HttpResponse<String> again = get("/console/sign-in", null);
+        HttpResponse<String> mismatch = post("/console/sign-in", null, Map.of("csrf", csrf(again.body()), "user",
+                "bob", "token", adaToken), "incubator_sign_in=" + cookie(again, "incubator_sign_in"));
+        assertThat(mismatch.statusCode()).as("another user's name").isEqualTo(401);
+        assertThat(mismatch.body()).contains("That token does not sign anyone in");
+    }
+
+    @Test
+    void pagesSpeakTheBrowsersLanguageAndSwitchOnRequestAndBothBundlesHoldTheSameKeys() throws Exception {
+        String session = signIn("ada", adaToken);
+        HttpRequest chinese = HttpRequest.newBuilder(server.url().resolve("/console")).header("Cookie",
+                "incubator_session=" + session).header("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5").build();
+        String body = http.send(chinese, HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(body).contains("<html lang=\"zh\">", "您的组织", "算力资助", "English");
+        HttpResponse<String> switched = get("/console/language?to=en&back=/console/jobs", session);
+        assertThat(switched.headers().firstValue("Location").orElse("")).contains("/console/jobs");
+        assertThat(cookie(switched, "incubator_lang")).isEqualTo("en");
+        assertThat(get("/console/language?to=zh&back=https://evil.example/", session).headers()
+                .firstValue("Location").orElse("")).as("no open redirect").isEqualTo("/console");
+
+        Properties en = new Properties();
+        Properties zh = new Properties();
+        en.load(new java.io.InputStreamReader(ConsoleTest.class.getResourceAsStream(
+                "/dev/incubator/server/console/messages_en.properties"), StandardCharsets.UTF_8));
+        zh.load(new java.io.InputStreamReader(ConsoleTest.class.getResourceAsStream(
+                "/dev/incubator/server/console/messages_zh.properties"), StandardCharsets.UTF_8));
+        assertThat(zh.keySet()).isEqualTo(en.keySet());
+    }
+
+    @Test
+    void aUserSeesTheirSessionsAndRevokesOneWhichIsSignedOutAtOnce() throws Exception {
+        String first = signIn("ada", adaToken);
+        String second = signIn("ada", adaToken);
+        HttpResponse<String> list = get("/console/settings/sessions", second);
+        assertThat(list.body()).contains("this browser", "active");
+        // Revoke every other browser of ada's (this one's row says so and is kept).
+        int revoked = 0;
+        for (String row : list.body().split("<tr>")) {
+            Matcher revoke = Pattern.compile("action=\"(/console/settings/sessions/[^\"]+/revoke)\"").matcher(row);
+            if (revoke.find() && !row.contains("this browser")) {
+                assertThat(post(revoke.group(1), second, Map.of("csrf", csrf(list.body()))).statusCode())
+                        .isEqualTo(303);
+                revoked++;
+            }
+        }
+        assertThat(revoked).isPositive();
+        assertThat(get("/console", first).headers().firstValue("Location").orElse("")).as("revoked")
+                .contains("/sign-in");
+        assertThat(get("/console", second).statusCode()).isEqualTo(200);
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /** Signs in through the form; returns the session cookie's value. */
+    private String signIn(String user, String token) throws Exception {
+        HttpResponse<String> page = get("/console/sign-in", null);
+        HttpResponse<String> signed = post("/console/sign-in", null, Map.of("csrf", csrf(page.body()), "user", user,
+                "token", token), "incubator_sign_in=" + cookie(page, "incubator_sign_in"));
+        assertThat(signed.statusCode()).as(signed.body()).isEqualTo(303);
+        String setCookie = signed.headers().allValues("Set-Cookie").stream().filter(value -> value.startsWith(
+                "incubator_session=")).findFirst().orElseThrow();
+        assertThat(setCookie).contains("HttpOnly", "SameSite=Strict", "Path=/console").doesNotContain("Secure");
+        return cookie(signed, "incubator_session");
+    }
+
+    private HttpResponse<String> get(String path, String session) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.url().resolve(path));
+        if (session != null) {
+            request.header("Cookie", "incubator_session=" + session);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String session, Map<String, String> form) throws Exception {
+        return post(path, session, form, null);
+    }
+
+    private HttpResponse<String> post(String path, String session, Map<String, String> form, String cookies)
+            throws Exception {
+        StringBuilder body = new StringBuilder();
+        new LinkedHashMap<>(form).forEach((key, value) -> body.append(body.isEmpty() ? "" : "&").append(key)
+                .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        String cookie = (session == null ? "" : "incubator_session=" + session) + (cookies == null ? ""
+                : (session == null ? "" : "; ") + cookies);
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.url().resolve(path)).header("Content-Type",
+                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        if (!cookie.isEmpty()) {
+            request.header("Cookie", cookie);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String csrf(String html) {
+        Matcher matcher = CSRF.matcher(html);
+        assertThat(matcher.find()).as(html).isTrue();
+        return matcher.group(1);
+    }
+
+    private static String cookie(HttpResponse<String> response, String name) {
+        return response.headers().allValues("Set-Cookie").stream().filter(value -> value.startsWith(name + "="))
+                .map(value -> value.substring(name.length() + 1, value.indexOf(';') < 0 ? value.length()
+                        : value.indexOf(';'))).findFirst().orElseThrow(() -> new AssertionError("no cookie " + name
+                        + " in " + response.headers().allValues("Set-Cookie")));
+    }
+}
