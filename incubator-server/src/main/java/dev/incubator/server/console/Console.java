@@ -223,14 +223,14 @@ public final class Console {
         tenancy.organisationRoles(view.caller()).forEach((name, role) -> {
             Map<String, Object> org = new LinkedHashMap<>();
             org.put("name", name);
-            org.put("role", role.name().toLowerCase(Locale.ROOT));
+            org.put("role", view.messages().get("role." + role.name().toLowerCase(Locale.ROOT)));
             List<Map<String, Object>> grantRows = new ArrayList<>();
             try {
                 for (var status : grants.list(view.caller(), name, PageRequest.first(20)).items()) {
                     Views.GrantView grant = Views.GrantView.of(status);
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("programme", grant.programme());
-                    row.put("state", grant.state().name().toLowerCase(Locale.ROOT));
+                    row.put("state", view.messages().get("grant." + grant.state().name().toLowerCase(Locale.ROOT)));
                     row.put("awarded", hours(grant.awardedGpuHours().add(grant.adjustmentGpuHours())));
                     row.put("used", hours(grant.usedGpuHours()));
                     row.put("balance", hours(grant.balanceGpuHours()));
