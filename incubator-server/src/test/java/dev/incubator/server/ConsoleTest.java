@@ -48,6 +48,17 @@ class ConsoleTest {
         server.awardGrant("lab", Map.of("any", 40));
         adaToken = server.tokenFor("ada", "read", "write");
         bobToken = server.tokenFor("bob", "read", "write");
+        server.post("/api/v1/repos").token(adaToken).json(Map.of("kind", "model", "namespace", "lab", "name",
+                "tiny", "visibility", "public")).expect(201);
+        server.commit(adaToken, "models/lab/tiny", Map.of("README.md", "---\nlicense: apache-2.0\ndatasets:"
+                + " [lab/notes]\n---\n# Tiny\nA tiny bilingual model.\n", "config.json", "{\"dim\": 64}")).expect(200);
+        server.post("/api/v1/repos").token(adaToken).json(Map.of("kind", "dataset", "namespace", "lab", "name",
+                "notes", "visibility", "gated")).expect(201);
+        server.commit(adaToken, "datasets/lab/notes", Map.of("README.md", "---\nlicense: cc-by-nc-4.0\nsensitive:"
+                + " [health]\ngated_conditions: for health research only\n---\nClinical notes.\n", "notes.txt",
+                "patient 17: chest pain")).expect(200);
+        server.post("/api/v1/repos").token(adaToken).json(Map.of("kind", "model", "namespace", "lab", "name",
+                "secret", "visibility", "organisation")).expect(201);
         job = server.post("/api/v1/orgs/lab/jobs").token(adaToken).json(Map.of("name", "hello", "command",
                 List.of("bash", "-c", "echo hello from the lab"))).expect(201).path("id").asText();
         await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/api/v1/orgs/lab/jobs/" + job).token(adaToken)
@@ -95,6 +106,39 @@ class ConsoleTest {
         String csrf = csrf(get("/console", session).body());
         assertThat(post("/console/orgs/lab/jobs/" + job + "/cancel", session, Map.of("csrf", csrf)).statusCode())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void theHubShowsWhatTheCallerMaySeeAndAGatedDatasetsCardButNotItsContent() throws Exception {
+        String ada = signIn("ada", adaToken);
+        String models = get("/console/hub?kind=model", ada).body();
+        assertThat(models).contains("lab/tiny", "lab/secret", "apache-2.0");
+        HttpResponse<String> tiny = get("/console/hub/models/lab/tiny", ada);
+        assertThat(tiny.body()).contains("A tiny bilingual model.", "config.json", "Download", "lab/notes")
+                .doesNotContain("license: apache-2.0");
+        Matcher file = Pattern.compile("href=\"(/console/hub/models/lab/tiny/download/[0-9a-f]+/config.json)\"")
+                .matcher(tiny.body());
+        assertThat(file.find()).isTrue();
+        HttpResponse<String> downloaded = get(file.group(1), ada);
+        assertThat(downloaded.statusCode()).isEqualTo(200);
+        assertThat(downloaded.body()).isEqualTo("{\"dim\": 64}");
+        assertThat(get("/console/hub/datasets/lab/notes", ada).body()).contains("Clinical notes.", "health",
+                "for health research only", "notes.txt");
+
+        String bob = signIn("bob", bobToken);
+        assertThat(get("/console/hub?kind=model", bob).body()).contains("lab/tiny").doesNotContain("lab/secret");
+        assertThat(get("/console/hub/models/lab/secret", bob).statusCode()).isEqualTo(404);
+        HttpResponse<String> gated = get("/console/hub/datasets/lab/notes", bob);
+        assertThat(gated.statusCode()).isEqualTo(200);
+        assertThat(gated.body()).contains("for health research only", "needs an approved access request")
+                .doesNotContain("Clinical notes.");
+        Matcher notes = Pattern.compile("href=\"(/console/hub/datasets/lab/notes/download/[0-9a-f]+/notes.txt)\"")
+                .matcher(gated.body());
+        assertThat(notes.find()).isTrue();
+        HttpResponse<String> refused = get(notes.group(1), bob);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).doesNotContain("patient 17");
+        assertThat(get("/console/hub?kind=model&q=" + "x".repeat(101), bob).statusCode()).isEqualTo(400);
     }
 
     @Test

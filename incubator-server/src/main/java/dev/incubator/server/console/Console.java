@@ -83,11 +83,14 @@ public final class Console {
     private final BiFunction<Job, String, Path> logs;
     private final Clock clock;
     private final boolean secureCookies;
+    private final HubPages hub;
     private final MustacheFactory templates = new DefaultMustacheFactory("dev/incubator/server/console/templates");
 
     /** {@code logs}: a job's output file by stream (stdout, stderr); {@code secureCookies}: served over TLS. */
     public Console(SessionStore sessions, Authenticator authenticator, TenancyService tenancy, GrantService grants,
-                   ComputeService compute, BiFunction<Job, String, Path> logs, Clock clock, boolean secureCookies) {
+                   ComputeService compute, BiFunction<Job, String, Path> logs, Clock clock, boolean secureCookies,
+                   dev.incubator.hub.HubService hub) {
+        this.hub = new HubPages(hub);
         this.sessions = sessions;
         this.authenticator = authenticator;
         this.tenancy = tenancy;
@@ -122,6 +125,9 @@ public final class Console {
                     view.caller().request());
             return PREFIX + "/orgs/" + org.name() + "/jobs/" + ctx.pathParam("job");
         }));
+        app.get(PREFIX + "/hub", ctx -> page(ctx, "hub", hub::list));
+        app.get(PREFIX + "/hub/{kind}/{namespace}/{name}", ctx -> page(ctx, "repo", hub::repo));
+        app.get(PREFIX + "/hub/{kind}/{namespace}/{name}/download/{commit}/<path>", ctx -> download(ctx));
         app.get(PREFIX + "/settings/sessions", ctx -> page(ctx, "sessions", this::sessionsPage));
         app.post(PREFIX + "/settings/sessions/{id}/revoke", ctx -> form(ctx, (view, session) -> {
             Session target = sessions.read(r -> r.find(ctx.pathParam("id"))).filter(found -> found.userId()
@@ -194,6 +200,24 @@ public final class Console {
             ctx.redirect(handler.act(view, session.get()), io.javalin.http.HttpStatus.SEE_OTHER);
         } catch (IncubatorException e) {
             error(ctx, view.model(), messages, e);
+        }
+    }
+
+    /** A file download: the signed-in user's read, or the error page. */
+    private void download(Context ctx) {
+        Messages messages = Messages.of(ctx);
+        Optional<Session> session = session(ctx);
+        if (session.isEmpty()) {
+            ctx.redirect(PREFIX + "/sign-in");
+            return;
+        }
+        View view = view(ctx, session.get(), messages);
+        try {
+            hub.download(view);
+        } catch (IncubatorException e) {
+            error(ctx, view.model(), messages, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,0 +1,189 @@
+package dev.incubator.server.console;
+
+import dev.incubator.common.IncubatorException;
+import dev.incubator.common.Page;
+import dev.incubator.common.PageRequest;
+import dev.incubator.common.access.Sensitivity;
+import dev.incubator.common.access.Subject;
+import dev.incubator.hub.HubService;
+import dev.incubator.hub.repo.Commit;
+import dev.incubator.hub.repo.Repo;
+import dev.incubator.hub.repo.RepoKind;
+import dev.incubator.hub.repo.TreeEntry;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The hub in the console: models and datasets the caller may see, searched and paged; a repository's card, README,
+ * files with sizes and download links, branches and tags, and latest commits. Every read goes through the hub
+ * service, so the policy engine decides (and audits gated reads) as for the API; a repository the caller may not see
+ * answers 404.
+ */
+final class HubPages {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+            .withZone(ZoneOffset.UTC);
+    private static final int MAX_README = 64 * 1024;
+
+    private final HubService hub;
+
+    HubPages(HubService hub) {
+        this.hub = hub;
+    }
+
+    void list(Console.View view) {
+        Context ctx = view.context();
+        RepoKind kind = "dataset".equals(ctx.queryParam("kind")) ? RepoKind.DATASET : RepoKind.MODEL;
+        Optional<String> search = Optional.ofNullable(ctx.queryParam("q")).map(String::strip).filter(q ->
+                !q.isEmpty());
+        if (search.isPresent() && search.get().length() > 100) {
+            throw IncubatorException.validation("q", view.messages().get("hub.search_too_long"));
+        }
+        Page<Repo> page = hub.list(subject(view), Optional.of(kind), Optional.empty(), search,
+                PageRequest.parse("25", Optional.ofNullable(ctx.queryParam("cursor")).filter(c -> !c.isBlank())
+                        .orElse(null)));
+        view.model().put("kind", kind.name().toLowerCase(Locale.ROOT));
+        view.model().put("is_models", kind == RepoKind.MODEL);
+        view.model().put("q", search.orElse(""));
+        view.model().put("repos", page.items().stream().map(repo -> row(repo, view.messages())).toList());
+        view.model().put("no_repos", page.items().isEmpty());
+        page.nextCursor().ifPresent(next -> view.model().put("next", "/console/hub?kind=" + kind.name()
+                .toLowerCase(Locale.ROOT) + search.map(q -> "&q=" + java.net.URLEncoder.encode(q,
+                StandardCharsets.UTF_8)).orElse("") + "&cursor=" + next));
+    }
+
+    void repo(Console.View view) {
+        Context ctx = view.context();
+        Repo repo = hub.get(subject(view), kind(ctx), ctx.pathParam("namespace"), ctx.pathParam("name"));
+        Map<String, Object> model = row(repo, view.messages());
+        String revision = Optional.ofNullable(ctx.queryParam("revision")).filter(r -> !r.isBlank()).orElse("main");
+        Optional<Commit> head;
+        try {
+            head = Optional.of(hub.resolve(repo, revision));
+        } catch (IncubatorException e) {
+            head = Optional.empty(); // an empty repository
+        }
+        model.put("revision", revision);
+        repo.card().ifPresent(card -> {
+            model.put("tags", String.join(", ", card.tags()));
+            model.put("languages", String.join(", ", card.language()));
+            model.put("base_models", card.baseModel().stream().map(name -> Map.of("name", name, "url",
+                    "/console/hub/models/" + name)).toList());
+            model.put("datasets", card.datasets().stream().map(name -> Map.of("name", name, "url",
+                    "/console/hub/datasets/" + name)).toList());
+            model.put("sensitive", String.join(", ", card.sensitive().stream().map(Sensitivity::wire).sorted()
+                    .toList()));
+            card.gatedConditions().ifPresent(conditions -> model.put("gated_conditions", conditions));
+        });
+        List<Map<String, Object>> files = new ArrayList<>();
+        head.ifPresent(commit -> {
+            model.put("commit", commit.id().substring(0, 12));
+            for (TreeEntry entry : commit.tree()) {
+                files.add(Map.of("path", entry.path(), "size", size(entry.size()), "url", "/console/hub/"
+                        + repo.kind().plural() + "/" + repo.fullName() + "/download/" + commit.id() + "/"
+                        + entry.path()));
+            }
+            model.put("readme", readme(view, repo, commit));
+            model.put("commits", hub.log(repo, commit.id(), PageRequest.first(10)).items().stream().map(c ->
+                    Map.of("id", c.id().substring(0, 12), "message", c.message().lines().findFirst().orElse(""),
+                            "author", c.author(), "at", TIME.format(c.createdAt()))).toList());
+        });
+        model.put("refs", hub.refs(repo).stream().map(ref -> Map.of("name", ref.name(), "kind", view.messages()
+                .get("hub.ref_" + ref.kind().name().toLowerCase(Locale.ROOT)), "url", "/console/hub/"
+                + repo.kind().plural() + "/" + repo.fullName() + "?revision=" + ref.name())).toList());
+        for (String list : List.of("base_models", "datasets", "refs", "commits")) {
+            model.put("has_" + list, model.get(list) instanceof List<?> items && !items.isEmpty());
+        }
+        model.put("files", files);
+        model.put("no_files", files.isEmpty());
+        view.model().put("repo", model);
+    }
+
+    /** A file of a commit, streamed to the browser as the hub's download does, read as the signed-in user. */
+    void download(Console.View view) throws IOException {
+        Context ctx = view.context();
+        HubService.Reading reading = hub.findForRead(subject(view), kind(ctx), ctx.pathParam("namespace"),
+                ctx.pathParam("name"));
+        String path = ctx.pathParam("path");
+        HubService.Download download = hub.download(reading.repo(), ctx.pathParam("commit"), path);
+        ctx.header("Content-Disposition", "attachment; filename=\"" + path.substring(path.lastIndexOf('/') + 1)
+                .replaceAll("[^A-Za-z0-9._-]", "_") + "\"");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.contentType("application/octet-stream");
+        ctx.header("Content-Length", Long.toString(download.entry().size()));
+        hub.copy(download, 0, download.entry().size(), ctx.outputStream());
+    }
+
+    private String readme(Console.View view, Repo repo, Commit commit) {
+        Optional<TreeEntry> readme = commit.tree().stream().filter(entry -> entry.path().equals("README.md"))
+                .findFirst();
+        if (readme.isEmpty()) {
+            return "";
+        }
+        try {
+            HubService.Reading reading = hub.findForRead(subject(view), repo.kind(), repo.namespace(), repo.name());
+            HubService.Download download = hub.download(reading.repo(), commit, "README.md");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            hub.copy(download, 0, Math.min(download.entry().size(), MAX_README), out);
+            String text = out.toString(StandardCharsets.UTF_8);
+            // the card's front matter is shown as facts above; the rest is the README's text
+            if (text.startsWith("---\n")) {
+                int end = text.indexOf("\n---", 4);
+                text = end < 0 ? text : text.substring(Math.min(text.length(), end + 4)).stripLeading();
+            }
+            return text;
+        } catch (IncubatorException e) {
+            return view.messages().get("hub.readme_gated"); // gated: the card is visible, the content is not
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, Object> row(Repo repo, Messages messages) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("name", repo.fullName());
+        row.put("kind", repo.kind().name().toLowerCase(Locale.ROOT));
+        row.put("visibility", messages.get("visibility." + repo.visibility().name().toLowerCase(Locale.ROOT)));
+        row.put("gated", repo.visibility() == dev.incubator.hub.repo.Visibility.GATED);
+        row.put("license", repo.card().flatMap(card -> card.license()).orElse(messages.get("hub.no_license")));
+        row.put("updated", TIME.format(repo.updatedAt()));
+        row.put("url", "/console/hub/" + repo.kind().plural() + "/" + repo.fullName());
+        return row;
+    }
+
+    private static RepoKind kind(Context ctx) {
+        return switch (ctx.pathParam("kind")) {
+            case "models" -> RepoKind.MODEL;
+            case "datasets" -> RepoKind.DATASET;
+            default -> throw IncubatorException.notFound("repository", ctx.pathParam("kind"));
+        };
+    }
+
+    private static Subject subject(Console.View view) {
+        return view.caller().principal().subject(view.caller().request());
+    }
+
+    static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+}
