@@ -340,7 +340,8 @@ public final class IncubatorServer implements AutoCloseable {
             routes.addAll(new HfRepoRoutes(hub, json).routes());
             routes.addAll(new AuditRoutes(auditLog, tenancy, new Witnesses(new JdbiAuditTree(database), clock))
                     .routes());
-            routes.addAll(new AccessRoutes(hub, agreements, lineage).routes());
+            AccessRoutes accessRoutes = new AccessRoutes(hub, agreements, lineage);
+            routes.addAll(accessRoutes.routes());
             dev.incubator.notify.NotificationService notifications = Notifications.create(
                     new dev.incubator.store.JdbiNotifications(database), new JdbiAuditTree(database), store, hub,
                     compute, clock, webhook(config), json);
@@ -430,7 +431,7 @@ public final class IncubatorServer implements AutoCloseable {
             Javalin app = api.create();
             new dev.incubator.server.console.Console(new dev.incubator.store.JdbiSessions(database), authenticator,
                     tenancy, grants, compute, executor::log, clock, config.publicUrl().map(url -> "https".equals(
-                    url.getScheme())).orElse(false), hub).register(app);
+                    url.getScheme())).orElse(false), hub, accessRoutes, agreements).register(app);
             app.start(config.host(), config.port());
             apiUrl[0] = config.publicUrl().map(java.net.URI::toString).orElse("http://"
                     + (config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host()) + ":" + app.port());

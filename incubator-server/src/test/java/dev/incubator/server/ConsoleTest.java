@@ -139,6 +139,36 @@ class ConsoleTest {
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).doesNotContain("patient 17");
         assertThat(get("/console/hub?kind=model&q=" + "x".repeat(101), bob).statusCode()).isEqualTo(400);
+
+        // Bob asks with a purpose; the lab's steward approves with terms in the inbox; Bob downloads.
+        assertThat(post("/console/hub/datasets/lab/notes/access-requests", bob, Map.of("csrf", csrf(gated.body()),
+                "purpose", "health-medical-research", "justification", "stroke triage study across three provinces")).statusCode())
+                .isEqualTo(303);
+        assertThat(get("/console/hub/datasets/lab/notes", bob).body()).contains("Your requests",
+                "health or medical research", "pending").doesNotContain("Requests to decide");
+        server.createUser("sam");
+        server.addMember("lab", "sam", "steward");
+        String sam = signIn("sam", server.tokenFor("sam", "read", "write"));
+        HttpResponse<String> inbox = get("/console/hub/datasets/lab/notes", sam);
+        assertThat(inbox.body()).contains("Requests to decide", "bob", "stroke triage study");
+        Matcher decide = Pattern.compile("action=\"(/console/hub/datasets/lab/notes/access-requests/[^\"]+)\"")
+                .matcher(inbox.body());
+        assertThat(decide.find()).isTrue();
+        HttpResponse<String> badDate = post(decide.group(1), sam, Map.of("csrf", csrf(inbox.body()), "decision",
+                "approve", "expires_on", "soon"));
+        assertThat(badDate.statusCode()).isEqualTo(400);
+        assertThat(badDate.body()).contains("give the last day of the agreement as a date");
+        assertThat(post(decide.group(1), bob, Map.of("csrf", csrf(gated.body()), "decision", "approve", "expires_on",
+                java.time.LocalDate.now().plusDays(30).toString())).statusCode()).as("not the requester's to decide")
+                .isEqualTo(403);
+        assertThat(post(decide.group(1), sam, Map.of("csrf", csrf(inbox.body()), "decision", "approve",
+                "expires_on", java.time.LocalDate.now().plusDays(30).toString(), "mode", "download")).statusCode())
+                .isEqualTo(303);
+        assertThat(get("/console/hub/datasets/lab/notes", bob).body()).contains("approved", "download, until",
+                "no redistribution", "Clinical notes.");
+        HttpResponse<String> granted = get(notes.group(1), bob);
+        assertThat(granted.statusCode()).isEqualTo(200);
+        assertThat(granted.body()).isEqualTo("patient 17: chest pain");
     }
 
     @Test

@@ -122,17 +122,8 @@ public final class AccessRoutes {
                             var body = call.body(REQUEST);
                             Subject caller = Subjects.of(call);
                             Repo repo = repo(call, Action.ACCESS_REQUEST);
-                            if (repo.visibility() != Visibility.GATED) {
-                                throw IncubatorException.validation("repository", "'" + repo.fullName() + "' is not"
-                                        + " gated; no agreement is needed or possible");
-                            }
-                            List<String> considered = repo.card().map(Card::gatedPurposes).orElse(List.of());
-                            if (!considered.isEmpty() && !considered.contains(body.string("purpose"))) {
-                                throw IncubatorException.validation("purpose", "the owner of '" + repo.fullName()
-                                        + "' considers requests for " + String.join(", ", considered) + " only");
-                            }
-                            return AgreementView.of(agreements.request(actor(call, caller), subject(repo),
-                                    body.string("purpose"), body.string("justification")), repo);
+                            return AgreementView.of(request(actor(call, caller), repo, body.string("purpose"),
+                                    body.string("justification")), repo);
                         }),
                 ApiRoute.get(REQUESTS, "listAccessRequests").tag("access")
                         .summary("Access requests to a repository: all for its owner side, your own otherwise")
@@ -153,19 +144,10 @@ public final class AccessRoutes {
                         .handle(call -> {
                             var body = call.body(APPROVE);
                             Repo repo = repo(call, Action.ACCESS_DECIDE);
-                            Agreement request = agreements.find(subject(repo), call.path("request")).orElseThrow(() ->
-                                    IncubatorException.notFound("access request", call.path("request")));
-                            List<String> purposes = body.optionalStrings("purposes");
-                            if ((purposes.isEmpty() ? List.of(request.purpose().wire()) : purposes)
-                                    .contains(Purpose.COMMERCIAL_USE.wire())) {
-                                lineage.checkCommercialSharing(Subjects.of(call), repo);
-                            }
-                            String mode = body.optionalString("mode").or(() -> repo.card().flatMap(Card::gatedMode))
-                                    .orElse("download");
-                            return AgreementView.of(agreements.approve(actor(call, Subjects.of(call)), subject(repo),
-                                    call.path("request"), purposes, body.date("expires_on"), mode,
-                                    body.optionalBoolean("no_redistribution").orElse(true),
-                                    body.optionalString("attribution")), repo);
+                            return AgreementView.of(approve(Subjects.of(call), actor(call, Subjects.of(call)), repo,
+                                    call.path("request"), body.optionalStrings("purposes"), body.date("expires_on"),
+                                    body.optionalString("mode"), body.optionalBoolean("no_redistribution")
+                                    .orElse(true), body.optionalString("attribution")), repo);
                         }),
                 ApiRoute.post(REQUESTS + "/{request}/deny", "denyAccess").tag("access")
                         .summary("Deny a pending request (owner, data steward or admin)").status(200).body(REASON)
@@ -227,6 +209,40 @@ public final class AccessRoutes {
                             return new AgreementList(agreements.forRequester(caller.userId().orElseThrow()).stream()
                                     .map(AgreementView::of).toList());
                         }));
+    }
+
+    /**
+     * Asks for access to a gated repository (the caller was allowed {@code access_request} on it): refused for a
+     * repository that is not gated, or a purpose its owner does not consider. The API and the console ask here.
+     */
+    public Agreement request(AgreementService.Actor requester, Repo repo, String purpose, String justification) {
+        if (repo.visibility() != Visibility.GATED) {
+            throw IncubatorException.validation("repository", "'" + repo.fullName() + "' is not gated; no agreement"
+                    + " is needed or possible");
+        }
+        List<String> considered = repo.card().map(Card::gatedPurposes).orElse(List.of());
+        if (!considered.isEmpty() && !considered.contains(purpose)) {
+            throw IncubatorException.validation("purpose", "the owner of '" + repo.fullName() + "' considers requests"
+                    + " for " + String.join(", ", considered) + " only");
+        }
+        return agreements.request(requester, subject(repo), purpose, justification);
+    }
+
+    /**
+     * Approves a request with terms (the caller was allowed {@code access_decide}): commercial use needs the
+     * lineage's consent; the mode defaults to the card's. The API and the console approve here.
+     */
+    public Agreement approve(Subject caller, AgreementService.Actor owner, Repo repo, String requestId,
+                             List<String> purposes, LocalDate expiresOn, Optional<String> mode, boolean noRedistribution,
+                             Optional<String> attribution) {
+        Agreement request = agreements.find(subject(repo), requestId).orElseThrow(() ->
+                IncubatorException.notFound("access request", requestId));
+        if ((purposes.isEmpty() ? List.of(request.purpose().wire()) : purposes).contains(Purpose.COMMERCIAL_USE
+                .wire())) {
+            lineage.checkCommercialSharing(caller, repo);
+        }
+        return agreements.approve(owner, subject(repo), requestId, purposes, expiresOn, mode.or(() -> repo.card()
+                .flatMap(Card::gatedMode)).orElse("download"), noRedistribution, attribution);
     }
 
     private static ReadView read(AuditEvent event) {

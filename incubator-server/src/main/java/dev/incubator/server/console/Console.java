@@ -89,8 +89,9 @@ public final class Console {
     /** {@code logs}: a job's output file by stream (stdout, stderr); {@code secureCookies}: served over TLS. */
     public Console(SessionStore sessions, Authenticator authenticator, TenancyService tenancy, GrantService grants,
                    ComputeService compute, BiFunction<Job, String, Path> logs, Clock clock, boolean secureCookies,
-                   dev.incubator.hub.HubService hub) {
-        this.hub = new HubPages(hub);
+                   dev.incubator.hub.HubService hub, dev.incubator.server.api.AccessRoutes access,
+                   dev.incubator.governance.access.AgreementService agreements) {
+        this.hub = new HubPages(hub, access, agreements);
         this.sessions = sessions;
         this.authenticator = authenticator;
         this.tenancy = tenancy;
@@ -128,6 +129,10 @@ public final class Console {
         app.get(PREFIX + "/hub", ctx -> page(ctx, "hub", hub::list));
         app.get(PREFIX + "/hub/{kind}/{namespace}/{name}", ctx -> page(ctx, "repo", hub::repo));
         app.get(PREFIX + "/hub/{kind}/{namespace}/{name}/download/{commit}/<path>", ctx -> download(ctx));
+        app.post(PREFIX + "/hub/{kind}/{namespace}/{name}/access-requests", ctx -> form(ctx, (view, session) ->
+                hub.request(view)));
+        app.post(PREFIX + "/hub/{kind}/{namespace}/{name}/access-requests/{request}", ctx -> form(ctx,
+                (view, session) -> hub.decide(view)));
         app.get(PREFIX + "/settings/sessions", ctx -> page(ctx, "sessions", this::sessionsPage));
         app.post(PREFIX + "/settings/sessions/{id}/revoke", ctx -> form(ctx, (view, session) -> {
             Session target = sessions.read(r -> r.find(ctx.pathParam("id"))).filter(found -> found.userId()

@@ -36,9 +36,111 @@ final class HubPages {
     private static final int MAX_README = 64 * 1024;
 
     private final HubService hub;
+    private final dev.incubator.server.api.AccessRoutes access;
+    private final dev.incubator.governance.access.AgreementService agreements;
 
-    HubPages(HubService hub) {
+    HubPages(HubService hub, dev.incubator.server.api.AccessRoutes access,
+             dev.incubator.governance.access.AgreementService agreements) {
         this.hub = hub;
+        this.access = access;
+        this.agreements = agreements;
+    }
+
+    /** Asks for access to a gated repository with a purpose and a justification; back to its page. */
+    String request(Console.View view) {
+        Context ctx = view.context();
+        Subject subject = subject(view);
+        Repo repo = hub.find(subject, kind(ctx), ctx.pathParam("namespace"), ctx.pathParam("name"),
+                dev.incubator.common.access.Action.ACCESS_REQUEST);
+        access.request(actor(view), repo, Optional.ofNullable(ctx.formParam("purpose")).orElse(""),
+                Optional.ofNullable(ctx.formParam("justification")).orElse(""));
+        return url(repo);
+    }
+
+    /** A steward's decision on a request: approve with terms, or deny with a reason; back to the page. */
+    String decide(Console.View view) {
+        Context ctx = view.context();
+        Subject subject = subject(view);
+        Repo repo = hub.find(subject, kind(ctx), ctx.pathParam("namespace"), ctx.pathParam("name"),
+                dev.incubator.common.access.Action.ACCESS_DECIDE);
+        String id = ctx.pathParam("request");
+        if ("deny".equals(ctx.formParam("decision"))) {
+            agreements.deny(actor(view), dev.incubator.server.api.AccessRoutes.subject(repo), id,
+                    Optional.ofNullable(ctx.formParam("reason")).orElse(""));
+        } else {
+            java.time.LocalDate until;
+            try {
+                until = java.time.LocalDate.parse(Optional.ofNullable(ctx.formParam("expires_on")).orElse(""));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw IncubatorException.validation("expires_on", view.messages().get("access.bad_date"));
+            }
+            access.approve(subject, actor(view), repo, id, List.of(), until, Optional.ofNullable(ctx.formParam(
+                    "mode")).filter(mode -> !mode.isBlank()), !"no".equals(ctx.formParam("no_redistribution")),
+                    Optional.empty());
+        }
+        return url(repo);
+    }
+
+    private static dev.incubator.governance.access.AgreementService.Actor actor(Console.View view) {
+        var principal = view.caller().principal();
+        return new dev.incubator.governance.access.AgreementService.Actor(principal.user().id().value(),
+                principal.user().name(), principal.actor(), view.caller().request());
+    }
+
+    private static String url(Repo repo) {
+        return "/console/hub/" + repo.kind().plural() + "/" + repo.fullName();
+    }
+
+    /** The repository page's access part: your requests and their terms, a request form, a steward's inbox. */
+    private void accessPart(Console.View view, Repo repo, Map<String, Object> model) {
+        if (repo.visibility() != dev.incubator.hub.repo.Visibility.GATED) {
+            return;
+        }
+        Subject subject = subject(view);
+        Messages messages = view.messages();
+        boolean steward = hub.access().allows(subject, dev.incubator.common.access.Action.ACCESS_DECIDE,
+                repo.resource());
+        boolean reader = hub.access().allows(subject, dev.incubator.common.access.Action.REPO_READ, repo.resource());
+        List<Map<String, Object>> mine = new ArrayList<>();
+        List<Map<String, Object>> inbox = new ArrayList<>();
+        for (var agreement : agreements.forRepository(repo.id())) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", agreement.id());
+            row.put("requester", agreement.requesterName());
+            row.put("purpose", messages.getOrDefault("purpose." + agreement.purpose().wire(), agreement.purpose()
+                    .wire()));
+            row.put("justification", agreement.justification());
+            String state = agreement.state().name().toLowerCase(Locale.ROOT);
+            row.put("state", messages.get("access.state_" + state));
+            row.put("pending", agreement.state() == dev.incubator.governance.access.Agreement.State.PENDING);
+            row.put("terms", agreement.state() == dev.incubator.governance.access.Agreement.State.APPROVED
+                    ? messages.get("access.mode_" + agreement.mode().name().toLowerCase(Locale.ROOT)) + ", "
+                    + messages.get("access.until") + " " + agreement.expiresOn().map(Object::toString).orElse("-")
+                    + (agreement.noRedistribution() ? ", " + messages.get("access.no_redistribution") : "")
+                    : agreement.reason().orElse(""));
+            row.put("decide_url", url(repo) + "/access-requests/" + agreement.id());
+            if (subject.userId().map(agreement.requesterId()::equals).orElse(false)) {
+                mine.add(row);
+            }
+            if (steward) {
+                inbox.add(row);
+            }
+        }
+        model.put("gated_access", true);
+        model.put("my_requests", mine);
+        model.put("has_my_requests", !mine.isEmpty());
+        model.put("may_request", !reader && subject.signedIn() && mine.stream().noneMatch(row -> Boolean.TRUE
+                .equals(row.get("pending"))));
+        model.put("request_url", url(repo) + "/access-requests");
+        List<String> considered = repo.card().map(card -> card.gatedPurposes()).orElse(List.of());
+        model.put("purposes", java.util.Arrays.stream(dev.incubator.governance.access.Purpose.values())
+                .filter(p -> considered.isEmpty() || considered.contains(p.wire()))
+                .map(p -> Map.of("value", p.wire(), "label", messages.getOrDefault("purpose." + p.wire(), p.wire())))
+                .toList());
+        model.put("steward", steward);
+        model.put("inbox", inbox);
+        model.put("has_inbox", !inbox.isEmpty());
+        model.put("default_until", java.time.LocalDate.now(ZoneOffset.UTC).plusYears(1).toString());
     }
 
     void list(Console.View view) {
@@ -106,6 +208,7 @@ final class HubPages {
         }
         model.put("files", files);
         model.put("no_files", files.isEmpty());
+        accessPart(view, repo, model);
         view.model().put("repo", model);
     }
 
