@@ -172,6 +172,44 @@ class ConsoleTest {
     }
 
     @Test
+    void hostileInputOnEveryConsoleRouteGetsAPageWithTheProblemNeverAServerError() throws Exception {
+        String ada = signIn("ada", adaToken);
+        String csrf = csrf(get("/console", ada).body());
+        Map<String, Integer> pages = new LinkedHashMap<>();
+        pages.put("/console/jobs?org=lab&state=exploded", 400);
+        pages.put("/console/jobs?org=lab&cursor=%00%FF!!", 400);
+        pages.put("/console/jobs?org=" + "x".repeat(300), 404);
+        pages.put("/console/hub?kind=dataset&cursor=not-a-cursor", 400);
+        pages.put("/console/hub/widgets/lab/tiny", 404);
+        pages.put("/console/hub/models/lab/tiny?revision=no-such-branch", 200);
+        pages.put("/console/hub/models/lab/tiny/download/" + "0".repeat(40) + "/config.json", 404);
+        pages.put("/console/hub/models/lab/tiny/download/main/..%2F..%2Fetc%2Fpasswd", 404);
+        pages.put("/console/orgs/lab/jobs/%27%3B--", 404);
+        for (var page : pages.entrySet()) {
+            HttpResponse<String> answer = get(page.getKey(), ada);
+            assertThat(answer.statusCode()).as(page.getKey() + ": " + answer.body()).isEqualTo(page.getValue());
+            assertThat(answer.headers().firstValue("Content-Type").orElse("")).as(page.getKey())
+                    .startsWith("text/html");
+        }
+        Map<String, Map<String, String>> forms = new LinkedHashMap<>();
+        forms.put("/console/hub/datasets/lab/notes/access-requests", Map.of("csrf", csrf, "purpose", "piracy",
+                "justification", "y".repeat(5000)));
+        forms.put("/console/hub/models/lab/tiny/access-requests", Map.of("csrf", csrf));
+        forms.put("/console/hub/datasets/lab/notes/access-requests/dua_nothing", Map.of("csrf", csrf, "decision",
+                "deny"));
+        forms.put("/console/settings/sessions/ses_nothing/revoke", Map.of("csrf", csrf));
+        for (var form : forms.entrySet()) {
+            HttpResponse<String> answer = post(form.getKey(), ada, form.getValue());
+            assertThat(answer.statusCode()).as(form.getKey() + ": " + answer.body()).isBetween(400, 499);
+            assertThat(answer.body()).as(form.getKey()).contains("class=\"problem\"");
+        }
+        assertThat(get("/console", "z".repeat(5000)).headers().firstValue("Location").orElse(""))
+                .as("a cookie no session has").contains("/console/sign-in");
+        HttpResponse<String> noCookie = post("/console/sign-in", null, Map.of("csrf", "", "token", adaToken));
+        assertThat(noCookie.statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void signingInRefusesForgedFormsAndWrongTokensWithTheSameWords() throws Exception {
         HttpResponse<String> page = get("/console/sign-in", null);
         String nonce = cookie(page, "incubator_sign_in");
