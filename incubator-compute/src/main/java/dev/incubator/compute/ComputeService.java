@@ -286,6 +286,38 @@ public final class ComputeService {
         }
     }
 
+    /**
+     * GPUs in use over time across organisations (by id), from metered usage: for each bucket of {@code bucket}
+     * from {@code since} to {@code until}, the GPU time metered in it divided by its length (the mean GPUs busy).
+     */
+    public double[] gpusInUse(java.util.Collection<String> orgIds, Instant since, Instant until,
+                              java.time.Duration bucket) {
+        List<UsageRecord> records = store.read(repositories -> orgIds.stream().flatMap(orgId -> repositories.usage()
+                .since(orgId, since).stream()).toList());
+        return gpusInUse(records, since, until, bucket);
+    }
+
+    /** The pure part of {@link #gpusInUse(java.util.Collection, Instant, Instant, java.time.Duration)}. */
+    static double[] gpusInUse(List<UsageRecord> records, Instant since, Instant until, java.time.Duration bucket) {
+        long width = bucket.toMillis();
+        if (width <= 0 || !until.isAfter(since)) {
+            throw new IllegalArgumentException("the buckets must be positive and the window not empty");
+        }
+        int buckets = (int) Math.min(10_000, (until.toEpochMilli() - since.toEpochMilli() + width - 1) / width);
+        double[] busy = new double[buckets];
+        for (UsageRecord record : records) {
+            long offset = record.at().toEpochMilli() - since.toEpochMilli();
+            if (offset < 0 || record.at().isAfter(until)) {
+                continue;
+            }
+            busy[(int) Math.min(buckets - 1, offset / width)] += record.gpuMilliseconds();
+        }
+        for (int i = 0; i < buckets; i++) {
+            busy[i] /= width;
+        }
+        return busy;
+    }
+
     public UsageReport usage(String orgId, Instant since, EnergyModel energy) {
         List<UsageRecord> records = store.read(repositories -> repositories.usage().since(orgId, since));
         Map<String, double[]> byJob = new java.util.TreeMap<>();

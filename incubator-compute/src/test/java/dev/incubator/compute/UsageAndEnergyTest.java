@@ -30,6 +30,22 @@ class UsageAndEnergyTest {
         assertThat(new EnergyModel(EnergyModel.DEFAULT_GRID_FACTOR).co2eKg(wattHours)).isCloseTo(0.45624, within(1e-9));
     }
 
+    @Test
+    void gpusInUseAreTheMeteredGpuTimeOfEachBucketOverItsLength() {
+        Instant since = NOW.minus(Duration.ofHours(1));
+        List<UsageRecord> records = List.of(
+                record(since.plusSeconds(60), 2 * 600_000),      // two GPUs for ten minutes, metered in the first bucket
+                record(since.plusSeconds(120), 600_000),         // and one more GPU there
+                record(since.plusSeconds(1800), 4 * 1_200_000),  // four GPUs for the whole of the second bucket
+                record(since.minusSeconds(1), 3_600_000),        // before the window: left out
+                record(NOW.plusSeconds(5), 3_600_000));          // after it: left out
+        double[] busy = ComputeService.gpusInUse(records, since, NOW, Duration.ofMinutes(20));
+        assertThat(busy).hasSize(3);
+        assertThat(busy[0]).isCloseTo(1.5, within(1e-9));
+        assertThat(busy[1]).isCloseTo(4.0, within(1e-9));
+        assertThat(busy[2]).isZero();
+    }
+
     private static UsageRecord record(Instant at, long gpuMilliseconds) {
         return new UsageRecord("job_1", "org_1", "train", at, "a100", gpuMilliseconds, 0, true);
     }

@@ -431,7 +431,7 @@ public final class IncubatorServer implements AutoCloseable {
             Javalin app = api.create();
             new dev.incubator.server.console.Console(new dev.incubator.store.JdbiSessions(database), authenticator,
                     tenancy, grants, compute, executor::log, clock, config.publicUrl().map(url -> "https".equals(
-                    url.getScheme())).orElse(false), hub, accessRoutes, agreements).register(app);
+                    url.getScheme())).orElse(false), hub, accessRoutes, agreements, api).register(app);
             app.start(config.host(), config.port());
             apiUrl[0] = config.publicUrl().map(java.net.URI::toString).orElse("http://"
                     + (config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host()) + ":" + app.port());

@@ -276,6 +276,151 @@ class ConsoleTest {
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** Signs in through the form; returns the session cookie's value. */
+    @Test
+    void aMemberFillsATemplateFormSubmitsItAndSeesTheRunsMetricsDrawn() throws Exception {
+        server.post("/api/v1/repos").token(adaToken).json(Map.of("kind", "dataset", "namespace", "lab", "name",
+                "corpus", "visibility", "organisation")).expect(201);
+        server.commit(adaToken, "datasets/lab/corpus", Map.of("corpus.txt", "the quick brown fox\n")).expect(200);
+        String ada = signIn("ada", adaToken);
+        assertThat(get("/console/templates", ada).body()).contains("pretrain", "finetune", "tokenizer",
+                "/console/templates/pretrain");
+        HttpResponse<String> form = get("/console/templates/pretrain", ada);
+        assertThat(form.statusCode()).isEqualTo(200);
+        assertThat(form.body()).contains("name=\"param.data\"", "name=\"param.model.layers\"", "value=\"300\"",
+                "max=\"128\"", "<option value=\"lab\" selected>");
+        assertThat(get("/console/templates/nonesuch", ada).statusCode()).isEqualTo(404);
+
+        // The API's own checks answer, in their words, on the console's problem page.
+        Map<String, String> filled = new LinkedHashMap<>(Map.of("csrf", csrf(form.body()), "org", "lab",
+                "param.data", "datasets/lab/corpus", "param.steps", "0", "name", "from-the-console"));
+        HttpResponse<String> refused = post("/console/templates/pretrain", ada, filled);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("steps", "Back to the form");
+        filled.put("param.steps", "20");
+        filled.put("param.data", "datasets/lab/notes");
+        assertThat(post("/console/templates/pretrain", ada, filled).body()).as("the sensitive-data gate")
+                .contains("holds sensitive data (health)", "incubator app create lab/NAME");
+        filled.put("param.data", "datasets/lab/corpus");
+        filled.put("time_limit_minutes", "not a number");
+        assertThat(post("/console/templates/pretrain", ada, filled).body()).contains("must be a whole number");
+        filled.put("time_limit_minutes", "5");
+        assertThat(post("/console/templates/pretrain", ada, Map.of("csrf", csrf(form.body()), "org", "rivals",
+                "param.data", "datasets/lab/notes")).statusCode()).as("not a member of rivals").isEqualTo(404);
+        HttpResponse<String> submitted = post("/console/templates/pretrain", ada, filled);
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(303);
+        String location = submitted.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith("/console/orgs/lab/jobs/job_");
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        JsonNodeAssert.run(server.get("/api/v1/jobs/" + id + "/run").token(adaToken).expect(200), run -> {
+            assertThat(run.path("template").asText()).isEqualTo("pretrain");
+            assertThat(run.path("template_params").path("steps").asInt()).isEqualTo(20);
+            assertThat(run.path("name").asText()).isEqualTo("from-the-console");
+        });
+        server.post("/api/v1/orgs/lab/jobs/" + id + "/cancel").token(adaToken).send();
+
+        // Metrics a run reports are drawn as charts on its page.
+        for (int step = 1; step <= 5; step++) {
+            server.post("/api/v1/jobs/" + job + "/metrics").token(adaToken).json(Map.of("step", step * 10, "values",
+                    Map.of("loss", 5.0 / step, "learning_rate", 0.001))).expect(200);
+        }
+        String page = get("/console/orgs/lab/jobs/" + job, ada).body();
+        assertThat(page).contains("Metrics", "<svg class=\"chart\"", "loss: 1 at step 50", "learning_rate");
+        assertThat(page.indexOf("loss")).as("loss first").isLessThan(page.indexOf("learning_rate"));
+        assertThat(get("/console/orgs/lab/jobs/" + job + "/metrics", signIn("", bobToken)).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void anOperatorAwardsAGrantSeesTheClusterAndTheAuditLogWhichAMemberMayNot() throws Exception {
+        String operator = signIn("", server.operatorToken());
+        HttpResponse<String> cluster = get("/console/cluster", operator);
+        assertThat(cluster.statusCode()).isEqualTo(200);
+        assertThat(cluster.body()).contains("GPUs in use", "<svg class=\"chart\"", "Nodes", "isolation");
+        assertThat(get("/console/orgs", operator).body()).contains("/console/orgs/lab", "/console/orgs/rivals");
+        HttpResponse<String> rivals = get("/console/orgs/rivals", operator);
+        assertThat(rivals.body()).contains("Award a grant", "No grant you can see.");
+        Map<String, String> award = new LinkedHashMap<>(Map.of("csrf", csrf(rivals.body()), "programme",
+                "2027 seed compute", "gpu_hours", "120", "gpu_type", "any", "guaranteed_gpus", "500", "starts_on",
+                "2026-01-01", "ends_on", "2099-12-31"));
+        HttpResponse<String> awarded = post("/console/orgs/rivals/grants", operator, award);
+        assertThat(awarded.statusCode()).as(awarded.body()).isEqualTo(303);
+        assertThat(server.get("/api/v1/orgs/rivals/grants").token(server.operatorToken()).expect(200).path("items")
+                .get(0).path("programme").asText()).isEqualTo("2027 seed compute");
+        String shown = get("/console/orgs/rivals", operator).body();
+        assertThat(shown).contains("2027 seed compute", "120").containsPattern("guarantee[^<]*cluster");
+        HttpResponse<String> adjusted = post(shown.substring(shown.indexOf("/console/orgs/rivals/grants/"),
+                shown.indexOf("/adjustments") + "/adjustments".length()), operator, Map.of("csrf", csrf(shown),
+                "gpu_hours", "-20", "gpu_type", "any", "note", "a correction"));
+        assertThat(adjusted.statusCode()).as(adjusted.body()).isEqualTo(303);
+        assertThat(get("/console/orgs/rivals", operator).body()).contains("100");
+        String audit = get("/console/audit", operator).body();
+        assertThat(audit).contains("Latest signed tree head", "grant.award", "Ed25519");
+
+        // A member sees none of it, and can not award.
+        String ada = signIn("ada", adaToken);
+        assertThat(get("/console/cluster", ada).body()).doesNotContain("rivals");
+        assertThat(get("/console", ada).body()).doesNotContain("/console/orgs\"", "/console/audit");
+        assertThat(get("/console/audit", ada).statusCode()).isEqualTo(403);
+        HttpResponse<String> refused = post("/console/orgs/lab/grants", ada, Map.of("csrf", csrf(get("/console",
+                ada).body()), "programme", "self-service", "gpu_hours", "1000000", "starts_on", "2026-01-01",
+                "ends_on", "2099-12-31"));
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(server.get("/api/v1/orgs/lab/grants").token(adaToken).expect(200).path("items").size())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aReviewerVotesWithConditionsAndAReviewerOfTheApplicantGetsForbidden() throws Exception {
+        server.createOrg("clinic");
+        server.createUser("cleo");
+        server.addMember("clinic", "cleo", "admin");
+        server.createUser("rita", "reviewer");
+        server.createUser("dr-clinic", "reviewer");
+        server.addMember("clinic", "dr-clinic", "viewer");
+        String cleo = server.tokenFor("cleo", "read", "write");
+        server.post("/api/v1/orgs/clinic/applications").token(cleo).json(Map.of("name", "triage", "purpose",
+                "Triage advice for patients of the clinic's walk-in service", "audience", "public", "domain",
+                "medical")).expect(201);
+        String review = server.post("/api/v1/orgs/clinic/applications/triage/reviews").token(cleo).expect(201)
+                .path("id").asText();
+
+        String applicant = signIn("cleo", cleo);
+        assertThat(get("/console/applications", applicant).body()).contains("clinic/triage", "high", "open",
+                "held back");
+        String rita = signIn("rita", server.tokenFor("rita", "read", "write"));
+        assertThat(get("/console/reviews", rita).body()).contains("clinic/triage", "/console/reviews/" + review);
+        HttpResponse<String> dossier = get("/console/reviews/" + review, rita);
+        assertThat(dossier.body()).contains("Dossier under review", "walk-in service", "Cast the vote",
+                "not assessed");
+        HttpResponse<String> voted = post("/console/reviews/" + review + "/votes", rita, Map.of("csrf",
+                csrf(dossier.body()), "choice", "approve", "comment", "Sound triage rules.", "conditions",
+                "human review of every answer\n\nno advice on dosage\n"));
+        assertThat(voted.statusCode()).as(voted.body()).isEqualTo(303);
+        JsonNodeAssert.run(server.get("/api/v1/reviews/" + review).token(server.operatorToken()).expect(200), shown -> {
+            assertThat(shown.path("votes").get(0).path("reviewer").asText()).isEqualTo("user:rita");
+            assertThat(shown.path("votes").get(0).path("conditions").toString()).isEqualTo(
+                    "[\"human review of every answer\",\"no advice on dosage\"]");
+        });
+        assertThat(get("/console/reviews/" + review, rita).body()).contains("Sound triage rules.",
+                "no advice on dosage");
+        assertThat(post("/console/reviews/" + review + "/votes", rita, Map.of("csrf", csrf(dossier.body()),
+                "choice", "maybe")).statusCode()).isEqualTo(400);
+
+        String conflicted = signIn("dr-clinic", server.tokenFor("dr-clinic", "read", "write"));
+        HttpResponse<String> refused = post("/console/reviews/" + review + "/votes", conflicted, Map.of("csrf",
+                csrf(get("/console/reviews/" + review, conflicted).body()), "choice", "approve"));
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(get("/console/reviews", applicant).statusCode()).as("not a reviewer").isEqualTo(403);
+    }
+
+    /** Assertions on a JSON answer, kept together. */
+    private static final class JsonNodeAssert {
+        static void run(com.fasterxml.jackson.databind.JsonNode node,
+                        java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> checks) {
+            checks.accept(node);
+        }
+    }
+
     private String signIn(String user, String token) throws Exception {
         HttpResponse<String> page = get("/console/sign-in", null);
         HttpResponse<String> signed = post("/console/sign-in", null, Map.of("csrf", csrf(page.body()), "user", user,
@@ -306,8 +451,9 @@ class ConsoleTest {
                 .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
         String cookie = (session == null ? "" : "incubator_session=" + session) + (cookies == null ? ""
                 : (session == null ? "" : "; ") + cookies);
+        // A browser names the page the form was on; here, as for the template form, the same path.
         HttpRequest.Builder request = HttpRequest.newBuilder(server.url().resolve(path)).header("Content-Type",
-                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+                "application/x-www-form-urlencoded").header("Referer", server.url().resolve(path).toString()).POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         if (!cookie.isEmpty()) {
             request.header("Cookie", cookie);
         }

@@ -47,6 +47,9 @@ public final class Call {
     private Principal principal;
 
     private final JobTokens jobTokens;
+    /** Set for an in-process call (the console): its parameters, which the request's own do not replace. */
+    private java.util.Map<String, String> pathParams;
+    private java.util.Map<String, String> queryParams;
 
     Call(Context context, Authenticator authenticator, ObjectMapper json, int maxBodyBytes) {
         this(context, authenticator, json, maxBodyBytes, secret -> Optional.empty());
@@ -58,6 +61,25 @@ public final class Call {
         this.authenticator = requireNonNull(authenticator, "authenticator is null");
         this.json = requireNonNull(json, "json is null");
         this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /**
+     * A call made in process on behalf of a signed-in principal (the console's pages), through the same handler as
+     * over HTTP: the parameters and JSON body are given here, never taken from the browser's request.
+     */
+    static Call inProcess(Context context, Authenticator authenticator, ObjectMapper json, int maxBodyBytes,
+                          Principal principal, java.util.Map<String, String> path, java.util.Map<String, String> query,
+                          byte[] body) {
+        Call call = new Call(context, authenticator, json, maxBodyBytes);
+        call.principal = requireNonNull(principal, "principal is null");
+        call.pathParams = java.util.Map.copyOf(path);
+        call.queryParams = java.util.Map.copyOf(query);
+        call.rawBody = body == null ? new byte[0] : body;
+        return call;
+    }
+
+    private boolean inProcess() {
+        return pathParams != null;
     }
 
     public Context context() {
@@ -102,6 +124,9 @@ public final class Call {
 
     /** The principal when the request carries a token (which must then be valid); empty when it carries none. */
     public Optional<Principal> optionalPrincipal() {
+        if (inProcess()) {
+            return Optional.of(principal);
+        }
         String header = context.header("Authorization");
         return header == null || header.isBlank() ? Optional.empty() : Optional.of(principal());
     }
@@ -110,12 +135,25 @@ public final class Call {
         return new Caller(principal(), requestMeta());
     }
 
+    /** A request header; an in-process call carries none of the browser's. */
+    public Optional<String> header(String name) {
+        return inProcess() ? Optional.empty() : Optional.ofNullable(context.header(name));
+    }
+
     public String path(String name) {
+        if (inProcess()) {
+            String value = pathParams.get(name);
+            if (value == null) {
+                throw new IllegalArgumentException("in-process call without path parameter '" + name + "'");
+            }
+            return value;
+        }
         return context.pathParam(name);
     }
 
     public Optional<String> query(String name) {
-        return Optional.ofNullable(context.queryParam(name)).filter(value -> !value.isEmpty());
+        return Optional.ofNullable(inProcess() ? queryParams.get(name) : context.queryParam(name))
+                .filter(value -> !value.isEmpty());
     }
 
     /** A query parameter that is a day (its start, UTC), e.g. 2026-11-01, or an instant, e.g. 2026-11-01T08:00:00Z. */
@@ -133,7 +171,7 @@ public final class Call {
     }
 
     public PageRequest page() {
-        return PageRequest.parse(context.queryParam("limit"), context.queryParam("cursor"));
+        return PageRequest.parse(query("limit").orElse(null), query("cursor").orElse(null));
     }
 
     /**
@@ -141,7 +179,7 @@ public final class Call {
      * or {@code *}.
      */
     public Optional<Long> ifMatch() {
-        String header = context.header("If-Match");
+        String header = inProcess() ? null : context.header("If-Match");
         if (header == null || header.isBlank() || header.trim().equals("*")) {
             return Optional.empty();
         }
@@ -180,7 +218,8 @@ public final class Call {
 
     /** Parses the JSON body and validates it against {@code spec}, reporting every invalid field at once. */
     public Body body(BodySpec spec) {
-        String contentType = Optional.ofNullable(context.contentType()).orElse("").toLowerCase(Locale.ROOT);
+        String contentType = inProcess() ? "application/json"
+                : Optional.ofNullable(context.contentType()).orElse("").toLowerCase(Locale.ROOT);
         if (!contentType.startsWith("application/json")) {
             throw new IncubatorException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "send the body as JSON with 'Content-Type: application/json'"

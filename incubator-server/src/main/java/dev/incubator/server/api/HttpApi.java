@@ -224,6 +224,41 @@ public final class HttpApi {
         }
     }
 
+    /**
+     * Calls an operation in process for a signed-in principal (the console): the route's own handler, with the same
+     * rate limits, validation, policy decisions and audit of failures as over HTTP; returns its view (or null).
+     * {@code body} is serialised to JSON and read back through the route's body rules.
+     */
+    public Object invoke(String operationId, Context context, Principal principal, Map<String, String> path,
+                         Map<String, String> query, Object body) {
+        ApiRoute route = routes.stream().filter(candidate -> candidate.operationId().equals(operationId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no operation " + operationId));
+        byte[] bytes;
+        try {
+            bytes = body == null ? new byte[0] : json.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the body of " + operationId + " is not serialisable", e);
+        }
+        Call call = Call.inProcess(context, authenticator, json, maxBodyBytes, principal, path, query, bytes);
+        context.attribute(Call.PRINCIPAL, principal);
+        try {
+            admit(call, route, context);
+            return route.handler().handle(call);
+        } catch (IncubatorException e) {
+            auditFailure(context, e, Problems.status(e.code()));
+            throw e;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(operationId + " failed", e);
+        }
+    }
+
+    /** Converts a view to the plain maps and lists of its JSON form (as the API would send it). */
+    public Object plain(Object view) {
+        return view == null ? null : json.convertValue(view, Object.class);
+    }
+
     /** Set once a request's error has been answered (also by the console's pages), so status handlers leave it. */
     public static final String PROBLEM_SENT = "incubator.problem-sent";
 

@@ -18,8 +18,8 @@ public final class Subjects {
         if (principal.isEmpty()) {
             return Subject.anonymous(call.requestMeta());
         }
-        Subject subject = principal.get().subject(call.requestMeta()).acting(Optional.ofNullable(call.context()
-                .header(PURPOSE_HEADER)).filter(value -> !value.isBlank()), Optional.empty());
+        Subject subject = principal.get().subject(call.requestMeta()).acting(call.header(PURPOSE_HEADER)
+                .filter(value -> !value.isBlank()), Optional.empty());
         String job = call.context().attribute(Call.VIA_JOB);
         // A job acts for its own organisation only, whatever else its submitter belongs to.
         return job == null ? subject : subject.inJob(job, call.context().attribute(Call.VIA_JOB_ORG));

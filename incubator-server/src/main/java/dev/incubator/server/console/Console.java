@@ -84,14 +84,23 @@ public final class Console {
     private final Clock clock;
     private final boolean secureCookies;
     private final HubPages hub;
+    private final ToolkitPages toolkit;
+    private final OperatorPages operator;
+    private final ReviewPages review;
+    private final ConsoleApi api;
     private final MustacheFactory templates = new DefaultMustacheFactory("dev/incubator/server/console/templates");
 
     /** {@code logs}: a job's output file by stream (stdout, stderr); {@code secureCookies}: served over TLS. */
     public Console(SessionStore sessions, Authenticator authenticator, TenancyService tenancy, GrantService grants,
                    ComputeService compute, BiFunction<Job, String, Path> logs, Clock clock, boolean secureCookies,
                    dev.incubator.hub.HubService hub, dev.incubator.server.api.AccessRoutes access,
-                   dev.incubator.governance.access.AgreementService agreements) {
+                   dev.incubator.governance.access.AgreementService agreements,
+                   dev.incubator.server.api.HttpApi api) {
         this.hub = new HubPages(hub, access, agreements);
+        this.api = new ConsoleApi(api);
+        this.toolkit = new ToolkitPages(this.api);
+        this.operator = new OperatorPages(this.api, tenancy, compute, clock);
+        this.review = new ReviewPages(this.api);
         this.sessions = sessions;
         this.authenticator = authenticator;
         this.tenancy = tenancy;
@@ -120,6 +129,10 @@ public final class Console {
         app.get(PREFIX + "/jobs", ctx -> page(ctx, "jobs", this::jobs));
         app.get(PREFIX + "/orgs/{org}/jobs/{job}", ctx -> page(ctx, "job", this::job));
         app.get(PREFIX + "/orgs/{org}/jobs/{job}/log", ctx -> page(ctx, "log", this::log));
+        app.get(PREFIX + "/orgs/{org}/jobs/{job}/metrics", ctx -> page(ctx, "metrics", this::metrics));
+        app.get(PREFIX + "/templates", ctx -> page(ctx, "templates", toolkit::list));
+        app.get(PREFIX + "/templates/{template}", ctx -> page(ctx, "template", toolkit::form));
+        app.post(PREFIX + "/templates/{template}", ctx -> form(ctx, (view, session) -> toolkit.submit(view)));
         app.post(PREFIX + "/orgs/{org}/jobs/{job}/cancel", ctx -> form(ctx, (view, session) -> {
             Organisation org = tenancy.authorize(view.caller(), ctx.pathParam("org"), Action.JOB_CANCEL);
             compute.cancel(org.id().value(), ctx.pathParam("job"), view.caller().principal().actor(),
@@ -133,6 +146,18 @@ public final class Console {
                 hub.request(view)));
         app.post(PREFIX + "/hub/{kind}/{namespace}/{name}/access-requests/{request}", ctx -> form(ctx,
                 (view, session) -> hub.decide(view)));
+        app.get(PREFIX + "/cluster", ctx -> page(ctx, "cluster", operator::cluster));
+        app.get(PREFIX + "/orgs", ctx -> page(ctx, "orgs", operator::organisations));
+        app.get(PREFIX + "/orgs/{org}", ctx -> page(ctx, "org", operator::organisation));
+        app.post(PREFIX + "/orgs/{org}/grants", ctx -> form(ctx, (view, session) -> operator.award(view)));
+        app.post(PREFIX + "/orgs/{org}/grants/{grant}/adjustments", ctx -> form(ctx, (view, session) ->
+                operator.adjust(view)));
+        app.get(PREFIX + "/audit", ctx -> page(ctx, "audit", operator::audit));
+        app.get(PREFIX + "/applications", ctx -> page(ctx, "applications", review::applications));
+        app.get(PREFIX + "/reviews", ctx -> page(ctx, "reviews", review::queue));
+        app.get(PREFIX + "/reviews/{review}", ctx -> page(ctx, "review", review::review));
+        app.post(PREFIX + "/reviews/{review}/votes", ctx -> form(ctx, (view, session) -> review.vote(view)));
+        app.post(PREFIX + "/reviews/{review}/decision", ctx -> form(ctx, (view, session) -> review.decide(view)));
         app.get(PREFIX + "/settings/sessions", ctx -> page(ctx, "sessions", this::sessionsPage));
         app.post(PREFIX + "/settings/sessions/{id}/revoke", ctx -> form(ctx, (view, session) -> {
             Session target = sessions.read(r -> r.find(ctx.pathParam("id"))).filter(found -> found.userId()
@@ -150,7 +175,16 @@ public final class Console {
     // ------------------------------------------------------------------------------------------------ pages
 
     /** What a page handler gets: the signed-in caller, the session, the language, and the model it fills. */
-    record View(Caller caller, Session session, Messages messages, Map<String, Object> model, Context context) {
+    record View(Caller caller, Session session, Messages messages, Map<String, Object> model, Context context,
+                Map<String, dev.incubator.common.access.Roles.OrgRole> roles) {
+        /** The organisations the signed-in user belongs to, by name. */
+        java.util.Set<String> organisations() {
+            return roles.keySet();
+        }
+
+        boolean platform(dev.incubator.common.access.Roles.PlatformRole role) {
+            return caller.principal().user().platformRoles().contains(role);
+        }
     }
 
     @FunctionalInterface
@@ -234,7 +268,16 @@ public final class Console {
         model.put("signed_in", true);
         model.put("user", principal.user().name());
         model.put("csrf", session.csrf());
-        return new View(new Caller(principal, meta), session, messages, model, ctx);
+        Caller caller = new Caller(principal, meta);
+        Map<String, dev.incubator.common.access.Roles.OrgRole> roles = tenancy.organisationRoles(caller);
+        java.util.Set<dev.incubator.common.access.Roles.PlatformRole> platform = principal.user().platformRoles();
+        model.put("is_operator", platform.contains(dev.incubator.common.access.Roles.PlatformRole.OPERATOR));
+        model.put("is_reviewer", platform.contains(dev.incubator.common.access.Roles.PlatformRole.REVIEWER)
+                || platform.contains(dev.incubator.common.access.Roles.PlatformRole.AUDITOR)
+                || platform.contains(dev.incubator.common.access.Roles.PlatformRole.OPERATOR));
+        model.put("sees_audit", platform.contains(dev.incubator.common.access.Roles.PlatformRole.AUDITOR)
+                || platform.contains(dev.incubator.common.access.Roles.PlatformRole.OPERATOR));
+        return new View(caller, session, messages, model, ctx, roles);
     }
 
     private Map<String, Object> base(Context ctx, Messages messages) {
@@ -344,6 +387,19 @@ public final class Console {
         row.put("cancel_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/cancel");
         view.model().put("job", row);
         view.model().put("org", org.name());
+        toolkit.metrics(view, job.id());
+        view.model().put("has_run", job.spec().env().containsKey(
+                dev.incubator.toolkit.template.TemplateCatalog.TEMPLATE_VARIABLE)
+                || Boolean.TRUE.equals(view.model().get("has_charts")));
+        view.model().put("metrics_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/metrics");
+    }
+
+    private void metrics(View view) {
+        Organisation org = tenancy.authorize(view.caller(), view.context().pathParam("org"), Action.JOB_READ);
+        Job job = compute.get(org.id().value(), view.context().pathParam("job"));
+        toolkit.metrics(view, job.id());
+        view.model().put("live", !job.state().isFinal());
+        view.model().put("metrics_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/metrics");
     }
 
     private void log(View view) {
@@ -505,7 +561,25 @@ public final class Console {
         model.put("title", messages.getOrDefault("error." + status, messages.get("error.other")));
         // A page the caller may not see answers like one that does not exist.
         model.put("detail", status == 404 ? messages.get("error.404.detail") : e.getMessage());
+        Optional.ofNullable(ctx.header("Referer")).map(Console::consolePath).filter(path -> ctx.method()
+                == io.javalin.http.HandlerType.POST).ifPresent(path -> model.put("again", path));
+        model.put("field_errors", status == 404 ? List.of() : e.fieldErrors().stream().map(field -> Map.of(
+                "field", field.field(), "message", field.message())).toList());
         render(ctx, status, "error", model);
+    }
+
+    /** The console path of a same-site address (a Referer), or null: never a way off the console. */
+    private static String consolePath(String address) {
+        try {
+            java.net.URI uri = java.net.URI.create(address);
+            String path = uri.getRawPath();
+            if (path == null || !path.startsWith(PREFIX) || path.contains("\\")) {
+                return null;
+            }
+            return path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private void render(Context ctx, int status, String template, Map<String, Object> model) {
