@@ -1,10 +1,14 @@
-// Walks the Incubator console in real Chromium (Debian's, driven by playwright-core): a member signs in, sees the
-// home page, filters jobs, opens a running job and watches its output arrive live, switches to Chinese, checks the
-// accessibility basics (labels, keyboard, contrast) at 1280x800 and on a phone, signs out; another organisation's
-// member gets 404 on each of the first's pages. Prints one JSON line per step; the last is {"step":"done"}.
+// Walks the Incubator console in real Chromium (Debian's, driven by playwright-core), each role's main path. A member
+// signs in, sees the home page, filters jobs, opens a running job and watches its output arrive live, submits a
+// pretraining run from the template form and watches its metrics drawn live, browses a model, asks for a gated
+// dataset; its steward approves; the member downloads it, switches to Chinese, checks the phone layout and signs out.
+// An operator sees the cluster and awards a grant; a reviewer votes with a comment and conditions. Every page is
+// checked for the accessibility basics (labels, contrast, no overflow); another organisation's member gets 404 on each
+// of the first's pages. Prints one JSON line per step; the last is {"step":"done"}.
 //
-// Environment: CONSOLE_URL, MEMBER_TOKEN, OUTSIDER_TOKEN, ORG, JOB (a running job that prints a line a second),
-// SCREENSHOTS (a folder), CHROMIUM (default /usr/bin/chromium).
+// Environment: CONSOLE_URL, MEMBER_TOKEN, OUTSIDER_TOKEN, STEWARD_TOKEN, OPERATOR_TOKEN, REVIEWER_TOKEN, ORG, JOB (a
+// running job that prints a line a second), REVIEW (an open review), SCREENSHOTS (a folder), CHROMIUM (default
+// /usr/bin/chromium). The hub holds datasets/ORG/corpus, models/ORG/tiny and the gated datasets/commons/dialogues.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 
@@ -64,6 +68,24 @@ async function checkPage(page, name) {
   expect(overflow <= 1, `${name}: the page is ${overflow}px wider than the viewport`);
 }
 
+/** A fresh browser signed in with a token through the sign-in form. */
+async function signedIn(token) {
+  const browserContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+  const tab = await browserContext.newPage();
+  await tab.goto(`${base}/console/sign-in`);
+  await tab.fill('#token', token);
+  await Promise.all([tab.waitForNavigation(), tab.click('form button[type=submit]')]);
+  expect(tab.url().endsWith('/console'), `signed in, home expected, got ${tab.url()}`);
+  return tab;
+}
+
+/** Submits the form holding the element, waits for the next page, and fails on a problem page. */
+async function submit(tab, selector, name) {
+  await Promise.all([tab.waitForNavigation(), tab.click(selector)]);
+  const problem = await tab.$('.problem');
+  expect(!problem, `${name}: ${problem ? await problem.textContent() : ''}`);
+}
+
 // ---- the member, at 1280x800
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
 const page = await context.newPage();
@@ -103,6 +125,71 @@ await checkPage(page, 'job');
 await page.screenshot({ path: `${shots}/job.png`, fullPage: true });
 say('live-log', { lines: (await page.textContent('pre.log')).trim().split('\n').length });
 
+// A pretraining run from the template form; its metrics are drawn while it runs, without a reload.
+const org = process.env.ORG;
+await Promise.all([page.waitForNavigation(), page.click('nav >> text=Templates')]);
+await checkPage(page, 'templates');
+await Promise.all([page.waitForNavigation(), page.click('a[href="/console/templates/pretrain"] >> nth=0')]);
+await page.selectOption('#org', org);
+await page.fill('[name="param.data"]', `datasets/${org}/corpus`);
+await page.fill('[name="param.steps"]', '60');
+await page.fill('[name="param.eval_every"]', '30');
+await page.fill('[name="param.checkpoint_every"]', '30');
+await page.fill('#job-name', 'tiny-from-the-console');
+await checkPage(page, 'template');
+await page.screenshot({ path: `${shots}/template.png`, fullPage: true });
+await submit(page, 'form.card button[type=submit]', 'template submit');
+expect(/\/console\/orgs\/[^/]+\/jobs\/job_/.test(page.url()), `the run's page expected, got ${page.url()}`);
+expect((await page.textContent('h1')).includes('tiny-from-the-console'), 'the run has the name given');
+const drawnAtFirst = await page.$$eval('#metrics svg.chart', (charts) => charts.length);
+await page.waitForFunction(() => document.querySelectorAll('#metrics svg.chart').length >= 2
+  && document.querySelector('#metrics').textContent.includes('loss'), null, { timeout: 120000 });
+// The output stops being followed once the run ends; then it has succeeded, with every metric drawn.
+await page.waitForFunction(() => !document.querySelector('#log').hasAttribute('hx-get'), null, { timeout: 180000 });
+await page.reload();
+expect((await page.textContent('h1')).includes('succeeded'), `the run succeeded: ${await page.textContent('main')}`);
+await checkPage(page, 'run');
+await page.screenshot({ path: `${shots}/run.png`, fullPage: true });
+say('template-run', { charts_at_first: drawnAtFirst, charts: await page.$$eval('#metrics svg.chart', (c) => c.length) });
+
+// The hub: a model's card and files, then a gated dataset of another organisation, asked for with a purpose.
+await page.goto(`${base}/console/hub?kind=model`);
+await Promise.all([page.waitForNavigation(), page.click(`a[href="/console/hub/models/${org}/tiny"]`)]);
+expect((await page.textContent('main')).includes('A tiny bilingual model.'), 'the model card is shown');
+expect((await page.textContent('main')).includes('config.json'), 'the model files are listed');
+await checkPage(page, 'repo');
+await page.screenshot({ path: `${shots}/repo.png`, fullPage: true });
+await page.goto(`${base}/console/hub/datasets/commons/dialogues`);
+expect((await page.textContent('main')).includes('for research on dialogue only'), 'the conditions are shown');
+const gatedLink = await page.$('a[href*="/download/"][href$="dialogues.txt"]');
+expect(gatedLink, 'the gated file is listed');
+const gatedHref = await gatedLink.getAttribute('href');
+const early = await page.request.get(`${base}${gatedHref}`);
+expect(early.status() === 403 && !(await early.text()).includes('你好'), `before an agreement: ${early.status()}`);
+await page.fill('#justification', 'Evaluating bilingual dialogue models for the lab tutor project.');
+await checkPage(page, 'access request');
+await submit(page, 'form[action$="/access-requests"] button[type=submit]', 'access request');
+expect((await page.textContent('main')).includes('pending'), 'the request waits for the steward');
+await page.screenshot({ path: `${shots}/access-request.png`, fullPage: true });
+say('access-request');
+
+// The steward approves it from the dataset's page.
+const steward = await signedIn(process.env.STEWARD_TOKEN);
+await steward.goto(`${base}/console/hub/datasets/commons/dialogues`);
+await checkPage(steward, 'steward');
+await steward.screenshot({ path: `${shots}/steward.png`, fullPage: true });
+await submit(steward, 'form:has(input[value="approve"]) button[type=submit]', 'approve');
+expect((await steward.textContent('main')).includes('approved'), 'the request is approved');
+say('steward-approved');
+
+// The member downloads under the agreement.
+await page.reload();
+const download = await page.$('a[href*="/download/"][href$="dialogues.txt"]');
+expect(download, 'a download link once approved');
+const file = await page.request.get(`${base}${await download.getAttribute('href')}`);
+expect(file.status() === 200 && (await file.text()).includes('你好'), `the download answers ${file.status()}`);
+say('gated-download');
+
 // Chinese, switched from the header; the choice sticks.
 await Promise.all([page.waitForNavigation(), page.click('a.lang')]);
 expect(await page.getAttribute('html', 'lang') === 'zh', 'the page is in Chinese');
@@ -131,6 +218,40 @@ expect(page.url().endsWith('/console/sign-in'), 'the session is gone');
 await small.goto(`${base}/console`);
 expect(small.url().endsWith('/console/sign-in'), 'the same session on the phone is gone too');
 say('signed-out');
+
+// ---- an operator: the cluster, and a grant awarded to an organisation
+const operator = await signedIn(process.env.OPERATOR_TOKEN);
+await Promise.all([operator.waitForNavigation(), operator.click('nav >> text=Cluster')]);
+expect(await operator.$('svg.chart'), 'GPUs in use are drawn');
+expect((await operator.textContent('main')).includes('Nodes'), 'the nodes are listed');
+await checkPage(operator, 'cluster');
+await operator.screenshot({ path: `${shots}/cluster.png`, fullPage: true });
+await Promise.all([operator.waitForNavigation(), operator.click('nav >> text=Organisations')]);
+await checkPage(operator, 'organisations');
+await Promise.all([operator.waitForNavigation(), operator.click('a[href="/console/orgs/rivals"]')]);
+await operator.fill('#programme', 'Spring compute');
+await operator.fill('#gpu-hours', '250');
+await operator.fill('#guaranteed', '1');
+await checkPage(operator, 'award');
+await submit(operator, 'form[action$="/grants"] button[type=submit]', 'award');
+expect((await operator.textContent('main')).includes('Spring compute'), 'the grant is shown');
+await operator.screenshot({ path: `${shots}/grant.png`, fullPage: true });
+say('operator');
+
+// ---- a reviewer: the queue, the dossier, a vote with a comment and conditions
+const reviewer = await signedIn(process.env.REVIEWER_TOKEN);
+await Promise.all([reviewer.waitForNavigation(), reviewer.click('nav >> text=Reviews')]);
+await checkPage(reviewer, 'reviews');
+await Promise.all([reviewer.waitForNavigation(), reviewer.click(`a[href="/console/reviews/${process.env.REVIEW}"]`)]);
+expect((await reviewer.textContent('main')).includes('A bilingual tutor'), 'the dossier is shown');
+await reviewer.selectOption('#choice', 'approve');
+await reviewer.fill('#comment', 'Fine for a tutor with a teacher in the loop.');
+await reviewer.fill('#conditions', 'a teacher reads every log');
+await checkPage(reviewer, 'review');
+await submit(reviewer, 'form[action$="/votes"] button[type=submit]', 'vote');
+expect((await reviewer.textContent('main')).includes('a teacher reads every log'), 'the vote is shown');
+await reviewer.screenshot({ path: `${shots}/review.png`, fullPage: true });
+say('reviewer');
 
 // ---- another organisation's member: 404 on every page of the first's data
 const outsider = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();

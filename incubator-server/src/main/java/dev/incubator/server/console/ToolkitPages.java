@@ -112,8 +112,8 @@ final class ToolkitPages {
 
     /** The run's metrics, one chart per name (loss first), and its latest values; empty for a job that reports none. */
     void metrics(Console.View view, String jobId) {
-        Map<String, List<Charts.Point>> series = new TreeMap<>((a, b) -> a.equals("loss") ? -1 : b.equals("loss") ? 1
-                : a.compareTo(b));
+        Map<String, List<Charts.Point>> series = new TreeMap<>((a, b) -> a.equals(b) ? 0 : a.equals("loss") ? -1
+                : b.equals("loss") ? 1 : a.compareTo(b));
         Map<String, Object> query = new LinkedHashMap<>(Map.of("limit", "500"));
         int seen = 0;
         while (seen < MAX_POINTS) {
