@@ -3,7 +3,8 @@
 #   scripts/postgres.sh start   -> prints jdbc:postgresql://127.0.0.1:PORT/postgres?user=postgres
 #   scripts/postgres.sh stop
 # Settings: INCUBATOR_PG_DIR (default /tmp/incubator-pg), INCUBATOR_PG_PORT (default 55432).
-# Needs the PostgreSQL server binaries (Debian: apt-get install postgresql); .ci/run installs them.
+# Throw-away means no fsync: a crash of the machine may lose the database, a crash of a test or of the server
+# process loses nothing. Needs the PostgreSQL server binaries (Debian: apt-get install postgresql); .ci/run installs them.
 set -euo pipefail
 
 dir=${INCUBATOR_PG_DIR:-/tmp/incubator-pg}
@@ -36,8 +37,8 @@ case "${1:-start}" in
         || { cat "$dir/initdb.log" >&2; exit 1; }
     fi
     if ! as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-      as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
+      as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
         || { cat "$dir/server.log" >&2; exit 1; }
     fi
     echo "$url"
