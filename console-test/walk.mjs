@@ -82,8 +82,8 @@ async function signedIn(token) {
 /** Submits the form holding the element, waits for the next page, and fails on a problem page. */
 async function submit(tab, selector, name) {
   await Promise.all([tab.waitForNavigation(), tab.click(selector)]);
-  const problem = await tab.$('.problem');
-  expect(!problem, `${name}: ${problem ? await problem.textContent() : ''}`);
+  const problem = (await tab.$$eval('.problem', (found) => found.map((p) => p.textContent.trim()))).join(' ');
+  expect(!problem, `${name}: ${problem}`);
 }
 
 // ---- the member, at 1280x800
@@ -151,6 +151,30 @@ expect((await page.textContent('h1')).includes('succeeded'), `the run succeeded:
 await checkPage(page, 'run');
 await page.screenshot({ path: `${shots}/run.png`, fullPage: true });
 say('template-run', { charts_at_first: drawnAtFirst, charts: await page.$$eval('#metrics svg.chart', (c) => c.length) });
+
+// The run's model: published to the hub from its page, deployed from the hub, and talked to in the playground, where
+// the answer streams from the gateway.
+await page.fill('#publish-to', `models/${org}/tiny-from-the-console`);
+await submit(page, 'form[action$="/publish"] button[type=submit]', 'publish');
+expect(page.url().endsWith(`/console/hub/models/${org}/tiny-from-the-console`), `the model's page, got ${page.url()}`);
+expect((await page.textContent('main')).includes('model.safetensors'), 'the published weights are listed');
+await page.goto(`${base}/console/deployments?model=models/${org}/tiny-from-the-console`);
+await page.fill('#replicas', '0..1');
+await checkPage(page, 'deployments');
+await submit(page, 'form[action="/console/deployments"] button[type=submit]', 'deploy');
+expect(page.url().endsWith(`/console/orgs/${org}/deployments/tiny-from-the-console`), `the deployment, got ${page.url()}`);
+await page.fill('#prompt', '你好，请介绍一下你自己。');
+await page.fill('#max-tokens', '24');
+await page.click('#playground button[type=submit]');
+await page.waitForFunction(() => document.querySelector('.turn.done') || document.querySelector('#playground-error')
+  .textContent, null, { timeout: 180000 });
+const chatProblem = await page.textContent('#playground-error');
+expect(!chatProblem, `the playground: ${chatProblem}`);
+const answered = await page.$$eval('.turn', (turns) => turns[turns.length - 1].textContent);
+expect(answered.length > 'Model: '.length, 'the model answered');
+await checkPage(page, 'playground');
+await page.screenshot({ path: `${shots}/playground.png`, fullPage: true });
+say('playground', { answer_chars: answered.length });
 
 // The hub: a model's card and files, then a gated dataset of another organisation, asked for with a purpose.
 await page.goto(`${base}/console/hub?kind=model`);

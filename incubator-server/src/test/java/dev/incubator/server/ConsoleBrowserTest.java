@@ -83,8 +83,8 @@ class ConsoleBrowserTest {
                     "SCREENSHOTS", shots.toString(), "CHROMIUM", CHROMIUM.toString()));
             builder.environment().putAll(Map.of("STEWARD_TOKEN", sam, "OPERATOR_TOKEN", server.operatorToken(),
                     "REVIEWER_TOKEN", server.tokenFor("rita", "read", "write"), "REVIEW", review));
-            List<String> lines = ClientScripts.run(builder, "console walk", 6, "\"step\":\"done\"");
-            assertThat(String.join("\n", lines)).contains("\"step\":\"live-log\"", "\"step\":\"template-run\"",
+            List<String> lines = ClientScripts.run(builder, "console walk", 8, "\"step\":\"done\"");
+            assertThat(String.join("\n", lines)).contains("\"step\":\"live-log\"", "\"step\":\"template-run\"", "\"step\":\"playground\"",
                     "\"step\":\"gated-download\"", "\"step\":\"operator\"", "\"step\":\"reviewer\"",
                     "\"step\":\"chinese\"", "\"step\":\"phone\"", "\"step\":\"outsider\"");
 
@@ -93,7 +93,7 @@ class ConsoleBrowserTest {
                     .path("items").get(0).path("programme").asText()).isEqualTo("Spring compute");
             assertThat(server.get("/api/v1/reviews/" + review).token(server.operatorToken()).expect(200)
                     .path("votes").get(0).path("conditions").get(0).asText()).isEqualTo("a teacher reads every log");
-            for (String name : List.of("sign-in", "home", "jobs", "job", "template", "run", "repo", "access-request",
+            for (String name : List.of("sign-in", "home", "jobs", "job", "template", "run", "playground", "repo", "access-request",
                     "steward", "cluster", "grant", "review", "home-zh", "job-phone", "not-found")) {
                 assertThat(shots.resolve(name + ".png")).isNotEmptyFile();
             }

@@ -185,6 +185,15 @@ class ConsoleTest {
         pages.put("/console/hub/models/lab/tiny/download/" + "0".repeat(40) + "/config.json", 404);
         pages.put("/console/hub/models/lab/tiny/download/main/..%2F..%2Fetc%2Fpasswd", 404);
         pages.put("/console/orgs/lab/jobs/%27%3B--", 404);
+        pages.put("/console/orgs/lab/jobs/%27%3B--/metrics", 404);
+        pages.put("/console/orgs/rivals/deployments/chat", 404);
+        pages.put("/console/orgs/lab/deployments/none", 404);
+        pages.put("/console/reviews/rev_nothing", 404);
+        pages.put("/console/reviews?state=%3Cscript%3E", 403);
+        pages.put("/console/templates/%3Cscript%3E", 404);
+        pages.put("/console/orgs/rivals", 404);
+        pages.put("/console/cluster", 200);
+        pages.put("/console/deployments?model=%3Cscript%3Ealert(1)%3C/script%3E", 200);
         for (var page : pages.entrySet()) {
             HttpResponse<String> answer = get(page.getKey(), ada);
             assertThat(answer.statusCode()).as(page.getKey() + ": " + answer.body()).isEqualTo(page.getValue());
@@ -198,6 +207,14 @@ class ConsoleTest {
         forms.put("/console/hub/datasets/lab/notes/access-requests/dua_nothing", Map.of("csrf", csrf, "decision",
                 "deny"));
         forms.put("/console/settings/sessions/ses_nothing/revoke", Map.of("csrf", csrf));
+        forms.put("/console/templates/pretrain", Map.of("csrf", csrf, "org", "lab", "param.steps", "x".repeat(100),
+                "gpus_per_node", "NaN?"));
+        forms.put("/console/deployments", Map.of("csrf", csrf, "org", "lab", "name", "../../x", "model",
+                "models/lab/../secret"));
+        forms.put("/console/orgs/lab/jobs/" + job + "/publish", Map.of("csrf", csrf, "to", "models/rivals/stolen"));
+        forms.put("/console/reviews/rev_nothing/votes", Map.of("csrf", csrf, "choice", "approve"));
+        forms.put("/console/orgs/lab/grants/grt_nothing/adjustments", Map.of("csrf", csrf, "gpu_hours", "1e999999",
+                "note", "x"));
         for (var form : forms.entrySet()) {
             HttpResponse<String> answer = post(form.getKey(), ada, form.getValue());
             assertThat(answer.statusCode()).as(form.getKey() + ": " + answer.body()).isBetween(400, 499);
@@ -207,6 +224,23 @@ class ConsoleTest {
                 .as("a cookie no session has").contains("/console/sign-in");
         HttpResponse<String> noCookie = post("/console/sign-in", null, Map.of("csrf", "", "token", adaToken));
         assertThat(noCookie.statusCode()).isEqualTo(403);
+        assertThat(get("/console/deployments?model=%3Cscript%3Ealert(1)%3C/script%3E", ada).body())
+                .doesNotContain("<script>alert");
+
+        // The playground's turn answers JSON the page's script shows: never another organisation's model.
+        Map<String, Integer> chats = new LinkedHashMap<>();
+        chats.put("/console/orgs/lab/deployments/none/chat", 404);
+        chats.put("/console/orgs/rivals/deployments/chat/chat", 404);
+        for (var chat : chats.entrySet()) {
+            HttpResponse<String> answer = post(chat.getKey(), ada, Map.of("csrf", csrf, "messages",
+                    "[{\"role\":\"user\",\"content\":\"hi\"}]"));
+            assertThat(answer.statusCode()).as(chat.getKey()).isEqualTo(chat.getValue());
+            assertThat(answer.body()).as(chat.getKey()).contains("\"error\"", "There is nothing here");
+        }
+        assertThat(post("/console/orgs/lab/deployments/none/chat", ada, Map.of("csrf", "forged")).statusCode())
+                .isEqualTo(403);
+        assertThat(post("/console/orgs/lab/deployments/none/chat", null, Map.of("csrf", csrf)).statusCode())
+                .isEqualTo(401);
     }
 
     @Test

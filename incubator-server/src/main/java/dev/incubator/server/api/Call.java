@@ -135,6 +135,12 @@ public final class Call {
         return new Caller(principal(), requestMeta());
     }
 
+    /** The body's media type, lower case ("" when none); an in-process call's body is JSON. */
+    public String contentType() {
+        return inProcess() ? "application/json"
+                : Optional.ofNullable(context.contentType()).orElse("").toLowerCase(Locale.ROOT);
+    }
+
     /** A request header; an in-process call carries none of the browser's. */
     public Optional<String> header(String name) {
         return inProcess() ? Optional.empty() : Optional.ofNullable(context.header(name));
@@ -218,8 +224,7 @@ public final class Call {
 
     /** Parses the JSON body and validates it against {@code spec}, reporting every invalid field at once. */
     public Body body(BodySpec spec) {
-        String contentType = inProcess() ? "application/json"
-                : Optional.ofNullable(context.contentType()).orElse("").toLowerCase(Locale.ROOT);
+        String contentType = contentType();
         if (!contentType.startsWith("application/json")) {
             throw new IncubatorException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "send the body as JSON with 'Content-Type: application/json'"

@@ -87,6 +87,7 @@ public final class Console {
     private final ToolkitPages toolkit;
     private final OperatorPages operator;
     private final ReviewPages review;
+    private final ServingPages serving;
     private final ConsoleApi api;
     private final MustacheFactory templates = new DefaultMustacheFactory("dev/incubator/server/console/templates");
 
@@ -101,6 +102,7 @@ public final class Console {
         this.toolkit = new ToolkitPages(this.api);
         this.operator = new OperatorPages(this.api, tenancy, compute, clock);
         this.review = new ReviewPages(this.api);
+        this.serving = new ServingPages(this.api);
         this.sessions = sessions;
         this.authenticator = authenticator;
         this.tenancy = tenancy;
@@ -146,6 +148,16 @@ public final class Console {
                 hub.request(view)));
         app.post(PREFIX + "/hub/{kind}/{namespace}/{name}/access-requests/{request}", ctx -> form(ctx,
                 (view, session) -> hub.decide(view)));
+        app.get(PREFIX + "/deployments", ctx -> page(ctx, "deployments", serving::list));
+        app.post(PREFIX + "/deployments", ctx -> form(ctx, (view, session) -> serving.create(view)));
+        app.get(PREFIX + "/orgs/{org}/deployments/{name}", ctx -> page(ctx, "deployment", serving::deployment));
+        app.post(PREFIX + "/orgs/{org}/deployments/{name}/chat", this::chat);
+        app.post(PREFIX + "/orgs/{org}/jobs/{job}/publish", ctx -> form(ctx, (view, session) -> {
+            tenancy.authorize(view.caller(), ctx.pathParam("org"), Action.JOB_READ);
+            return serving.publish(view);
+        }));
+        app.get(PREFIX + "/static/console.js", ctx -> asset(ctx, "dev/incubator/server/console/static/console.js",
+                "text/javascript; charset=utf-8"));
         app.get(PREFIX + "/cluster", ctx -> page(ctx, "cluster", operator::cluster));
         app.get(PREFIX + "/orgs", ctx -> page(ctx, "orgs", operator::organisations));
         app.get(PREFIX + "/orgs/{org}", ctx -> page(ctx, "org", operator::organisation));
@@ -240,6 +252,27 @@ public final class Console {
         } catch (IncubatorException e) {
             error(ctx, view.model(), messages, e);
         }
+    }
+
+    /** The playground's turn: streamed from the gateway, or a JSON error the page's script shows. */
+    private void chat(Context ctx) throws IOException {
+        Messages messages = Messages.of(ctx);
+        Optional<Session> session = session(ctx);
+        headers(ctx);
+        if (session.isEmpty()) {
+            ctx.status(401).contentType("application/json").result("{\"error\":{\"message\":\""
+                    + messages.get("error.401") + "\"}}");
+            return;
+        }
+        View view = view(ctx, session.get(), messages);
+        String csrf = Optional.ofNullable(ctx.formParam("csrf")).orElse("");
+        if (!MessageDigest.isEqual(csrf.getBytes(StandardCharsets.UTF_8), session.get().csrf().getBytes(
+                StandardCharsets.UTF_8))) {
+            ctx.status(403).contentType("application/json").result("{\"error\":{\"message\":\""
+                    + messages.get("error.csrf") + "\"}}");
+            return;
+        }
+        serving.chat(view);
     }
 
     /** A file download: the signed-in user's read, or the error page. */
@@ -392,6 +425,12 @@ public final class Console {
                 dev.incubator.toolkit.template.TemplateCatalog.TEMPLATE_VARIABLE)
                 || Boolean.TRUE.equals(view.model().get("has_charts")));
         view.model().put("metrics_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/metrics");
+        boolean templateRun = job.spec().env().containsKey(dev.incubator.toolkit.template.TemplateCatalog
+                .TEMPLATE_VARIABLE);
+        view.model().put("can_publish", templateRun && job.state() == JobState.SUCCEEDED);
+        view.model().put("publish_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/publish");
+        view.model().put("publish_default", "models/" + org.name() + "/" + job.spec().name().toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9._-]", "-"));
     }
 
     private void metrics(View view) {

@@ -29,6 +29,11 @@ final class ConsoleApi {
         return result == null ? Map.of() : map(result);
     }
 
+    /** An operation's own result (a view, or a streamed or raw answer), for pages that pass it through. */
+    Object invoke(Console.View view, String operation, Map<String, String> path, Object body) {
+        return api.invoke(operation, view.context(), view.caller().principal(), path, Map.of(), body);
+    }
+
     /** The items of a page view. */
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> items(Map<String, Object> page) {

@@ -200,7 +200,7 @@ final class OperatorPages {
         return ids;
     }
 
-    private static String time(Object iso) {
+    static String time(Object iso) {
         try {
             return TIME.format(Instant.parse(String.valueOf(iso)));
         } catch (java.time.format.DateTimeParseException e) {

@@ -68,6 +68,7 @@ final class ReviewPages {
             row.put("url", "/console/reviews/" + review.get("id"));
             row.put("state_label", view.messages().getOrDefault("review.state." + review.get("state"),
                     String.valueOf(review.get("state"))));
+            row.put("opened", OperatorPages.time(review.get("opened_at")));
             row.put("vote_count", ((List<?>) review.getOrDefault("votes", List.of())).size());
             rows.add(row);
         }
@@ -95,6 +96,9 @@ final class ReviewPages {
                 .entrySet().stream().map(entry -> Map.of("name", entry.getKey(), "revision", String.valueOf(
                         entry.getValue()))).toList());
         model.put("dossier_datasets", dossier.getOrDefault("datasets", List.of()));
+        model.put("no_deployments", ((Map<?, ?>) dossier.getOrDefault("deployments", Map.of())).isEmpty());
+        model.put("no_datasets", ((List<?>) dossier.getOrDefault("datasets", List.of())).isEmpty());
+        model.put("opened", OperatorPages.time(review.get("opened_at")));
         String[] name = String.valueOf(review.get("application")).split("/", 2);
         if (name.length == 2) {
             try {

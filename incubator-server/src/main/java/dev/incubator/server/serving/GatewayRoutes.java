@@ -210,8 +210,7 @@ public final class GatewayRoutes {
     }
 
     private ObjectNode requestBody(Call call) {
-        String type = Optional.ofNullable(call.context().contentType()).orElse("");
-        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (!call.contentType().startsWith("application/json")) {
             throw new IncubatorException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the request as JSON with"
                     + " 'Content-Type: application/json'");
         }
