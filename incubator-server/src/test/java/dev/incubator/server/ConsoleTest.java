@@ -3,8 +3,6 @@ package dev.incubator.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleTest {
-    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private TestServer server;
+    private ConsoleClient console;
     private String adaToken;
     private String bobToken;
     private String job;
@@ -39,6 +36,7 @@ class ConsoleTest {
     @BeforeAll
     void start(@TempDir Path dataDir) {
         server = TestServer.start(dataDir);
+        console = new ConsoleClient(server);
         server.createOrg("lab");
         server.createOrg("rivals");
         server.createUser("ada");
@@ -193,6 +191,8 @@ class ConsoleTest {
         pages.put("/console/templates/%3Cscript%3E", 404);
         pages.put("/console/orgs/rivals", 404);
         pages.put("/console/cluster", 200);
+        pages.put("/console/leaderboards?benchmark=%3Cscript%3E", 400);
+        pages.put("/console/leaderboards?subject=" + "%3Cb%3E".repeat(200), 200);
         pages.put("/console/deployments?model=%3Cscript%3Ealert(1)%3C/script%3E", 200);
         for (var page : pages.entrySet()) {
             HttpResponse<String> answer = get(page.getKey(), ada);
@@ -244,6 +244,16 @@ class ConsoleTest {
     }
 
     @Test
+    void theLeaderboardsSayWhatToDoBeforeAnyEvaluationHasFinished() throws Exception {
+        HttpResponse<String> page = get("/console/leaderboards", signIn("ada", adaToken));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("Leaderboards", "No finished evaluation you may see yet",
+                "incubator eval run").doesNotContain("<svg class=\"interval\"");
+        assertThat(get("/console/leaderboards", null).headers().firstValue("Location").orElse(""))
+                .contains("/console/sign-in");
+    }
+
+    @Test
     void signingInRefusesForgedFormsAndWrongTokensWithTheSameWords() throws Exception {
         HttpResponse<String> page = get("/console/sign-in", null);
         String nonce = cookie(page, "incubator_sign_in");
@@ -268,7 +278,7 @@ class ConsoleTest {
         String session = signIn("ada", adaToken);
         HttpRequest chinese = HttpRequest.newBuilder(server.url().resolve("/console")).header("Cookie",
                 "incubator_session=" + session).header("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5").build();
-        String body = http.send(chinese, HttpResponse.BodyHandlers.ofString()).body();
+        String body = console.send(chinese).body();
         assertThat(body).contains("<html lang=\"zh\">", "您的组织", "算力资助", "English");
         HttpResponse<String> switched = get("/console/language?to=en&back=/console/jobs", session);
         assertThat(switched.headers().firstValue("Location").orElse("")).contains("/console/jobs");
@@ -456,54 +466,27 @@ class ConsoleTest {
     }
 
     private String signIn(String user, String token) throws Exception {
-        HttpResponse<String> page = get("/console/sign-in", null);
-        HttpResponse<String> signed = post("/console/sign-in", null, Map.of("csrf", csrf(page.body()), "user", user,
-                "token", token), "incubator_sign_in=" + cookie(page, "incubator_sign_in"));
-        assertThat(signed.statusCode()).as(signed.body()).isEqualTo(303);
-        String setCookie = signed.headers().allValues("Set-Cookie").stream().filter(value -> value.startsWith(
-                "incubator_session=")).findFirst().orElseThrow();
-        assertThat(setCookie).contains("HttpOnly", "SameSite=Strict", "Path=/console").doesNotContain("Secure");
-        return cookie(signed, "incubator_session");
+        return console.signIn(user, token);
     }
 
     private HttpResponse<String> get(String path, String session) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.url().resolve(path));
-        if (session != null) {
-            request.header("Cookie", "incubator_session=" + session);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return console.get(path, session);
     }
 
     private HttpResponse<String> post(String path, String session, Map<String, String> form) throws Exception {
-        return post(path, session, form, null);
+        return console.post(path, session, form, null);
     }
 
     private HttpResponse<String> post(String path, String session, Map<String, String> form, String cookies)
             throws Exception {
-        StringBuilder body = new StringBuilder();
-        new LinkedHashMap<>(form).forEach((key, value) -> body.append(body.isEmpty() ? "" : "&").append(key)
-                .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
-        String cookie = (session == null ? "" : "incubator_session=" + session) + (cookies == null ? ""
-                : (session == null ? "" : "; ") + cookies);
-        // A browser names the page the form was on; here, as for the template form, the same path.
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.url().resolve(path)).header("Content-Type",
-                "application/x-www-form-urlencoded").header("Referer", server.url().resolve(path).toString()).POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-        if (!cookie.isEmpty()) {
-            request.header("Cookie", cookie);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return console.post(path, session, form, cookies);
     }
 
     private static String csrf(String html) {
-        Matcher matcher = CSRF.matcher(html);
-        assertThat(matcher.find()).as(html).isTrue();
-        return matcher.group(1);
+        return ConsoleClient.csrf(html);
     }
 
     private static String cookie(HttpResponse<String> response, String name) {
-        return response.headers().allValues("Set-Cookie").stream().filter(value -> value.startsWith(name + "="))
-                .map(value -> value.substring(name.length() + 1, value.indexOf(';') < 0 ? value.length()
-                        : value.indexOf(';'))).findFirst().orElseThrow(() -> new AssertionError("no cookie " + name
-                        + " in " + response.headers().allValues("Set-Cookie")));
+        return ConsoleClient.cookie(response, name);
     }
 }

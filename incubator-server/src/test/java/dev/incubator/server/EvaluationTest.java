@@ -267,6 +267,24 @@ class EvaluationTest {
     }
 
     @Test
+    @Order(6)
+    void theConsolesLeaderboardDrawsEachScoresIntervalAndFlagsTheContaminatedRow() throws Exception {
+        ConsoleClient console = new ConsoleClient(server);
+        String page = console.get("/console/leaderboards?benchmark=datasets/lab/xcopa-zh", console.signIn("ada", ada))
+                .body();
+        JsonNode row = server.get("/api/v1/leaderboards?benchmark=datasets/lab/xcopa-zh").token(ada).expect(200)
+                .path("boards").get(0).path("rows").get(0);
+        assertThat(page).contains("models/lab/tiny-zh", "models/lab/leaky-zh", "loglikelihood",
+                "<span class=\"badge warn\">contaminated</span>", row.path("record_sha256").asText().substring(0, 10),
+                String.format(java.util.Locale.ROOT, "%.1f %%", row.path("accuracy").asDouble() * 100));
+        assertThat(page.split("<svg class=\"interval\"", -1)).as("one interval per row").hasSize(3);
+        // The organisation's runs below the boards, each with its state.
+        assertThat(page).contains("Your organisations&#39; latest evaluations", "succeeded");
+        String rival = console.get("/console/leaderboards", console.signIn("bob", bob)).body();
+        assertThat(rival).contains("No finished evaluation you may see yet").doesNotContain("tiny-zh", "leaky-zh");
+    }
+
+    @Test
     @Order(7)
     void aHeldOutBenchmarkReportsAggregatesOnly() {
         String id = runs.get("held-out");

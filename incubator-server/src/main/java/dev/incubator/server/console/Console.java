@@ -88,6 +88,7 @@ public final class Console {
     private final OperatorPages operator;
     private final ReviewPages review;
     private final ServingPages serving;
+    private final EvalPages eval;
     private final ConsoleApi api;
     private final MustacheFactory templates = new DefaultMustacheFactory("dev/incubator/server/console/templates");
 
@@ -103,6 +104,7 @@ public final class Console {
         this.operator = new OperatorPages(this.api, tenancy, compute, clock);
         this.review = new ReviewPages(this.api);
         this.serving = new ServingPages(this.api);
+        this.eval = new EvalPages(this.api);
         this.sessions = sessions;
         this.authenticator = authenticator;
         this.tenancy = tenancy;
@@ -158,6 +160,7 @@ public final class Console {
         }));
         app.get(PREFIX + "/static/console.js", ctx -> asset(ctx, "dev/incubator/server/console/static/console.js",
                 "text/javascript; charset=utf-8"));
+        app.get(PREFIX + "/leaderboards", ctx -> page(ctx, "leaderboards", eval::leaderboards));
         app.get(PREFIX + "/cluster", ctx -> page(ctx, "cluster", operator::cluster));
         app.get(PREFIX + "/orgs", ctx -> page(ctx, "orgs", operator::organisations));
         app.get(PREFIX + "/orgs/{org}", ctx -> page(ctx, "org", operator::organisation));
