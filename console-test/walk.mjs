@@ -275,6 +275,9 @@ await checkPage(reviewer, 'review');
 await submit(reviewer, 'form[action$="/votes"] button[type=submit]', 'vote');
 expect((await reviewer.textContent('main')).includes('a teacher reads every log'), 'the vote is shown');
 await reviewer.screenshot({ path: `${shots}/review.png`, fullPage: true });
+await Promise.all([reviewer.waitForNavigation(), reviewer.click('nav >> text=Leaderboards')]);
+expect((await reviewer.textContent('main')).includes('Only comparable records share a board'), 'the boards page');
+await checkPage(reviewer, 'leaderboards');
 say('reviewer');
 
 // ---- another organisation's member: 404 on every page of the first's data
