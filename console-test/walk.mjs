@@ -117,7 +117,7 @@ expect(link, 'the running job is listed');
 await Promise.all([page.waitForNavigation(), link.click()]);
 say('jobs');
 
-// Live output: htmx polls the log while the job runs; new lines arrive without a reload.
+// Live output: the log follows the job's server-sent events while it runs; new lines arrive without a reload.
 const first = (await page.textContent('pre.log')).trim().split('\n').length;
 await page.waitForFunction((lines) => document.querySelector('pre.log').textContent.trim().split('\n').length
   > lines, first, { timeout: 20000 });
@@ -144,10 +144,11 @@ expect((await page.textContent('h1')).includes('tiny-from-the-console'), 'the ru
 const drawnAtFirst = await page.$$eval('#metrics svg.chart', (charts) => charts.length);
 await page.waitForFunction(() => document.querySelectorAll('#metrics svg.chart').length >= 2
   && document.querySelector('#metrics').textContent.includes('loss'), null, { timeout: 120000 });
-// The output stops being followed once the run ends; then it has succeeded, with every metric drawn.
-await page.waitForFunction(() => !document.querySelector('#log').hasAttribute('hx-get'), null, { timeout: 180000 });
-await page.reload();
+// The streams end once the run does; the page then says, without a reload, that it succeeded, and offers to publish.
+await page.waitForFunction(() => document.querySelector('#log').dataset.ended === 'true'
+  && document.querySelector('#job-live').dataset.ended === 'true', null, { timeout: 180000 });
 expect((await page.textContent('h1')).includes('succeeded'), `the run succeeded: ${await page.textContent('main')}`);
+expect(await page.$('#publish-to'), 'the publish form appears when the run has succeeded');
 await checkPage(page, 'run');
 await page.screenshot({ path: `${shots}/run.png`, fullPage: true });
 say('template-run', { charts_at_first: drawnAtFirst, charts: await page.$$eval('#metrics svg.chart', (c) => c.length) });
@@ -286,7 +287,8 @@ await outsider.goto(`${base}/console/sign-in`);
 await outsider.fill('#token', process.env.OUTSIDER_TOKEN);
 await Promise.all([outsider.waitForNavigation(), outsider.click('form button[type=submit]')]);
 for (const path of [`/console/jobs?org=${process.env.ORG}`, `/console/orgs/${process.env.ORG}/jobs/${process.env.JOB}`,
-  `/console/orgs/${process.env.ORG}/jobs/${process.env.JOB}/log`]) {
+  `/console/orgs/${process.env.ORG}/jobs/${process.env.JOB}/events`,
+  `/console/orgs/${process.env.ORG}/jobs/${process.env.JOB}/log/events`]) {
   const response = await outsider.goto(`${base}${path}`);
   expect(response.status() === 404, `${path} should answer 404 to an outsider, got ${response.status()}`);
   expect(!(await outsider.textContent('body')).includes('tick'), `${path} shows nothing of the job`);

@@ -94,7 +94,7 @@ class ConsoleTest {
     @Test
     void anotherOrganisationsMemberGetsNotFoundOnEveryPageOfTheFirstsData() throws Exception {
         String session = signIn("", bobToken);
-        for (String page : List.of("/console/orgs/lab/jobs/" + job, "/console/orgs/lab/jobs/" + job + "/log",
+        for (String page : List.of("/console/orgs/lab/jobs/" + job, "/console/orgs/lab/jobs/" + job + "/events",
                 "/console/jobs?org=lab", "/console/orgs/lab/jobs/job_doesnotexist")) {
             HttpResponse<String> answer = get(page, session);
             assertThat(answer.statusCode()).as(page).isEqualTo(404);
@@ -183,7 +183,6 @@ class ConsoleTest {
         pages.put("/console/hub/models/lab/tiny/download/" + "0".repeat(40) + "/config.json", 404);
         pages.put("/console/hub/models/lab/tiny/download/main/..%2F..%2Fetc%2Fpasswd", 404);
         pages.put("/console/orgs/lab/jobs/%27%3B--", 404);
-        pages.put("/console/orgs/lab/jobs/%27%3B--/metrics", 404);
         pages.put("/console/orgs/rivals/deployments/chat", 404);
         pages.put("/console/orgs/lab/deployments/none", 404);
         pages.put("/console/reviews/rev_nothing", 404);
@@ -199,6 +198,15 @@ class ConsoleTest {
             assertThat(answer.statusCode()).as(page.getKey() + ": " + answer.body()).isEqualTo(page.getValue());
             assertThat(answer.headers().firstValue("Content-Type").orElse("")).as(page.getKey())
                     .startsWith("text/html");
+        }
+        // A live part's stream answers its errors as plain text, which a browser's EventSource stops on.
+        for (String stream : List.of("/console/orgs/lab/jobs/%27%3B--/events", "/console/orgs/%3Cb%3E/jobs/x/log"
+                + "/events?from=-1", "/console/jobs/events?org=lab&state=%3Cscript%3E", "/console/jobs/events?org=lab"
+                + "&cursor=%00%00")) {
+            HttpResponse<String> answer = get(stream, ada);
+            assertThat(answer.statusCode()).as(stream + ": " + answer.body()).isBetween(400, 404);
+            assertThat(answer.headers().firstValue("Content-Type").orElse("")).as(stream).startsWith("text/plain");
+            assertThat(answer.body()).as(stream).doesNotContain("<script>");
         }
         Map<String, Map<String, String>> forms = new LinkedHashMap<>();
         forms.put("/console/hub/datasets/lab/notes/access-requests", Map.of("csrf", csrf, "purpose", "piracy",
@@ -370,7 +378,7 @@ class ConsoleTest {
         String page = get("/console/orgs/lab/jobs/" + job, ada).body();
         assertThat(page).contains("Metrics", "<svg class=\"chart\"", "loss: 1 at step 50", "learning_rate");
         assertThat(page.indexOf("loss")).as("loss first").isLessThan(page.indexOf("learning_rate"));
-        assertThat(get("/console/orgs/lab/jobs/" + job + "/metrics", signIn("", bobToken)).statusCode())
+        assertThat(get("/console/orgs/lab/jobs/" + job + "/events", signIn("", bobToken)).statusCode())
                 .isEqualTo(404);
     }
 

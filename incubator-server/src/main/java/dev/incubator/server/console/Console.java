@@ -58,9 +58,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The web console: server-rendered pages (Mustache templates, htmx for live parts, no build step) over the same
- * services and the same policy engine as the API, in Simplified Chinese and English. A browser signs in with an API
- * token into a session cookie (HttpOnly, SameSite=Strict, Secure behind TLS); every form carries the session's CSRF
+ * The web console: server-rendered pages (Mustache templates, live parts as server-sent events that one small script
+ * follows, no build step) over the same services and the same policy engine as the API, in Simplified Chinese and
+ * English. A browser signs in with an API token into a session cookie (HttpOnly, SameSite=Strict, Secure behind TLS); every form carries the session's CSRF
  * token; a page the caller may not see answers 404, as the API does.
  */
 public final class Console {
@@ -69,7 +69,6 @@ public final class Console {
     static final String LANGUAGE_COOKIE = "incubator_lang";
     static final String SIGN_IN_COOKIE = "incubator_sign_in";
     private static final String PREFIX = "/console";
-    private static final String HTMX = "META-INF/resources/webjars/htmx.org/2.0.4/dist/htmx.min.js";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
     private static final int MAX_LOG = 256 * 1024;
@@ -90,6 +89,7 @@ public final class Console {
     private final ServingPages serving;
     private final EvalPages eval;
     private final ConsoleApi api;
+    private final LiveEvents live = new LiveEvents();
     private final MustacheFactory templates = new DefaultMustacheFactory("dev/incubator/server/console/templates");
 
     /** {@code logs}: a job's output file by stream (stdout, stderr); {@code secureCookies}: served over TLS. */
@@ -119,7 +119,6 @@ public final class Console {
         app.get("/", ctx -> ctx.redirect(PREFIX));
         app.get(PREFIX + "/static/console.css", ctx -> asset(ctx, "dev/incubator/server/console/static/console.css",
                 "text/css; charset=utf-8"));
-        app.get(PREFIX + "/static/htmx.min.js", ctx -> asset(ctx, HTMX, "text/javascript; charset=utf-8"));
         app.get(PREFIX + "/language", this::language);
         app.get(PREFIX + "/sign-in", this::signInPage);
         app.post(PREFIX + "/sign-in", this::signIn);
@@ -132,8 +131,13 @@ public final class Console {
         app.get(PREFIX, ctx -> page(ctx, "home", this::home));
         app.get(PREFIX + "/jobs", ctx -> page(ctx, "jobs", this::jobs));
         app.get(PREFIX + "/orgs/{org}/jobs/{job}", ctx -> page(ctx, "job", this::job));
-        app.get(PREFIX + "/orgs/{org}/jobs/{job}/log", ctx -> page(ctx, "log", this::log));
-        app.get(PREFIX + "/orgs/{org}/jobs/{job}/metrics", ctx -> page(ctx, "metrics", this::metrics));
+        app.get(PREFIX + "/events", ctx -> stream(ctx, view -> fragments(view, this::home, Map.of("home",
+                "home-orgs"), model -> false)));
+        app.get(PREFIX + "/jobs/events", ctx -> stream(ctx, view -> fragments(view, this::jobs, Map.of("queue",
+                "jobs-table"), model -> false)));
+        app.get(PREFIX + "/orgs/{org}/jobs/{job}/events", ctx -> stream(ctx, view -> fragments(view, this::job,
+                Map.of("facts", "job-facts", "metrics", "metrics"), model -> !Boolean.TRUE.equals(model.get("live")))));
+        app.get(PREFIX + "/orgs/{org}/jobs/{job}/log/events", ctx -> stream(ctx, this::logEvents));
         app.get(PREFIX + "/templates", ctx -> page(ctx, "templates", toolkit::list));
         app.get(PREFIX + "/templates/{template}", ctx -> page(ctx, "template", toolkit::form));
         app.post(PREFIX + "/templates/{template}", ctx -> form(ctx, (view, session) -> toolkit.submit(view)));
@@ -399,6 +403,9 @@ public final class Console {
                 "selected", state.map(s::equals).orElse(false))).toList());
         view.model().put("jobs", page.items().stream().map(job -> jobRow(job, view.messages())).toList());
         view.model().put("no_jobs", page.items().isEmpty());
+        view.model().put("events_url", PREFIX + "/jobs/events?org=" + org.name() + state.map(s -> "&state="
+                + s.name().toLowerCase(Locale.ROOT)).orElse("") + cursor.map(c -> "&cursor=" + java.net.URLEncoder
+                .encode(c, StandardCharsets.UTF_8)).orElse(""));
         page.nextCursor().ifPresent(next -> view.model().put("next", PREFIX + "/jobs?org=" + org.name()
                 + state.map(s -> "&state=" + s.name().toLowerCase(Locale.ROOT)).orElse("") + "&cursor=" + next));
     }
@@ -418,39 +425,25 @@ public final class Console {
         row.put("message", details.message().orElse(""));
         row.put("final", job.state().isFinal());
         row.put("live", !job.state().isFinal());
-        row.put("log", tail(job, "stdout"));
-        row.put("log_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/log");
+        LogTail tail = tail(job, "stdout");
+        row.put("log", tail.text());
+        row.put("log_events_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/log/events?from="
+                + tail.end());
         row.put("cancel_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/cancel");
         view.model().put("job", row);
         view.model().put("org", org.name());
+        view.model().put("live", !job.state().isFinal());
+        view.model().put("events_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/events");
         toolkit.metrics(view, job.id());
         view.model().put("has_run", job.spec().env().containsKey(
                 dev.incubator.toolkit.template.TemplateCatalog.TEMPLATE_VARIABLE)
                 || Boolean.TRUE.equals(view.model().get("has_charts")));
-        view.model().put("metrics_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/metrics");
         boolean templateRun = job.spec().env().containsKey(dev.incubator.toolkit.template.TemplateCatalog
                 .TEMPLATE_VARIABLE);
         view.model().put("can_publish", templateRun && job.state() == JobState.SUCCEEDED);
         view.model().put("publish_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/publish");
         view.model().put("publish_default", "models/" + org.name() + "/" + job.spec().name().toLowerCase(Locale.ROOT)
                 .replaceAll("[^a-z0-9._-]", "-"));
-    }
-
-    private void metrics(View view) {
-        Organisation org = tenancy.authorize(view.caller(), view.context().pathParam("org"), Action.JOB_READ);
-        Job job = compute.get(org.id().value(), view.context().pathParam("job"));
-        toolkit.metrics(view, job.id());
-        view.model().put("live", !job.state().isFinal());
-        view.model().put("metrics_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/metrics");
-    }
-
-    private void log(View view) {
-        Organisation org = tenancy.authorize(view.caller(), view.context().pathParam("org"), Action.JOB_READ);
-        Job job = compute.get(org.id().value(), view.context().pathParam("job"));
-        view.model().put("log", tail(job, "stdout"));
-        view.model().put("live", !job.state().isFinal());
-        view.model().put("log_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/log");
-        view.model().put("state", view.messages().get("state." + job.state().name().toLowerCase(Locale.ROOT)));
     }
 
     private void sessionsPage(View view) {
@@ -491,10 +484,14 @@ public final class Console {
         return row;
     }
 
-    private String tail(Job job, String stream) {
+    /** The end of a job's output as the page shows it, and the byte offset it ends at (where the live part goes on). */
+    record LogTail(String text, long end) {
+    }
+
+    private LogTail tail(Job job, String stream) {
         Path file = logs.apply(job, stream);
         if (!Files.isRegularFile(file)) {
-            return "";
+            return new LogTail("", 0);
         }
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
             long length = in.length();
@@ -502,10 +499,111 @@ public final class Console {
             byte[] bytes = new byte[(int) (length - from)];
             in.seek(from);
             in.readFully(bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
+            int complete = JobOutput.completeLength(bytes, bytes.length);
+            return new LogTail(new String(bytes, 0, complete, StandardCharsets.UTF_8), from + complete);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ live parts
+
+    @FunctionalInterface
+    interface StreamFactory {
+        /** Checks that the caller may follow the thing (throws as a page would) and returns what the stream sends. */
+        LiveEvents.Source open(View view);
+    }
+
+    /**
+     * A live part's event stream: the same session and policy checks as its page (401 without a session, 404 for what
+     * the caller may not see, as plain text: a browser's EventSource stops on them), ended when the session does.
+     */
+    private void stream(Context ctx, StreamFactory factory) {
+        Messages messages = Messages.of(ctx);
+        headers(ctx);
+        ctx.attribute(dev.incubator.server.api.HttpApi.PROBLEM_SENT, true);
+        Optional<Session> session = session(ctx);
+        if (session.isEmpty()) {
+            ctx.status(401).contentType("text/plain; charset=utf-8").result(messages.get("error.401"));
+            return;
+        }
+        LiveEvents.Source source;
+        try {
+            source = factory.open(view(ctx, session.get(), messages));
+        } catch (IncubatorException e) {
+            int status = Problems.status(e.code());
+            ctx.status(status).contentType("text/plain; charset=utf-8").result(status == 404
+                    ? messages.get("error.404.detail") : e.getMessage());
+            return;
+        }
+        String id = session.get().id();
+        live.serve(ctx, id, () -> sessions.read(r -> r.find(id)).filter(found -> found.endedAt(clock.instant())
+                .isEmpty()).isPresent(), source);
+    }
+
+    /**
+     * Parts of a page re-rendered every other tick by the page's own handler (so with its checks: losing access ends
+     * the stream) and sent when they changed; {@code over} ends the stream after the parts it last sent.
+     */
+    private LiveEvents.Source fragments(View first, Handler fill, Map<String, String> parts,
+                                        java.util.function.Predicate<Map<String, Object>> over) {
+        fill.fill(first); // the page's checks, before the stream starts
+        Map<String, String> sent = new java.util.HashMap<>();
+        parts.forEach((name, template) -> sent.put(name, renderToString(template, first.model())));
+        int[] ticks = {0};
+        return events -> {
+            if (++ticks[0] % 2 != 0) {
+                return false;
+            }
+            View view;
+            try {
+                view = view(first.context(), first.session(), first.messages());
+                fill.fill(view);
+            } catch (IncubatorException e) {
+                events.send("end", "", null);
+                return true;
+            }
+            for (Map.Entry<String, String> part : new java.util.TreeMap<>(parts).entrySet()) {
+                String html = renderToString(part.getValue(), view.model());
+                if (!html.equals(sent.get(part.getKey()))) {
+                    events.send(part.getKey(), html, null);
+                }
+                sent.put(part.getKey(), html);
+            }
+            if (over.test(view.model())) {
+                events.send("end", "", null);
+                return true;
+            }
+            return false;
+        };
+    }
+
+    /** A job's output as it grows, from the byte offset the page (or the last event's id) ends at. */
+    private LiveEvents.Source logEvents(View view) {
+        Organisation org = tenancy.authorize(view.caller(), view.context().pathParam("org"), Action.JOB_READ);
+        String jobId = view.context().pathParam("job");
+        compute.get(org.id().value(), jobId);
+        String resume = Optional.ofNullable(view.context().header("Last-Event-ID")).orElse(
+                Optional.ofNullable(view.context().queryParam("from")).orElse("0"));
+        JobOutput output = new JobOutput(JobOutput.offset(resume));
+        return events -> {
+            Job job;
+            try {
+                // Memberships as they are now, not as they were when the stream opened.
+                View now = view(view.context(), view.session(), view.messages());
+                tenancy.authorize(now.caller(), org.name(), Action.JOB_READ);
+                job = compute.get(org.id().value(), jobId);
+            } catch (IncubatorException e) {
+                events.send("end", "", null);
+                return true;
+            }
+            boolean over = job.state().isFinal(); // read before the output: all it wrote is in the file by then
+            if (output.follow(logs.apply(job, "stdout"), events) && over) {
+                events.send("end", view.messages().get("state." + job.state().name().toLowerCase(Locale.ROOT)), null);
+                return true;
+            }
+            return false;
+        };
     }
 
     private static String hours(BigDecimal value) {
@@ -622,6 +720,12 @@ public final class Console {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    private String renderToString(String template, Map<String, Object> model) {
+        StringWriter out = new StringWriter();
+        templates.compile(template + ".mustache").execute(out, model);
+        return out.toString();
     }
 
     private void render(Context ctx, int status, String template, Map<String, Object> model) {

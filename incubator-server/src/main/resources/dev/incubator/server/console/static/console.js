@@ -1,5 +1,40 @@
-// The console's one script: the chat playground. It keeps the conversation, posts it with the page's CSRF token and
-// shows the answer as the gateway streams it (OpenAI server-sent events), token by token.
+// The console's one script: live parts and the chat playground. Pages work without it; with it they follow what
+// changes (server-sent events) instead of being reloaded.
+
+// Live parts: an element with data-events follows that event stream. Its [data-part] children are replaced by the
+// events of their name (HTML the server rendered, as on the page); a [data-log] child gets the job's output appended.
+// The "end" event closes the stream (the thing followed is over); the browser reconnects on its own otherwise,
+// resuming the output from the last event's id.
+(function () {
+  const MAX_LOG = 512 * 1024;
+  for (const root of document.querySelectorAll('[data-events]')) {
+    const source = new EventSource(root.dataset.events);
+    for (const part of root.querySelectorAll('[data-part]')) {
+      source.addEventListener(part.dataset.part, (event) => { part.innerHTML = event.data; });
+    }
+    const log = root.querySelector('[data-log]');
+    if (log) {
+      source.addEventListener('log', (event) => {
+        const following = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+        let text = log.textContent + event.data;
+        if (text.length > MAX_LOG) {
+          text = text.slice(text.length - MAX_LOG);
+        }
+        log.textContent = text;
+        if (following) {
+          log.scrollTop = log.scrollHeight;
+        }
+      });
+    }
+    source.addEventListener('end', () => {
+      source.close();
+      root.dataset.ended = 'true';
+    });
+  }
+}());
+
+// The chat playground. It keeps the conversation, posts it with the page's CSRF token and shows the answer as the
+// gateway streams it (OpenAI server-sent events), token by token.
 (function () {
   const form = document.getElementById('playground');
   if (!form) {
