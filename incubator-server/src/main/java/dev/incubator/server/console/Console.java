@@ -150,6 +150,7 @@ public final class Console {
         app.get(PREFIX + "/hub", ctx -> page(ctx, "hub", hub::list));
         app.get(PREFIX + "/hub/{kind}/{namespace}/{name}", ctx -> page(ctx, "repo", hub::repo));
         app.get(PREFIX + "/hub/{kind}/{namespace}/{name}/download/{commit}/<path>", ctx -> download(ctx));
+        app.get(PREFIX + "/hub/{kind}/{namespace}/{name}/commits/{commit}", ctx -> page(ctx, "commit", hub::commit));
         app.post(PREFIX + "/hub/{kind}/{namespace}/{name}/access-requests", ctx -> form(ctx, (view, session) ->
                 hub.request(view)));
         app.post(PREFIX + "/hub/{kind}/{namespace}/{name}/access-requests/{request}", ctx -> form(ctx,

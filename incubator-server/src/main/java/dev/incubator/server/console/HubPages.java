@@ -195,10 +195,11 @@ final class HubPages {
                         + repo.kind().plural() + "/" + repo.fullName() + "/download/" + commit.id() + "/"
                         + entry.path()));
             }
-            model.put("readme", readme(view, repo, commit));
+            readme(view, repo, commit, model);
             model.put("commits", hub.log(repo, commit.id(), PageRequest.first(10)).items().stream().map(c ->
                     Map.of("id", c.id().substring(0, 12), "message", c.message().lines().findFirst().orElse(""),
-                            "author", c.author(), "at", TIME.format(c.createdAt()))).toList());
+                            "author", c.author(), "at", TIME.format(c.createdAt()), "url", "/console/hub/"
+                                    + repo.kind().plural() + "/" + repo.fullName() + "/commits/" + c.id())).toList());
         });
         model.put("refs", hub.refs(repo).stream().map(ref -> Map.of("name", ref.name(), "kind", view.messages()
                 .get("hub.ref_" + ref.kind().name().toLowerCase(Locale.ROOT)), "url", "/console/hub/"
@@ -210,6 +211,77 @@ final class HubPages {
         model.put("no_files", files.isEmpty());
         accessPart(view, repo, model);
         view.model().put("repo", model);
+    }
+
+    /**
+     * A commit and what it changed against its first parent: each file added, removed or modified with its sizes, and
+     * for text files small enough a unified diff. A repository whose content the caller may not read (gated without
+     * an agreement) shows the names and sizes only, as its files list does.
+     */
+    void commit(Console.View view) {
+        Context ctx = view.context();
+        Repo repo = hub.get(subject(view), kind(ctx), ctx.pathParam("namespace"), ctx.pathParam("name"));
+        String requested = ctx.pathParam("commit");
+        if (!requested.matches("[0-9a-f]{7,64}")) {
+            throw IncubatorException.validation("commit", view.messages().get("hub.commit_id_hint"));
+        }
+        Commit commit = hub.resolve(repo, requested);
+        Optional<Commit> parent = commit.parents().isEmpty() ? Optional.empty()
+                : Optional.of(hub.resolve(repo, commit.parents().get(0)));
+        List<HubService.Change> changes = parent.map(p -> hub.diff(repo, p.id(), commit.id())).orElseGet(() ->
+                commit.tree().stream().map(entry -> new HubService.Change(entry.path(), "added", Optional.empty(),
+                        Optional.of(entry))).toList());
+        Optional<HubService.Reading> reading;
+        try {
+            reading = Optional.of(hub.findForRead(subject(view), repo.kind(), repo.namespace(), repo.name()));
+        } catch (IncubatorException e) {
+            reading = Optional.empty();
+        }
+        Diffs diffs = new Diffs(view.messages());
+        List<Map<String, Object>> files = new ArrayList<>();
+        for (HubService.Change change : changes) {
+            Map<String, Object> file = new LinkedHashMap<>();
+            file.put("path", change.path());
+            file.put("kind", change.kind());
+            file.put("kind_label", view.messages().get("hub.change_" + change.kind()));
+            file.put("before", change.before().map(entry -> size(entry.size())).orElse("-"));
+            file.put("after", change.after().map(entry -> size(entry.size())).orElse("-"));
+            if (reading.isPresent()) {
+                Optional<HubService.Reading> readable = reading;
+                diffs.describe(file, change.before().map(entry -> text(readable.get().repo(), parent.orElseThrow(),
+                        entry)), change.after().map(entry -> text(readable.get().repo(), commit, entry)));
+            } else {
+                file.put("note", view.messages().get("hub.diff_gated"));
+            }
+            files.add(file);
+        }
+        Map<String, Object> model = row(repo, view.messages());
+        model.put("id", commit.id());
+        model.put("short", commit.id().substring(0, 12));
+        model.put("message", commit.message());
+        model.put("author", commit.author());
+        model.put("at", TIME.format(commit.createdAt()));
+        parent.ifPresent(p -> model.put("parent", Map.of("short", p.id().substring(0, 12), "url", "/console/hub/"
+                + repo.kind().plural() + "/" + repo.fullName() + "/commits/" + p.id())));
+        model.put("browse_url", "/console/hub/" + repo.kind().plural() + "/" + repo.fullName() + "?revision="
+                + commit.id());
+        model.put("files", files);
+        model.put("no_changes", files.isEmpty());
+        view.model().put("commit", model);
+    }
+
+    /** A file's text if it is small and text (valid UTF-8 without NUL), else empty: sizes alone are shown then. */
+    private Optional<String> text(Repo repo, Commit commit, TreeEntry entry) {
+        if (entry.size() > Diffs.MAX_FILE) {
+            return Optional.empty();
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            hub.copy(hub.download(repo, commit, entry.path()), 0, entry.size(), out);
+            return Diffs.decode(out.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A file of a commit, streamed to the browser as the hub's download does, read as the signed-in user. */
@@ -227,11 +299,12 @@ final class HubPages {
         hub.copy(download, 0, download.entry().size(), ctx.outputStream());
     }
 
-    private String readme(Console.View view, Repo repo, Commit commit) {
+    /** The README rendered ({@code readme_html}), or why it is not shown ({@code readme_note}). */
+    private void readme(Console.View view, Repo repo, Commit commit, Map<String, Object> model) {
         Optional<TreeEntry> readme = commit.tree().stream().filter(entry -> entry.path().equals("README.md"))
                 .findFirst();
         if (readme.isEmpty()) {
-            return "";
+            return;
         }
         try {
             HubService.Reading reading = hub.findForRead(subject(view), repo.kind(), repo.namespace(), repo.name());
@@ -244,9 +317,11 @@ final class HubPages {
                 int end = text.indexOf("\n---", 4);
                 text = end < 0 ? text : text.substring(Math.min(text.length(), end + 4)).stripLeading();
             }
-            return text;
+            model.put("readme_html", Markdown.html(text, "/console/hub/" + repo.kind().plural() + "/"
+                    + repo.fullName() + "/download/" + commit.id() + "/"));
         } catch (IncubatorException e) {
-            return view.messages().get("hub.readme_gated"); // gated: the card is visible, the content is not
+            // gated: the card is visible, the content is not
+            model.put("readme_note", view.messages().get("hub.readme_gated"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
