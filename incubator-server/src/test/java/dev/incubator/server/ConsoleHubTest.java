@@ -76,7 +76,15 @@ class ConsoleHubTest {
         server.commit(adaToken, "datasets/lab/notes", Map.of("notes.txt", "patient 17: chest pain\n")).expect(200);
         server.commit(adaToken, "datasets/lab/notes", Map.of("notes.txt", "patient 18: headache\n")).expect(200);
         repo("model", "secret", "private");
-        server.commit(adaToken, "models/lab/secret", Map.of("plan.txt", "the secret plan\n")).expect(200);
+        server.commit(adaToken, "models/lab/secret", Map.of("plan.txt", "the secret plan\n", "README.md",
+                "---\nrestrictions: [compute-only]\n---\nInternal.\n")).expect(200);
+        repo("dataset", "corpus", "public");
+        server.commit(adaToken, "datasets/lab/corpus", Map.of("README.md", "---\nlicense: cc-by-nc-4.0\n---\n"))
+                .expect(200);
+        repo("model", "derived", "organisation"); // not public: what it inherits forbids publishing it
+        server.commit(adaToken, "models/lab/derived", Map.of("README.md", "---\nlicense: apache-2.0\nbase_model:"
+                + " lab/secret\ndatasets: [lab/corpus, lab/notes]\n---\nA model trained on the lab's data.\n"))
+                .expect(200);
     }
 
     @AfterAll
@@ -162,7 +170,31 @@ class ConsoleHubTest {
         }
     }
 
+    @Test
+    void aRepositoryShowsTheRestrictionsItInheritsAndThePathEachCameAlong() throws Exception {
+        String ada = console.signIn("ada", adaToken);
+        String mine = lineage(console.get("/console/hub/models/lab/derived", ada).body());
+        assertThat(mine).contains("non-commercial", "licence cc-by-nc-4.0", "no redistribution",
+                "gated: shared only under data-use agreements", "compute only", "declared in its card",
+                "<a href=\"/console/hub/datasets/lab/corpus\">datasets/lab/corpus</a> → "
+                        + "<a href=\"/console/hub/models/lab/derived\">models/lab/derived</a>");
+
+        // A repository without upstream shows no such section; an outsider sees neither the repository nor its lineage.
+        String bob = console.signIn("", bobToken);
+        assertThat(console.get("/console/hub/models/lab/tiny", bob).body()).doesNotContain("Inherited restrictions");
+        HttpResponse<String> hidden = console.get("/console/hub/models/lab/derived", bob);
+        assertThat(hidden.statusCode()).isEqualTo(404);
+        assertThat(hidden.body()).doesNotContain("compute only", "lab/secret");
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
+
+    private static String lineage(String page) {
+        int start = page.indexOf("<section class=\"card\" aria-labelledby=\"lineage\">");
+        assertThat(start).as(page).isNotNegative();
+        return page.substring(start, page.indexOf("</section>", start));
+    }
+
 
     private void repo(String kind, String name, String visibility) {
         server.post("/api/v1/repos").token(adaToken).json(Map.of("kind", kind, "namespace", "lab", "name", name,

@@ -98,8 +98,8 @@ public final class Console {
                    dev.incubator.hub.HubService hub, dev.incubator.server.api.AccessRoutes access,
                    dev.incubator.governance.access.AgreementService agreements,
                    dev.incubator.server.api.HttpApi api) {
-        this.hub = new HubPages(hub, access, agreements);
         this.api = new ConsoleApi(api);
+        this.hub = new HubPages(hub, access, agreements, this.api);
         this.toolkit = new ToolkitPages(this.api);
         this.operator = new OperatorPages(this.api, tenancy, compute, clock);
         this.review = new ReviewPages(this.api);

@@ -38,10 +38,12 @@ final class HubPages {
     private final HubService hub;
     private final dev.incubator.server.api.AccessRoutes access;
     private final dev.incubator.governance.access.AgreementService agreements;
+    private final ConsoleApi api;
 
     HubPages(HubService hub, dev.incubator.server.api.AccessRoutes access,
-             dev.incubator.governance.access.AgreementService agreements) {
+             dev.incubator.governance.access.AgreementService agreements, ConsoleApi api) {
         this.hub = hub;
+        this.api = api;
         this.access = access;
         this.agreements = agreements;
     }
@@ -204,7 +206,8 @@ final class HubPages {
         model.put("refs", hub.refs(repo).stream().map(ref -> Map.of("name", ref.name(), "kind", view.messages()
                 .get("hub.ref_" + ref.kind().name().toLowerCase(Locale.ROOT)), "url", "/console/hub/"
                 + repo.kind().plural() + "/" + repo.fullName() + "?revision=" + ref.name())).toList());
-        for (String list : List.of("base_models", "datasets", "refs", "commits")) {
+        model.put("lineage", lineage(view, repo));
+        for (String list : List.of("base_models", "datasets", "refs", "commits", "lineage")) {
             model.put("has_" + list, model.get(list) instanceof List<?> items && !items.isEmpty());
         }
         model.put("files", files);
@@ -282,6 +285,34 @@ final class HubPages {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The restrictions the repository inherits through its card's base models and datasets (the API's getLineage,
+     * which leaves out what comes through a repository the caller may not see), each with the path it came along.
+     */
+    private List<Map<String, Object>> lineage(Console.View view, Repo repo) {
+        Map<String, Object> lineage = api.get(view, "getLineage", Map.of("kind", repo.kind().plural(), "namespace",
+                repo.namespace(), "name", repo.name()), Map.of());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (lineage.get("inherited") instanceof List<?> inherited) {
+            for (Object item : inherited) {
+                if (!(item instanceof Map<?, ?> one)) {
+                    continue;
+                }
+                List<Map<String, Object>> path = new ArrayList<>();
+                if (one.get("path") instanceof List<?> names) {
+                    for (int i = 0; i < names.size(); i++) {
+                        String name = String.valueOf(names.get(i));
+                        path.add(Map.of("name", name, "url", "/console/hub/" + name, "last", i == names.size() - 1));
+                    }
+                }
+                String restriction = String.valueOf(one.get("restriction"));
+                rows.add(Map.of("restriction", view.messages().getOrDefault("hub.restriction_" + restriction
+                        .replace('-', '_'), restriction), "why", String.valueOf(one.get("why")), "path", path));
+            }
+        }
+        return rows;
     }
 
     /** A file of a commit, streamed to the browser as the hub's download does, read as the signed-in user. */
