@@ -2,7 +2,8 @@
 // signs in, sees the home page, filters jobs, opens a running job and watches its output arrive live, submits a
 // pretraining run from the template form and watches its metrics drawn live, browses a model, asks for a gated
 // dataset; its steward approves; the member downloads it, switches to Chinese, checks the phone layout and signs out.
-// An operator sees the cluster and awards a grant; a reviewer votes with a comment and conditions. Every page is
+// An operator sees the cluster, awards a grant and verifies an audit export in the browser (and sees a tampered one
+// refused); a reviewer votes with a comment and conditions. Every page is
 // checked for the accessibility basics (labels, contrast, no overflow); another organisation's member gets 404 on each
 // of the first's pages. Prints one JSON line per step; the last is {"step":"done"}.
 //
@@ -10,7 +11,7 @@
 // running job that prints a line a second), REVIEW (an open review), SCREENSHOTS (a folder), CHROMIUM (default
 // /usr/bin/chromium). The hub holds datasets/ORG/corpus, models/ORG/tiny and the gated datasets/commons/dialogues.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 
 const base = process.env.CONSOLE_URL.replace(/\/$/, '');
 const shots = process.env.SCREENSHOTS;
@@ -261,6 +262,41 @@ await checkPage(operator, 'award');
 await submit(operator, 'form[action$="/grants"] button[type=submit]', 'award');
 expect((await operator.textContent('main')).includes('Spring compute'), 'the grant is shown');
 await operator.screenshot({ path: `${shots}/grant.png`, fullPage: true });
+
+// The audit log verified in the browser: the export the page offers checks out; one changed event, or one taken out,
+// is named.
+await Promise.all([operator.waitForNavigation(), operator.click('nav >> text=Audit')]);
+await checkPage(operator, 'audit');
+const [exported] = await Promise.all([operator.waitForEvent('download'), operator.click('a[href^="/console/audit/export"]')]);
+const bundle = JSON.parse(readFileSync(await exported.path(), 'utf8'));
+expect(bundle.entries.length > 5, `the export holds events: ${bundle.entries.length}`);
+async function verdictOn(content) {
+  await operator.setInputFiles('#export', { name: 'export.json', mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(content)) });
+  await operator.click('#audit-verify button[type=submit]');
+  await operator.waitForFunction(() => {
+    const text = document.querySelector('#audit-verdict').textContent;
+    return text && !text.startsWith('Checking');
+  }, null, { timeout: 30000 });
+  return { text: await operator.textContent('#audit-verdict'), good: await operator.$eval('#audit-verdict',
+    (el) => el.className === 'good') };
+}
+const genuine = await verdictOn(bundle);
+expect(genuine.good && genuine.text.includes(`${bundle.entries.length} events verified`), `genuine: ${genuine.text}`);
+await operator.screenshot({ path: `${shots}/audit-verified.png`, fullPage: true });
+const changed = structuredClone(bundle);
+const victim = changed.entries[2];
+victim.event.action = 'quietly.rewritten';
+const tampered = await verdictOn(changed);
+expect(!tampered.good && tampered.text.includes(`Event ${victim.leaf_index} does not match`), `tampered: ${tampered.text}`);
+const cut = structuredClone(bundle);
+const removed = cut.entries.splice(3, 1)[0];
+const shortened = await verdictOn(cut);
+expect(!shortened.good && shortened.text.includes(`Event ${removed.leaf_index} is missing`), `cut: ${shortened.text}`);
+const forged = structuredClone(bundle);
+forged.tree_head.tree_size += 1;
+expect(!(await verdictOn(forged)).good, 'a head whose size was changed fails its signature');
+say('audit-verified', { events: bundle.entries.length });
 say('operator');
 
 // ---- a reviewer: the queue, the dossier, a vote with a comment and conditions

@@ -406,13 +406,41 @@ class ConsoleTest {
         assertThat(adjusted.statusCode()).as(adjusted.body()).isEqualTo(303);
         assertThat(get("/console/orgs/rivals", operator).body()).contains("100");
         String audit = get("/console/audit", operator).body();
-        assertThat(audit).contains("Latest signed tree head", "grant.award", "Ed25519");
+        assertThat(audit).contains("Latest signed tree head", "grant.award", "Ed25519", "id=\"audit-verify\"");
+        // The export the page offers is what 'incubator audit verify' checks: it verifies offline, to the last event.
+        HttpResponse<String> export = get("/console/audit/export?last=5", operator);
+        assertThat(export.statusCode()).isEqualTo(200);
+        assertThat(export.headers().firstValue("Content-Disposition").orElse("")).startsWith("attachment");
+        com.fasterxml.jackson.databind.JsonNode bundle = TestServer.JSON.readTree(export.body());
+        assertThat(bundle.path("entries").size()).isEqualTo(5);
+        assertThat(bundle.path("to").asLong()).isEqualTo(bundle.path("tree_head").path("tree_size").asLong());
+        List<dev.incubator.governance.audit.AuditVerifier.Entry> entries = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode entry : bundle.path("entries")) {
+            List<byte[]> path = new java.util.ArrayList<>();
+            entry.path("audit_path").forEach(node -> path.add(java.util.Base64.getDecoder().decode(node.asText())));
+            entries.add(new dev.incubator.governance.audit.AuditVerifier.Entry(entry.path("leaf_index").asLong(),
+                    dev.incubator.governance.audit.CanonicalJson.bytes(TestServer.JSON.convertValue(entry.path("event"),
+                            Map.class)), path));
+        }
+        com.fasterxml.jackson.databind.JsonNode head = bundle.path("tree_head");
+        var verdict = dev.incubator.governance.audit.AuditVerifier.verify(new dev.incubator.governance.audit.TreeHead(
+                head.path("tree_size").asLong(), java.util.Base64.getDecoder().decode(head.path("root_hash").asText()),
+                java.time.Instant.parse(head.path("timestamp").asText()), java.util.Base64.getDecoder().decode(head
+                        .path("signature").asText())), dev.incubator.governance.audit.HeadSigner.publicKey(bundle
+                .path("public_key").asText()), bundle.path("from").asLong(), bundle.path("to").asLong(), entries);
+        assertThat(verdict.valid()).as(verdict.message()).isTrue();
+        for (String bad : List.of("0", "10001", "many", "-3")) {
+            HttpResponse<String> refused = get("/console/audit/export?last=" + bad, operator);
+            assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+            assertThat(refused.body()).contains("from 1 to 10000");
+        }
 
         // A member sees none of it, and can not award.
         String ada = signIn("ada", adaToken);
         assertThat(get("/console/cluster", ada).body()).doesNotContain("rivals");
         assertThat(get("/console", ada).body()).doesNotContain("/console/orgs\"", "/console/audit");
         assertThat(get("/console/audit", ada).statusCode()).isEqualTo(403);
+        assertThat(get("/console/audit/export", ada).statusCode()).isEqualTo(403);
         HttpResponse<String> refused = post("/console/orgs/lab/grants", ada, Map.of("csrf", csrf(get("/console",
                 ada).body()), "programme", "self-service", "gpu_hours", "1000000", "starts_on", "2026-01-01",
                 "ends_on", "2099-12-31"));

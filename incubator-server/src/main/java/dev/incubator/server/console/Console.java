@@ -149,7 +149,8 @@ public final class Console {
         }));
         app.get(PREFIX + "/hub", ctx -> page(ctx, "hub", hub::list));
         app.get(PREFIX + "/hub/{kind}/{namespace}/{name}", ctx -> page(ctx, "repo", hub::repo));
-        app.get(PREFIX + "/hub/{kind}/{namespace}/{name}/download/{commit}/<path>", ctx -> download(ctx));
+        app.get(PREFIX + "/hub/{kind}/{namespace}/{name}/download/{commit}/<path>", ctx -> download(ctx,
+                hub::download));
         app.get(PREFIX + "/hub/{kind}/{namespace}/{name}/commits/{commit}", ctx -> page(ctx, "commit", hub::commit));
         app.post(PREFIX + "/hub/{kind}/{namespace}/{name}/access-requests", ctx -> form(ctx, (view, session) ->
                 hub.request(view)));
@@ -173,6 +174,7 @@ public final class Console {
         app.post(PREFIX + "/orgs/{org}/grants/{grant}/adjustments", ctx -> form(ctx, (view, session) ->
                 operator.adjust(view)));
         app.get(PREFIX + "/audit", ctx -> page(ctx, "audit", operator::audit));
+        app.get(PREFIX + "/audit/export", ctx -> download(ctx, operator::export));
         app.get(PREFIX + "/applications", ctx -> page(ctx, "applications", review::applications));
         app.get(PREFIX + "/reviews", ctx -> page(ctx, "reviews", review::queue));
         app.get(PREFIX + "/reviews/{review}", ctx -> page(ctx, "review", review::review));
@@ -283,8 +285,14 @@ public final class Console {
         serving.chat(view);
     }
 
+    @FunctionalInterface
+    interface Download {
+        /** Writes the file to the view's context, or throws as a page would. */
+        void write(View view) throws IOException;
+    }
+
     /** A file download: the signed-in user's read, or the error page. */
-    private void download(Context ctx) {
+    private void download(Context ctx, Download handler) {
         Messages messages = Messages.of(ctx);
         Optional<Session> session = session(ctx);
         if (session.isEmpty()) {
@@ -293,7 +301,7 @@ public final class Console {
         }
         View view = view(ctx, session.get(), messages);
         try {
-            hub.download(view);
+            handler.write(view);
         } catch (IncubatorException e) {
             error(ctx, view.model(), messages, e);
         } catch (IOException e) {

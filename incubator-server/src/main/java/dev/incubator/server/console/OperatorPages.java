@@ -186,6 +186,33 @@ final class OperatorPages {
                         "action")) : "") + (query.containsKey("actor") ? "&actor=" + encode(query.get("actor")) : "")));
     }
 
+    /**
+     * The newest {@code last} events (default 1,000, at most 10,000) with their inclusion proofs and the signed head,
+     * as the API's export gives them, for the page's check or 'incubator audit verify'.
+     */
+    void export(Console.View view) throws java.io.IOException {
+        String last = Optional.ofNullable(view.context().queryParam("last")).filter(value -> !value.isBlank())
+                .orElse("1000");
+        long count;
+        try {
+            count = Long.parseLong(last);
+        } catch (NumberFormatException e) {
+            throw IncubatorException.validation("last", view.messages().get("audit.export_last"));
+        }
+        if (count < 1 || count > 10_000) {
+            throw IncubatorException.validation("last", view.messages().get("audit.export_last"));
+        }
+        Map<String, Object> head = api.get(view, "auditTreeHead", Map.of(), Map.of());
+        long size = ((Number) head.get("tree_size")).longValue();
+        Map<String, Object> export = api.get(view, "auditExport", Map.of(), Map.of("from", Long.toString(Math.max(0,
+                size - count)), "to", Long.toString(size), "tree_size", Long.toString(size)));
+        Context ctx = view.context();
+        ctx.header("Content-Disposition", "attachment; filename=\"audit-export-" + size + ".json\"");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.contentType("application/json");
+        ctx.result(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(export));
+    }
+
     private List<String> allOrganisations(Console.View view) {
         List<String> ids = new ArrayList<>();
         PageRequest request = PageRequest.first(200);
@@ -199,6 +226,9 @@ final class OperatorPages {
         }
         return ids;
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind
+            .ObjectMapper();
 
     static String time(Object iso) {
         try {

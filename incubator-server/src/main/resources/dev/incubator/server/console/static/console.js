@@ -115,3 +115,157 @@
     }
   });
 }());
+
+// The audit log checked in the browser: an export (the page's download, or 'incubator audit export') is verified as
+// 'incubator audit verify' does it: the head's Ed25519 signature with the key this page shows, each entry's leaf hash
+// (SHA-256 of 0x00 and the event's canonical JSON) against its inclusion proof (RFC 9162), and for a whole-log export
+// the root recomputed from the entries alone. It names the first leaf that was changed, removed or reordered.
+(function () {
+  const form = document.getElementById('audit-verify');
+  if (!form) {
+    return;
+  }
+  const verdict = document.getElementById('audit-verdict');
+  const words = form.dataset;
+
+  function canonical(value) {
+    if (value === null) {
+      return 'null';
+    }
+    if (Array.isArray(value)) {
+      return '[' + value.map(canonical).join(',') + ']';
+    }
+    if (typeof value === 'object') {
+      return '{' + Object.keys(value).sort().map((key) => JSON.stringify(key) + ':' + canonical(value[key])).join(',')
+        + '}';
+    }
+    if (typeof value === 'number' && !Number.isInteger(value)) {
+      throw new Error('an event holds a fraction, which no audit event has');
+    }
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  }
+  const bytes = (text) => new TextEncoder().encode(text);
+  const base64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+  async function sha256(...parts) {
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      all.set(part, at);
+      at += part.length;
+    }
+    return new Uint8Array(await crypto.subtle.digest('SHA-256', all));
+  }
+  const leafHash = (entry) => sha256(Uint8Array.of(0), entry);
+  const nodeHash = (left, right) => sha256(Uint8Array.of(1), left, right);
+  const half = (n) => Math.floor(n / 2);
+
+  async function included(leaf, index, size, path, root) {
+    if (index < 0 || index >= size) {
+      return false;
+    }
+    let fn = index;
+    let sn = size - 1;
+    let r = leaf;
+    for (const p of path) {
+      if (sn === 0) {
+        return false;
+      }
+      if (fn % 2 === 1 || fn === sn) {
+        r = await nodeHash(p, r);
+        if (fn % 2 === 0) {
+          while (fn % 2 === 0 && fn !== 0) {
+            fn = half(fn);
+            sn = half(sn);
+          }
+        }
+      } else {
+        r = await nodeHash(r, p);
+      }
+      fn = half(fn);
+      sn = half(sn);
+    }
+    return sn === 0 && same(r, root);
+  }
+  async function rootOf(leaves) {
+    if (leaves.length === 0) {
+      return sha256();
+    }
+    if (leaves.length === 1) {
+      return leaves[0];
+    }
+    let k = 1;
+    while (k * 2 < leaves.length) {
+      k *= 2;
+    }
+    return nodeHash(await rootOf(leaves.slice(0, k)), await rootOf(leaves.slice(k)));
+  }
+
+  async function verify(bundle) {
+    const head = bundle.tree_head;
+    if (!head || !Array.isArray(bundle.entries)) {
+      return { ok: false, message: words.notExport };
+    }
+    if (bundle.public_key !== words.key) {
+      return { ok: false, message: words.otherKey };
+    }
+    const key = await crypto.subtle.importKey('spki', base64(words.key), { name: 'Ed25519' }, false, ['verify']);
+    const signed = bytes(canonical({ tree_size: head.tree_size, root_hash: head.root_hash, timestamp: head.timestamp }));
+    if (!await crypto.subtle.verify({ name: 'Ed25519' }, key, base64(head.signature), signed)) {
+      return { ok: false, message: words.badSignature };
+    }
+    const root = base64(head.root_hash);
+    const from = bundle.from;
+    const to = bundle.to;
+    if (!(from >= 0 && to <= head.tree_size && from <= to)) {
+      return { ok: false, message: words.badRange };
+    }
+    let expected = from;
+    const leaves = [];
+    for (const entry of bundle.entries) {
+      if (entry.leaf_index !== expected) {
+        return { ok: false, message: words.missing.replace('{leaf}', Math.min(expected, entry.leaf_index)) };
+      }
+      const leaf = await leafHash(bytes(canonical(entry.event)));
+      if (!await included(leaf, entry.leaf_index, head.tree_size, (entry.audit_path || []).map(base64), root)) {
+        return { ok: false, message: words.changed.replace('{leaf}', entry.leaf_index) };
+      }
+      leaves.push(leaf);
+      expected += 1;
+    }
+    if (expected !== to) {
+      return { ok: false, message: words.missing.replace('{leaf}', expected) };
+    }
+    if (from === 0 && to === head.tree_size && !same(await rootOf(leaves), root)) {
+      return { ok: false, message: words.badRoot };
+    }
+    return { ok: true, message: words.verified.replace('{count}', leaves.length).replace('{size}', head.tree_size) };
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    verdict.className = '';
+    verdict.textContent = words.checking;
+    try {
+      if (!window.crypto || !crypto.subtle) {
+        throw new Error(words.insecure);
+      }
+      const file = form.elements.export.files[0];
+      if (!file) {
+        throw new Error(words.noFile);
+      }
+      let bundle;
+      try {
+        bundle = JSON.parse(await file.text());
+      } catch (error) {
+        throw new Error(words.notExport);
+      }
+      const result = await verify(bundle);
+      verdict.className = result.ok ? 'good' : 'bad';
+      verdict.textContent = result.message;
+    } catch (error) {
+      verdict.className = 'bad';
+      verdict.textContent = error.message;
+    }
+  });
+}());
