@@ -383,6 +383,62 @@ class ConsoleTest {
     }
 
     @Test
+    void aFinishedJobIsSubmittedAgainAsItWasOrWithChangedParametersOnlyFromItsOwnOrganisation() throws Exception {
+        String ada = signIn("ada", adaToken);
+        String page = get("/console/orgs/lab/jobs/" + job, ada).body();
+        assertThat(page).contains("Submit again as it was", "/console/orgs/lab/jobs/" + job + "/resubmit")
+                .as("not a template run").doesNotContain("Change its parameters");
+        HttpResponse<String> again = post("/console/orgs/lab/jobs/" + job + "/resubmit", ada, Map.of("csrf",
+                csrf(page)));
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(303);
+        String location = again.headers().firstValue("Location").orElseThrow();
+        String second = location.substring(location.lastIndexOf('/') + 1);
+        assertThat(second).startsWith("job_").isNotEqualTo(job);
+        JsonNodeAssert.run(server.get("/api/v1/orgs/lab/jobs/" + second).token(adaToken).expect(200), copy -> {
+            assertThat(copy.path("name").asText()).isEqualTo("hello");
+            assertThat(copy.path("command").toString()).contains("echo hello from the lab");
+            assertThat(copy.path("submitted_by").asText()).isEqualTo("ada");
+        });
+
+        // A job still running is not doubled; another organisation's member cannot submit the lab's job as theirs.
+        String running = server.post("/api/v1/orgs/lab/jobs").token(adaToken).json(Map.of("name", "long",
+                "command", List.of("sleep", "60"))).expect(201).path("id").asText();
+        HttpResponse<String> refused = post("/console/orgs/lab/jobs/" + running + "/resubmit", ada, Map.of("csrf",
+                csrf(page)));
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("has not finished; cancel it first");
+        server.post("/api/v1/orgs/lab/jobs/" + running + "/cancel").token(adaToken).send();
+        String bob = signIn("", bobToken);
+        assertThat(post("/console/orgs/lab/jobs/" + job + "/resubmit", bob, Map.of("csrf", csrf(get("/console",
+                bob).body()))).statusCode()).isEqualTo(404);
+        assertThat(post("/console/orgs/rivals/jobs/" + job + "/resubmit", bob, Map.of("csrf", csrf(get("/console",
+                bob).body()))).statusCode()).as("the lab's job under bob's organisation").isEqualTo(404);
+
+        // A template run's form comes back filled with what it was given, to change and submit again.
+        server.post("/api/v1/repos").token(adaToken).json(Map.of("kind", "dataset", "namespace", "lab", "name",
+                "words", "visibility", "organisation")).expect(201);
+        server.commit(adaToken, "datasets/lab/words", Map.of("words.txt", "a few words\n")).expect(200);
+        String form = get("/console/templates/pretrain", ada).body();
+        HttpResponse<String> submitted = post("/console/templates/pretrain", ada, Map.of("csrf", csrf(form), "org",
+                "lab", "param.data", "datasets/lab/words", "param.steps", "17", "name", "first-try", "priority",
+                "preemptible", "time_limit_minutes", "7"));
+        String run = submitted.headers().firstValue("Location").orElseThrow();
+        run = run.substring(run.lastIndexOf('/') + 1);
+        server.post("/api/v1/orgs/lab/jobs/" + run + "/cancel").token(adaToken).send();
+        assertThat(get("/console/orgs/lab/jobs/" + run, ada).body()).contains(
+                "Change its parameters and submit again", "/console/templates/pretrain?org&#61;lab&amp;from&#61;" + run);
+        String refill = get("/console/templates/pretrain?org=lab&from=" + run, ada).body();
+        assertThat(refill).contains("Filled in from the run", run, "value=\"17\"", "value=\"datasets/lab/words\"",
+                "value=\"first-try\"", "value=\"7\"", "<option value=\"preemptible\" selected>");
+        HttpResponse<String> other = get("/console/templates/finetune?from=" + run, ada);
+        assertThat(other.statusCode()).isEqualTo(400);
+        assertThat(other.body()).contains("made from another template");
+        assertThat(get("/console/templates/pretrain?from=" + run, bob).statusCode()).as("bob may not see the run")
+                .isEqualTo(404);
+        assertThat(get("/console/templates/pretrain?from=job_nonesuch", ada).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void anOperatorAwardsAGrantSeesTheClusterAndTheAuditLogWhichAMemberMayNot() throws Exception {
         String operator = signIn("", server.operatorToken());
         HttpResponse<String> cluster = get("/console/cluster", operator);

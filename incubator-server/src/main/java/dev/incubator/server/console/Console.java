@@ -13,6 +13,7 @@ import dev.incubator.common.access.Roles.Scope;
 import dev.incubator.compute.ComputeService;
 import dev.incubator.compute.Job;
 import dev.incubator.compute.JobQuery;
+import dev.incubator.compute.JobSpec;
 import dev.incubator.compute.JobState;
 import dev.incubator.server.api.ComputeRoutes;
 import dev.incubator.server.api.Problems;
@@ -147,6 +148,7 @@ public final class Console {
                     view.caller().request());
             return PREFIX + "/orgs/" + org.name() + "/jobs/" + ctx.pathParam("job");
         }));
+        app.post(PREFIX + "/orgs/{org}/jobs/{job}/resubmit", ctx -> form(ctx, (view, session) -> resubmit(view)));
         app.get(PREFIX + "/hub", ctx -> page(ctx, "hub", hub::list));
         app.get(PREFIX + "/hub/{kind}/{namespace}/{name}", ctx -> page(ctx, "repo", hub::repo));
         app.get(PREFIX + "/hub/{kind}/{namespace}/{name}/download/{commit}/<path>", ctx -> download(ctx,
@@ -439,6 +441,10 @@ public final class Console {
         row.put("log_events_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/log/events?from="
                 + tail.end());
         row.put("cancel_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/cancel");
+        row.put("resubmit_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/resubmit");
+        Optional.ofNullable(job.spec().env().get(dev.incubator.toolkit.template.TemplateCatalog.TEMPLATE_VARIABLE))
+                .ifPresent(template -> row.put("change_url", PREFIX + "/templates/" + template + "?org="
+                        + org.name() + "&from=" + job.id()));
         view.model().put("job", row);
         view.model().put("org", org.name());
         view.model().put("live", !job.state().isFinal());
@@ -453,6 +459,26 @@ public final class Console {
         view.model().put("publish_url", PREFIX + "/orgs/" + org.name() + "/jobs/" + job.id() + "/publish");
         view.model().put("publish_default", "models/" + org.name() + "/" + job.spec().name().toLowerCase(Locale.ROOT)
                 .replaceAll("[^a-z0-9._-]", "-"));
+    }
+
+    /**
+     * A finished job submitted again as it was (its command, resources, mounts, code and dependencies; one job, not
+     * its array), by the caller, under the grants of today: a new job whose page opens.
+     */
+    private String resubmit(View view) {
+        Organisation org = tenancy.authorize(view.caller(), view.context().pathParam("org"), Action.JOB_SUBMIT);
+        Job job = compute.get(org.id().value(), view.context().pathParam("job"));
+        if (!job.state().isFinal()) {
+            throw new IncubatorException(ErrorCode.CONFLICT, view.messages().get("job.resubmit_running"));
+        }
+        JobSpec spec = job.spec();
+        JobSpec again = new JobSpec(spec.name(), spec.command(), spec.env(), spec.nodes(), spec.gpuMillis(),
+                spec.gpuType(), spec.cpus(), spec.memoryMib(), spec.timeLimit(), spec.priority(),
+                spec.checkpointSignal(), spec.checkpointGrace(), spec.retries(), spec.mounts(), spec.dependencies(),
+                Optional.empty(), Optional.empty(), spec.code());
+        Job submitted = compute.submit(new ComputeService.Submitter(org.id().value(),
+                org.name(), view.caller().principal().user().name(), view.caller().request()), again);
+        return PREFIX + "/orgs/" + org.name() + "/jobs/" + submitted.id();
     }
 
     private void sessionsPage(View view) {

@@ -46,6 +46,7 @@ final class ToolkitPages {
                     "home.no_orgs"));
         }
         String chosen = Optional.ofNullable(ctx.queryParam("org")).filter(orgs::contains).orElse(orgs.get(0));
+        Map<String, Object> earlier = earlier(view, String.valueOf(template.get("name")));
         view.model().put("orgs", orgs.stream().map(name -> Map.of("name", name, "selected", name.equals(chosen)))
                 .toList());
         view.model().put("name", template.get("name"));
@@ -54,9 +55,23 @@ final class ToolkitPages {
         view.model().put("action", "/console/templates/" + template.get("name"));
         @SuppressWarnings("unchecked")
         Map<String, Object> job = (Map<String, Object>) template.getOrDefault("job", Map.of());
-        view.model().put("job_name", String.valueOf(job.getOrDefault("name", template.get("name"))));
-        view.model().put("time_limit", String.valueOf(job.getOrDefault("time_limit_minutes", "")));
-        view.model().put("gpus", String.valueOf(job.getOrDefault("gpus_per_node", "0")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> earlierJob = (Map<String, Object>) earlier.getOrDefault("job", Map.of());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> earlierParams = (Map<String, Object>) earlier.getOrDefault("params", Map.of());
+        view.model().put("job_name", String.valueOf(earlierJob.getOrDefault("name", job.getOrDefault("name",
+                template.get("name")))));
+        view.model().put("time_limit", String.valueOf(earlierJob.getOrDefault("time_limit_minutes", job.getOrDefault(
+                "time_limit_minutes", ""))));
+        view.model().put("gpus", String.valueOf(earlierJob.getOrDefault("gpus_per_node", job.getOrDefault(
+                "gpus_per_node", "0"))));
+        String priority = String.valueOf(earlierJob.getOrDefault("priority", "normal")).toLowerCase(Locale.ROOT);
+        view.model().put("priorities", List.of("normal", "high", "preemptible").stream().map(name -> Map.of("value",
+                name, "label", view.messages().get("priority." + name), "selected", name.equals(priority))).toList());
+        if (earlier.containsKey("from")) {
+            view.model().put("from", earlier.get("from"));
+            view.model().put("from_url", earlierJob.get("url"));
+        }
         List<Map<String, Object>> fields = new ArrayList<>();
         int index = 0;
         @SuppressWarnings("unchecked")
@@ -69,8 +84,9 @@ final class ToolkitPages {
             field.put("name", PARAMETER + parameter.get("name"));
             field.put("label", parameter.get("name"));
             field.put("required", Boolean.TRUE.equals(parameter.get("required")));
-            field.put("value", parameter.get("default_value") == null ? "" : String.valueOf(parameter.get(
-                    "default_value")));
+            Object value = earlierParams.containsKey(String.valueOf(parameter.get("name")))
+                    ? earlierParams.get(String.valueOf(parameter.get("name"))) : parameter.get("default_value");
+            field.put("value", value == null ? "" : String.valueOf(value));
             field.put("number", type.equals("int") || type.equals("number"));
             field.put("step", type.equals("int") ? "1" : "any");
             field.put("min", parameter.get("min") == null ? "" : String.valueOf(parameter.get("min")));
@@ -85,6 +101,28 @@ final class ToolkitPages {
             fields.add(field);
         }
         view.model().put("fields", fields);
+    }
+
+    /**
+     * The run named by {@code ?from=}, to fill the form again with what it was given (its name, priority, time limit,
+     * GPUs and template parameters): read through the API, so a run the caller may not see answers 404; empty when
+     * the form is not filled from a run. A run of another template is refused, not mixed in.
+     */
+    private Map<String, Object> earlier(Console.View view, String template) {
+        String from = view.context().queryParam("from");
+        if (from == null || from.isBlank()) {
+            return Map.of();
+        }
+        Map<String, Object> run = api.get(view, "getJobRun", Map.of("job", from.strip()), Map.of());
+        if (!template.equals(run.get("template"))) {
+            throw IncubatorException.validation("from", view.messages().get("template.from_other"));
+        }
+        Map<String, Object> job = new LinkedHashMap<>(api.get(view, "getJobById", Map.of("job", from.strip()),
+                Map.of()));
+        job.put("url", "/console/orgs/" + job.get("organisation") + "/jobs/" + job.get("id"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> params = (Map<String, Object>) run.getOrDefault("template_params", Map.of());
+        return new LinkedHashMap<>(Map.of("from", String.valueOf(job.get("id")), "job", job, "params", params));
     }
 
     /** Submits the filled form; the new job's page. */
