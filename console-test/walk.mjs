@@ -214,6 +214,12 @@ const download = await page.$('a[href*="/download/"][href$="dialogues.txt"]');
 expect(download, 'a download link once approved');
 const file = await page.request.get(`${base}${await download.getAttribute('href')}`);
 expect(file.status() === 200 && (await file.text()).includes('你好'), `the download answers ${file.status()}`);
+// The member's own list of requests shows the agreement's terms, reached from the navigation.
+await page.click('nav a[href="/console/access-requests"]');
+await page.waitForURL('**/console/access-requests');
+expect((await page.textContent('main')).includes('commons/dialogues'), 'the request is in the member\'s list');
+expect((await page.textContent('main')).includes('approved'), 'with its state');
+await checkPage(page, 'access requests');
 say('gated-download');
 
 // Chinese, switched from the header; the choice sticks.

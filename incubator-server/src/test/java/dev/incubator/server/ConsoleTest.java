@@ -167,6 +167,23 @@ class ConsoleTest {
         HttpResponse<String> granted = get(notes.group(1), bob);
         assertThat(granted.statusCode()).isEqualTo(200);
         assertThat(granted.body()).isEqualTo("patient 17: chest pain");
+
+        // Bob's own list holds the request with its terms; the steward revokes with a reason, which Bob reads there.
+        assertThat(get("/console/access-requests", bob).body()).contains("Your access requests",
+                "href=\"/console/hub/datasets/lab/notes\"", "approved", "download, until", "no redistribution");
+        assertThat(get("/console/access-requests", ada).body()).contains("You have not asked for access");
+        assertThat(get("/console/access-requests?page=zero", bob).statusCode()).isEqualTo(400);
+        inbox = get("/console/hub/datasets/lab/notes", sam);
+        assertThat(inbox.body()).contains(">Revoke</button>");
+        assertThat(post(decide.group(1), sam, Map.of("csrf", csrf(inbox.body()), "decision", "revoke", "reason",
+                " ")).statusCode()).as("a revocation says why").isEqualTo(400);
+        assertThat(post(decide.group(1), bob, Map.of("csrf", csrf(gated.body()), "decision", "revoke", "reason",
+                "mine")).statusCode()).as("not the requester's to revoke").isEqualTo(403);
+        assertThat(post(decide.group(1), sam, Map.of("csrf", csrf(inbox.body()), "decision", "revoke", "reason",
+                "the ethics approval lapsed")).statusCode()).isEqualTo(303);
+        assertThat(get(notes.group(1), bob).statusCode()).as("revoked on the next read").isEqualTo(403);
+        assertThat(get("/console/access-requests", bob).body()).contains("revoked", "the ethics approval lapsed");
+        assertThat(get("/console/hub/datasets/lab/notes", bob).body()).as("may ask again").contains("Ask for access");
     }
 
     @Test

@@ -149,6 +149,7 @@ public final class Console {
             return PREFIX + "/orgs/" + org.name() + "/jobs/" + ctx.pathParam("job");
         }));
         app.post(PREFIX + "/orgs/{org}/jobs/{job}/resubmit", ctx -> form(ctx, (view, session) -> resubmit(view)));
+        app.get(PREFIX + "/access-requests", ctx -> page(ctx, "access-requests", hub::requests));
         app.get(PREFIX + "/hub", ctx -> page(ctx, "hub", hub::list));
         app.get(PREFIX + "/hub/{kind}/{namespace}/{name}", ctx -> page(ctx, "repo", hub::repo));
         app.get(PREFIX + "/hub/{kind}/{namespace}/{name}/download/{commit}/<path>", ctx -> download(ctx,
@@ -479,6 +480,24 @@ public final class Console {
         Job submitted = compute.submit(new ComputeService.Submitter(org.id().value(),
                 org.name(), view.caller().principal().user().name(), view.caller().request()), again);
         return PREFIX + "/orgs/" + org.name() + "/jobs/" + submitted.id();
+    }
+
+    /** The {@code ?page=} of a list paged by number: 1 when absent; a clear 400 when it is not 1 to 10000. */
+    static int page(Context ctx) {
+        String text = Optional.ofNullable(ctx.queryParam("page")).map(String::strip).orElse("");
+        if (text.isEmpty()) {
+            return 1;
+        }
+        try {
+            int page = Integer.parseInt(text);
+            if (page >= 1 && page <= 10_000) {
+                return page;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw IncubatorException.validation("page", "'" + (text.length() > 20 ? text.substring(0, 20) + "..." : text)
+                + "' is not a page number: give a whole number from 1 to 10000");
     }
 
     private void sessionsPage(View view) {

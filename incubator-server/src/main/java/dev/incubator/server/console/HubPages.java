@@ -66,7 +66,10 @@ final class HubPages {
         Repo repo = hub.find(subject, kind(ctx), ctx.pathParam("namespace"), ctx.pathParam("name"),
                 dev.incubator.common.access.Action.ACCESS_DECIDE);
         String id = ctx.pathParam("request");
-        if ("deny".equals(ctx.formParam("decision"))) {
+        if ("revoke".equals(ctx.formParam("decision"))) {
+            agreements.revoke(actor(view), dev.incubator.server.api.AccessRoutes.subject(repo), id,
+                    Optional.ofNullable(ctx.formParam("reason")).orElse(""));
+        } else if ("deny".equals(ctx.formParam("decision"))) {
             agreements.deny(actor(view), dev.incubator.server.api.AccessRoutes.subject(repo), id,
                     Optional.ofNullable(ctx.formParam("reason")).orElse(""));
         } else {
@@ -93,6 +96,63 @@ final class HubPages {
         return "/console/hub/" + repo.kind().plural() + "/" + repo.fullName();
     }
 
+    private static final int REQUESTS_PER_PAGE = 25;
+
+    /**
+     * The signed-in user's access requests on every repository, newest first, with their state and terms (what they
+     * may do, until when, under which conditions) or the steward's reason; paged.
+     */
+    void requests(Console.View view) {
+        String user = subject(view).userId().orElseThrow();
+        List<dev.incubator.governance.access.Agreement> all = new ArrayList<>(agreements.forRequester(user));
+        all.sort(java.util.Comparator.comparing(dev.incubator.governance.access.Agreement::createdAt).reversed()
+                .thenComparing(dev.incubator.governance.access.Agreement::id));
+        int page = Console.page(view.context());
+        int from = Math.min(all.size(), (page - 1) * REQUESTS_PER_PAGE);
+        int to = Math.min(all.size(), from + REQUESTS_PER_PAGE);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (var agreement : all.subList(from, to)) {
+            Map<String, Object> row = agreementRow(agreement, view.messages());
+            row.put("repository", agreement.repository());
+            row.put("url", "/console/hub/" + agreement.repository());
+            row.put("asked", agreement.createdAt().toString().substring(0, 10));
+            row.put("decided", agreement.decidedAt().map(at -> at.toString().substring(0, 10)).orElse("-"));
+            rows.add(row);
+        }
+        view.model().put("requests", rows);
+        view.model().put("has_requests", !rows.isEmpty());
+        view.model().put("count", all.size());
+        if (to < all.size()) {
+            view.model().put("next", "/console/access-requests?page=" + (page + 1));
+        }
+        if (page > 1) {
+            view.model().put("previous", "/console/access-requests?page=" + (page - 1));
+        }
+    }
+
+    private static Map<String, Object> agreementRow(dev.incubator.governance.access.Agreement agreement,
+                                                    Messages messages) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", agreement.id());
+        row.put("requester", agreement.requesterName());
+        row.put("purpose", messages.getOrDefault("purpose." + agreement.purpose().wire(), agreement.purpose()
+                .wire()));
+        row.put("justification", agreement.justification());
+        String state = agreement.state().name().toLowerCase(Locale.ROOT);
+        row.put("state", messages.get("access.state_" + state));
+        row.put("pending", agreement.state() == dev.incubator.governance.access.Agreement.State.PENDING);
+        boolean approved = agreement.state() == dev.incubator.governance.access.Agreement.State.APPROVED;
+        row.put("approved", approved);
+        row.put("terms", approved
+                ? messages.get("access.mode_" + agreement.mode().name().toLowerCase(Locale.ROOT)) + ", "
+                + messages.get("access.until") + " " + agreement.expiresOn().map(Object::toString).orElse("-")
+                + (agreement.noRedistribution() ? ", " + messages.get("access.no_redistribution") : "")
+                + agreement.attribution().map(text -> ", " + messages.get("access.attribution") + " " + text)
+                .orElse("")
+                : agreement.reason().orElse(""));
+        return row;
+    }
+
     /** The repository page's access part: your requests and their terms, a request form, a steward's inbox. */
     private void accessPart(Console.View view, Repo repo, Map<String, Object> model) {
         if (repo.visibility() != dev.incubator.hub.repo.Visibility.GATED) {
@@ -106,20 +166,7 @@ final class HubPages {
         List<Map<String, Object>> mine = new ArrayList<>();
         List<Map<String, Object>> inbox = new ArrayList<>();
         for (var agreement : agreements.forRepository(repo.id())) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("id", agreement.id());
-            row.put("requester", agreement.requesterName());
-            row.put("purpose", messages.getOrDefault("purpose." + agreement.purpose().wire(), agreement.purpose()
-                    .wire()));
-            row.put("justification", agreement.justification());
-            String state = agreement.state().name().toLowerCase(Locale.ROOT);
-            row.put("state", messages.get("access.state_" + state));
-            row.put("pending", agreement.state() == dev.incubator.governance.access.Agreement.State.PENDING);
-            row.put("terms", agreement.state() == dev.incubator.governance.access.Agreement.State.APPROVED
-                    ? messages.get("access.mode_" + agreement.mode().name().toLowerCase(Locale.ROOT)) + ", "
-                    + messages.get("access.until") + " " + agreement.expiresOn().map(Object::toString).orElse("-")
-                    + (agreement.noRedistribution() ? ", " + messages.get("access.no_redistribution") : "")
-                    : agreement.reason().orElse(""));
+            Map<String, Object> row = agreementRow(agreement, messages);
             row.put("decide_url", url(repo) + "/access-requests/" + agreement.id());
             if (subject.userId().map(agreement.requesterId()::equals).orElse(false)) {
                 mine.add(row);
