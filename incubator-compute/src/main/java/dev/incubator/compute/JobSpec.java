@@ -99,6 +99,13 @@ public record JobSpec(String name, List<String> command, Map<String, String> env
                 checkpointSignal, checkpointGrace, retries, mounts, dependencies, Optional.of(task), warning, code);
     }
 
+    /** The same spec as one job again, as a resubmit sends it: no array task, no warning of its first submission. */
+    public JobSpec asSingleJob() {
+        return new JobSpec(name, command, env, nodes, gpuMillis, gpuType, cpus, memoryMib, timeLimit, priority,
+                checkpointSignal, checkpointGrace, retries, mounts, dependencies, Optional.empty(), Optional.empty(),
+                code);
+    }
+
     /** How a job waits for another, as Slurm's --dependency: afterok, afterany, afternotok. */
     public enum DependencyKind {
         /** Starts once the other job succeeded; never, if it ended otherwise. */

@@ -13,7 +13,6 @@ import dev.incubator.common.access.Roles.Scope;
 import dev.incubator.compute.ComputeService;
 import dev.incubator.compute.Job;
 import dev.incubator.compute.JobQuery;
-import dev.incubator.compute.JobSpec;
 import dev.incubator.compute.JobState;
 import dev.incubator.server.api.ComputeRoutes;
 import dev.incubator.server.api.Problems;
@@ -472,13 +471,8 @@ public final class Console {
         if (!job.state().isFinal()) {
             throw new IncubatorException(ErrorCode.CONFLICT, view.messages().get("job.resubmit_running"));
         }
-        JobSpec spec = job.spec();
-        JobSpec again = new JobSpec(spec.name(), spec.command(), spec.env(), spec.nodes(), spec.gpuMillis(),
-                spec.gpuType(), spec.cpus(), spec.memoryMib(), spec.timeLimit(), spec.priority(),
-                spec.checkpointSignal(), spec.checkpointGrace(), spec.retries(), spec.mounts(), spec.dependencies(),
-                Optional.empty(), Optional.empty(), spec.code());
         Job submitted = compute.submit(new ComputeService.Submitter(org.id().value(),
-                org.name(), view.caller().principal().user().name(), view.caller().request()), again);
+                org.name(), view.caller().principal().user().name(), view.caller().request()), job.spec().asSingleJob());
         return PREFIX + "/orgs/" + org.name() + "/jobs/" + submitted.id();
     }
 

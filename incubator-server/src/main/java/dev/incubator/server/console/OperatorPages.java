@@ -227,8 +227,7 @@ final class OperatorPages {
         return ids;
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind
-            .ObjectMapper();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = dev.incubator.server.api.Json.mapper();
 
     static String time(Object iso) {
         try {

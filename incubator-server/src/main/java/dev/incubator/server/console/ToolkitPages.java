@@ -46,7 +46,7 @@ final class ToolkitPages {
                     "home.no_orgs"));
         }
         String chosen = Optional.ofNullable(ctx.queryParam("org")).filter(orgs::contains).orElse(orgs.get(0));
-        Map<String, Object> earlier = earlier(view, String.valueOf(template.get("name")));
+        Optional<Earlier> earlier = earlier(view, String.valueOf(template.get("name")));
         view.model().put("orgs", orgs.stream().map(name -> Map.of("name", name, "selected", name.equals(chosen)))
                 .toList());
         view.model().put("name", template.get("name"));
@@ -55,10 +55,8 @@ final class ToolkitPages {
         view.model().put("action", "/console/templates/" + template.get("name"));
         @SuppressWarnings("unchecked")
         Map<String, Object> job = (Map<String, Object>) template.getOrDefault("job", Map.of());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> earlierJob = (Map<String, Object>) earlier.getOrDefault("job", Map.of());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> earlierParams = (Map<String, Object>) earlier.getOrDefault("params", Map.of());
+        Map<String, Object> earlierJob = earlier.map(Earlier::job).orElse(Map.of());
+        Map<String, Object> earlierParams = earlier.map(Earlier::params).orElse(Map.of());
         view.model().put("job_name", String.valueOf(earlierJob.getOrDefault("name", job.getOrDefault("name",
                 template.get("name")))));
         view.model().put("time_limit", String.valueOf(earlierJob.getOrDefault("time_limit_minutes", job.getOrDefault(
@@ -68,10 +66,10 @@ final class ToolkitPages {
         String priority = String.valueOf(earlierJob.getOrDefault("priority", "normal")).toLowerCase(Locale.ROOT);
         view.model().put("priorities", List.of("normal", "high", "preemptible").stream().map(name -> Map.of("value",
                 name, "label", view.messages().get("priority." + name), "selected", name.equals(priority))).toList());
-        if (earlier.containsKey("from")) {
-            view.model().put("from", earlier.get("from"));
-            view.model().put("from_url", earlierJob.get("url"));
-        }
+        earlier.ifPresent(run -> {
+            view.model().put("from", run.id());
+            view.model().put("from_url", "/console/orgs/" + run.job().get("organisation") + "/jobs/" + run.id());
+        });
         List<Map<String, Object>> fields = new ArrayList<>();
         int index = 0;
         @SuppressWarnings("unchecked")
@@ -108,21 +106,23 @@ final class ToolkitPages {
      * GPUs and template parameters): read through the API, so a run the caller may not see answers 404; empty when
      * the form is not filled from a run. A run of another template is refused, not mixed in.
      */
-    private Map<String, Object> earlier(Console.View view, String template) {
-        String from = view.context().queryParam("from");
-        if (from == null || from.isBlank()) {
-            return Map.of();
+    private Optional<Earlier> earlier(Console.View view, String template) {
+        String from = Optional.ofNullable(view.context().queryParam("from")).map(String::strip).orElse("");
+        if (from.isEmpty()) {
+            return Optional.empty();
         }
-        Map<String, Object> run = api.get(view, "getJobRun", Map.of("job", from.strip()), Map.of());
+        Map<String, Object> run = api.get(view, "getJobRun", Map.of("job", from), Map.of());
         if (!template.equals(run.get("template"))) {
             throw IncubatorException.validation("from", view.messages().get("template.from_other"));
         }
-        Map<String, Object> job = new LinkedHashMap<>(api.get(view, "getJobById", Map.of("job", from.strip()),
-                Map.of()));
-        job.put("url", "/console/orgs/" + job.get("organisation") + "/jobs/" + job.get("id"));
+        Map<String, Object> job = api.get(view, "getJobById", Map.of("job", from), Map.of());
         @SuppressWarnings("unchecked")
         Map<String, Object> params = (Map<String, Object>) run.getOrDefault("template_params", Map.of());
-        return new LinkedHashMap<>(Map.of("from", String.valueOf(job.get("id")), "job", job, "params", params));
+        return Optional.of(new Earlier(String.valueOf(job.get("id")), job, params));
+    }
+
+    /** A run the form is filled from: its id, the job as the API shows it, and the template parameters it had. */
+    private record Earlier(String id, Map<String, Object> job, Map<String, Object> params) {
     }
 
     /** Submits the filled form; the new job's page. */
